@@ -1,0 +1,37 @@
+import type { z } from 'zod';
+import type { AppContext } from '../context.js';
+
+/** All four hints, always explicit: clients (plan modes, auto-approve) gate on them. */
+export interface ToolAnnotations {
+  readOnlyHint: boolean;
+  destructiveHint: boolean;
+  idempotentHint: boolean;
+  openWorldHint: boolean;
+}
+
+/** What a handler may know about the call beyond its arguments. */
+export interface ToolCall {
+  /** The MCP client's name from its initialize request (e.g. "claude-code"), when it sent one. */
+  clientName?: string;
+}
+
+export interface ToolDefinition<I extends z.ZodRawShape = z.ZodRawShape, O extends z.ZodRawShape = z.ZodRawShape> {
+  name: string;
+  title: string;
+  /** Says *when* an agent should call it; read by the model on every session, so keep it tight. */
+  description: string;
+  annotations: ToolAnnotations;
+  input: I;
+  output: O;
+  /** Pure over the injected context; throw UserInputError with a fix for bad calls. */
+  handler: (input: z.output<z.ZodObject<I>>, ctx: AppContext, call: ToolCall) => z.output<z.ZodObject<O>>;
+  /** Compact text rendering of the structured answer, for clients that only show text. */
+  render: (output: z.output<z.ZodObject<O>>) => string;
+}
+
+/** Identity function that fixes the generic types, so each tool file reads as one declaration. */
+export function defineTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
+  def: ToolDefinition<I, O>,
+): ToolDefinition<I, O> {
+  return def;
+}
