@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import picomatch from 'picomatch';
 
 /** Folder names that hold modules rather than being one (src/payments → payments). */
@@ -19,7 +20,8 @@ const CONTAINERS = new Set([
 export const ROOT_MODULE = '(root)';
 
 interface Rule {
-  module: string;
+  /** undefined: a CODEOWNERS pattern without owners, which un-owns the paths it matches */
+  module: string | undefined;
   test: (path: string) => boolean;
 }
 
@@ -34,7 +36,7 @@ export class ModuleMapper {
 
   constructor(modules: Record<string, string[]>, codeowners?: string) {
     this.configRules = Object.entries(modules).flatMap(([module, globs]) =>
-      globs.map((g) => ({ module, test: picomatch(g, { dot: true }) })),
+      globs.map((g) => ({ module, test: picomatch(configGlobs(g), { dot: true }) })),
     );
     // CODEOWNERS: the last matching pattern wins, so we keep them reversed.
     this.ownerRules = codeowners ? parseCodeowners(codeowners).reverse() : [];
@@ -42,7 +44,10 @@ export class ModuleMapper {
 
   /** A short fingerprint of the rules, so stored modules can be recomputed when the config changes. */
   static fingerprint(modules: Record<string, string[]>, codeowners?: string): string {
-    return JSON.stringify({ modules, codeowners: codeowners ?? '' });
+    return createHash('sha256')
+      .update(JSON.stringify({ modules, codeowners: codeowners ?? '' }))
+      .digest('hex')
+      .slice(0, 16);
   }
 
   moduleOf(path: string): string {
@@ -58,6 +63,14 @@ export class ModuleMapper {
     }
     return m;
   }
+}
+
+/** Config globs are written like paths: `./src/pay/**` or `/src/pay/**` mean `src/pay/**`; a plain folder covers its files. */
+function configGlobs(glob: string): string[] {
+  const g = normalisePath(glob);
+  if (picomatch.scan(g).isGlob) return [g];
+  const dir = g.replace(/\/+$/, '');
+  return [dir, `${dir}/**`];
 }
 
 export function normalisePath(path: string): string {
@@ -89,8 +102,8 @@ export function parseCodeowners(text: string): Rule[] {
     const [pattern, ...owners] = line.split(/\s+/);
     if (!pattern) continue;
     const owner = owners[0]?.replace(/^@/, '').split('/').pop();
+    // No owner and no section: GitHub treats the path as unowned, overriding earlier patterns.
     const module = section ?? owner;
-    if (!module) continue;
     rules.push({ module, test: codeownersMatcher(pattern) });
   }
   return rules;

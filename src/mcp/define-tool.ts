@@ -15,6 +15,7 @@ export interface ToolCall {
   clientName?: string;
 }
 
+// Methods (not function properties) so a list of specific tools is assignable to ToolDefinition[].
 export interface ToolDefinition<I extends z.ZodRawShape = z.ZodRawShape, O extends z.ZodRawShape = z.ZodRawShape> {
   name: string;
   title: string;
@@ -24,9 +25,13 @@ export interface ToolDefinition<I extends z.ZodRawShape = z.ZodRawShape, O exten
   input: I;
   output: O;
   /** Pure over the injected context; throw UserInputError with a fix for bad calls. */
-  handler: (input: z.output<z.ZodObject<I>>, ctx: AppContext, call: ToolCall) => z.output<z.ZodObject<O>>;
+  handler(
+    input: z.output<z.ZodObject<I>>,
+    ctx: AppContext,
+    call: ToolCall,
+  ): z.output<z.ZodObject<O>> | Promise<z.output<z.ZodObject<O>>>;
   /** Compact text rendering of the structured answer, for clients that only show text. */
-  render: (output: z.output<z.ZodObject<O>>) => string;
+  render(output: z.output<z.ZodObject<O>>): string;
 }
 
 /** Identity function that fixes the generic types, so each tool file reads as one declaration. */

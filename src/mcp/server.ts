@@ -33,7 +33,7 @@ function registerTool(server: McpServer, ctx: AppContext, tool: ToolDefinition):
     async (args: unknown): Promise<CallToolResult> => {
       try {
         const clientName = server.server.getClientVersion()?.name;
-        const output = tool.handler(args as never, ctx, clientName ? { clientName } : {});
+        const output = await tool.handler(args as never, ctx, clientName ? { clientName } : {});
         return {
           structuredContent: output as Record<string, unknown>,
           content: [{ type: 'text', text: tool.render(output as never) }],

@@ -1,0 +1,328 @@
+import type { AppContext } from '../context.js';
+import { UserInputError } from '../errors.js';
+import { resolveSha } from '../store/commits.js';
+import type { Identity } from './whoami.js';
+
+/** A link at or above this score (or confirmed) counts as "this deploy caused an incident". */
+export const FAILURE_LINK_SCORE = 0.5;
+const MAX_SHAS = 5_000;
+/** Weaker links are noise in an answer about my changes (they stay visible in incident_suspects). */
+export const SHOW_LINK_SCORE = 0.3;
+
+export interface ImpactQuery {
+  identity?: Identity;
+  shas?: string[];
+  since: number;
+  until: number;
+  env?: string;
+  limit: number;
+}
+
+export interface ImpactIncident {
+  id: string;
+  title: string;
+  severity: string | null;
+  startedAt: string;
+  status: string;
+  linkStatus: string;
+  score: number;
+  commit: string;
+  reasons: string[];
+}
+
+export interface ImpactDeploy {
+  id: number;
+  env: string;
+  service: string;
+  sha: string;
+  finishedAt: string;
+  status: string;
+  rolledBackBy: number | null;
+  myCommits: { sha: string; subject: string; modules: string[] }[];
+  moreCommits: number;
+  incidents: ImpactIncident[];
+}
+
+export interface DeployImpact {
+  identity: { kind: 'agent' | 'author' | 'shas'; value: string; source: string };
+  window: { since: string; until: string };
+  myCommits: number;
+  unshippedCommits: number;
+  deploys: ImpactDeploy[];
+  reverts: { sha: string; subject: string; revertedBy: string; revertedAt: string }[];
+  summary: {
+    myDeploys: number;
+    myFailedDeploys: number;
+    myChangeFailureRate: number | null;
+    teamDeploys: number;
+    teamFailedDeploys: number;
+    teamChangeFailureRate: number | null;
+    linkedIncidents: number;
+    verdict: string;
+  };
+  limit: number;
+  hasMore: boolean;
+}
+
+interface MyCommit {
+  sha: string;
+  subject: string;
+}
+
+/**
+ * What happened in production after my changes shipped: the deploys that carried my commits, the
+ * incidents linked to those commits, reverts and rollbacks, and my change failure rate next to the team's.
+ */
+export function deployImpact(ctx: AppContext, q: ImpactQuery): DeployImpact {
+  const db = ctx.store;
+  const mine = myCommits(ctx, q);
+  const shaList = mine.map((c) => c.sha);
+  const mySet = new Set(shaList);
+  const subjects = new Map(mine.map((c) => [c.sha, c.subject]));
+
+  // Deploys carrying my commits (any env unless one is asked for), newest first.
+  const deployOf = new Map<number, string[]>();
+  for (const chunk of chunks(shaList, 500)) {
+    const rows = db
+      .prepare(
+        `SELECT dc.deploy_id AS id, dc.sha FROM deploy_commits dc WHERE dc.sha IN (${chunk.map(() => '?').join(',')})`,
+      )
+      .all(...chunk) as { id: number; sha: string }[];
+    for (const r of rows) deployOf.set(r.id, [...(deployOf.get(r.id) ?? []), r.sha]);
+  }
+  const deployRows = [...deployOf.keys()]
+    .map(
+      (id) =>
+        db
+          .prepare(
+            `SELECT id, env, service, sha, finished_at AS finishedAt, status, rolled_back_by_deploy_id AS rolledBackBy
+             FROM deploys WHERE id = ?`,
+          )
+          .get(id) as {
+          id: number;
+          env: string;
+          service: string;
+          sha: string;
+          finishedAt: number;
+          status: string;
+          rolledBackBy: number | null;
+        },
+    )
+    .filter((d) => (q.env ? d.env === q.env : true))
+    .sort((a, b) => b.finishedAt - a.finishedAt || b.id - a.id);
+
+  // Incidents linked to my commits.
+  const linkRows: {
+    incidentId: number;
+    target: string;
+    score: number;
+    status: string;
+    evidence: string;
+  }[] = [];
+  for (const chunk of chunks(shaList, 500)) {
+    linkRows.push(
+      ...(db
+        .prepare(
+          `SELECT incident_id AS incidentId, target, score, status, evidence FROM incident_links
+           WHERE kind = 'commit' AND status != 'rejected' AND target IN (${chunk.map(() => '?').join(',')})`,
+        )
+        .all(...chunk) as typeof linkRows),
+    );
+  }
+  const incident = db.prepare(
+    `SELECT external_id AS id, title, severity, started_at AS startedAt, status, env FROM incidents WHERE id = ?`,
+  );
+  const modulesOf = db.prepare('SELECT DISTINCT module FROM commit_files WHERE sha = ? ORDER BY module');
+  const countsAsFailure = (l: { score: number; status: string }) =>
+    l.status === 'confirmed' || l.score >= FAILURE_LINK_SCORE;
+
+  const shippedShas = new Set<string>();
+  const deploys: ImpactDeploy[] = deployRows.map((d) => {
+    const shas = deployOf.get(d.id) ?? [];
+    shas.forEach((s) => shippedShas.add(s));
+    const incidents = linkRows
+      .filter((l) => shas.includes(l.target))
+      .map((l) => {
+        const inc = incident.get(l.incidentId) as {
+          id: string;
+          title: string;
+          severity: string | null;
+          startedAt: number;
+          status: string;
+          env: string;
+        };
+        return {
+          env: inc.env,
+          id: inc.id,
+          title: inc.title,
+          severity: inc.severity,
+          startedAt: iso(inc.startedAt),
+          status: inc.status,
+          linkStatus: l.status,
+          score: l.score,
+          commit: l.target.slice(0, 10),
+          reasons: (JSON.parse(l.evidence) as { reasons: string[] }).reasons.slice(0, 3),
+          startedMs: inc.startedAt,
+        };
+      })
+      // An incident is only "after my deploy" if it began after this deploy finished.
+      .filter(
+        (i) =>
+          i.startedMs > d.finishedAt && i.env === d.env && (i.linkStatus === 'confirmed' || i.score >= SHOW_LINK_SCORE),
+      )
+      .sort((a, b) => Number(b.linkStatus === 'confirmed') - Number(a.linkStatus === 'confirmed') || b.score - a.score)
+      .map(({ startedMs: _s, env: _e, ...rest }) => rest);
+    return {
+      id: d.id,
+      env: d.env,
+      service: d.service,
+      sha: d.sha.slice(0, 10),
+      finishedAt: iso(d.finishedAt),
+      status: d.status,
+      rolledBackBy: d.rolledBackBy,
+      myCommits: shas.slice(0, 5).map((s) => ({
+        sha: s.slice(0, 10),
+        subject: subjects.get(s) ?? '',
+        modules: (modulesOf.all(s) as { module: string }[]).map((m) => m.module),
+      })),
+      moreCommits: Math.max(0, shas.length - 5),
+      incidents,
+    };
+  });
+
+  // What the agent must see first: deploys whose incidents point at my commits, strongest first, then the newest.
+  const weight = (d: ImpactDeploy) =>
+    Math.max(0, ...d.incidents.map((i) => (i.linkStatus === 'confirmed' ? 2 : 0) + i.score)) +
+    (d.status === 'success' ? 0 : 0.5);
+  deploys.sort((a, b) => weight(b) - weight(a) || Date.parse(b.finishedAt) - Date.parse(a.finishedAt));
+  const failed = (d: ImpactDeploy) =>
+    d.status !== 'success' || d.incidents.some((i) => i.linkStatus === 'confirmed' || i.score >= FAILURE_LINK_SCORE);
+  const inWindow = deploys.filter((d) => Date.parse(d.finishedAt) >= q.since && Date.parse(d.finishedAt) <= q.until);
+  const myFailed = inWindow.filter(failed).length;
+
+  const team = db
+    .prepare(
+      `SELECT count(*) AS n,
+              sum(CASE WHEN d.status != 'success' OR EXISTS (
+                SELECT 1 FROM incident_links l WHERE l.kind = 'deploy' AND l.target = CAST(d.id AS TEXT)
+                  AND l.status != 'rejected' AND (l.status = 'confirmed' OR l.score >= ?)) THEN 1 ELSE 0 END) AS failed
+       FROM deploys d WHERE d.finished_at >= ? AND d.finished_at <= ? AND (? IS NULL OR d.env = ?)`,
+    )
+    .get(FAILURE_LINK_SCORE, q.since, q.until, q.env ?? null, q.env ?? null) as { n: number; failed: number | null };
+
+  const reverts = [] as DeployImpact['reverts'];
+  for (const chunk of chunks(shaList, 500)) {
+    const rows = db
+      .prepare(
+        `SELECT reverts_sha AS sha, sha AS revertedBy, committed_at AS at FROM commits
+         WHERE reverts_sha IN (${chunk.map(() => '?').join(',')}) ORDER BY committed_at DESC`,
+      )
+      .all(...chunk) as { sha: string; revertedBy: string; at: number }[];
+    reverts.push(
+      ...rows.map((r) => ({
+        sha: r.sha.slice(0, 10),
+        subject: subjects.get(r.sha) ?? '',
+        revertedBy: r.revertedBy.slice(0, 10),
+        revertedAt: iso(r.at),
+      })),
+    );
+  }
+
+  const linkedIncidents = new Set(linkRows.filter(countsAsFailure).map((l) => l.incidentId)).size;
+  const myRate = inWindow.length ? round2(myFailed / inWindow.length) : null;
+  const teamRate = team.n ? round2((team.failed ?? 0) / team.n) : null;
+  const identity = q.shas
+    ? { kind: 'shas' as const, value: `${q.shas.length} commit(s)`, source: 'argument' }
+    : { kind: q.identity!.kind, value: q.identity!.value, source: q.identity!.source };
+  return {
+    identity,
+    window: { since: iso(q.since), until: iso(q.until) },
+    myCommits: mine.length,
+    unshippedCommits: mine.filter((c) => !shippedShas.has(c.sha)).length,
+    deploys: deploys.slice(0, q.limit),
+    reverts: reverts.slice(0, 10),
+    summary: {
+      myDeploys: inWindow.length,
+      myFailedDeploys: myFailed,
+      myChangeFailureRate: myRate,
+      teamDeploys: team.n,
+      teamFailedDeploys: team.failed ?? 0,
+      teamChangeFailureRate: teamRate,
+      linkedIncidents,
+      verdict: verdict(mine.length, inWindow.length, myRate, teamRate, linkedIncidents, reverts.length, mySet.size),
+    },
+    limit: q.limit,
+    hasMore: deploys.length > q.limit,
+  };
+}
+
+function myCommits(ctx: AppContext, q: ImpactQuery): MyCommit[] {
+  const db = ctx.store;
+  if (q.shas && q.shas.length > 0) {
+    return q.shas.map((ref, i) => {
+      const sha = resolveSha(db, ref, `shas[${i}]`);
+      if (!sha)
+        throw new UserInputError(
+          `shas[${i}] '${ref}' is not an ingested commit; run 'hindsight ingest git' or check the sha`,
+          `shas[${i}]`,
+        );
+      return db.prepare('SELECT sha, subject FROM commits WHERE sha = ?').get(sha) as MyCommit;
+    });
+  }
+  const id = q.identity!;
+  if (id.kind === 'agent') {
+    return db
+      .prepare(
+        `SELECT sha, subject FROM commits WHERE agent = ? AND committed_at >= ? AND committed_at <= ?
+         ORDER BY committed_at DESC LIMIT ?`,
+      )
+      .all(id.value, q.since, q.until, MAX_SHAS) as MyCommit[];
+  }
+  const byEmail = id.value.includes('@');
+  return db
+    .prepare(
+      `SELECT sha, subject FROM commits WHERE ${byEmail ? 'author_email = ? COLLATE NOCASE' : 'author_name = ? COLLATE NOCASE'}
+         AND committed_at >= ? AND committed_at <= ? ORDER BY committed_at DESC LIMIT ?`,
+    )
+    .all(id.value, q.since, q.until, MAX_SHAS) as MyCommit[];
+}
+
+function verdict(
+  commits: number,
+  deploys: number,
+  mine: number | null,
+  team: number | null,
+  incidents: number,
+  reverts: number,
+  _n: number,
+): string {
+  if (commits === 0) return 'No commits of yours in this window.';
+  if (deploys === 0) return `${commits} commit(s), none shipped in a deploy in this window yet.`;
+  const parts = [`${commits} commit(s) shipped in ${deploys} deploy(s)`];
+  if (incidents > 0) parts.push(`${incidents} incident(s) linked to your changes`);
+  if (reverts > 0) parts.push(`${reverts} revert(s) of your commits`);
+  if (mine !== null && team !== null) {
+    parts.push(
+      mine > team
+        ? `your change failure rate ${pct(mine)} is above the team's ${pct(team)}`
+        : `your change failure rate ${pct(mine)} vs the team's ${pct(team)}`,
+    );
+  }
+  return `${parts.join('; ')}.`;
+}
+
+function pct(x: number): string {
+  return `${Math.round(x * 100)}%`;
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+export function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function* chunks<T>(items: T[], size: number): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}

@@ -1,0 +1,57 @@
+import type { Command } from 'commander';
+import { refreshAttribution } from '../../attribution/suspects.js';
+import { recordDeploy } from '../../ingest/deploys.js';
+import type { DeployStatus } from '../../store/deploys.js';
+import type { ContextFactory } from '../main.js';
+import { out } from '../output.js';
+import { parseWhen } from '../parse.js';
+
+export function registerDeploy(program: Command, makeContext: ContextFactory): void {
+  const deploy = program.command('deploy').description('Deploys reported by a CD pipeline');
+  deploy
+    .command('record')
+    .description('Record one deploy: the line a CD pipeline adds after it deploys')
+    .requiredOption('--sha <ref>', 'deployed commit (sha, tag or branch)')
+    .option('--env <name>', 'environment (default from config, else production)')
+    .requiredOption('--status <status>', 'success | failure | rolled_back')
+    .option('--service <name>', 'service, when one repository deploys several')
+    .option('--at <iso>', 'when the deploy finished (default now)')
+    .option('--started-at <iso>', 'when the deploy started (default = --at)')
+    .option('--id <external-id>', 'pipeline run id; recording the same id twice is a no-op')
+    .action(
+      async (o: {
+        sha: string;
+        env?: string;
+        status: string;
+        service?: string;
+        at?: string;
+        startedAt?: string;
+        id?: string;
+      }) => {
+        const ctx = makeContext();
+        const res = await recordDeploy(ctx, {
+          ref: o.sha,
+          status: o.status as DeployStatus,
+          ...(o.env ? { env: o.env } : {}),
+          ...(o.service ? { service: o.service } : {}),
+          ...(o.at ? { finishedAt: parseWhen(o.at, '--at') } : {}),
+          ...(o.startedAt ? { startedAt: parseWhen(o.startedAt, '--started-at') } : {}),
+          ...(o.id ? { externalId: o.id } : {}),
+        });
+        if (res.created) await refreshAttribution(ctx, { startedAfter: res.deploy.finishedAt - 86_400_000 });
+        const d = res.deploy;
+        const lines = [
+          res.created
+            ? `deploy #${d.id} ${d.env}${d.service ? `/${d.service}` : ''} ${d.sha.slice(0, 10)} ${d.status}: ${res.commitCount} commit(s) since ${d.prevDeployId ? `deploy #${d.prevDeployId}` : 'the beginning'}`
+            : `deploy ${o.id} was already recorded as #${d.id}; nothing changed`,
+        ];
+        if (res.rollbackTo) {
+          lines.push(
+            `rollback to deploy #${res.rollbackTo.id}; rolled back: ${res.rolledBack.map((r) => `#${r.id}`).join(', ') || 'none'}`,
+          );
+        }
+        out(lines.join('\n'));
+        ctx.store.close();
+      },
+    );
+}

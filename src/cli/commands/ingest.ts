@@ -1,0 +1,58 @@
+import type { Command } from 'commander';
+import { refreshAttribution } from '../../attribution/suspects.js';
+import { ingestDeploysFromTags } from '../../ingest/deploys.js';
+import { ingestGit } from '../../ingest/git.js';
+import { importIncidents } from '../../ingest/incidents.js';
+import type { ContextFactory } from '../main.js';
+import { info, out } from '../output.js';
+
+export function registerIngest(program: Command, makeContext: ContextFactory): void {
+  const ingest = program.command('ingest').description('Bring git history, deploys and incidents into the database');
+
+  ingest
+    .command('git')
+    .description('Ingest new commits of the repository (incremental; normal or bare repositories)')
+    .action(async () => {
+      const ctx = makeContext();
+      const res = await ingestGit(ctx, { onProgress: (n) => info(`… ${n} commits`) });
+      // New commits can resolve fixes and reverts that incidents were waiting for.
+      if (res.added > 0) await refreshAttribution(ctx);
+      out(`ingested ${res.added} new commit(s) in ${res.ms} ms; ${res.total} in the database`);
+      ctx.store.close();
+    });
+
+  ingest
+    .command('deploys')
+    .description('Create release deploys from tags (each matching tag = a deploy at the tag date)')
+    .requiredOption('--from-tags <glob>', "tag pattern, e.g. 'v*'")
+    .option('--env <name>', 'environment (default production)')
+    .option('--service <name>', 'service')
+    .action(async (o: { fromTags: string; env?: string; service?: string }) => {
+      const ctx = makeContext();
+      const res = await ingestDeploysFromTags(ctx, {
+        glob: o.fromTags,
+        ...(o.env ? { env: o.env } : {}),
+        ...(o.service ? { service: o.service } : {}),
+      });
+      if (res.added > 0) await refreshAttribution(ctx);
+      out(`${res.matched} tag(s) matched: ${res.added} deploy(s) recorded, ${res.skipped} already known`);
+      ctx.store.close();
+    });
+
+  ingest
+    .command('incidents <file>')
+    .description('Import incidents: JSON array, NDJSON, CSV, or a folder of post-mortem Markdown files')
+    .option('--skip-invalid', 'import the valid rows and list the rejected ones (default: reject the whole file)')
+    .action(async (file: string, o: { skipInvalid?: boolean }) => {
+      const ctx = makeContext();
+      const res = importIncidents(ctx, file, { skipInvalid: o.skipInvalid === true });
+      if (res.incidentIds.length > 0) await refreshAttribution(ctx, { incidentIds: res.incidentIds });
+      const lines = [`incidents: ${res.inserted} new, ${res.updated} updated, ${res.unchanged} unchanged`];
+      if (res.rejected.length > 0) {
+        lines.push(`${res.rejected.length} row(s) rejected:`);
+        for (const p of res.rejected) lines.push(`  ${p.file}:${p.line} ${p.field}: ${p.message}`);
+      }
+      out(lines.join('\n'));
+      ctx.store.close();
+    });
+}

@@ -1,0 +1,162 @@
+import type { AppContext } from '../context.js';
+import { findDecisionRecords, type DecisionLookup } from '../decisions/records.js';
+import { UserInputError } from '../errors.js';
+import type { Db } from '../store/open.js';
+import { DAY_MS } from './change-stats.js';
+import { coChangedFiles, type FileCoupling } from './coupling.js';
+import { moduleRecurrence } from './incident-history.js';
+import { toRepoPath } from './resolve-module.js';
+
+export const MAX_PATHS = 50;
+
+export interface PathRevert {
+  /** The reverted commit (short sha) and its subject. */
+  sha: string;
+  subject: string;
+  revertSha: string;
+  revertedAt: string;
+  /** Which of the input paths it touched. */
+  paths: string[];
+}
+
+export interface ModuleRisk {
+  module: string;
+  /** The input paths in this module. */
+  paths: string[];
+  incidents90d: number;
+  incidentsAllTime: number;
+  lastIncident: { id: string; title: string; startedAt: string } | null;
+  architecturalSignal: boolean;
+  /** Commits touching these paths that were reverted in the last 90 days, newest revert first. */
+  reverts90d: PathRevert[];
+}
+
+export type RiskLevel = 'low' | 'medium' | 'high';
+
+export interface ChangeRisk {
+  paths: string[];
+  modules: ModuleRisk[];
+  coChangedFiles: FileCoupling;
+  decisionRecords: DecisionLookup;
+  risk: RiskLevel;
+  reasons: string[];
+}
+
+/** What an agent should know before editing `paths`: incidents and reverts per module, coupled files, decisions. */
+export function assessChangeRisk(ctx: AppContext, rawPaths: readonly string[]): ChangeRisk {
+  const paths = cleanPaths(ctx.config.repoPath, rawPaths);
+  const now = ctx.clock();
+  const byModule = new Map<string, string[]>();
+  for (const p of paths) {
+    const m = ctx.modules.moduleOf(p);
+    byModule.set(m, [...(byModule.get(m) ?? []), p]);
+  }
+  const reverts = pathReverts(ctx.store, paths, now - 90 * DAY_MS, now);
+  const modules: ModuleRisk[] = [...byModule].map(([module, own]) => {
+    const r = moduleRecurrence(ctx.store, module, now);
+    return {
+      module,
+      paths: own,
+      incidents90d: r.last90d,
+      incidentsAllTime: r.allTime,
+      lastIncident: r.last ?? null,
+      architecturalSignal: r.architecturalSignal,
+      reverts90d: reverts
+        .map((rv) => ({ ...rv, paths: rv.paths.filter((p) => own.includes(p)) }))
+        .filter((rv) => rv.paths.length > 0),
+    };
+  });
+  return {
+    paths,
+    modules,
+    coChangedFiles: coChangedFiles(ctx.store, paths, { now }),
+    decisionRecords: findDecisionRecords(ctx.config.repoPath, ctx.config.decisionDirs, {
+      paths,
+      modules: [...byModule.keys()],
+    }),
+    ...riskLevel(modules, reverts.length),
+  };
+}
+
+/**
+ * The rule, deliberately simple so an agent can repeat it:
+ * - high: a touched module has ≥ 2 incidents in 90 days (architectural signal), or these paths were
+ *   reverted ≥ 2× in 90 days, or a touched module had an incident in 90 days and these paths a revert;
+ * - medium: a touched module had an incident in 90 days, or ≥ 3 incidents all time, or these paths
+ *   were reverted once in 90 days;
+ * - low: none of that.
+ * `reverts` counts distinct reverted commits across all paths.
+ */
+export function riskLevel(modules: readonly ModuleRisk[], reverts: number): { risk: RiskLevel; reasons: string[] } {
+  const high: string[] = [];
+  const medium: string[] = [];
+  for (const m of modules) {
+    if (m.architecturalSignal)
+      high.push(`${m.incidents90d} incidents in 90 days in ${m.module} (architectural signal)`);
+    else if (m.incidents90d > 0) medium.push(`${m.incidents90d} incident in 90 days in ${m.module}`);
+    else if (m.incidentsAllTime >= 3) medium.push(`${m.incidentsAllTime} incidents all time in ${m.module}`);
+  }
+  const anyRecent = modules.some((m) => m.incidents90d > 0);
+  if (reverts >= 2) high.push(`reverted ${reverts}× in 90 days`);
+  else if (reverts === 1 && anyRecent) high.push('reverted once in 90 days, in a module with a recent incident');
+  else if (reverts === 1) medium.push('reverted once in 90 days');
+  if (high.length > 0) return { risk: 'high', reasons: [...high, ...medium] };
+  if (medium.length > 0) return { risk: 'medium', reasons: medium };
+  return {
+    risk: 'low',
+    reasons: [`no incidents or reverts in 90 days in ${modules.map((m) => m.module).join(', ')}`],
+  };
+}
+
+function cleanPaths(repoPath: string, raw: readonly string[]): string[] {
+  if (raw.length === 0 || raw.length > MAX_PATHS) {
+    throw new UserInputError(
+      `paths must list 1 to ${MAX_PATHS} repository paths (got ${raw.length}); pass the files you are about to edit`,
+      'paths',
+    );
+  }
+  const out: string[] = [];
+  raw.forEach((p, i) => {
+    if (typeof p !== 'string') throw new UserInputError(`paths[${i}] must be a string`, 'paths');
+    const clean = toRepoPath(repoPath, p, `paths[${i}]`);
+    if (!out.includes(clean)) out.push(clean);
+  });
+  return out;
+}
+
+/** Commits touching `paths` that were reverted in [since, now], grouped per reverted commit, newest revert first. */
+function pathReverts(db: Db, paths: readonly string[], since: number, now: number): PathRevert[] {
+  const rows = db
+    .prepare(
+      `SELECT c.sha AS sha, c.subject AS subject, r.sha AS revertSha, r.committed_at AS revertedAt, cf.path AS path
+       FROM commit_files cf
+       JOIN commits r ON r.reverts_sha = cf.sha
+       JOIN commits c ON c.sha = cf.sha
+       WHERE cf.path IN (SELECT value FROM json_each(@paths))
+         AND r.committed_at >= @since AND r.committed_at <= @now
+       ORDER BY r.committed_at DESC, c.sha, cf.path`,
+    )
+    .all({ paths: JSON.stringify(paths), since, now }) as {
+    sha: string;
+    subject: string;
+    revertSha: string;
+    revertedAt: number;
+    path: string;
+  }[];
+  const out = new Map<string, PathRevert>();
+  for (const r of rows) {
+    const hit = out.get(r.sha);
+    if (hit) {
+      if (!hit.paths.includes(r.path)) hit.paths.push(r.path);
+      continue;
+    }
+    out.set(r.sha, {
+      sha: r.sha.slice(0, 7),
+      subject: r.subject,
+      revertSha: r.revertSha.slice(0, 7),
+      revertedAt: new Date(r.revertedAt).toISOString(),
+      paths: [r.path],
+    });
+  }
+  return [...out.values()];
+}

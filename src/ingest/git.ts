@@ -1,0 +1,436 @@
+import { spawn } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { simpleGit, type SimpleGit } from 'simple-git';
+import { detectAuthorship, parseTrailers } from '../attribution/identity.js';
+import { readCodeowners, type AppContext } from '../context.js';
+import { UpstreamError, UserInputError, errorMessage } from '../errors.js';
+import { ModuleMapper } from '../history/modules.js';
+import { commitWriter, countCommits, shasWithPrefix, type NewCommit } from '../store/commits.js';
+import { getMeta, setMeta, type Db } from '../store/open.js';
+import { ensureRepo, getRepoTips, setLastIngestedAt, setRepoTips } from '../store/repos.js';
+
+export interface IngestGitOptions {
+  /** Work tree or bare git dir; default `ctx.config.repoPath`. */
+  repoPath?: string;
+  /** Called with the number of commits read so far, about every 5,000 commits. */
+  onProgress?: (n: number) => void;
+}
+
+export interface IngestGitResult {
+  repoId: number;
+  /** commits new to the database in this run */
+  added: number;
+  /** commits stored for this repository after the run */
+  total: number;
+  ms: number;
+}
+
+const BATCH = 1_000;
+const PROGRESS_EVERY = 5_000;
+
+/**
+ * Reads every branch, tag and remote-tracking ref of a work tree or bare repository into the store.
+ * Incremental: only commits reachable from new tips and not from the tips of the previous run are read.
+ */
+export async function ingestGit(ctx: AppContext, options: IngestGitOptions = {}): Promise<IngestGitResult> {
+  const started = performance.now();
+  const db = ctx.store;
+  const repo = await openRepo(options.repoPath ?? ctx.config.repoPath);
+  const repoId = ensureRepo(db, repo.path);
+  recomputeModulesIfRulesChanged(ctx);
+
+  const tips = await listTips(repo.git);
+  const oldTips = getRepoTips(db, repoId);
+  const known = new Set(oldTips);
+  const fresh = tips.filter((t) => !known.has(t));
+
+  let added = 0;
+  if (fresh.length > 0) {
+    // A rewritten history may have dropped old tips; git log refuses unknown objects, so keep only those present.
+    const exclude = oldTips.length > 0 ? await presentCommits(repo.path, oldTips) : [];
+    added = await readLog(ctx, repo.path, repoId, fresh, exclude, options.onProgress);
+    resolvePendingFixes(db);
+  }
+  if (fresh.length > 0 || tips.length !== oldTips.length) setRepoTips(db, repoId, tips);
+  setLastIngestedAt(db, repoId, ctx.clock());
+  return { repoId, added, total: countCommits(db, repoId), ms: Math.round(performance.now() - started) };
+}
+
+interface Repo {
+  /** the work tree's top level, or the git dir of a bare repository */
+  path: string;
+  git: SimpleGit;
+}
+
+async function openRepo(path: string): Promise<Repo> {
+  const abs = resolve(path);
+  if (!existsSync(abs) || !statSync(abs).isDirectory()) {
+    throw new UserInputError(
+      `repository ${abs} does not exist or is not a folder; pass --repo PATH with a git work tree or bare repository`,
+      'repo',
+    );
+  }
+  const git = simpleGit({ baseDir: abs, trimmed: false });
+  let lines: string[];
+  try {
+    lines = (await git.raw(['rev-parse', '--is-bare-repository', '--is-inside-git-dir', '--absolute-git-dir'])).split(
+      '\n',
+    );
+  } catch (err) {
+    if (/not a git repository/i.test(errorMessage(err))) {
+      throw new UserInputError(
+        `${abs} is not a git repository; run inside a clone or pass --repo PATH (a work tree or a bare .git folder)`,
+        'repo',
+        { cause: err },
+      );
+    }
+    throw new UpstreamError('git rev-parse', errorMessage(err), false, { cause: err });
+  }
+  const [bare, insideGitDir, gitDir] = lines.map((l) => l.trim());
+  // Bare repositories (and the inside of a .git folder) have no work tree; git log runs in the git dir itself.
+  const top =
+    bare === 'true' || insideGitDir === 'true' ? gitDir! : (await git.raw(['rev-parse', '--show-toplevel'])).trim();
+  return { path: top, git: top === abs ? git : simpleGit({ baseDir: top, trimmed: false }) };
+}
+
+/** Commit shas at the tips of branches, tags (peeled) and remote-tracking refs, plus a detached HEAD. */
+async function listTips(git: SimpleGit): Promise<string[]> {
+  const out = await git.raw([
+    'for-each-ref',
+    '--format=%(objectname) %(objecttype) %(*objectname) %(*objecttype)',
+    'refs/heads',
+    'refs/tags',
+    'refs/remotes',
+  ]);
+  const tips = new Set<string>();
+  for (const line of out.split('\n')) {
+    const [sha, type, peeled, peeledType] = line.trim().split(' ');
+    if (type === 'commit' && sha) tips.add(sha);
+    // Annotated tags point at a tag object; tags of trees or blobs have no history to read.
+    else if (type === 'tag' && peeledType === 'commit' && peeled) tips.add(peeled);
+  }
+  try {
+    const head = (await git.raw(['rev-parse', '--quiet', '--verify', 'HEAD^{commit}'])).trim();
+    if (/^[0-9a-f]{40,64}$/.test(head)) tips.add(head);
+  } catch {
+    // unborn HEAD (empty repository): nothing to add
+  }
+  return [...tips].sort();
+}
+
+/**
+ * Spawns git directly rather than through simple-git: simple-git buffers a command's whole stdout even when an
+ * outputHandler is attached, and these calls need stdin (rev lists) and streaming (a log may hold 1M commits).
+ */
+function spawnGit(cwd: string, args: string[], input: string) {
+  const child = spawn('git', args, { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+  const stderr: Buffer[] = [];
+  child.stderr.on('data', (b: Buffer) => stderr.push(b));
+  child.stdin.on('error', () => {
+    // git may exit before reading all of stdin; its exit code and stderr tell the story.
+  });
+  child.stdin.end(input);
+  const exited = new Promise<void>((ok, fail) => {
+    child.on('error', (err) => fail(new UpstreamError(`git ${args[0]}`, err.message, false, { cause: err })));
+    child.on('close', (code, signal) => {
+      if (code === 0) ok();
+      else {
+        const why = Buffer.concat(stderr).toString('utf8').trim() || `exited with ${code ?? signal}`;
+        fail(new UpstreamError(`git ${args.find((a) => !a.startsWith('-') && !a.includes('=')) ?? ''}`, why, false));
+      }
+    });
+  });
+  exited.catch(() => {}); // observed by the caller; avoid an unhandled rejection while it is still reading
+  return { child, exited };
+}
+
+async function presentCommits(cwd: string, shas: string[]): Promise<string[]> {
+  const { child, exited } = spawnGit(cwd, ['cat-file', '--batch-check=%(objectname) %(objecttype)'], shas.join('\n'));
+  let out = '';
+  for await (const chunk of child.stdout) out += String(chunk);
+  await exited;
+  return out
+    .split('\n')
+    .map((l) => l.split(' '))
+    .filter(([, type]) => type === 'commit')
+    .map(([sha]) => sha!);
+}
+
+// NUL-separated fields; %x1e marks the start of each commit. With -z, numstat entries are NUL-terminated and a
+// rename is `added\tdeleted\t\0old\0new\0`, so paths with spaces, tabs, newlines or "=>" parse unambiguously.
+const LOG_FORMAT = '--format=%x1e%H%x00%P%x00%an%x00%ae%x00%at%x00%ct%x00%B';
+const HEADER_FIELDS = 7;
+
+async function readLog(
+  ctx: AppContext,
+  cwd: string,
+  repoId: number,
+  include: string[],
+  exclude: string[],
+  onProgress?: (n: number) => void,
+): Promise<number> {
+  const db = ctx.store;
+  const writer = commitWriter(db);
+  const write = db.transaction((batch: NewCommit[]) => {
+    let n = 0;
+    for (const c of batch) if (writer.insert(c)) n++;
+    return n;
+  });
+  const findFix = db.prepare('SELECT sha FROM commits WHERE sha >= ? AND sha < ? LIMIT 2');
+
+  let batch: NewCommit[] = [];
+  let read = 0;
+  let added = 0;
+  const parser = new LogParser((raw) => {
+    batch.push(toCommit(ctx, repoId, raw, (ref) => uniquePrefix(findFix, ref)));
+    read++;
+    if (batch.length >= BATCH) {
+      added += write(batch);
+      batch = [];
+    }
+    if (read % PROGRESS_EVERY === 0) {
+      onProgress?.(read);
+      ctx.log(`git: read ${read} commits`);
+    }
+  });
+
+  const args = [
+    '-c',
+    'log.showSignature=false',
+    'log',
+    '--stdin',
+    '-z',
+    '--numstat',
+    '-M',
+    '--no-ext-diff',
+    '--no-textconv',
+    '--no-color',
+    LOG_FORMAT,
+  ];
+  const revs = [...include, ...exclude.map((s) => `^${s}`)].join('\n') + '\n';
+  const { child, exited } = spawnGit(cwd, args, revs);
+  try {
+    for await (const chunk of child.stdout) parser.push(chunk as Buffer);
+    parser.end();
+    await exited;
+  } catch (err) {
+    child.kill();
+    throw err;
+  }
+  if (batch.length > 0) added += write(batch);
+  if (read === 0 || read % PROGRESS_EVERY !== 0) onProgress?.(read);
+  return added;
+}
+
+function uniquePrefix(stmt: { all(...a: unknown[]): unknown[] }, ref: string): string | null {
+  const rows = stmt.all(ref, `${ref}g`) as { sha: string }[];
+  return rows.length === 1 ? rows[0]!.sha : null;
+}
+
+interface RawCommit {
+  sha: string;
+  parents: string[];
+  authorName: string;
+  authorEmail: string;
+  authoredAt: number;
+  committedAt: number;
+  message: string;
+  files: { path: string; oldPath: string | null; added: number | null; deleted: number | null }[];
+}
+
+const REVERTS = /This reverts commit ([0-9a-f]{7,64})/i;
+// Linux style `Fixes: <sha> ("subject")`, or a bare sha; issue references like `Fixes: #12` are not commits.
+const FIXES = /^[ \t]*Fixes:[ \t]*([0-9a-f]{7,64})(?=$|[\s(,.;:])/gim;
+
+function toCommit(
+  ctx: AppContext,
+  repoId: number,
+  raw: RawCommit,
+  resolveRef: (ref: string) => string | null,
+): NewCommit {
+  const message = raw.message.replace(/\r\n/g, '\n');
+  const { subject, body } = splitMessage(message);
+  const trailers = parseTrailers(message);
+  const who = detectAuthorship(
+    { authorName: raw.authorName, authorEmail: raw.authorEmail, body: message, trailers },
+    ctx.config.identities,
+  );
+  const fixes = new Map<string, string | null>();
+  for (const m of message.matchAll(FIXES)) {
+    const ref = m[1]!.toLowerCase();
+    if (!fixes.has(ref)) fixes.set(ref, resolveRef(ref));
+  }
+  return {
+    sha: raw.sha,
+    repoId,
+    authorName: raw.authorName,
+    authorEmail: raw.authorEmail,
+    authoredAt: raw.authoredAt,
+    committedAt: raw.committedAt,
+    subject,
+    body,
+    parents: raw.parents,
+    authorKind: who.kind,
+    agent: who.agent,
+    agentEvidence: who.evidence,
+    revertsSha: REVERTS.exec(message)?.[1]?.toLowerCase() ?? null,
+    files: raw.files.map((f) => ({ ...f, module: ctx.modules.moduleOf(f.path) })),
+    trailers,
+    fixes: [...fixes].map(([ref, sha]) => ({ ref, sha })),
+  };
+}
+
+/** Subject as git's %s (first paragraph, lines joined); body is the rest. */
+export function splitMessage(message: string): { subject: string; body: string } {
+  const trimmed = message.replace(/^\s*\n/, '');
+  const m = /\n[ \t]*\n/.exec(trimmed);
+  const first = m ? trimmed.slice(0, m.index) : trimmed;
+  const rest = m ? trimmed.slice(m.index + m[0].length) : '';
+  return {
+    subject: first
+      .split('\n')
+      .map((l) => l.trim())
+      .join(' ')
+      .trim(),
+    body: rest.replace(/^\s*\n/, '').trimEnd(),
+  };
+}
+
+type State = 'header' | 'stats' | 'renameFrom' | 'renameTo';
+
+/** Push parser for the NUL-separated `git log -z --numstat` stream; emits each commit as soon as it is complete. */
+class LogParser {
+  private pending: Buffer[] = [];
+  private state: State = 'header';
+  private fields: string[] = [];
+  private current: RawCommit | undefined;
+  private rename: { added: number | null; deleted: number | null; from?: string } | undefined;
+
+  constructor(private readonly emit: (c: RawCommit) => void) {}
+
+  push(chunk: Buffer): void {
+    let start = 0;
+    let i: number;
+    while ((i = chunk.indexOf(0, start)) !== -1) {
+      const piece = chunk.subarray(start, i);
+      // Tokens are decoded whole, so a multi-byte character split across chunks stays intact.
+      const token =
+        this.pending.length > 0 ? Buffer.concat([...this.pending, piece]).toString('utf8') : piece.toString('utf8');
+      this.pending = [];
+      this.token(token);
+      start = i + 1;
+    }
+    if (start < chunk.length) this.pending.push(chunk.subarray(start));
+  }
+
+  end(): void {
+    if (this.pending.length > 0) this.token(Buffer.concat(this.pending).toString('utf8'));
+    this.pending = [];
+    this.finish();
+  }
+
+  private token(t: string): void {
+    switch (this.state) {
+      case 'header':
+        if (this.fields.length === 0) {
+          const start = t.replace(/^\n+/, '');
+          if (!start.startsWith('\x1e')) return; // stray separator before the first commit
+          this.fields.push(start.slice(1));
+        } else this.fields.push(t);
+        if (this.fields.length === HEADER_FIELDS) this.startCommit();
+        return;
+      case 'stats': {
+        const s = t.replace(/^\n+/, '');
+        if (s === '') return;
+        if (s.startsWith('\x1e')) {
+          this.finish();
+          this.state = 'header';
+          this.token(s);
+          return;
+        }
+        const m = /^(\d+|-)\t(\d+|-)\t([\s\S]*)$/.exec(s);
+        if (!m) throw new UpstreamError('git log', `unexpected numstat entry ${JSON.stringify(s.slice(0, 80))}`, false);
+        const added = m[1] === '-' ? null : Number(m[1]);
+        const deleted = m[2] === '-' ? null : Number(m[2]);
+        if (m[3] === '') {
+          this.rename = { added, deleted };
+          this.state = 'renameFrom';
+        } else this.current!.files.push({ path: m[3]!, oldPath: null, added, deleted });
+        return;
+      }
+      case 'renameFrom':
+        this.rename!.from = t;
+        this.state = 'renameTo';
+        return;
+      case 'renameTo': {
+        const r = this.rename!;
+        this.current!.files.push({ path: t, oldPath: r.from!, added: r.added, deleted: r.deleted });
+        this.rename = undefined;
+        this.state = 'stats';
+        return;
+      }
+    }
+  }
+
+  private startCommit(): void {
+    const [sha, parents, authorName, authorEmail, at, ct, message] = this.fields as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
+    this.fields = [];
+    this.current = {
+      sha,
+      parents: parents.split(' ').filter(Boolean),
+      authorName,
+      authorEmail,
+      authoredAt: Number(at) * 1000,
+      committedAt: Number(ct) * 1000,
+      message,
+      files: [],
+    };
+    this.state = 'stats';
+  }
+
+  private finish(): void {
+    if (this.current) this.emit(this.current);
+    this.current = undefined;
+  }
+}
+
+/** `Fixes:` references written before the commit they name was stored: resolve them now, in one transaction. */
+function resolvePendingFixes(db: Db): void {
+  const pending = db.prepare('SELECT sha, fixed_ref FROM commit_fixes WHERE fixed_sha IS NULL').all() as {
+    sha: string;
+    fixed_ref: string;
+  }[];
+  if (pending.length === 0) return;
+  const update = db.prepare('UPDATE commit_fixes SET fixed_sha = ? WHERE sha = ? AND fixed_ref = ?');
+  db.transaction(() => {
+    for (const p of pending) {
+      const found = shasWithPrefix(db, p.fixed_ref, 2);
+      if (found.length === 1) update.run(found[0], p.sha, p.fixed_ref);
+    }
+  })();
+}
+
+/** When the module rules (config globs, CODEOWNERS) change, stored commit_files.module values are recomputed. */
+function recomputeModulesIfRulesChanged(ctx: AppContext): void {
+  const db = ctx.store;
+  const fingerprint = ModuleMapper.fingerprint(ctx.config.modules, readCodeowners(ctx.config.repoPath));
+  if (getMeta(db, 'module_fingerprint') === fingerprint) return;
+  db.transaction(() => {
+    const paths = db.prepare('SELECT DISTINCT path FROM commit_files').pluck().all() as string[];
+    const update = db.prepare('UPDATE commit_files SET module = ? WHERE path = ? AND module <> ?');
+    for (const path of paths) {
+      const module = ctx.modules.moduleOf(path);
+      update.run(module, path, module);
+    }
+    setMeta(db, 'module_fingerprint', fingerprint);
+  })();
+}

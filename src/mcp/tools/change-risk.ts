@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import { assessChangeRisk, MAX_PATHS } from '../../history/change-risk.js';
+import { defineTool } from '../define-tool.js';
+
+const incidentRef = z.object({ id: z.string(), title: z.string(), startedAt: z.string() });
+
+export const changeRisk = defineTool({
+  name: 'change_risk',
+  title: 'Change risk',
+  description:
+    'Call before you edit files: pass the paths you are about to change. Answers, per module touched, the ' +
+    'production incidents (90 days and all time, the last one) and recent reverts of these paths; files that ' +
+    'usually change together with them (so you do not miss one); decision records (ADRs) that mention the paths ' +
+    'or modules; and an overall low/medium/high risk with reasons. Read-only and fast.',
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  input: {
+    paths: z
+      .array(z.string().min(1))
+      .min(1)
+      .max(MAX_PATHS)
+      .describe(`Repository-relative paths you are about to edit (1–${MAX_PATHS}), e.g. ["src/payments/gateway.ts"].`),
+  },
+  output: {
+    paths: z.array(z.string()).describe('the input paths, normalised'),
+    modules: z.array(
+      z.object({
+        module: z.string(),
+        paths: z.array(z.string()),
+        incidents90d: z.number(),
+        incidentsAllTime: z.number(),
+        lastIncident: incidentRef.nullable(),
+        architecturalSignal: z.boolean(),
+        reverts90d: z.array(
+          z.object({
+            sha: z.string(),
+            subject: z.string(),
+            revertSha: z.string(),
+            revertedAt: z.string(),
+            paths: z.array(z.string()),
+          }),
+        ),
+      }),
+    ),
+    coChangedFiles: z.object({
+      items: z.array(
+        z.object({
+          path: z.string(),
+          module: z.string(),
+          support: z.number().describe('commits changing both'),
+          confidence: z.number().describe('support / commits changing `with`'),
+          with: z.string(),
+          reason: z.string(),
+        }),
+      ),
+      limit: z.number(),
+      hasMore: z.boolean(),
+      basis: z.number().describe('commits read (no merges, ≤ 50 files, last 2 years, latest 2,000)'),
+      since: z.number().describe('window start, unix ms'),
+    }),
+    decisionRecords: z.object({
+      items: z.array(
+        z.object({
+          number: z.number().nullable(),
+          title: z.string(),
+          status: z.string().nullable(),
+          statusNote: z.string().optional(),
+          path: z.string(),
+          matched: z.array(z.string()).describe('the terms the record mentions'),
+        }),
+      ),
+      limit: z.number(),
+      hasMore: z.boolean(),
+      notes: z.array(z.string()),
+    }),
+    risk: z.enum(['low', 'medium', 'high']),
+    reasons: z.array(z.string()),
+  },
+  handler(input, ctx) {
+    return assessChangeRisk(ctx, input.paths);
+  },
+  render(out) {
+    const lines = [`risk ${out.risk.toUpperCase()}: ${out.reasons.join('; ')}`];
+    for (const m of out.modules) {
+      lines.push(
+        `${m.module}: ${m.incidents90d} incidents in 90d, ${m.incidentsAllTime} all time` +
+          (m.lastIncident
+            ? `; last ${m.lastIncident.id} ${m.lastIncident.startedAt.slice(0, 10)} "${m.lastIncident.title}"`
+            : '') +
+          (m.reverts90d.length
+            ? `; reverted: ${m.reverts90d.map((r) => `${r.sha} "${r.subject}" (${r.revertedAt.slice(0, 10)})`).join(', ')}`
+            : ''),
+      );
+    }
+    const co = out.coChangedFiles;
+    if (co.items.length) {
+      lines.push(
+        `usually changed together: ${co.items.map((f) => `${f.path} ${Math.round(f.confidence * 100)}% (${f.support}× with ${f.with})`).join(', ')}${co.hasMore ? ', …' : ''}`,
+      );
+    }
+    const dr = out.decisionRecords;
+    for (const d of dr.items) {
+      lines.push(
+        `decision ${d.number ?? '-'} ${d.title} [${d.status ?? 'no status'}] ${d.path} (${d.matched.join(', ')})`,
+      );
+    }
+    for (const n of dr.notes) lines.push(`note: ${n}`);
+    return lines.join('\n');
+  },
+});

@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { incidentSuspects as suspectsOf } from '../../attribution/incident-view.js';
+import { defineTool } from '../define-tool.js';
+
+export const incidentSuspects = defineTool({
+  name: 'incident_suspects',
+  title: 'Likely causes of an incident',
+  description:
+    'Call when you are investigating an incident or were told a change caused one: returns the shipped commits and ' +
+    'deploys most likely behind it, confirmed causes first (from a fix blamed at its parent, a revert, a rollback or a ' +
+    'recorded root cause), each with a confidence in [0,1], who wrote it (human or agent) and the reasons.',
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  input: {
+    incident: z.string().min(1).describe('incident id (e.g. INC-101) or words of its title'),
+    limit: z.number().int().min(1).max(25).default(5).describe('suspect commits to list'),
+  },
+  output: {
+    incident: z.object({
+      id: z.string(),
+      title: z.string(),
+      severity: z.string().nullable(),
+      status: z.string(),
+      startedAt: z.string(),
+      resolvedAt: z.string().nullable(),
+      env: z.string(),
+      service: z.string().nullable(),
+      module: z.string().nullable(),
+      files: z.array(z.string()),
+      fixSha: z.string().nullable(),
+      postmortem: z.string().nullable(),
+    }),
+    commits: z.array(
+      z.object({
+        sha: z.string(),
+        subject: z.string(),
+        author: z.string(),
+        authorKind: z.string().describe('human | agent | pair'),
+        agent: z.string().nullable(),
+        authoredAt: z.string(),
+        modules: z.array(z.string()),
+        deployId: z.number().nullable(),
+        score: z.number(),
+        status: z.string().describe('confirmed | suspect'),
+        method: z.string().describe('fix-blame | root-cause | revert | rollback | heuristic'),
+        reasons: z.array(z.string()),
+        blamed: z.array(z.string()).optional().describe('lines the fix changed that this commit last touched'),
+      }),
+    ),
+    deploys: z.array(
+      z.object({
+        id: z.number(),
+        env: z.string(),
+        service: z.string(),
+        sha: z.string(),
+        finishedAt: z.string(),
+        deployStatus: z.string(),
+        score: z.number(),
+        status: z.string(),
+        method: z.string(),
+        reasons: z.array(z.string()),
+      }),
+    ),
+    notes: z.array(z.string()),
+    limit: z.number(),
+    hasMore: z.boolean(),
+  },
+  handler(input, ctx) {
+    return suspectsOf(ctx, input.incident, input.limit);
+  },
+  render(out) {
+    const i = out.incident;
+    const lines = [
+      `${i.id} ${i.severity ?? ''} "${i.title}" ${i.env} started ${i.startedAt.slice(0, 16)} (${i.status})` +
+        (i.module ? ` module ${i.module}` : ''),
+    ];
+    out.commits.forEach((c, n) => {
+      const who = c.agent ? `${c.authorKind}:${c.agent}` : c.authorKind;
+      lines.push(
+        `${n + 1}. ${c.sha.slice(0, 7)} ${c.status} ${c.score} [${who}] ${c.subject} (${c.modules.join(', ')})`,
+      );
+      for (const r of c.reasons.slice(0, 3)) lines.push(`   - ${r}`);
+      for (const b of c.blamed ?? []) lines.push(`   > ${b}`);
+    });
+    for (const d of out.deploys) {
+      lines.push(`deploy #${d.id} ${d.finishedAt.slice(0, 16)} ${d.status} ${d.score}: ${d.reasons.join('; ')}`);
+    }
+    for (const note of out.notes) lines.push(`note: ${note}`);
+    return lines.join('\n');
+  },
+});

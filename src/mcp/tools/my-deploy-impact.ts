@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import { deployImpact } from '../../attribution/impact.js';
+import { resolveIdentity } from '../../attribution/whoami.js';
+import { UserInputError } from '../../errors.js';
+import { defineTool } from '../define-tool.js';
+import { isoDate } from '../schemas.js';
+
+const DAY = 86_400_000;
+
+const incident = z.object({
+  id: z.string(),
+  title: z.string(),
+  severity: z.string().nullable(),
+  startedAt: z.string(),
+  status: z.string(),
+  linkStatus: z.string().describe('confirmed | suspect'),
+  score: z.number(),
+  commit: z.string().describe('which of my commits it is linked to'),
+  reasons: z.array(z.string()),
+});
+
+export const myDeployImpact = defineTool({
+  name: 'my_deploy_impact',
+  title: 'What happened after my changes shipped',
+  description:
+    'Call after your changes have merged or shipped, or at the start of a session, to learn what production did ' +
+    'after your commits deployed: the deploys that carried them, incidents linked to them (with score and reasons), ' +
+    "reverts and rollbacks, and your change failure rate next to the team's. Defaults to your own agent/author " +
+    'identity; pass `shas` to ask about specific commits.',
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  input: {
+    author: z.string().min(1).optional().describe('author email or name; default: you (agent, client, git user)'),
+    agent: z.string().min(1).optional().describe('agent name: claude, cursor, copilot, codex, devin, aider …'),
+    shas: z.array(z.string()).min(1).max(200).optional().describe('specific commits (full or ≥4-char prefix)'),
+    since: isoDate.optional().describe('ISO date; default 90 days ago'),
+    env: z.string().min(1).optional().describe('only deploys to this environment'),
+    limit: z
+      .number()
+      .int()
+      .min(1)
+      .max(50)
+      .default(5)
+      .describe('deploys to list (those with incidents first, then newest)'),
+  },
+  output: {
+    identity: z.object({ kind: z.enum(['agent', 'author', 'shas']), value: z.string(), source: z.string() }),
+    window: z.object({ since: z.string(), until: z.string() }),
+    myCommits: z.number(),
+    unshippedCommits: z.number(),
+    deploys: z.array(
+      z.object({
+        id: z.number(),
+        env: z.string(),
+        service: z.string(),
+        sha: z.string(),
+        finishedAt: z.string(),
+        status: z.string(),
+        rolledBackBy: z.number().nullable(),
+        myCommits: z.array(z.object({ sha: z.string(), subject: z.string(), modules: z.array(z.string()) })),
+        moreCommits: z.number(),
+        incidents: z.array(incident),
+      }),
+    ),
+    reverts: z.array(
+      z.object({ sha: z.string(), subject: z.string(), revertedBy: z.string(), revertedAt: z.string() }),
+    ),
+    summary: z.object({
+      myDeploys: z.number(),
+      myFailedDeploys: z.number(),
+      myChangeFailureRate: z.number().nullable(),
+      teamDeploys: z.number(),
+      teamFailedDeploys: z.number(),
+      teamChangeFailureRate: z.number().nullable(),
+      linkedIncidents: z.number(),
+      verdict: z.string(),
+    }),
+    limit: z.number(),
+    hasMore: z.boolean(),
+  },
+  async handler(input, ctx, call) {
+    const until = ctx.clock();
+    const since = input.since ? Date.parse(input.since) : until - 90 * DAY;
+    const identity = input.shas ? undefined : await resolveIdentity(ctx, input, call.clientName);
+    if (!input.shas && !identity) {
+      throw new UserInputError(
+        'could not tell who you are: pass `agent` (e.g. "claude"), `author` (email) or `shas`',
+        'author',
+      );
+    }
+    return deployImpact(ctx, {
+      ...(identity ? { identity } : {}),
+      ...(input.shas ? { shas: input.shas } : {}),
+      since,
+      until,
+      ...(input.env ? { env: input.env } : {}),
+      limit: input.limit,
+    });
+  },
+  render(out) {
+    const lines = [
+      `${out.identity.kind} ${out.identity.value} (from ${out.identity.source}), ${out.window.since.slice(0, 10)}…${out.window.until.slice(0, 10)}`,
+      out.summary.verdict,
+    ];
+    for (const d of out.deploys) {
+      lines.push(
+        `deploy #${d.id} ${d.env}${d.service ? `/${d.service}` : ''} ${d.finishedAt.slice(0, 16)} ${d.status}${d.rolledBackBy ? ` (rolled back by #${d.rolledBackBy})` : ''}: ` +
+          d.myCommits.map((c) => `${c.sha.slice(0, 7)} ${c.subject}`).join('; ') +
+          (d.moreCommits ? ` (+${d.moreCommits})` : ''),
+      );
+      for (const i of d.incidents) {
+        lines.push(
+          `  ↳ ${i.id} ${i.severity ?? ''} "${i.title}" ${i.linkStatus} ${i.score} via ${i.commit.slice(0, 7)}: ${i.reasons[0] ?? ''}`,
+        );
+      }
+    }
+    for (const r of out.reverts)
+      lines.push(`reverted: ${r.sha.slice(0, 7)} ${r.subject} by ${r.revertedBy.slice(0, 7)}`);
+    if (out.hasMore) lines.push(`(more deploys: raise limit above ${out.limit})`);
+    return lines.join('\n');
+  },
+});

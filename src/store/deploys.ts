@@ -1,0 +1,76 @@
+import type { Db } from './open.js';
+
+export type DeployStatus = 'success' | 'failure' | 'rolled_back';
+export const DEPLOY_STATUSES: readonly DeployStatus[] = ['success', 'failure', 'rolled_back'];
+
+export interface DeployRow {
+  id: number;
+  repoId: number;
+  env: string;
+  service: string;
+  sha: string;
+  startedAt: number;
+  finishedAt: number;
+  status: DeployStatus;
+  source: string;
+  externalId: string | null;
+  prevDeployId: number | null;
+  rollbackToDeployId: number | null;
+  rolledBackByDeployId: number | null;
+}
+
+const COLUMNS = `id, repo_id AS repoId, env, service, sha, started_at AS startedAt, finished_at AS finishedAt,
+  status, source, external_id AS externalId, prev_deploy_id AS prevDeployId,
+  rollback_to_deploy_id AS rollbackToDeployId, rolled_back_by_deploy_id AS rolledBackByDeployId`;
+
+export function getDeploy(db: Db, id: number): DeployRow | undefined {
+  return db.prepare(`SELECT ${COLUMNS} FROM deploys WHERE id = ?`).get(id) as DeployRow | undefined;
+}
+
+export function findDeployByExternal(db: Db, source: string, externalId: string): DeployRow | undefined {
+  return db.prepare(`SELECT ${COLUMNS} FROM deploys WHERE source = ? AND external_id = ?`).get(source, externalId) as
+    DeployRow | undefined;
+}
+
+/** Deploys of one env/service from `fromMs` on, in the order they happened. */
+export function deploysFrom(db: Db, env: string, service: string, fromMs: number): DeployRow[] {
+  return db
+    .prepare(
+      `SELECT ${COLUMNS} FROM deploys WHERE env = ? AND service = ? AND finished_at >= ? ORDER BY finished_at, id`,
+    )
+    .all(env, service, fromMs) as DeployRow[];
+}
+
+/** The last deploy that shipped (success or later rolled back) strictly before `deploy` in its env/service. */
+export function previousShipped(db: Db, deploy: DeployRow): DeployRow | undefined {
+  return db
+    .prepare(
+      `SELECT ${COLUMNS} FROM deploys
+       WHERE env = ? AND service = ? AND status != 'failure' AND id != ?
+         AND (finished_at < ? OR (finished_at = ? AND id < ?))
+       ORDER BY finished_at DESC, id DESC LIMIT 1`,
+    )
+    .get(deploy.env, deploy.service, deploy.id, deploy.finishedAt, deploy.finishedAt, deploy.id) as
+    DeployRow | undefined;
+}
+
+/** The newest earlier shipped deploy of the same sha (a re-deploy of it is a rollback). */
+export function earlierShippedOfSha(db: Db, deploy: DeployRow): DeployRow | undefined {
+  return db
+    .prepare(
+      `SELECT ${COLUMNS} FROM deploys
+       WHERE env = ? AND service = ? AND sha = ? AND status != 'failure' AND id != ?
+         AND (finished_at < ? OR (finished_at = ? AND id < ?))
+       ORDER BY finished_at DESC, id DESC LIMIT 1`,
+    )
+    .get(deploy.env, deploy.service, deploy.sha, deploy.id, deploy.finishedAt, deploy.finishedAt, deploy.id) as
+    DeployRow | undefined;
+}
+
+export function countDeploys(db: Db): number {
+  return (db.prepare('SELECT count(*) AS n FROM deploys').get() as { n: number }).n;
+}
+
+export function deployCommitCount(db: Db, deployId: number): number {
+  return (db.prepare('SELECT count(*) AS n FROM deploy_commits WHERE deploy_id = ?').get(deployId) as { n: number }).n;
+}

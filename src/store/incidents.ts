@@ -1,0 +1,154 @@
+import { UserInputError } from '../errors.js';
+import type { Statement } from 'better-sqlite3';
+import type { Db } from './open.js';
+
+/** An `incidents` row with camelCase fields; times are unix ms. */
+export interface IncidentRow {
+  id: number;
+  source: string;
+  externalId: string;
+  title: string;
+  severity: string | null;
+  startedAt: number;
+  resolvedAt: number | null;
+  env: string;
+  service: string | null;
+  module: string | null;
+  status: string;
+  url: string | null;
+  summary: string | null;
+  fixSha: string | null;
+  rootCauseSha: string | null;
+  postmortemPath: string | null;
+  updatedAt: number;
+}
+
+/** A file or stack frame named by an incident; `line` is null for files. */
+export interface IncidentFileRow {
+  path: string;
+  line: number | null;
+  kind: 'file' | 'frame';
+  module: string;
+}
+
+/** Everything but the internal id and the update time: what an import writes. */
+export type IncidentFields = Omit<IncidentRow, 'id' | 'updatedAt'>;
+
+// Imports run these once per row: prepare each once per database rather than once per row.
+const statements = new WeakMap<Db, Map<string, Statement>>();
+function stmt(db: Db, sql: string): Statement {
+  let cache = statements.get(db);
+  if (!cache) statements.set(db, (cache = new Map()));
+  let s = cache.get(sql);
+  if (!s) cache.set(sql, (s = db.prepare(sql)));
+  return s;
+}
+
+const COLUMNS = `SELECT id, source, external_id AS externalId, title, severity, started_at AS startedAt,
+  resolved_at AS resolvedAt, env, service, module, status, url, summary, fix_sha AS fixSha,
+  root_cause_sha AS rootCauseSha, postmortem_path AS postmortemPath, updated_at AS updatedAt FROM incidents`;
+const BY_ID = `${COLUMNS} WHERE id = ?`;
+const BY_EXTERNAL = `${COLUMNS} WHERE external_id = ? ORDER BY source`;
+const BY_SOURCE = `${COLUMNS} WHERE source = ? AND external_id = ?`;
+
+/**
+ * Incidents a reference names: a number is the internal id; text is an external id (every source that uses
+ * it), else `source:external_id`, else — when all digits — the internal id.
+ */
+export function findIncidents(db: Db, ref: string | number): IncidentRow[] {
+  if (typeof ref === 'number') {
+    const row = stmt(db, BY_ID).get(ref) as IncidentRow | undefined;
+    return row ? [row] : [];
+  }
+  const key = ref.trim();
+  const byExternal = stmt(db, BY_EXTERNAL).all(key) as IncidentRow[];
+  if (byExternal.length > 0) return byExternal;
+  const colon = key.indexOf(':');
+  if (colon > 0) {
+    const row = getIncidentBySource(db, key.slice(0, colon), key.slice(colon + 1));
+    if (row) return [row];
+  }
+  if (/^\d+$/.test(key)) return findIncidents(db, Number(key));
+  return [];
+}
+
+/**
+ * The one incident a reference names, or undefined. When several sources share the external id this throws a
+ * UserInputError listing them, since picking one silently would attribute the wrong incident.
+ */
+export function getIncident(db: Db, idOrExternal: string | number): IncidentRow | undefined {
+  const rows = findIncidents(db, idOrExternal);
+  if (rows.length > 1) {
+    const options = rows.map((r) => `${r.source}:${r.externalId} (id ${r.id})`).join(', ');
+    throw new UserInputError(
+      `incident '${String(idOrExternal)}' exists in several sources: ${options}; name it as source:id or by its number`,
+      'incident',
+    );
+  }
+  return rows[0];
+}
+
+/** The incident an import upserts: (source, external_id) is the unique key. */
+export function getIncidentBySource(db: Db, source: string, externalId: string): IncidentRow | undefined {
+  return stmt(db, BY_SOURCE).get(source, externalId) as IncidentRow | undefined;
+}
+
+/** Files first, then frames, each by path and line. */
+export function listIncidentFiles(db: Db, incidentId: number): IncidentFileRow[] {
+  return stmt(
+    db,
+    `SELECT path, line, kind, module FROM incident_files WHERE incident_id = ?
+       ORDER BY kind, path, line`,
+  ).all(incidentId) as IncidentFileRow[];
+}
+
+export function countIncidents(db: Db): number {
+  return (stmt(db, 'SELECT count(*) AS n FROM incidents').get() as { n: number }).n;
+}
+
+/** Inserts an incident and returns its internal id. */
+export function insertIncident(db: Db, fields: IncidentFields, updatedAt: number): number {
+  const result = stmt(
+    db,
+    `INSERT INTO incidents (source, external_id, title, severity, started_at, resolved_at, env, service, module,
+         status, url, summary, fix_sha, root_cause_sha, postmortem_path, updated_at)
+       VALUES (@source, @externalId, @title, @severity, @startedAt, @resolvedAt, @env, @service, @module,
+         @status, @url, @summary, @fixSha, @rootCauseSha, @postmortemPath, @updatedAt)`,
+  ).run({ ...fields, updatedAt });
+  return Number(result.lastInsertRowid);
+}
+
+/** Overwrites every imported column of an incident (the key stays). */
+export function updateIncident(db: Db, id: number, fields: IncidentFields, updatedAt: number): void {
+  stmt(
+    db,
+    `UPDATE incidents SET title = @title, severity = @severity, started_at = @startedAt, resolved_at = @resolvedAt,
+       env = @env, service = @service, module = @module, status = @status, url = @url, summary = @summary,
+       fix_sha = @fixSha, root_cause_sha = @rootCauseSha, postmortem_path = @postmortemPath, updated_at = @updatedAt
+     WHERE id = @id`,
+  ).run({ ...fields, id, updatedAt });
+}
+
+/** Replaces an incident's files or frames (one kind), leaving the other kind as it is. */
+export function replaceIncidentFiles(
+  db: Db,
+  incidentId: number,
+  kind: IncidentFileRow['kind'],
+  rows: readonly Omit<IncidentFileRow, 'kind'>[],
+): void {
+  stmt(db, 'DELETE FROM incident_files WHERE incident_id = ? AND kind = ?').run(incidentId, kind);
+  const insert = stmt(db, 'INSERT INTO incident_files (incident_id, path, line, kind, module) VALUES (?, ?, ?, ?, ?)');
+  for (const r of rows) insert.run(incidentId, r.path, r.line, kind, r.module);
+}
+
+/**
+ * The full sha of the one known commit starting with `prefix`, or undefined (unknown or ambiguous).
+ * A range scan on the primary key, since LIKE would not use it.
+ */
+export function resolveCommitPrefix(db: Db, prefix: string): string | undefined {
+  const p = prefix.toLowerCase();
+  const rows = stmt(db, 'SELECT sha FROM commits WHERE sha >= ? AND sha < ? LIMIT 2').all(p, `${p}g`) as {
+    sha: string;
+  }[];
+  return rows.length === 1 ? rows[0]!.sha : undefined;
+}

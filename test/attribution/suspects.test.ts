@@ -1,0 +1,170 @@
+import { describe, expect, it } from 'vitest';
+import { attributeIncident } from '../../src/attribution/suspects.js';
+import { recordDeploy } from '../../src/ingest/deploys.js';
+import { ingestGit } from '../../src/ingest/git.js';
+import { importIncidents } from '../../src/ingest/incidents.js';
+import { gitdir, tempDir } from '../helpers/gitdir.js';
+import { testContext } from '../helpers/context.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const GATEWAY = (timeout: number, retries: string) => `import { http } from '../api/http';
+
+export const GATEWAY_URL = 'https://pay.example.com';
+export const TIMEOUT_MS = ${timeout};
+
+export async function callGateway(body: unknown) {
+${retries}
+}
+`;
+const WITH_RETRY = `  return withBackoff(() => http.post(GATEWAY_URL, body, { timeout: TIMEOUT_MS }), 3);`;
+const NO_RETRY = `  return http.post(GATEWAY_URL, body, { timeout: TIMEOUT_MS });`;
+const claude = { name: 'Maya Chen', email: 'maya@acme.dev' };
+
+/** A small team history where an agent change to the gateway causes timeouts that a later fix repairs. */
+async function scenario() {
+  const g = gitdir();
+  const initial = g.commit({
+    files: { 'src/payments/gateway.ts': GATEWAY(10000, WITH_RETRY), 'src/auth/login.ts': 'export const a = 1;\n' },
+    message: 'feat: initial',
+    date: '2026-02-01T09:00:00Z',
+  });
+  const inducing = g.commit({
+    files: { 'src/payments/gateway.ts': GATEWAY(2000, NO_RETRY) },
+    message: 'perf(payments): fail fast on slow gateway\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n',
+    author: claude,
+    date: '2026-02-03T10:00:00Z',
+  });
+  const unrelated = g.commit({
+    files: { 'src/auth/login.ts': 'export const a = 2;\nexport const b = 3;\n' },
+    message: 'feat(auth): remember me',
+    date: '2026-02-03T11:00:00Z',
+  });
+  const fix = g.commit({
+    files: { 'src/payments/gateway.ts': GATEWAY(10000, WITH_RETRY) },
+    message: 'fix(payments): restore gateway timeout and backoff',
+    date: '2026-02-10T10:00:00Z',
+  });
+  const ctx = testContext(g.path);
+  await ingestGit(ctx);
+  await recordDeploy(ctx, { ref: initial, status: 'success', finishedAt: Date.parse('2026-02-01T12:00:00Z') });
+  await recordDeploy(ctx, { ref: inducing, status: 'success', finishedAt: Date.parse('2026-02-03T12:00:00Z') });
+  await recordDeploy(ctx, { ref: unrelated, status: 'success', finishedAt: Date.parse('2026-02-04T12:00:00Z') });
+  await recordDeploy(ctx, { ref: fix, status: 'success', finishedAt: Date.parse('2026-02-10T12:00:00Z') });
+  return { g, ctx, inducing, unrelated, fix };
+}
+
+function importJson(ctx: ReturnType<typeof testContext>, rows: unknown[]) {
+  const file = join(tempDir(), 'incidents.json');
+  writeFileSync(file, JSON.stringify(rows));
+  return importIncidents(ctx, file);
+}
+
+describe('attribution', () => {
+  it('ranks the shipped change that touched the incident files first, with reasons, before any fix', async () => {
+    const { ctx, inducing, unrelated } = await scenario();
+    const { incidentIds } = importJson(ctx, [
+      {
+        id: 'INC-1',
+        title: 'Payments API timeouts',
+        started_at: '2026-02-05T08:00:00Z',
+        stack_frames: ['at callGateway (/app/src/payments/gateway.ts:8:10)'],
+      },
+    ]);
+    const links = await attributeIncident(ctx, incidentIds[0]!);
+    const commits = links.filter((l) => l.kind === 'commit');
+    expect(commits[0]!.target).toBe(inducing);
+    expect(commits[0]!.status).toBe('suspect');
+    expect(commits[0]!.evidence.reasons.join(' ')).toMatch(/src\/payments\/gateway\.ts named by the incident/);
+    const other = commits.find((l) => l.target === unrelated)!;
+    expect(other.score).toBeLessThan(commits[0]!.score);
+    expect(other.evidence.reasons.join(' ')).toMatch(/touches none of the files/);
+    for (const l of links) {
+      expect(l.score).toBeGreaterThanOrEqual(0);
+      expect(l.score).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('never suspects code that had not shipped before the incident began', async () => {
+    const { ctx, fix } = await scenario();
+    const { incidentIds } = importJson(ctx, [
+      { id: 'INC-2', title: 'timeouts', started_at: '2026-02-05T08:00:00Z', files: ['src/payments/gateway.ts'] },
+    ]);
+    const links = await attributeIncident(ctx, incidentIds[0]!);
+    expect(links.some((l) => l.target === fix)).toBe(false);
+    const early = importJson(ctx, [
+      {
+        id: 'INC-0',
+        title: 'before any deploy',
+        started_at: '2026-01-15T08:00:00Z',
+        files: ['src/payments/gateway.ts'],
+      },
+    ]);
+    expect(await attributeIncident(ctx, early.incidentIds[0]!)).toEqual([]);
+  });
+
+  it('confirms the inducing commit by blaming the fix at its parent, and shows the blamed lines', async () => {
+    const { ctx, inducing, fix } = await scenario();
+    const { incidentIds } = importJson(ctx, [
+      {
+        id: 'INC-3',
+        title: 'timeouts again',
+        started_at: '2026-02-08T08:00:00Z',
+        files: ['src/payments/gateway.ts'],
+        fix_sha: fix,
+      },
+    ]);
+    const links = await attributeIncident(ctx, incidentIds[0]!);
+    const top = links[0]!;
+    expect(top).toMatchObject({ kind: 'commit', target: inducing, status: 'confirmed', method: 'fix-blame' });
+    expect(top.evidence.blamed?.join('\n')).toMatch(/TIMEOUT_MS = 2000/);
+    expect(top.evidence.reasons[0]).toMatch(/last changed 2 line\(s\) that fix/);
+    const deploy = links.find((l) => l.kind === 'deploy' && l.status === 'confirmed');
+    expect(deploy).toBeDefined();
+  });
+
+  it('a revert while the incident is open confirms the reverted change', async () => {
+    const g = gitdir();
+    g.commit({
+      files: { 'src/auth/session.ts': 'export const ttl = 3600;\n' },
+      message: 'feat: sessions',
+      date: '2026-03-01T09:00:00Z',
+    });
+    const bad = g.commit({
+      files: { 'src/auth/session.ts': 'export const ttl = 0;\n' },
+      message: 'refactor(auth): simplify ttl',
+      author: { name: 'Cursor Agent', email: 'cursoragent@cursor.com' },
+      date: '2026-03-02T09:00:00Z',
+    });
+    const ctx = testContext(g.path);
+    await recordDeploy(ctx, { ref: bad, status: 'success', finishedAt: Date.parse('2026-03-02T12:00:00Z') });
+    g.git('revert', '--no-edit', bad);
+    await ingestGit(ctx);
+    // the revert's commit date is "now" in git; place the incident just before it
+    const revertAt = Number(g.git('log', '-1', '--format=%ct')) * 1000;
+    const { incidentIds } = importJson(ctx, [
+      { id: 'INC-4', title: 'logins fail', started_at: new Date(revertAt - 3_600_000).toISOString(), module: 'auth' },
+    ]);
+    const links = await attributeIncident(ctx, incidentIds[0]!);
+    expect(links[0]).toMatchObject({ target: bad, status: 'confirmed', method: 'revert' });
+  });
+
+  it('keeps links a human rejected', async () => {
+    const { ctx, inducing } = await scenario();
+    const { incidentIds } = importJson(ctx, [
+      { id: 'INC-5', title: 't', started_at: '2026-02-05T08:00:00Z', files: ['src/payments/gateway.ts'] },
+    ]);
+    const id = incidentIds[0]!;
+    await attributeIncident(ctx, id);
+    ctx.store
+      .prepare("UPDATE incident_links SET status = 'rejected' WHERE incident_id = ? AND target = ?")
+      .run(id, inducing);
+    await attributeIncident(ctx, id);
+    const row = ctx.store
+      .prepare('SELECT status FROM incident_links WHERE incident_id = ? AND target = ?')
+      .get(id, inducing) as {
+      status: string;
+    };
+    expect(row.status).toBe('rejected');
+  });
+});

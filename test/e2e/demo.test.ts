@@ -1,0 +1,37 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/gitdir.js';
+import { runCli } from './cli.js';
+
+describe('hindsight demo', () => {
+  it('builds the scenario, serves it over stdio, and traces the recurring payments timeouts to their cause', () => {
+    const dir = join(tempDir(), 'demo');
+    const res = runCli(['demo', '--dir', dir, '--json'], { cwd: tempDir() });
+    expect(res.stderr).not.toMatch(/unexpected error/);
+    expect(res.code).toBe(0);
+    const report = JSON.parse(res.stdout) as {
+      traced: boolean;
+      toolsListBytes: number;
+      answers: Record<string, Record<string, unknown>>;
+    };
+    expect(report.traced).toBe(true);
+    expect(Object.keys(report.answers).sort()).toEqual(
+      ['change_risk', 'incident_suspects', 'module_incident_history', 'my_deploy_impact'].sort(),
+    );
+    const impact = report.answers['my_deploy_impact'] as {
+      identity: { value: string };
+      deploys: { incidents: { id: string; linkStatus: string }[] }[];
+    };
+    expect(impact.identity.value).toBe('claude');
+    // all three occurrences of the payments timeout are tied to Claude's change
+    const confirmed = new Set(
+      impact.deploys.flatMap((d) => d.incidents.filter((i) => i.linkStatus === 'confirmed').map((i) => i.id)),
+    );
+    expect(confirmed.size).toBeGreaterThanOrEqual(3);
+    const suspects = report.answers['incident_suspects'] as {
+      commits: { status: string; reasons: string[]; blamed?: string[] }[];
+    };
+    expect(suspects.commits[0]!.status).toBe('confirmed');
+    expect(suspects.commits[0]!.blamed!.length).toBeGreaterThan(0);
+  }, 120_000);
+});

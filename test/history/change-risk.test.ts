@@ -1,0 +1,161 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { UserInputError } from '../../src/errors.js';
+import { assessChangeRisk, riskLevel, type ModuleRisk } from '../../src/history/change-risk.js';
+import { testContext } from '../helpers/context.js';
+import { tempDir } from '../helpers/gitdir.js';
+import { seeder } from '../helpers/seed.js';
+
+const NOW = Date.parse('2026-03-01T00:00:00Z');
+const ago = (days: number) => NOW - days * 86_400_000;
+const GW = 'src/payments/gateway.ts';
+
+function fixture() {
+  const root = tempDir();
+  mkdirSync(join(root, 'docs/adr'), { recursive: true });
+  writeFileSync(
+    join(root, 'docs/adr/0007-idempotent-charges.md'),
+    '# 7. Idempotent charges\n\n## Status\n\nAccepted\n\n## Decision\n\nEvery retry in src/payments/gateway.ts sends a key.\n',
+  );
+  const ctx = testContext(root, { now: NOW });
+  return { ctx, seed: seeder(ctx), root };
+}
+
+describe('assessChangeRisk', () => {
+  it('is low for a module without recent incidents or reverts, and still lists coupling and decisions', () => {
+    const { ctx, seed } = fixture();
+    for (let i = 1; i <= 3; i++) seed.commit({ at: ago(i), files: [GW, 'src/ledger/book.ts'] });
+    const r = assessChangeRisk(ctx, [`./${GW}`]);
+    expect(r.paths).toEqual([GW]);
+    expect(r.risk).toBe('low');
+    expect(r.reasons).toEqual(['no incidents or reverts in 90 days in payments']);
+    expect(r.modules).toEqual([
+      {
+        module: 'payments',
+        paths: [GW],
+        incidents90d: 0,
+        incidentsAllTime: 0,
+        lastIncident: null,
+        architecturalSignal: false,
+        reverts90d: [],
+      },
+    ]);
+    expect(r.coChangedFiles.items).toEqual([expect.objectContaining({ path: 'src/ledger/book.ts', confidence: 1 })]);
+    expect(r.decisionRecords.items).toEqual([
+      {
+        number: 7,
+        title: 'Idempotent charges',
+        status: 'accepted',
+        path: 'docs/adr/0007-idempotent-charges.md',
+        matched: [`path ${GW}`, 'directory src/payments', 'module payments'],
+      },
+    ]);
+  });
+
+  it('is medium after one incident in 90 days, high at two (architectural signal), per module', () => {
+    const { ctx, seed } = fixture();
+    seed.incident({ externalId: 'INC-1', title: 'Double charge', startedAt: ago(40), module: 'payments' });
+    const medium = assessChangeRisk(ctx, [GW, 'src/search/index.ts']);
+    expect(medium.risk).toBe('medium');
+    expect(medium.reasons).toEqual(['1 incident in 90 days in payments']);
+    expect(medium.modules.map((m) => m.module)).toEqual(['payments', 'search']);
+    expect(medium.modules[0]!.lastIncident).toEqual({
+      id: 'INC-1',
+      title: 'Double charge',
+      startedAt: new Date(ago(40)).toISOString(),
+    });
+
+    seed.incident({ externalId: 'INC-2', startedAt: ago(3), files: [GW] });
+    const high = assessChangeRisk(ctx, [GW]);
+    expect(high.risk).toBe('high');
+    expect(high.reasons).toEqual(['2 incidents in 90 days in payments (architectural signal)']);
+    expect(high.modules[0]).toMatchObject({ incidents90d: 2, incidentsAllTime: 2, architecturalSignal: true });
+    expect(high.modules[0]!.lastIncident?.id).toBe('INC-2');
+  });
+
+  it('is medium for three old incidents, and for one recent revert of these paths', () => {
+    const { ctx, seed } = fixture();
+    for (const d of [200, 300, 400]) seed.incident({ externalId: `OLD-${d}`, startedAt: ago(d), module: 'payments' });
+    expect(assessChangeRisk(ctx, [GW])).toMatchObject({
+      risk: 'medium',
+      reasons: ['3 incidents all time in payments'],
+    });
+
+    const other = fixture();
+    const bad = other.seed.commit({ at: ago(20), agent: 'claude', subject: 'retry charges', files: [GW] });
+    const rv = other.seed.commit({ at: ago(19), subject: 'Revert "retry charges"', revertsSha: bad, files: [GW] });
+    const r = assessChangeRisk(other.ctx, [GW, 'src/auth/login.ts']);
+    expect(r).toMatchObject({ risk: 'medium', reasons: ['reverted once in 90 days'] });
+    expect(r.modules[0]!.reverts90d).toEqual([
+      {
+        sha: bad.slice(0, 7),
+        subject: 'retry charges',
+        revertSha: rv.slice(0, 7),
+        revertedAt: new Date(ago(19)).toISOString(),
+        paths: [GW],
+      },
+    ]);
+    expect(r.modules[1]).toMatchObject({ module: 'auth', reverts90d: [] });
+  });
+
+  it('is high after two reverts in 90 days, ignoring older ones', () => {
+    const { ctx, seed } = fixture();
+    for (const d of [10, 30, 150]) {
+      const sha = seed.commit({ at: ago(d + 1), files: [GW] });
+      seed.commit({ at: ago(d), revertsSha: sha, files: [GW] });
+    }
+    const r = assessChangeRisk(ctx, [GW]);
+    expect(r.risk).toBe('high');
+    expect(r.reasons).toEqual(['reverted 2× in 90 days']);
+    expect(r.modules[0]!.reverts90d).toHaveLength(2);
+  });
+
+  it('validates the paths and names the bad one', () => {
+    const { ctx, root } = fixture();
+    expect(() => assessChangeRisk(ctx, [])).toThrow(/paths must list 1 to 50 repository paths \(got 0\)/);
+    expect(() =>
+      assessChangeRisk(
+        ctx,
+        Array.from({ length: 51 }, (_, i) => `f${i}.ts`),
+      ),
+    ).toThrow(UserInputError);
+    expect(() => assessChangeRisk(ctx, [GW, '/etc/passwd'])).toThrow(
+      /paths\[1\] '\/etc\/passwd' is outside the repository/,
+    );
+    expect(() => assessChangeRisk(ctx, [''])).toThrow(/paths\[0\] is empty/);
+    expect(assessChangeRisk(ctx, [join(root, GW), GW, `./${GW}`]).paths).toEqual([GW]);
+  });
+});
+
+describe('riskLevel', () => {
+  const m = (over: Partial<ModuleRisk>): ModuleRisk => ({
+    module: 'payments',
+    paths: [GW],
+    incidents90d: 0,
+    incidentsAllTime: 0,
+    lastIncident: null,
+    architecturalSignal: false,
+    reverts90d: [],
+    ...over,
+  });
+  it('combines a recent incident with a recent revert into high', () => {
+    expect(riskLevel([m({ incidents90d: 1, incidentsAllTime: 1 })], 1)).toEqual({
+      risk: 'high',
+      reasons: ['reverted once in 90 days, in a module with a recent incident', '1 incident in 90 days in payments'],
+    });
+  });
+  it('lists every reason, high ones first', () => {
+    const r = riskLevel(
+      [
+        m({ incidents90d: 3, incidentsAllTime: 5, architecturalSignal: true }),
+        m({ module: 'auth', incidentsAllTime: 4 }),
+      ],
+      0,
+    );
+    expect(r).toEqual({
+      risk: 'high',
+      reasons: ['3 incidents in 90 days in payments (architectural signal)', '4 incidents all time in auth'],
+    });
+  });
+});

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { coChangedFiles, coChangedModules } from '../../src/history/coupling.js';
+import { testContext } from '../helpers/context.js';
+import { tempDir } from '../helpers/gitdir.js';
+import { seeder } from '../helpers/seed.js';
+
+const NOW = Date.parse('2026-03-01T00:00:00Z');
+const ago = (days: number) => NOW - days * 86_400_000;
+const GW = 'src/payments/gateway.ts';
+const BOOK = 'src/ledger/book.ts';
+const ROUTES = 'src/api/routes.ts';
+
+function fixture() {
+  const ctx = testContext(tempDir(), { now: NOW });
+  const seed = seeder(ctx);
+  let day = 1;
+  for (let i = 0; i < 4; i++) seed.commit({ at: ago(day++), files: [GW, BOOK] });
+  for (let i = 0; i < 2; i++) seed.commit({ at: ago(day++), files: [GW, ROUTES] });
+  seed.commit({ at: ago(day++), files: [GW] });
+  seed.commit({ at: ago(day++), files: [GW, 'src/payments/refund.ts'] }); // support 1: coincidence
+  seed.commit({ at: ago(day++), files: [ROUTES, 'src/api/server.ts'] }); // not touching gateway
+  // Skipped: merges, sweeping commits, and anything older than two years for files.
+  seed.commit({ at: ago(day++), isMerge: true, files: [GW, 'docs/guide.md'] });
+  seed.commit({
+    at: ago(day++),
+    files: [GW, ...Array.from({ length: 50 }, (_, i) => `vendor/lib/f${i}.js`)],
+  });
+  for (let i = 0; i < 3; i++) seed.commit({ at: ago(800 + i), files: [GW, 'src/old/thing.ts'] });
+  return ctx;
+}
+
+describe('coChangedModules', () => {
+  it('ranks modules changed in the same commits, skipping merges and sweeping commits', () => {
+    const ctx = fixture();
+    const c = coChangedModules(ctx.store, 'payments', { now: NOW });
+    expect(c.basis).toBe(11); // 8 recent + 3 old; not the merge, not the 51-file commit
+    expect(c.items).toEqual([
+      { module: 'ledger', commits: 4, share: 0.36 },
+      { module: 'old', commits: 3, share: 0.27 },
+      { module: 'api', commits: 2, share: 0.18 },
+    ]);
+    expect(c.hasMore).toBe(false);
+    expect(coChangedModules(ctx.store, 'payments', { now: NOW, limit: 1 })).toMatchObject({
+      items: [{ module: 'ledger' }],
+      hasMore: true,
+    });
+  });
+
+  it('reads only the latest maxCommits commits', () => {
+    const c = coChangedModules(fixture().store, 'payments', { now: NOW, maxCommits: 4 });
+    expect(c.basis).toBe(4);
+    expect(c.items).toEqual([{ module: 'ledger', commits: 4, share: 1 }]);
+  });
+});
+
+describe('coChangedFiles', () => {
+  it('ranks files by confidence with a support floor, within two years, excluding the inputs', () => {
+    const f = coChangedFiles(fixture().store, [GW], { now: NOW });
+    expect(f.basis).toBe(8);
+    expect(f.items).toEqual([
+      {
+        path: BOOK,
+        module: 'ledger',
+        support: 4,
+        confidence: 0.5,
+        with: GW,
+        reason: `changed in 4 of 8 commits touching ${GW}`,
+      },
+      {
+        path: ROUTES,
+        module: 'api',
+        support: 2,
+        confidence: 0.25,
+        with: GW,
+        reason: `changed in 2 of 8 commits touching ${GW}`,
+      },
+    ]);
+    expect(f).toMatchObject({ limit: 10, hasMore: false });
+  });
+
+  it('keeps the strongest input path per file and never lists an input path', () => {
+    const f = coChangedFiles(fixture().store, [GW, ROUTES], { now: NOW });
+    expect(f.items.map((i) => i.path)).toEqual([BOOK]);
+    // server.ts co-changed once with routes only: below the support floor.
+    const loose = coChangedFiles(fixture().store, [GW, ROUTES], { now: NOW, minSupport: 1 });
+    expect(loose.items.map((i) => [i.path, i.confidence, i.with])).toEqual([
+      [BOOK, 0.5, GW],
+      ['src/api/server.ts', 0.33, ROUTES],
+      ['src/payments/refund.ts', 0.13, GW],
+    ]);
+    expect(loose.items.map((i) => i.path)).not.toContain(GW);
+  });
+
+  it('answers an empty list for a path without history', () => {
+    expect(coChangedFiles(fixture().store, ['src/new/file.ts'], { now: NOW })).toMatchObject({ items: [], basis: 0 });
+  });
+});
