@@ -1,6 +1,7 @@
 import type { AppContext } from '../context.js';
 import { UserInputError } from '../errors.js';
 import { resolveSha } from '../store/commits.js';
+import { getDeploy } from '../store/deploys.js';
 import type { Identity } from './whoami.js';
 
 /** A link at or above this score (or confirmed) counts as "this deploy caused an incident". */
@@ -91,23 +92,7 @@ export function deployImpact(ctx: AppContext, q: ImpactQuery): DeployImpact {
     for (const r of rows) deployOf.set(r.id, [...(deployOf.get(r.id) ?? []), r.sha]);
   }
   const deployRows = [...deployOf.keys()]
-    .map(
-      (id) =>
-        db
-          .prepare(
-            `SELECT id, env, service, sha, finished_at AS finishedAt, status, rolled_back_by_deploy_id AS rolledBackBy
-             FROM deploys WHERE id = ?`,
-          )
-          .get(id) as {
-          id: number;
-          env: string;
-          service: string;
-          sha: string;
-          finishedAt: number;
-          status: string;
-          rolledBackBy: number | null;
-        },
-    )
+    .map((id) => getDeploy(db, id)!)
     .filter((d) => (q.env ? d.env === q.env : true))
     .sort((a, b) => b.finishedAt - a.finishedAt || b.id - a.id);
 
@@ -179,7 +164,7 @@ export function deployImpact(ctx: AppContext, q: ImpactQuery): DeployImpact {
       sha: d.sha.slice(0, 10),
       finishedAt: iso(d.finishedAt),
       status: d.status,
-      rolledBackBy: d.rolledBackBy,
+      rolledBackBy: d.rolledBackByDeployId,
       myCommits: shas.slice(0, 5).map((s) => ({
         sha: s.slice(0, 10),
         subject: subjects.get(s) ?? '',

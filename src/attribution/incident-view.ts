@@ -1,6 +1,7 @@
 import type { AppContext } from '../context.js';
 import { UserInputError } from '../errors.js';
 import { editDistance } from '../history/resolve-module.js';
+import { getDeploy } from '../store/deploys.js';
 import { iso } from './impact.js';
 import type { LinkEvidence } from './suspects.js';
 
@@ -141,10 +142,6 @@ export function incidentSuspects(ctx: AppContext, ref: string, limit: number): I
     `SELECT d.id FROM deploy_commits dc JOIN deploys d ON d.id = dc.deploy_id
      WHERE dc.sha = ? AND d.env = ? AND d.finished_at < ? AND d.status != 'failure' ORDER BY d.finished_at DESC LIMIT 1`,
   );
-  const deployInfo = db.prepare(
-    'SELECT id, env, service, sha, finished_at AS finishedAt, status FROM deploys WHERE id = ?',
-  );
-
   const commitLinks = links.filter((l) => l.kind === 'commit');
   const deployLinks = links.filter((l) => l.kind === 'deploy');
   const commits: SuspectCommit[] = commitLinks.slice(0, limit).map((l) => {
@@ -170,14 +167,7 @@ export function incidentSuspects(ctx: AppContext, ref: string, limit: number): I
     };
   });
   const deploys: SuspectDeploy[] = deployLinks.slice(0, Math.min(limit, 5)).map((l) => {
-    const d = deployInfo.get(Number(l.target)) as {
-      id: number;
-      env: string;
-      service: string;
-      sha: string;
-      finishedAt: number;
-      status: string;
-    };
+    const d = getDeploy(db, Number(l.target))!;
     return {
       id: d.id,
       env: d.env,

@@ -32,69 +32,71 @@ export interface ChangeStats {
  */
 export function moduleChangeStats(db: Db, module: string, now: number, windowDays = 90): ChangeStats {
   const since = now - windowDays * DAY_MS;
-  const totals = db
+  // One pass over the module's commits; a revert names the reverted sha, so commits_reverts answers
+  // "was this reverted (and when)" per commit.
+  const t = db
     .prepare(
-      `WITH touched AS (SELECT DISTINCT sha FROM commit_files WHERE module = @module)
+      `WITH touched AS (SELECT DISTINCT sha FROM commit_files WHERE module = @module),
+       rows AS (
+         SELECT lower(c.author_email) AS email, c.agent AS agent,
+                c.author_kind IN ('agent', 'pair') AS byAgent,
+                c.committed_at >= @since AS recent,
+                c.is_merge = 0 AND c.committed_at <= @now AS counted,
+                (SELECT MIN(r.committed_at) FROM commits r
+                 WHERE r.reverts_sha = c.sha AND r.committed_at <= @now) AS revertedAt
+         FROM touched t JOIN commits c ON c.sha = t.sha
+       )
        SELECT
-         COUNT(*) AS commits,
-         COUNT(DISTINCT lower(c.author_email)) AS authors,
-         COALESCE(SUM(c.author_kind IN ('agent', 'pair')), 0) AS agentCommits,
-         COALESCE(SUM(c.committed_at >= @since), 0) AS rCommits,
-         COUNT(DISTINCT CASE WHEN c.committed_at >= @since THEN lower(c.author_email) END) AS rAuthors,
-         COALESCE(SUM(c.author_kind IN ('agent', 'pair') AND c.committed_at >= @since), 0) AS rAgentCommits
-       FROM touched t JOIN commits c ON c.sha = t.sha
-       WHERE c.is_merge = 0 AND c.committed_at <= @now`,
+         COALESCE(SUM(counted), 0) AS commits,
+         COUNT(DISTINCT CASE WHEN counted THEN email END) AS authors,
+         COALESCE(SUM(counted AND byAgent), 0) AS agentCommits,
+         COALESCE(SUM(counted AND recent), 0) AS rCommits,
+         COUNT(DISTINCT CASE WHEN counted AND recent THEN email END) AS rAuthors,
+         COALESCE(SUM(counted AND recent AND byAgent), 0) AS rAgentCommits,
+         COUNT(revertedAt) AS reverts,
+         COALESCE(SUM(revertedAt >= @since), 0) AS rReverts,
+         json_group_array(CASE WHEN counted AND byAgent THEN json_array(COALESCE(agent, 'unnamed agent'), recent) END)
+           AS agents
+       FROM rows`,
     )
     .get({ module, since, now }) as Record<
-    'commits' | 'authors' | 'agentCommits' | 'rCommits' | 'rAuthors' | 'rAgentCommits',
+    'commits' | 'authors' | 'agentCommits' | 'rCommits' | 'rAuthors' | 'rAgentCommits' | 'reverts' | 'rReverts',
     number
-  >;
+  > & { agents: string };
 
-  const agentRows = db
-    .prepare(
-      `WITH touched AS (SELECT DISTINCT sha FROM commit_files WHERE module = @module)
-       SELECT COALESCE(c.agent, 'unnamed agent') AS agent, COUNT(*) AS commits,
-              COALESCE(SUM(c.committed_at >= @since), 0) AS recent
-       FROM touched t JOIN commits c ON c.sha = t.sha
-       WHERE c.is_merge = 0 AND c.committed_at <= @now AND c.author_kind IN ('agent', 'pair')
-       GROUP BY 1 ORDER BY commits DESC, agent`,
-    )
-    .all({ module, since, now }) as { agent: string; commits: number; recent: number }[];
-
-  // A revert names the reverted sha; the commits_reverts index answers "was X reverted" per touched commit.
-  const reverts = db
-    .prepare(
-      `WITH touched AS (SELECT DISTINCT sha FROM commit_files WHERE module = @module)
-       SELECT COUNT(DISTINCT t.sha) AS allTime,
-              COUNT(DISTINCT CASE WHEN r.committed_at >= @since THEN t.sha END) AS recent
-       FROM touched t JOIN commits r ON r.reverts_sha = t.sha
-       WHERE r.committed_at <= @now`,
-    )
-    .get({ module, since, now }) as { allTime: number; recent: number };
-
+  const all = new Map<string, number>();
+  const recent = new Map<string, number>();
+  for (const entry of JSON.parse(t.agents) as ([string, number] | null)[]) {
+    if (!entry) continue;
+    all.set(entry[0], (all.get(entry[0]) ?? 0) + 1);
+    if (entry[1]) recent.set(entry[0], (recent.get(entry[0]) ?? 0) + 1);
+  }
   return {
     module,
     windowDays,
     recent: {
-      commits: totals.rCommits,
-      authors: totals.rAuthors,
-      agentCommits: totals.rAgentCommits,
-      agentShare: share(totals.rAgentCommits, totals.rCommits),
-      agents: agentRows
-        .filter((a) => a.recent > 0)
-        .map((a) => ({ agent: a.agent, commits: a.recent }))
-        .sort((a, b) => b.commits - a.commits || a.agent.localeCompare(b.agent)),
-      reverts: reverts.recent,
+      commits: t.rCommits,
+      authors: t.rAuthors,
+      agentCommits: t.rAgentCommits,
+      agentShare: share(t.rAgentCommits, t.rCommits),
+      agents: ranked(recent),
+      reverts: t.rReverts,
     },
     allTime: {
-      commits: totals.commits,
-      authors: totals.authors,
-      agentCommits: totals.agentCommits,
-      agentShare: share(totals.agentCommits, totals.commits),
-      agents: agentRows.map((a) => ({ agent: a.agent, commits: a.commits })),
-      reverts: reverts.allTime,
+      commits: t.commits,
+      authors: t.authors,
+      agentCommits: t.agentCommits,
+      agentShare: share(t.agentCommits, t.commits),
+      agents: ranked(all),
+      reverts: t.reverts,
     },
   };
+}
+
+function ranked(counts: Map<string, number>): AgentCount[] {
+  return [...counts]
+    .map(([agent, commits]) => ({ agent, commits }))
+    .sort((a, b) => b.commits - a.commits || a.agent.localeCompare(b.agent));
 }
 
 /** part / whole rounded to 2 decimals; 0 for an empty whole. */

@@ -32,16 +32,7 @@ export interface CouplingOptions {
 /** Modules most often changed in the same commits as `module`, over its last 2,000 ordinary commits. */
 export function coChangedModules(db: Db, module: string, options: CouplingOptions): ModuleCoupling {
   const { now, limit = 5, maxFiles = MAX_FILES_PER_COMMIT, maxCommits = MAX_COMMITS } = options;
-  const shas = db
-    .prepare(
-      `SELECT c.sha FROM commits c
-       WHERE c.sha IN (SELECT sha FROM commit_files WHERE module = @module)
-         AND c.is_merge = 0 AND c.committed_at <= @now
-         AND (SELECT COUNT(*) FROM commit_files x WHERE x.sha = c.sha) <= @maxFiles
-       ORDER BY c.committed_at DESC LIMIT @maxCommits`,
-    )
-    .pluck()
-    .all({ module, now, maxFiles, maxCommits }) as string[];
+  const shas = latestModuleCommits(db, module, now, maxFiles, maxCommits);
   const rows = db
     .prepare(
       `SELECT cf.module AS module, COUNT(DISTINCT cf.sha) AS commits
@@ -56,6 +47,46 @@ export function coChangedModules(db: Db, module: string, options: CouplingOption
     items: rows.slice(0, limit).map((r) => ({ ...r, share: share(r.commits, shas.length) })),
     hasMore: rows.length > limit,
   };
+}
+
+/**
+ * The module's latest ordinary commits. Two plans, chosen by a bounded count: a small module sorts its own
+ * commits; a hot one (more than √(maxCommits × all commits), where sorting them all costs more) walks each
+ * repository's commits newest first and stops after maxCommits hits.
+ */
+function latestModuleCommits(db: Db, module: string, now: number, maxFiles: number, maxCommits: number): string[] {
+  const total = (db.prepare('SELECT MAX(rowid) FROM commits').pluck().get() as number | null) ?? 0;
+  const cap = Math.max(maxCommits, Math.ceil(Math.sqrt(maxCommits * total)));
+  const seen = db
+    .prepare('SELECT COUNT(*) FROM (SELECT DISTINCT sha FROM commit_files WHERE module = ? LIMIT ?)')
+    .pluck()
+    .get(module, cap) as number;
+  const params = { module, now, maxFiles, maxCommits };
+  if (seen < cap) {
+    return db
+      .prepare(
+        `SELECT c.sha FROM commits c
+         WHERE c.sha IN (SELECT sha FROM commit_files WHERE module = @module)
+           AND c.is_merge = 0 AND c.committed_at <= @now
+           AND (SELECT COUNT(*) FROM commit_files x WHERE x.sha = c.sha) <= @maxFiles
+         ORDER BY c.committed_at DESC LIMIT @maxCommits`,
+      )
+      .pluck()
+      .all(params) as string[];
+  }
+  const perRepo = db.prepare(
+    `SELECT c.sha, c.committed_at AS at FROM commits c
+     WHERE c.repo_id = @repo AND c.committed_at <= @now AND c.is_merge = 0
+       AND EXISTS (SELECT 1 FROM commit_files x WHERE x.sha = c.sha AND x.module = @module)
+       AND (SELECT COUNT(*) FROM commit_files x WHERE x.sha = c.sha) <= @maxFiles
+     ORDER BY c.committed_at DESC LIMIT @maxCommits`,
+  );
+  const repos = db.prepare('SELECT id FROM repos').pluck().all() as number[];
+  return repos
+    .flatMap((repo) => perRepo.all({ ...params, repo }) as { sha: string; at: number }[])
+    .sort((a, b) => b.at - a.at)
+    .slice(0, maxCommits)
+    .map((r) => r.sha);
 }
 
 export interface CoChangedFile {

@@ -11,18 +11,36 @@ export const LINK_SCORE_THRESHOLD = 0.5;
 export const SIGNAL_INCIDENTS = 2;
 
 // The incidents of module @m: by their module field, by a file or frame in @m, or by a strong commit link
-// whose commit touched @m. UNION de-duplicates incidents reached several ways.
-const MODULE_INCIDENTS = `
+// whose commit touched @m. The link arm starts from @m's commit files and seeks incident_links by target
+// (CROSS JOIN fixes that order): scanning every link instead costs ~30× more on a 1M-row store.
+const MODULE_INCIDENT_INDEX = `
   WITH ids(id) AS (
     SELECT id FROM incidents WHERE module = @m
     UNION
     SELECT incident_id FROM incident_files WHERE module = @m
     UNION
-    SELECT l.incident_id FROM incident_links l
-    WHERE l.kind = 'commit' AND l.status <> 'rejected'
+    SELECT l.incident_id FROM commit_files cf CROSS JOIN incident_links l
+    WHERE cf.module = @m AND l.kind = 'commit' AND l.target = cf.sha AND l.status <> 'rejected'
       AND (l.status = 'confirmed' OR l.score >= ${LINK_SCORE_THRESHOLD})
-      AND EXISTS (SELECT 1 FROM commit_files cf WHERE cf.sha = l.target AND cf.module = @m)
-  )`;
+  )
+  SELECT i.id AS rowid, i.started_at AS startedAt FROM incidents i JOIN ids ON ids.id = i.id
+  WHERE i.started_at <= @now
+  ORDER BY i.started_at DESC, i.id DESC`;
+
+/** A module's incidents (row id and start), newest first, up to now: computed once, shared by the views below. */
+export interface IncidentIndex {
+  module: string;
+  now: number;
+  rows: { rowid: number; startedAt: number }[];
+}
+
+export function moduleIncidentIndex(db: Db, module: string, now: number): IncidentIndex {
+  return {
+    module,
+    now,
+    rows: db.prepare(MODULE_INCIDENT_INDEX).all({ m: module, now }) as IncidentIndex['rows'],
+  };
+}
 
 export interface IncidentItem {
   /** The incident's own id (INC-101, a PagerDuty id …). */
@@ -58,28 +76,20 @@ export interface Recurrence {
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** Incident counts for a module relative to `now`, the architectural signal, and the latest incident. */
-export function moduleRecurrence(db: Db, module: string, now: number): Recurrence {
-  const counts = db
-    .prepare(
-      `${MODULE_INCIDENTS}
-       SELECT COUNT(*) AS allTime,
-              COALESCE(SUM(i.started_at >= @d30), 0) AS last30d,
-              COALESCE(SUM(i.started_at >= @d90), 0) AS last90d
-       FROM incidents i JOIN ids ON ids.id = i.id WHERE i.started_at <= @now`,
-    )
-    .get({ m: module, now, d30: now - 30 * DAY_MS, d90: now - 90 * DAY_MS }) as {
-    allTime: number;
-    last30d: number;
-    last90d: number;
-  };
-  const last = db
-    .prepare(
-      `${MODULE_INCIDENTS}
-       SELECT i.external_id AS id, i.title, i.started_at AS startedAt
-       FROM incidents i JOIN ids ON ids.id = i.id WHERE i.started_at <= @now
-       ORDER BY i.started_at DESC, i.id DESC LIMIT 1`,
-    )
-    .get({ m: module, now }) as { id: string; title: string; startedAt: number } | undefined;
+export function moduleRecurrence(
+  db: Db,
+  module: string,
+  now: number,
+  index = moduleIncidentIndex(db, module, now),
+): Recurrence {
+  const count = (days: number) => index.rows.filter((r) => r.startedAt >= now - days * DAY_MS).length;
+  const counts = { last30d: count(30), last90d: count(90), allTime: index.rows.length };
+  const newest = index.rows[0];
+  const last = newest
+    ? (db
+        .prepare('SELECT external_id AS id, title, started_at AS startedAt FROM incidents WHERE id = ?')
+        .get(newest.rowid) as { id: string; title: string; startedAt: number })
+    : undefined;
   const architecturalSignal = counts.last90d >= SIGNAL_INCIDENTS;
   return {
     ...counts,
@@ -113,33 +123,24 @@ export function moduleIncidents(
   db: Db,
   module: string,
   options: { now: number; limit: number; since?: number },
+  index = moduleIncidentIndex(db, module, options.now),
 ): IncidentPage {
-  const { now, limit, since = Number.MIN_SAFE_INTEGER } = options;
-  const params = { m: module, now, since };
-  const total = db
-    .prepare(
-      `${MODULE_INCIDENTS}
-       SELECT COUNT(*) FROM incidents i JOIN ids ON ids.id = i.id
-       WHERE i.started_at >= @since AND i.started_at <= @now`,
-    )
-    .pluck()
-    .get(params) as number;
-  const rows = db
-    .prepare(
-      `${MODULE_INCIDENTS}
-       SELECT i.id AS rowid, i.external_id AS id, i.title, i.severity, i.started_at AS startedAt,
-              i.resolved_at AS resolvedAt, i.status, i.module, i.url, i.postmortem_path AS postmortem
-       FROM incidents i JOIN ids ON ids.id = i.id
-       WHERE i.started_at >= @since AND i.started_at <= @now
-       ORDER BY i.started_at DESC, i.id DESC LIMIT @take`,
-    )
-    .all({ ...params, take: limit + 1 }) as IncidentRow[];
-  const page = rows.slice(0, limit);
-  const reasons = linkReasons(
-    db,
-    module,
-    page.map((r) => r.rowid),
+  const { limit, since = Number.MIN_SAFE_INTEGER } = options;
+  const matching = index.rows.filter((r) => r.startedAt >= since);
+  const pageIds = matching.slice(0, limit).map((r) => r.rowid);
+  const byId = new Map(
+    (
+      db
+        .prepare(
+          `SELECT id AS rowid, external_id AS id, title, severity, started_at AS startedAt,
+                  resolved_at AS resolvedAt, status, module, url, postmortem_path AS postmortem
+           FROM incidents WHERE id IN (SELECT value FROM json_each(@ids))`,
+        )
+        .all({ ids: JSON.stringify(pageIds) }) as IncidentRow[]
+    ).map((r) => [r.rowid, r]),
   );
+  const page = pageIds.map((id) => byId.get(id)!);
+  const reasons = linkReasons(db, module, pageIds);
   return {
     items: page.map((r) => ({
       id: r.id,
@@ -153,8 +154,8 @@ export function moduleIncidents(
       ...(r.url ? { url: r.url } : {}),
     })),
     limit,
-    hasMore: rows.length > limit,
-    total,
+    hasMore: matching.length > limit,
+    total: matching.length,
   };
 }
 
@@ -250,17 +251,19 @@ export function readModuleHistory(ctx: AppContext, query: ModuleHistoryQuery): M
     ({ module, resolvedFrom } = resolveModule(db, query.module ?? '', 'module', known));
   }
   if (!known.includes(module)) notes.push(`no commits or incidents are recorded for module '${module}' yet`);
+  const index = moduleIncidentIndex(db, module, now);
 
   return {
     module,
     ...(resolvedFrom ? { resolvedFrom } : {}),
     ...(query.since !== undefined ? { since: iso(query.since) } : {}),
-    incidents: moduleIncidents(db, module, {
-      now,
-      limit,
-      ...(query.since !== undefined ? { since: query.since } : {}),
-    }),
-    recurrence: moduleRecurrence(db, module, now),
+    incidents: moduleIncidents(
+      db,
+      module,
+      { now, limit, ...(query.since !== undefined ? { since: query.since } : {}) },
+      index,
+    ),
+    recurrence: moduleRecurrence(db, module, now, index),
     changes: moduleChangeStats(db, module, now),
     coChangedModules: coChangedModules(db, module, { now }),
     notes,

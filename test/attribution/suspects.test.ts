@@ -2,63 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { attributeIncident } from '../../src/attribution/suspects.js';
 import { recordDeploy } from '../../src/ingest/deploys.js';
 import { ingestGit } from '../../src/ingest/git.js';
-import { importIncidents } from '../../src/ingest/incidents.js';
-import { gitdir, tempDir } from '../helpers/gitdir.js';
+import { gitdir } from '../helpers/gitdir.js';
 import { testContext } from '../helpers/context.js';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-
-const GATEWAY = (timeout: number, retries: string) => `import { http } from '../api/http';
-
-export const GATEWAY_URL = 'https://pay.example.com';
-export const TIMEOUT_MS = ${timeout};
-
-export async function callGateway(body: unknown) {
-${retries}
-}
-`;
-const WITH_RETRY = `  return withBackoff(() => http.post(GATEWAY_URL, body, { timeout: TIMEOUT_MS }), 3);`;
-const NO_RETRY = `  return http.post(GATEWAY_URL, body, { timeout: TIMEOUT_MS });`;
-const claude = { name: 'Maya Chen', email: 'maya@acme.dev' };
-
-/** A small team history where an agent change to the gateway causes timeouts that a later fix repairs. */
-async function scenario() {
-  const g = gitdir();
-  const initial = g.commit({
-    files: { 'src/payments/gateway.ts': GATEWAY(10000, WITH_RETRY), 'src/auth/login.ts': 'export const a = 1;\n' },
-    message: 'feat: initial',
-    date: '2026-02-01T09:00:00Z',
-  });
-  const inducing = g.commit({
-    files: { 'src/payments/gateway.ts': GATEWAY(2000, NO_RETRY) },
-    message: 'perf(payments): fail fast on slow gateway\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n',
-    author: claude,
-    date: '2026-02-03T10:00:00Z',
-  });
-  const unrelated = g.commit({
-    files: { 'src/auth/login.ts': 'export const a = 2;\nexport const b = 3;\n' },
-    message: 'feat(auth): remember me',
-    date: '2026-02-03T11:00:00Z',
-  });
-  const fix = g.commit({
-    files: { 'src/payments/gateway.ts': GATEWAY(10000, WITH_RETRY) },
-    message: 'fix(payments): restore gateway timeout and backoff',
-    date: '2026-02-10T10:00:00Z',
-  });
-  const ctx = testContext(g.path);
-  await ingestGit(ctx);
-  await recordDeploy(ctx, { ref: initial, status: 'success', finishedAt: Date.parse('2026-02-01T12:00:00Z') });
-  await recordDeploy(ctx, { ref: inducing, status: 'success', finishedAt: Date.parse('2026-02-03T12:00:00Z') });
-  await recordDeploy(ctx, { ref: unrelated, status: 'success', finishedAt: Date.parse('2026-02-04T12:00:00Z') });
-  await recordDeploy(ctx, { ref: fix, status: 'success', finishedAt: Date.parse('2026-02-10T12:00:00Z') });
-  return { g, ctx, inducing, unrelated, fix };
-}
-
-function importJson(ctx: ReturnType<typeof testContext>, rows: unknown[]) {
-  const file = join(tempDir(), 'incidents.json');
-  writeFileSync(file, JSON.stringify(rows));
-  return importIncidents(ctx, file);
-}
+import { importJson, paymentsStory as scenario } from '../helpers/stories.js';
 
 describe('attribution', () => {
   it('ranks the shipped change that touched the incident files first, with reasons, before any fix', async () => {

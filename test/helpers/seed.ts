@@ -48,6 +48,9 @@ export interface Seeder {
   link(spec: SeedLink): void;
 }
 
+// Shared by every seeder, so two repositories in one store never mint the same sha.
+let counter = 0;
+
 const ms = (t: string | number): number => (typeof t === 'number' ? t : Date.parse(t));
 
 /**
@@ -76,8 +79,6 @@ export function seeder(ctx: AppContext, repoPath = ctx.config.repoPath): Seeder 
     `INSERT INTO incident_links(incident_id, kind, target, score, status, method, evidence, updated_at)
      VALUES (?, 'commit', ?, ?, ?, ?, ?, 0)`,
   );
-  let counter = 0;
-
   return {
     repoId,
     commit: db.transaction((spec: SeedCommit): string => {

@@ -46,10 +46,24 @@ describe('coChangedModules', () => {
     });
   });
 
-  it('reads only the latest maxCommits commits', () => {
-    const c = coChangedModules(fixture().store, 'payments', { now: NOW, maxCommits: 4 });
-    expect(c.basis).toBe(4);
-    expect(c.items).toEqual([{ module: 'ledger', commits: 4, share: 1 }]);
+  it('reads only the latest maxCommits commits, by either plan', () => {
+    // 16 commits in all: with maxCommits 4, payments (13 commits ≥ √(4 × 16)) walks commits newest first…
+    const ctx = fixture();
+    const hot = coChangedModules(ctx.store, 'payments', { now: NOW, maxCommits: 4 });
+    expect(hot.basis).toBe(4);
+    expect(hot.items).toEqual([{ module: 'ledger', commits: 4, share: 1 }]);
+    // …while ledger (4 commits) sorts its own.
+    const small = coChangedModules(ctx.store, 'ledger', { now: NOW, maxCommits: 3 });
+    expect(small).toMatchObject({ basis: 3, items: [{ module: 'payments', commits: 3, share: 1 }] });
+  });
+
+  it('walks every repository when the module is hot', () => {
+    const ctx = fixture();
+    const second = seeder(ctx, '/elsewhere/second-repo');
+    // Newer than everything in the first repository: these must win the latest-4 window.
+    for (let i = 0; i < 4; i++) second.commit({ at: NOW - i * 1000, files: [GW, ROUTES] });
+    const c = coChangedModules(ctx.store, 'payments', { now: NOW, maxCommits: 4 });
+    expect(c.items).toEqual([{ module: 'api', commits: 4, share: 1 }]);
   });
 });
 

@@ -4,7 +4,7 @@ import { ingestDeploysFromTags } from '../../ingest/deploys.js';
 import { ingestGit } from '../../ingest/git.js';
 import { importIncidents } from '../../ingest/incidents.js';
 import type { ContextFactory } from '../main.js';
-import { info, out } from '../output.js';
+import { out } from '../output.js';
 
 export function registerIngest(program: Command, makeContext: ContextFactory): void {
   const ingest = program.command('ingest').description('Bring git history, deploys and incidents into the database');
@@ -14,7 +14,7 @@ export function registerIngest(program: Command, makeContext: ContextFactory): v
     .description('Ingest new commits of the repository (incremental; normal or bare repositories)')
     .action(async () => {
       const ctx = makeContext();
-      const res = await ingestGit(ctx, { onProgress: (n) => info(`… ${n} commits`) });
+      const res = await ingestGit(ctx);
       // New commits can resolve fixes and reverts that incidents were waiting for.
       if (res.added > 0) await refreshAttribution(ctx);
       out(`ingested ${res.added} new commit(s) in ${res.ms} ms; ${res.total} in the database`);

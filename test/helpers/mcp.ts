@@ -1,0 +1,22 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import type { AppContext } from '../../src/context.js';
+import type { ToolDefinition } from '../../src/mcp/define-tool.js';
+import { buildServer } from '../../src/mcp/server.js';
+
+/** The real SDK client connected to our server over the in-memory linked transport. */
+export async function mcpClient(
+  ctx: AppContext,
+  options: { clientName?: string; tools?: readonly ToolDefinition[] } = {},
+) {
+  const server = buildServer(ctx, options.tools);
+  const [a, b] = InMemoryTransport.createLinkedPair();
+  await server.connect(a);
+  const client = new Client({ name: options.clientName ?? 'test', version: '1.0.0' });
+  await client.connect(b);
+  return client;
+}
+
+export function textOf(res: { content?: unknown }): string {
+  return ((res.content ?? []) as { type: string; text?: string }[]).map((p) => p.text ?? '').join('\n');
+}
