@@ -5,7 +5,7 @@ import type { Db } from '../store/open.js';
 import { DAY_MS } from './change-stats.js';
 import { coChangedFiles, type FileCoupling } from './coupling.js';
 import { moduleRecurrence } from './incident-history.js';
-import { toRepoPath } from './resolve-module.js';
+import { moduleOfInput, toRepoPath } from './resolve-module.js';
 
 export const MAX_PATHS = 50;
 
@@ -44,13 +44,11 @@ export interface ChangeRisk {
 
 /** What an agent should know before editing `paths`: incidents and reverts per module, coupled files, decisions. */
 export function assessChangeRisk(ctx: AppContext, rawPaths: readonly string[]): ChangeRisk {
-  const paths = cleanPaths(ctx.config.repoPath, rawPaths);
+  const cleaned = cleanPaths(ctx, rawPaths);
+  const paths = cleaned.map((c) => c.path);
   const now = ctx.clock();
   const byModule = new Map<string, string[]>();
-  for (const p of paths) {
-    const m = ctx.modules.moduleOf(p);
-    byModule.set(m, [...(byModule.get(m) ?? []), p]);
-  }
+  for (const { path, module } of cleaned) byModule.set(module, [...(byModule.get(module) ?? []), path]);
   const reverts = pathReverts(ctx.store, paths, now - 90 * DAY_MS, now);
   const modules: ModuleRisk[] = [...byModule].map(([module, own]) => {
     const r = moduleRecurrence(ctx.store, module, now);
@@ -108,18 +106,18 @@ export function riskLevel(modules: readonly ModuleRisk[], reverts: number): { ri
   };
 }
 
-function cleanPaths(repoPath: string, raw: readonly string[]): string[] {
+function cleanPaths(ctx: AppContext, raw: readonly string[]): { path: string; module: string }[] {
   if (raw.length === 0 || raw.length > MAX_PATHS) {
     throw new UserInputError(
       `paths must list 1 to ${MAX_PATHS} repository paths (got ${raw.length}); pass the files you are about to edit`,
       'paths',
     );
   }
-  const out: string[] = [];
+  const out: { path: string; module: string }[] = [];
   raw.forEach((p, i) => {
     if (typeof p !== 'string') throw new UserInputError(`paths[${i}] must be a string`, 'paths');
-    const clean = toRepoPath(repoPath, p, `paths[${i}]`);
-    if (!out.includes(clean)) out.push(clean);
+    const path = toRepoPath(ctx.config.repoPath, p, `paths[${i}]`);
+    if (!out.some((o) => o.path === path)) out.push({ path, module: moduleOfInput(ctx.modules, path, p) });
   });
   return out;
 }

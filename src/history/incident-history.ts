@@ -3,7 +3,7 @@ import { UserInputError } from '../errors.js';
 import type { Db } from '../store/open.js';
 import { DAY_MS, moduleChangeStats, type ChangeStats } from './change-stats.js';
 import { coChangedModules, type ModuleCoupling } from './coupling.js';
-import { knownModules, resolveModule, toRepoPath } from './resolve-module.js';
+import { knownModules, moduleOfInput, resolveModule, toRepoPath } from './resolve-module.js';
 
 /** A suspect commit link counts as "the module's incident" from this score up; confirmed links always count. */
 export const LINK_SCORE_THRESHOLD = 0.5;
@@ -139,7 +139,7 @@ export function moduleIncidents(
         .all({ ids: JSON.stringify(pageIds) }) as IncidentRow[]
     ).map((r) => [r.rowid, r]),
   );
-  const page = pageIds.map((id) => byId.get(id)!);
+  const page = pageIds.flatMap((id) => byId.get(id) ?? []);
   const reasons = linkReasons(db, module, pageIds);
   return {
     items: page.map((r) => ({
@@ -245,7 +245,7 @@ export function readModuleHistory(ctx: AppContext, query: ModuleHistoryQuery): M
   let resolvedFrom: string | undefined;
   if (query.path !== undefined) {
     const path = toRepoPath(ctx.config.repoPath, query.path, 'path');
-    module = ctx.modules.moduleOf(path);
+    module = moduleOfInput(ctx.modules, path, query.path);
     resolvedFrom = `path ${path} is in module '${module}'`;
   } else {
     ({ module, resolvedFrom } = resolveModule(db, query.module ?? '', 'module', known));

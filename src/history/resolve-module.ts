@@ -1,6 +1,7 @@
 import { isAbsolute, posix, relative, resolve } from 'node:path';
 import { UserInputError } from '../errors.js';
 import type { Db } from '../store/open.js';
+import type { ModuleMapper } from './modules.js';
 
 /**
  * Distinct values by "skip scan": one index seek per distinct module instead of reading every row,
@@ -137,4 +138,9 @@ export function toRepoPath(repoPath: string, input: string, field = 'path'): str
     );
   }
   return clean.replace(/\/+$/, '');
+}
+
+/** The module of a cleaned path; a trailing slash in the caller's input marks a directory, mapped via a file in it. */
+export function moduleOfInput(modules: ModuleMapper, clean: string, raw: string): string {
+  return modules.moduleOf(/[\\/]\s*$/.test(raw) ? `${clean}/_` : clean);
 }

@@ -17,6 +17,7 @@ export async function mcpClient(
   return client;
 }
 
-export function textOf(res: { content?: unknown }): string {
-  return ((res.content ?? []) as { type: string; text?: string }[]).map((p) => p.text ?? '').join('\n');
+export function textOf(res: unknown): string {
+  const content = (res as { content?: { type: string; text?: string }[] }).content ?? [];
+  return content.map((p) => p.text ?? '').join('\n');
 }

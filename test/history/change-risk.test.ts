@@ -125,6 +125,10 @@ describe('assessChangeRisk', () => {
     );
     expect(() => assessChangeRisk(ctx, [''])).toThrow(/paths\[0\] is empty/);
     expect(assessChangeRisk(ctx, [join(root, GW), GW, `./${GW}`]).paths).toEqual([GW]);
+    // A trailing slash names a directory: its module is the module of the files inside it.
+    expect(assessChangeRisk(ctx, ['src/payments/']).modules.map((m) => [m.module, m.paths])).toEqual([
+      ['payments', ['src/payments']],
+    ]);
   });
 });
 

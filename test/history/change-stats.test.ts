@@ -21,7 +21,7 @@ describe('moduleChangeStats', () => {
     seed.commit({ at: ago(40), agent: 'claude', files: [GW] });
     seed.commit({ at: ago(50), kind: 'pair', agent: 'cursor', ...ADA, files: [GW] });
     seed.commit({ at: ago(25), ...ADA, subject: 'Revert "claude change"', revertsSha: a1, files: [GW] });
-    // Older: 1 human (reverted at 150 days by bob's email in another case), 1 copilot.
+    // Older: 1 human, 1 copilot, and bob (email in other case) reverting the human commit 150 days ago.
     const h3 = seed.commit({ at: ago(200), ...ADA, files: [GW] });
     seed.commit({ at: ago(300), agent: 'copilot', files: [GW] });
     seed.commit({ at: ago(150), email: 'bob@example.com', revertsSha: h3, files: [GW] });

@@ -3,7 +3,7 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { buildServer } from '../../src/mcp/server.js';
 import { changeRisk } from '../../src/mcp/tools/change-risk.js';
 import { moduleIncidentHistory } from '../../src/mcp/tools/module-incident-history.js';

@@ -156,6 +156,7 @@ describe('readModuleHistory', () => {
     expect(h.module).toBe('payments');
     expect(h.resolvedFrom).toBe("path src/payments/new.ts is in module 'payments'");
     expect(h.incidents).toMatchObject({ limit: 1, hasMore: true, total: 4 });
+    expect(readModuleHistory(ctx, { path: 'src/payments/' }).module).toBe('payments');
     const empty = readModuleHistory(ctx, { path: 'src/billing/x.ts' });
     expect(empty.incidents.total).toBe(0);
     expect(empty.notes).toEqual(["no commits or incidents are recorded for module 'billing' yet"]);
