@@ -49,8 +49,8 @@ export async function ingestGit(ctx: AppContext, options: IngestGitOptions = {})
   if (fresh.length > 0) {
     // A rewritten history may have dropped old tips; git log refuses unknown objects, so keep only those present.
     const exclude = oldTips.length > 0 ? await presentCommits(repo.path, oldTips) : [];
-    // Shas arrive in random order, so every insert touches a random B-tree page; a larger page cache for the
-    // duration of the run keeps those pages in memory (measured: ~2x faster at 100k commits).
+    // Shas arrive in random order, so inserts touch random index pages; a larger page cache while the run lasts
+    // keeps them in memory (measured: inserts ~20% faster at 100k commits). Restored afterwards.
     const cache = db.pragma('cache_size', { simple: true }) as number;
     db.pragma('cache_size = -131072');
     try {
@@ -131,7 +131,7 @@ async function listTips(git: SimpleGit): Promise<string[]> {
  * Spawns git directly rather than through simple-git: simple-git buffers a command's whole stdout even when an
  * outputHandler is attached, and these calls need stdin (rev lists) and streaming (a log may hold 1M commits).
  */
-function spawnGit(cwd: string, args: string[], input: string) {
+function spawnGit(cwd: string, label: string, args: string[], input: string) {
   const child = spawn('git', args, { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
   const stderr: Buffer[] = [];
   child.stderr.on('data', (b: Buffer) => stderr.push(b));
@@ -140,12 +140,12 @@ function spawnGit(cwd: string, args: string[], input: string) {
   });
   child.stdin.end(input);
   const exited = new Promise<void>((ok, fail) => {
-    child.on('error', (err) => fail(new UpstreamError(`git ${args[0]}`, err.message, false, { cause: err })));
+    child.on('error', (err) => fail(new UpstreamError(label, err.message, false, { cause: err })));
     child.on('close', (code, signal) => {
       if (code === 0) ok();
       else {
         const why = Buffer.concat(stderr).toString('utf8').trim() || `exited with ${code ?? signal}`;
-        fail(new UpstreamError(`git ${args.find((a) => !a.startsWith('-') && !a.includes('=')) ?? ''}`, why, false));
+        fail(new UpstreamError(label, why, false));
       }
     });
   });
@@ -154,7 +154,12 @@ function spawnGit(cwd: string, args: string[], input: string) {
 }
 
 async function presentCommits(cwd: string, shas: string[]): Promise<string[]> {
-  const { child, exited } = spawnGit(cwd, ['cat-file', '--batch-check=%(objectname) %(objecttype)'], shas.join('\n'));
+  const { child, exited } = spawnGit(
+    cwd,
+    'git cat-file',
+    ['cat-file', '--batch-check=%(objectname) %(objecttype)'],
+    shas.join('\n'),
+  );
   let out = '';
   for await (const chunk of child.stdout) out += String(chunk);
   await exited;
@@ -217,7 +222,7 @@ async function readLog(
     LOG_FORMAT,
   ];
   const revs = [...include, ...exclude.map((s) => `^${s}`)].join('\n') + '\n';
-  const { child, exited } = spawnGit(cwd, args, revs);
+  const { child, exited } = spawnGit(cwd, 'git log', args, revs);
   try {
     for await (const chunk of child.stdout) parser.push(chunk as Buffer);
     parser.end();
