@@ -1,8 +1,11 @@
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { AppContext } from '../context.js';
 import { UserInputError, errorMessage } from '../errors.js';
+import type { PromptDefinition, ResourceDefinition } from './define-resource.js';
 import type { ToolDefinition } from './define-tool.js';
+import { allPrompts } from './prompts/index.js';
+import { allResources } from './resources/index.js';
 import { allTools } from './tools/index.js';
 import { VERSION } from '../version.js';
 
@@ -17,7 +20,33 @@ export function buildServer(ctx: AppContext, tools: readonly ToolDefinition[] = 
     },
   );
   for (const tool of tools) registerTool(server, ctx, tool);
+  for (const resource of allResources) registerResource(server, ctx, resource);
+  for (const prompt of allPrompts) registerPrompt(server, ctx, prompt);
   return server;
+}
+
+function registerResource(server: McpServer, ctx: AppContext, r: ResourceDefinition): void {
+  const metadata = { title: r.title, description: r.description, mimeType: r.mimeType };
+  const read = async (uri: URL, vars: Record<string, string | string[]>) => {
+    const flat = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]));
+    const res = await r.read(ctx, uri, flat);
+    return { contents: [{ uri: uri.href, mimeType: res.mimeType ?? r.mimeType, text: res.text }] };
+  };
+  if (r.uriTemplate) {
+    const list = r.list;
+    const template = new ResourceTemplate(r.uriTemplate, {
+      list: list ? async () => ({ resources: await list(ctx) }) : undefined,
+    });
+    server.registerResource(r.name, template, metadata, (uri, vars) => read(uri, vars));
+  } else if (r.uri) {
+    server.registerResource(r.name, r.uri, metadata, (uri) => read(uri, {}));
+  }
+}
+
+function registerPrompt(server: McpServer, ctx: AppContext, p: PromptDefinition): void {
+  server.registerPrompt(p.name, { title: p.title, description: p.description, argsSchema: p.args }, async (args) => ({
+    messages: [{ role: 'user', content: { type: 'text', text: await p.build(args as never, ctx) } }],
+  }));
 }
 
 function registerTool(server: McpServer, ctx: AppContext, tool: ToolDefinition): void {
