@@ -1,7 +1,7 @@
 import type { AppContext } from '../context.js';
 import { UserInputError } from '../errors.js';
 import { resolveSha } from '../store/commits.js';
-import { getDeploy } from '../store/deploys.js';
+import { getDeploys } from '../store/deploys.js';
 import type { Identity } from './whoami.js';
 
 /** A link at or above this score (or confirmed) counts as "this deploy caused an incident". */
@@ -89,10 +89,13 @@ export function deployImpact(ctx: AppContext, q: ImpactQuery): DeployImpact {
         `SELECT dc.deploy_id AS id, dc.sha FROM deploy_commits dc WHERE dc.sha IN (${chunk.map(() => '?').join(',')})`,
       )
       .all(...chunk) as { id: number; sha: string }[];
-    for (const r of rows) deployOf.set(r.id, [...(deployOf.get(r.id) ?? []), r.sha]);
+    for (const r of rows) {
+      const list = deployOf.get(r.id);
+      if (list) list.push(r.sha);
+      else deployOf.set(r.id, [r.sha]);
+    }
   }
-  const deployRows = [...deployOf.keys()]
-    .map((id) => getDeploy(db, id)!)
+  const deployRows = getDeploys(db, [...deployOf.keys()])
     .filter((d) => (q.env ? d.env === q.env : true))
     .sort((a, b) => b.finishedAt - a.finishedAt || b.id - a.id);
 
@@ -121,12 +124,22 @@ export function deployImpact(ctx: AppContext, q: ImpactQuery): DeployImpact {
   const countsAsFailure = (l: { score: number; status: string }) =>
     l.status === 'confirmed' || l.score >= FAILURE_LINK_SCORE;
 
+  // Links by commit, so each deploy reads only its own (an agent's 5,000 commits span thousands of deploys).
+  const linksOf = new Map<string, typeof linkRows>();
+  const order = new Map(linkRows.map((l, i) => [l, i]));
+  for (const l of linkRows) {
+    const list = linksOf.get(l.target);
+    if (list) list.push(l);
+    else linksOf.set(l.target, [l]);
+  }
+
   const shippedShas = new Set<string>();
   const deploys: ImpactDeploy[] = deployRows.map((d) => {
     const shas = deployOf.get(d.id) ?? [];
     shas.forEach((s) => shippedShas.add(s));
-    const incidents = linkRows
-      .filter((l) => shas.includes(l.target))
+    const incidents = shas
+      .flatMap((s) => linksOf.get(s) ?? [])
+      .sort((a, b) => order.get(a)! - order.get(b)!) // the query's order, so equal scores rank as before
       .map((l) => {
         const inc = incident.get(l.incidentId) as {
           id: string;
@@ -165,11 +178,8 @@ export function deployImpact(ctx: AppContext, q: ImpactQuery): DeployImpact {
       finishedAt: iso(d.finishedAt),
       status: d.status,
       rolledBackBy: d.rolledBackByDeployId,
-      myCommits: shas.slice(0, 5).map((s) => ({
-        sha: s.slice(0, 10),
-        subject: subjects.get(s) ?? '',
-        modules: (modulesOf.all(s) as { module: string }[]).map((m) => m.module),
-      })),
+      // Modules are read below, only for the deploys the answer lists.
+      myCommits: shas.slice(0, 5).map((s) => ({ sha: s, subject: subjects.get(s) ?? '', modules: [] })),
       moreCommits: Math.max(0, shas.length - 5),
       incidents,
     };
@@ -179,7 +189,12 @@ export function deployImpact(ctx: AppContext, q: ImpactQuery): DeployImpact {
   const weight = (d: ImpactDeploy) =>
     Math.max(0, ...d.incidents.map((i) => (i.linkStatus === 'confirmed' ? 2 : 0) + i.score)) +
     (d.status === 'success' ? 0 : 0.5);
-  deploys.sort((a, b) => weight(b) - weight(a) || Date.parse(b.finishedAt) - Date.parse(a.finishedAt));
+  const weights = new Map(deploys.map((d) => [d, weight(d)]));
+  // ISO strings of one format sort like their times.
+  deploys.sort(
+    (a, b) =>
+      weights.get(b)! - weights.get(a)! || (b.finishedAt < a.finishedAt ? -1 : b.finishedAt > a.finishedAt ? 1 : 0),
+  );
   const failed = (d: ImpactDeploy) =>
     d.status !== 'success' || d.incidents.some((i) => i.linkStatus === 'confirmed' || i.score >= FAILURE_LINK_SCORE);
   const inWindow = deploys.filter((d) => Date.parse(d.finishedAt) >= q.since && Date.parse(d.finishedAt) <= q.until);
@@ -224,7 +239,14 @@ export function deployImpact(ctx: AppContext, q: ImpactQuery): DeployImpact {
     window: { since: iso(q.since), until: iso(q.until) },
     myCommits: mine.length,
     unshippedCommits: mine.filter((c) => !shippedShas.has(c.sha)).length,
-    deploys: deploys.slice(0, q.limit),
+    deploys: deploys.slice(0, q.limit).map((d) => ({
+      ...d,
+      myCommits: d.myCommits.map((c) => ({
+        ...c,
+        sha: c.sha.slice(0, 10),
+        modules: (modulesOf.all(c.sha) as { module: string }[]).map((m) => m.module),
+      })),
+    })),
     reverts: reverts.slice(0, 10),
     summary: {
       myDeploys: inWindow.length,

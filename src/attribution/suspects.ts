@@ -1,9 +1,13 @@
 import type { AppContext } from '../context.js';
 import { errorMessage } from '../errors.js';
 import { resolveSha } from '../store/commits.js';
-import { blameFix, type FixBlame } from './blame.js';
+import { isTestPath } from './filters.js';
 import { pathsMatch } from './paths.js';
 import { LOOKBACK_MS, MIN_SCORE, WEIGHTS, noisyOr, round, sizeScore, timeDecay } from './score.js';
+import { maskFixMessage } from './similarity.js';
+import { HINDSIGHT_SZZ, runSzz, storeFacts, type SzzResult } from './szz.js';
+
+export { isTestPath } from './filters.js';
 
 export type LinkStatus = 'suspect' | 'confirmed' | 'rejected';
 export type LinkMethod = 'heuristic' | 'fix-blame' | 'root-cause' | 'revert' | 'rollback' | 'recurrence';
@@ -58,8 +62,6 @@ interface CommitFacts {
 }
 
 const MAX_COMMIT_LINKS = 25;
-/** A blamed commit holding at least this share of the fix's blamed lines is confirmed as a cause. */
-const CONFIRM_SHARE = 0.25;
 const MAX_DEPLOY_LINKS = 10;
 const MAX_CANDIDATE_DEPLOYS = 30;
 /** How far apart two occurrences of the same failure may be. */
@@ -137,39 +139,122 @@ function loadIncident(ctx: AppContext, id: number): IncidentFacts | undefined {
   return { ...row, files };
 }
 
-async function computeLinks(ctx: AppContext, inc: IncidentFacts): Promise<Link[]> {
+/** Where to look for shipped suspects, and up to when evidence may be read. */
+export interface SuspectOptions {
+  /** how far back from the incident start deploys are candidates (default 30 days) */
+  lookbackMs?: number;
+  /** at most this many of the latest deploys before the incident (default 30) */
+  maxDeploys?: number;
+  /**
+   * Read nothing that happened at or after this time (reverts, rollbacks). The evaluation sets it to the
+   * incident start, so a suspect ranking is judged on what was known when the incident began.
+   */
+  asOf?: number;
+  /** only commits that touched one of the incident's files (exact repository paths): for long look-backs */
+  relatedOnly?: boolean;
+}
+
+/** The incident as suspect ranking sees it: when, where, and which files or frames it names. */
+export type SuspectQuery = Pick<IncidentFacts, 'startedAt' | 'env' | 'service' | 'module' | 'files'>;
+
+/** Shipped changes ranked as suspects of an incident, before any fix is known (heuristic evidence only). */
+export function rankSuspects(ctx: AppContext, inc: SuspectQuery, options: SuspectOptions = {}): Link[] {
+  const { commits } = gatherCandidates(ctx, inc, options);
+  fillCommitFacts(ctx, commits, options.asOf);
+  const history = fileHistory(inc, commits);
+  return [...commits.values()].map((c) => scoreCommit(inc, c, history)).sort(byRank);
+}
+
+function gatherCandidates(
+  ctx: AppContext,
+  inc: SuspectQuery,
+  options: SuspectOptions,
+): { deploys: DeployFacts[]; commits: Map<string, CommitFacts> } {
   const db = ctx.store;
-  const deploys = db
-    .prepare(
-      `SELECT d.id, d.sha, d.finished_at AS finishedAt, d.status, d.rolled_back_by_deploy_id AS rolledBackBy,
-              r.finished_at AS rolledBackAt
-       FROM deploys d LEFT JOIN deploys r ON r.id = d.rolled_back_by_deploy_id
-       WHERE d.env = ? AND (? IS NULL OR d.service = '' OR d.service = ?)
-         AND d.status != 'failure' AND d.finished_at < ? AND d.finished_at >= ?
-       ORDER BY d.finished_at DESC, d.id DESC LIMIT ?`,
-    )
-    .all(
-      inc.env,
-      inc.service,
-      inc.service,
-      inc.startedAt,
-      inc.startedAt - LOOKBACK_MS,
-      MAX_CANDIDATE_DEPLOYS,
-    ) as DeployFacts[];
+  const asOf = options.asOf ?? Number.MAX_SAFE_INTEGER;
+  const deploys = (
+    db
+      .prepare(
+        `SELECT d.id, d.sha, d.finished_at AS finishedAt, d.status, d.rolled_back_by_deploy_id AS rolledBackBy,
+                r.finished_at AS rolledBackAt
+         FROM deploys d LEFT JOIN deploys r ON r.id = d.rolled_back_by_deploy_id
+         WHERE d.env = ? AND (? IS NULL OR d.service = '' OR d.service = ?)
+           AND d.status != 'failure' AND d.finished_at < ? AND d.finished_at >= ?
+         ORDER BY d.finished_at DESC, d.id DESC LIMIT ?`,
+      )
+      .all(
+        inc.env,
+        inc.service,
+        inc.service,
+        inc.startedAt,
+        inc.startedAt - (options.lookbackMs ?? LOOKBACK_MS),
+        options.maxDeploys ?? MAX_CANDIDATE_DEPLOYS,
+      ) as DeployFacts[]
+  ).map((d) =>
+    // A rollback that had not happened yet at `asOf` is unknown.
+    d.rolledBackAt !== null && d.rolledBackAt >= asOf ? { ...d, rolledBackAt: null, rolledBackBy: null } : d,
+  );
 
   // A commit re-shipped after a rollback counts from its latest deploy before the incident.
   const commits = new Map<string, CommitFacts>();
+  const paths = options.relatedOnly ? [...new Set(inc.files.map((f) => f.path))] : [];
+  if (options.relatedOnly && paths.length === 0) return { deploys, commits };
+  const related = options.relatedOnly
+    ? `AND EXISTS (SELECT 1 FROM commit_files cf WHERE cf.sha = c.sha AND cf.path IN (${paths.map(() => '?').join(',')}))`
+    : '';
   const commitsOfDeploy = db.prepare(
     `SELECT c.sha, c.subject, c.authored_at AS authoredAt, c.added + c.deleted AS size
      FROM deploy_commits dc JOIN commits c ON c.sha = dc.sha
-     WHERE dc.deploy_id = ? AND c.is_merge = 0`,
+     WHERE dc.deploy_id = ? AND c.is_merge = 0 ${related}`,
   );
   for (const d of deploys) {
-    for (const c of commitsOfDeploy.all(d.id) as Omit<CommitFacts, 'files' | 'deploy' | 'revertedBy'>[]) {
+    for (const c of commitsOfDeploy.all(d.id, ...paths) as Omit<CommitFacts, 'files' | 'deploy' | 'revertedBy'>[]) {
       if (!commits.has(c.sha)) commits.set(c.sha, { ...c, files: [], deploy: d, revertedBy: null });
     }
   }
+  return { deploys, commits };
+}
 
+/** Files and the first revert of each candidate; a revert after `asOf` is not known yet. */
+function fillCommitFacts(ctx: AppContext, commits: Map<string, CommitFacts>, asOf = Number.MAX_SAFE_INTEGER): void {
+  const filesOf = ctx.store.prepare('SELECT path, module FROM commit_files WHERE sha = ?');
+  const revertOf = ctx.store.prepare(
+    'SELECT sha, committed_at AS at FROM commits WHERE reverts_sha = ? AND committed_at < ? ORDER BY committed_at LIMIT 1',
+  );
+  for (const c of commits.values()) {
+    c.files = filesOf.all(c.sha) as { path: string; module: string }[];
+    c.revertedBy = (revertOf.get(c.sha, asOf) as { sha: string; at: number } | undefined) ?? null;
+  }
+}
+
+/**
+ * For each file the incident names, the candidates that changed it, newest first: the latest changes to a
+ * broken file are the usual suspects, however long ago their release shipped. Cherry-picks of one change
+ * (release branches) share a rank, so backports do not push older changes down the list.
+ */
+function fileHistory(inc: SuspectQuery, commits: Map<string, CommitFacts>): Map<string, number> {
+  const rank = new Map<string, number>();
+  for (const f of inc.files) {
+    const touching = [...commits.values()]
+      .filter((c) => c.files.some((cf) => pathsMatch(cf.path, f.path)))
+      .sort((a, b) => b.authoredAt - a.authoredAt);
+    const changes: string[] = [];
+    for (const c of touching) {
+      const key = changeKey(c);
+      if (changes[changes.length - 1] !== key && !changes.includes(key)) changes.push(key);
+      rank.set(c.sha, Math.min(rank.get(c.sha) ?? Infinity, changes.indexOf(key)));
+    }
+  }
+  return rank;
+}
+
+/** One change, whatever branch it was cherry-picked to: same author date and subject. */
+export function changeKey(c: { authoredAt: number; subject: string }): string {
+  return `${c.authoredAt}\0${c.subject}`;
+}
+
+async function computeLinks(ctx: AppContext, inc: IncidentFacts): Promise<Link[]> {
+  const { deploys, commits } = gatherCandidates(ctx, inc, {});
   const links = new Map<string, Link>();
   const key = (l: Pick<Link, 'kind' | 'target'>) => `${l.kind}:${l.target}`;
   const confirmed = await confirmations(ctx, inc);
@@ -180,14 +265,10 @@ async function computeLinks(ctx: AppContext, inc: IncidentFacts): Promise<Link[]
     }
   }
 
-  const filesOf = db.prepare('SELECT path, module FROM commit_files WHERE sha = ?');
-  const revertOf = db.prepare(
-    'SELECT sha, committed_at AS at FROM commits WHERE reverts_sha = ? ORDER BY committed_at LIMIT 1',
-  );
+  fillCommitFacts(ctx, commits);
+  const history = fileHistory(inc, commits);
   for (const c of commits.values()) {
-    c.files = filesOf.all(c.sha) as { path: string; module: string }[];
-    c.revertedBy = (revertOf.get(c.sha) as { sha: string; at: number } | undefined) ?? null;
-    const link = scoreCommit(inc, c);
+    const link = scoreCommit(inc, c, history);
     const conf = confirmed.commits.find((x) => x.sha === c.sha);
     if (conf?.confirmed) {
       link.status = 'confirmed';
@@ -240,7 +321,7 @@ function commitFacts(ctx: AppContext, sha: string, inc: IncidentFacts): CommitFa
   return { ...c, files: [], deploy: deploy ?? null, revertedBy: null };
 }
 
-function scoreCommit(inc: IncidentFacts, c: CommitFacts): Link {
+function scoreCommit(inc: SuspectQuery, c: CommitFacts, history: Map<string, number>): Link {
   const reasons: string[] = [];
   const factors: Record<string, number> = {};
   const parts: number[] = [];
@@ -266,6 +347,14 @@ function scoreCommit(inc: IncidentFacts, c: CommitFacts): Link {
         `changed ${names.slice(0, 3).join(', ')}${names.length > 3 ? ` (+${names.length - 3})` : ''} named by the incident`,
       );
     }
+    const rank = history.get(c.sha);
+    if (rank !== undefined) {
+      const recent = 1 / (1 + rank);
+      factors['fileHistory'] = round(recent);
+      parts.push(WEIGHTS.fileHistory * recent);
+      if (rank === 0) reasons.push('the most recent shipped change to a file the incident names');
+      else if (rank < 5) reasons.push(`among the ${rank + 1} most recent shipped changes to a file the incident names`);
+    }
   }
   const incidentModules = new Set([...(inc.module ? [inc.module] : []), ...inc.files.map((f) => f.module)]);
   const sharedModules = [...new Set(c.files.map((f) => f.module))].filter((m) => incidentModules.has(m));
@@ -282,10 +371,11 @@ function scoreCommit(inc: IncidentFacts, c: CommitFacts): Link {
   parts.push(WEIGHTS.size * size);
   if (c.size >= 200) reasons.push(`large change (${c.size} lines)`);
 
+  const revertedBefore = c.revertedBy !== null && c.revertedBy.at < inc.startedAt;
   if (c.revertedBy) {
-    const after = c.revertedBy.at >= inc.startedAt;
-    factors['reverted'] = after ? 1 : 0.5;
-    parts.push(after ? WEIGHTS.revertedAfterStart : WEIGHTS.revertedBefore);
+    const after = !revertedBefore;
+    factors['reverted'] = after ? 1 : 0;
+    if (after) parts.push(WEIGHTS.revertedAfterStart);
     reasons.push(
       `reverted by ${c.revertedBy.sha.slice(0, 7)} ${after ? 'after' : 'before'} the incident began (${formatHours(
         Math.abs(c.revertedBy.at - inc.startedAt) / 3_600_000,
@@ -309,6 +399,10 @@ function scoreCommit(inc: IncidentFacts, c: CommitFacts): Link {
   if (c.files.length > 0 && c.files.every((f) => isTestPath(f.path))) {
     score *= WEIGHTS.testOnlyFactor;
     reasons.push('changes only tests');
+  }
+  if (revertedBefore) {
+    // Its change was no longer live when the incident began.
+    score *= WEIGHTS.revertedBeforeFactor;
   }
   if (!related && hasLocation) {
     score *= 0.5;
@@ -404,13 +498,22 @@ async function confirmations(
         `fix ${inc.fixSha} is not an ingested commit yet; its blame will be added after 'hindsight ingest git'`,
       );
     } else {
-      let blame: FixBlame | undefined;
+      out.push(...namedByFix(ctx, fix));
+      let result: SzzResult | undefined;
       try {
-        blame = await blameFix(ctx.config.repoPath, fix);
+        result = await blameTheFix(ctx, inc, fix);
       } catch (err) {
         notes.push(`could not blame fix ${fix.slice(0, 7)}: ${errorMessage(err)}`);
       }
-      if (blame) out.push(...fromBlame(ctx, inc, blame, notes));
+      for (const c of result ? fromSzz(result, notes) : []) {
+        // Named by the fix and found by blame: one confirmation, with both pieces of evidence.
+        const named = out.find((o) => o.sha === c.sha);
+        if (!named) out.push(c);
+        else {
+          named.reasons.push(...c.reasons);
+          if (c.blamed) named.blamed = c.blamed;
+        }
+      }
     }
   }
 
@@ -544,52 +647,65 @@ function recurrenceConfirmations(ctx: AppContext, inc: IncidentFacts): Confirmat
   return out;
 }
 
-function fromBlame(ctx: AppContext, inc: IncidentFacts, blame: FixBlame, notes: string[]): Confirmation[] {
-  const authored = ctx.store.prepare('SELECT authored_at AS at FROM commits WHERE sha = ?');
-  const bySha = new Map<string, { lines: typeof blame.lines }>();
-  let dropped = 0;
-  for (const line of blame.lines) {
-    const at = (authored.get(line.sha) as { at: number } | undefined)?.at;
-    // A change made after the incident began cannot have caused it.
-    if (at !== undefined && at > inc.startedAt) {
-      dropped++;
-      continue;
-    }
-    const entry = bySha.get(line.sha) ?? { lines: [] };
-    entry.lines.push(line);
-    bySha.set(line.sha, entry);
-  }
-  if (dropped > 0) notes.push(`${dropped} blamed line(s) last changed after the incident began were ignored`);
-  notes.push(...blame.skipped.slice(0, 3));
-  const total = [...bySha.values()].reduce((n, e) => n + weightOf(e.lines), 0);
-  if (total === 0) {
-    notes.push(`blaming fix ${blame.fixSha.slice(0, 7)} found no earlier line to blame`);
-    return [];
-  }
-  const shares = [...bySha.entries()].map(([sha, e]) => ({ sha, e, share: weightOf(e.lines) / total }));
-  const best = Math.max(...shares.map((x) => x.share));
-  return shares.map(({ sha, e, share }) => {
-    const deleted = e.lines.filter((l) => l.via === 'deleted').length;
-    const adjacent = e.lines.length - deleted;
-    // B-SZZ blames every line; we confirm only commits whose own lines the fix changed, and only the main ones.
-    const confirmed = deleted > 0 && (share >= CONFIRM_SHARE || share === best);
-    const what =
-      deleted > 0
-        ? `last changed ${deleted} line(s) that fix ${blame.fixSha.slice(0, 7)} changed`
-        : `wrote ${adjacent} line(s) next to where fix ${blame.fixSha.slice(0, 7)} added code`;
-    return {
-      sha,
-      confirmed,
-      method: 'fix-blame' as const,
-      score: round(confirmed ? noisyOr([WEIGHTS.blame * share, 0.5]) : 0.5 * WEIGHTS.blame * share),
-      reasons: [`${what} (${Math.round(share * 100)}% of the blamed lines)`],
-      blamed: e.lines.slice(0, 5).map((l) => `${l.path}:${l.line}  ${l.text.trim().slice(0, 100)}`),
-    };
-  });
+/** The fix's own `Fixes: <sha>` trailers: the team wrote down the cause. */
+function namedByFix(ctx: AppContext, fix: string): Confirmation[] {
+  const rows = ctx.store
+    .prepare('SELECT fixed_ref AS ref, fixed_sha AS sha FROM commit_fixes WHERE sha = ? AND fixed_sha IS NOT NULL')
+    .all(fix) as { ref: string; sha: string }[];
+  return rows.map((r) => ({
+    sha: r.sha,
+    confirmed: true,
+    method: 'root-cause' as const,
+    score: 1,
+    reasons: [`named by the fix ${fix.slice(0, 7)} itself (Fixes: ${r.ref})`],
+  }));
 }
 
-function weightOf(lines: { via: 'deleted' | 'adjacent' }[]): number {
-  return lines.reduce((n, l) => n + (l.via === 'deleted' ? 1 : 0.5), 0);
+/** SZZ on the incident's fix, with the fix's message masked so similarity never reads a named sha. */
+async function blameTheFix(ctx: AppContext, inc: IncidentFacts, fix: string): Promise<SzzResult> {
+  const msg = ctx.store.prepare('SELECT subject, body FROM commits WHERE sha = ?').get(fix) as
+    { subject: string; body: string } | undefined;
+  const maskedMessage = maskFixMessage(msg ? `${msg.subject}\n\n${msg.body}` : '');
+  return runSzz(
+    ctx.config.repoPath,
+    { sha: fix, startedAt: inc.startedAt, maskedMessage },
+    HINDSIGHT_SZZ,
+    storeFacts(ctx.store),
+  );
+}
+
+/** The SZZ pick becomes confirmed causes; other commits that wrote changed lines stay suspects. */
+function fromSzz(result: SzzResult, notes: string[]): Confirmation[] {
+  const fix = result.fixSha.slice(0, 7);
+  notes.push(...result.notes.slice(0, 3));
+  if (result.candidates.length === 0) {
+    notes.push(`blaming fix ${fix} found no earlier line to blame`);
+    return [];
+  }
+  const out: Confirmation[] = [];
+  for (const c of result.candidates) {
+    const confirmed = result.chosen.includes(c.sha);
+    const changed = c.lines.filter((l) => l.via === 'changed').length;
+    if (!confirmed && changed === 0) continue;
+    // The same weighted share the ranking used: a changed line counts 1, a neighbour of an addition less.
+    const share = Math.round(c.features.share * 100);
+    const what =
+      changed > 0
+        ? `last changed ${changed} line(s) that fix ${fix} changed`
+        : `wrote ${c.lines.length} line(s) around where fix ${fix} added code`;
+    const reasons = [`${what} (${share}% of the blamed lines)`];
+    if (confirmed && c === result.candidates[0] && result.why) reasons.push(`why this one: ${result.why}`);
+    const ordered = [...c.lines].sort((a, b) => Number(b.via === 'changed') - Number(a.via === 'changed'));
+    out.push({
+      sha: c.sha,
+      confirmed,
+      method: 'fix-blame',
+      score: round(confirmed ? noisyOr([WEIGHTS.blame * c.score, 0.5]) : 0.5 * WEIGHTS.blame * c.score),
+      reasons,
+      blamed: ordered.slice(0, 5).map((l) => `${l.path}:${l.line}  ${l.text.trim().slice(0, 100)}`),
+    });
+  }
+  return out;
 }
 
 function byRank(a: Link, b: Link): number {
@@ -620,12 +736,6 @@ function storeLinks(ctx: AppContext, incidentId: number, links: Link[]): void {
       insert.run(incidentId, l.kind, l.target, l.score, l.status, l.method, JSON.stringify(l.evidence), now);
     }
   })();
-}
-
-const TEST_PATH = /(^|\/)(tests?|__tests__|spec|e2e)\/|\.(test|spec)\.[a-z]+$|_test\.(go|py)$|(^|\/)test_[^/]+\.py$/i;
-
-export function isTestPath(path: string): boolean {
-  return TEST_PATH.test(path);
 }
 
 export function formatHours(hours: number): string {

@@ -8,9 +8,14 @@ import { info } from './output.js';
 import { registerAttribute } from './commands/attribute.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDeploy } from './commands/deploy.js';
+import { registerEval } from './commands/eval.js';
+import { registerGithubIngest } from './commands/github.js';
 import { registerIngest } from './commands/ingest.js';
+import { registerInterrupts } from './commands/interrupts.js';
+import { registerLoop } from './commands/loop.js';
 import { registerServe, serve } from './commands/serve.js';
 import { registerStatus } from './commands/status.js';
+import { registerTriage } from './commands/triage.js';
 
 /** Lazily builds the context from the global flags, so `--help` and `demo` never open the default database. */
 export type ContextFactory = (overrides?: Partial<Config>) => AppContext;
@@ -36,9 +41,14 @@ function main(argv: string[]): void {
 
   registerServe(program, makeContext);
   registerIngest(program, makeContext);
+  registerGithubIngest(program, makeContext);
   registerDeploy(program, makeContext);
   registerAttribute(program, makeContext);
+  registerEval(program, makeContext);
   registerStatus(program, makeContext);
+  registerTriage(program, makeContext);
+  registerInterrupts(program, makeContext);
+  registerLoop(program, makeContext);
   registerDemo(program);
   // No command: the main job — serve the current repository over stdio.
   program.action(() => serve(makeContext, { ingest: true }));

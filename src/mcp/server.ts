@@ -15,8 +15,10 @@ export function buildServer(ctx: AppContext, tools: readonly ToolDefinition[] = 
     { name: 'hindsight', version: VERSION },
     {
       instructions:
-        'hindsight joins git history, deploys and incidents. Before editing a module call change_risk; ' +
-        'after your changes ship call my_deploy_impact; during an incident call incident_suspects.',
+        'hindsight joins git history, deploys, incidents and agent interrupts. Before editing a module call change_risk; ' +
+        'after your changes ship call my_deploy_impact; during an incident call incident_suspects. When you must stop ' +
+        'and ask a human, or a human corrects you, call log_interrupt (it may point you at an existing ADR/rule/skill); ' +
+        'wrap each task in record_task; load hindsight://digest/{agent} at session start.',
     },
   );
   for (const tool of tools) registerTool(server, ctx, tool);

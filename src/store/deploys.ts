@@ -27,6 +27,14 @@ export function getDeploy(db: Db, id: number): DeployRow | undefined {
   return db.prepare(`SELECT ${COLUMNS} FROM deploys WHERE id = ?`).get(id) as DeployRow | undefined;
 }
 
+/** Several deploys by id in one query (unknown ids are left out), in no particular order. */
+export function getDeploys(db: Db, ids: readonly number[]): DeployRow[] {
+  if (ids.length === 0) return [];
+  return db
+    .prepare(`SELECT ${COLUMNS} FROM deploys WHERE id IN (SELECT value FROM json_each(?))`)
+    .all(JSON.stringify(ids)) as DeployRow[];
+}
+
 export function findDeployByExternal(db: Db, source: string, externalId: string): DeployRow | undefined {
   return db.prepare(`SELECT ${COLUMNS} FROM deploys WHERE source = ? AND external_id = ?`).get(source, externalId) as
     DeployRow | undefined;

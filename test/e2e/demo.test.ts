@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/gitdir.js';
@@ -16,7 +17,15 @@ describe('hindsight demo', () => {
     };
     expect(report.traced).toBe(true);
     expect(Object.keys(report.answers).sort()).toEqual(
-      ['change_risk', 'incident_suspects', 'module_incident_history', 'my_deploy_impact'].sort(),
+      [
+        'change_risk',
+        'incident_suspects',
+        'log_interrupt',
+        'module_incident_history',
+        'my_deploy_impact',
+        'propose_rule',
+        'triage_report',
+      ].sort(),
     );
     const impact = report.answers['my_deploy_impact'] as {
       identity: { value: string };
@@ -33,5 +42,16 @@ describe('hindsight demo', () => {
     };
     expect(suspects.commits[0]!.status).toBe('confirmed');
     expect(suspects.commits[0]!.blamed!.length).toBeGreaterThan(0);
+
+    // the triage loop: the correction joins the recurring cluster and is pointed at the ADR that covers it
+    expect(JSON.stringify(report.answers['log_interrupt'])).toMatch(/ADR-0002/);
+    const triage = report.answers['triage_report'] as { kpis: Record<string, unknown>; topClusters: unknown[] };
+    expect(Object.keys(triage.kpis)).toHaveLength(5);
+    expect(triage.topClusters.length).toBeGreaterThanOrEqual(3);
+    const rule = report.answers['propose_rule'] as { path: string; written: boolean; content: string };
+    expect(rule).toMatchObject({ path: 'AGENTS.md', written: true });
+    expect(readFileSync(join(dir, 'scenario/repo/AGENTS.md'), 'utf8')).toContain(
+      'Agents MUST NOT run database migrations against production',
+    );
   }, 120_000);
 });

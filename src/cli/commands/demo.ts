@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,8 @@ import { loadConfig } from '../../config.js';
 import { createContext } from '../../context.js';
 import { refreshAttribution } from '../../attribution/suspects.js';
 import { buildScenario } from '../../demo/scenario.js';
+import { demoInterrupts } from '../../demo/scenario-interrupts.js';
+import { importInterrupts } from '../../triage/import.js';
 import { UserInputError } from '../../errors.js';
 import { recordDeploy } from '../../ingest/deploys.js';
 import { ingestGit } from '../../ingest/git.js';
@@ -59,10 +61,15 @@ export async function runDemo(o: { dir?: string; json?: boolean }): Promise<void
   const incidents = importIncidents(ctx, scenario.incidentsFile);
   const postmortems = importIncidents(ctx, scenario.postmortemsDir);
   const attributed = await refreshAttribution(ctx);
+  // Two weeks of agent tasks, interrupts and corrections, so the triage loop has something to show.
+  const interruptsFile = join(dir, 'interrupts.json');
+  writeFileSync(interruptsFile, JSON.stringify(demoInterrupts(Date.parse(scenario.now)), null, 2));
+  const triage = importInterrupts(ctx, interruptsFile);
   ctx.store.close();
   info(
     `ingested ${git.added} commits, ${scenario.deploys.length} deploys, ${incidents.inserted} incidents ` +
-      `(+${postmortems.updated + postmortems.inserted} post-mortems), ${attributed.links} attribution links`,
+      `(+${postmortems.updated + postmortems.inserted} post-mortems), ${attributed.links} attribution links, ` +
+      `${triage.interrupts.inserted} interrupts/corrections over ${triage.tasks.created} tasks`,
   );
 
   // A real MCP session over stdio against our own binary, as Claude Code would open it.
@@ -92,11 +99,9 @@ export async function runDemo(o: { dir?: string; json?: boolean }): Promise<void
     const answers: Record<string, unknown> = {};
     if (!o.json) {
       out(`hindsight demo — ${scenario.repoPath}`);
-      out(
-        `MCP session over stdio as client 'claude-code': ${tools.tools.length} tools, tools/list = ${listBytes} bytes\n`,
-      );
+      out(`MCP session over stdio as client 'claude-code': ${tools.tools.length} tools, tools/list = ${listBytes} bytes\n`);
     }
-    for (const c of calls) {
+    const call = async (c: DemoCall): Promise<Record<string, unknown> | undefined> => {
       const res = await client.callTool({ name: c.tool, arguments: c.args });
       answers[c.tool] = res.structuredContent;
       if (!o.json) {
@@ -104,6 +109,36 @@ export async function runDemo(o: { dir?: string; json?: boolean }): Promise<void
         const text = (res.content as { type: string; text?: string }[]).map((p) => p.text ?? '').join('\n');
         out(`${res.isError ? 'ERROR: ' : ''}${text}\n`);
       }
+      return res.structuredContent as Record<string, unknown> | undefined;
+    };
+    for (const c of calls) await call(c);
+
+    // The triage loop: a correction is logged, pointed at what covers it; the weekly report; a structural fix.
+    await call({
+      tool: 'log_interrupt',
+      args: {
+        kind: 'correction',
+        category: 'missing_context',
+        source: 'human',
+        summary: 'Corrected again: a payment retry generated a new idempotency key instead of reusing the first one',
+        paths: ['src/payments/gateway.ts'],
+      },
+      why: 'a human corrects the agent; hindsight points it at what already covers this',
+    });
+    const report = (await call({ tool: 'triage_report', args: {}, why: 'what do we triage this week?' })) as
+      | { recurringWithoutFix: { items: { id: number; suggestedFix: string; label: string }[] } }
+      | undefined;
+    const policy = report?.recurringWithoutFix.items.find((c) => c.suggestedFix === 'rule');
+    if (policy) {
+      await call({
+        tool: 'propose_rule',
+        args: {
+          rule: 'Agents MUST NOT run database migrations against production; open a PR and request a DBA approval instead.',
+          rationale: `Recurring policy gap: cluster #${policy.id} "${policy.label}".`,
+          cluster_id: policy.id,
+        },
+        why: 'the recurring policy gap becomes a rule in the file the agents read',
+      });
     }
     const suspects = answers['incident_suspects'] as { commits: { sha: string; status: string }[] } | undefined;
     const top = suspects?.commits[0];

@@ -8,13 +8,16 @@ import { buildServer } from '../../mcp/server.js';
 import { storeCounts } from '../../store/counts.js';
 import type { ContextFactory } from '../main.js';
 import { info } from '../output.js';
+import { addHttpOptions, serveHttp, type ServeHttpOptions } from './serve-http.js';
 
 export function registerServe(program: Command, makeContext: ContextFactory): void {
-  program
+  const cmd = program
     .command('serve')
     .description('Start the MCP server on stdio (the default command)')
-    .option('--no-ingest', 'do not ingest new commits of the repository at start')
-    .action((opts: { ingest: boolean }) => serve(makeContext, opts));
+    .option('--no-ingest', 'do not ingest new commits of the repository at start');
+  addHttpOptions(cmd).action((opts: { ingest: boolean; http?: boolean } & ServeHttpOptions) =>
+    opts.http ? serveHttp(makeContext, opts) : serve(makeContext, opts),
+  );
 }
 
 /**

@@ -1,4 +1,7 @@
 import type { ResourceDefinition } from '../define-resource.js';
+import { adrResource } from './adr.js';
+import { digestResource } from './digest.js';
+import { rulesResource } from './rules.js';
 
 /** Every resource family the server exposes. */
-export const allResources: readonly ResourceDefinition[] = [];
+export const allResources: readonly ResourceDefinition[] = [adrResource, rulesResource, digestResource];

@@ -1,0 +1,370 @@
+// `npm run bench`: the five benchmarks of issue 6, written to bench/RESULTS.md. Every figure is a ratio or a
+// distribution against a baseline measured in the same run. Flags: --only 1,3 (benchmarks), --quick (small
+// scales, no git/git), --calls N (per tool, benchmark 2), --runs N (cold starts).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import { measureColdStart, type ColdStartTarget } from './cold-start.js';
+import { syntheticRepo } from './gen-git.js';
+import { FULL_SCALE, orgDatabase, ORG_NOW, type OrgScale } from './gen-org.js';
+import { measureIngest, type IngestResult } from './ingest.js';
+import { measureToolLatency, type LatencyResult } from './latency.js';
+import { machine, median, ms, ratio, tokens, BYTES_PER_TOKEN } from './stats.js';
+import { measureTokens, type TokenReport } from './tokens.js';
+import { measureWriters, type WritersResult } from './writers.js';
+
+const ROOT = resolve(import.meta.dirname, '../../../..'); // bench/.work/build/bench → the project
+const WORK = join(ROOT, 'bench/.work');
+const MAIN_JS = join(ROOT, 'dist/cli/main.js');
+const MIRRORS = '/work/.mirror';
+
+const { values: flags } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    calls: { type: 'string' },
+    runs: { type: 'string' },
+    out: { type: 'string' },
+  },
+});
+const only = new Set((flags.only ?? '1,2,3,4,5').split(',').map((s) => Number(s.trim())));
+const quick = flags.quick!;
+const log = (m: string) => process.stderr.write(`${m}\n`);
+
+const BUDGET = {
+  ingestRatio: 1.2,
+  noopMs: 1000,
+  agentP99: 20,
+  reportP99: 200,
+  rssMb: 300,
+  coldStartMs: 250,
+  listTokens: 4000,
+  answerTokens: 2000,
+  writesPerSecond: 2000,
+};
+const verdict = (ok: boolean) => (ok ? '✅ met' : '❌ not met');
+
+async function main(): Promise<void> {
+  mkdirSync(WORK, { recursive: true });
+  if (!existsSync(MAIN_JS)) throw new Error(`${MAIN_JS} is missing: run npm run build (npm run bench does)`);
+  const info = machine(ROOT);
+  info.sqlite = (new Database(':memory:').prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
+  const sections: string[] = [];
+  const summary: string[] = [];
+  const demo = only.has(3) || only.has(4) ? buildDemo() : undefined;
+
+  if (only.has(1)) sections.push(await ingestSection(summary));
+  if (only.has(2)) sections.push(await latencySection(summary));
+  if (only.has(3)) sections.push(await coldStartSection(demo!, summary));
+  if (only.has(4)) sections.push(await tokenSection(demo!, summary));
+  if (only.has(5)) sections.push(await writersSection(summary));
+
+  const findings = join(ROOT, 'bench/FINDINGS.md');
+  const doc = [
+    '# Benchmark results',
+    '',
+    '_Written by `npm run bench` (bench/run.ts); edit bench/FINDINGS.md, not this file. Figures compare only within one run:',
+    'the machine is shared and noisy, so every figure is a ratio or a distribution against a baseline measured in the same run._',
+    '',
+    '| | |',
+    '| --- | --- |',
+    ...Object.entries(info).map(([k, v]) => `| ${k} | ${v} |`),
+    `| flags | ${process.argv.slice(2).join(' ') || '(none)'} |`,
+    '',
+    '## Budgets',
+    '',
+    '| benchmark | figure | budget | verdict |',
+    '| --- | --- | --- | --- |',
+    ...summary,
+    '',
+    ...sections,
+    existsSync(findings) ? readFileSync(findings, 'utf8') : '',
+  ].join('\n');
+  const out = flags.out ? resolve(flags.out) : join(ROOT, 'bench/RESULTS.md');
+  writeFileSync(out, doc);
+  log(`wrote ${out}`);
+}
+
+async function ingestSection(summary: string[]): Promise<string> {
+  log('1. ingest vs git log');
+  const repos: { name: string; path: string; rounds: number }[] = [];
+  repos.push({
+    name: `synthetic ${quick ? '20k' : '100k'}`,
+    path: await syntheticRepo(WORK, quick ? 20_000 : 100_000, log),
+    rounds: 3,
+  });
+  const express = join(MIRRORS, 'expressjs+express/repo');
+  if (existsSync(express)) repos.push({ name: 'expressjs/express', path: express, rounds: 3 });
+  const gitgit = join(MIRRORS, 'git+git/repo');
+  if (!quick && existsSync(gitgit)) repos.push({ name: 'git/git', path: gitgit, rounds: 1 });
+  const results: IngestResult[] = [];
+  for (const r of repos)
+    results.push(
+      await measureIngest({ name: r.name, repo: r.path, mainJs: MAIN_JS, work: WORK, rounds: r.rounds, log }),
+    );
+  const lines = [
+    '## 1. Ingest against git’s own floor',
+    '',
+    '`hindsight ingest git` (the CLI, fresh database, node start-up included) against `git log --branches --tags --remotes HEAD',
+    '-z --numstat -M` with the same format, drained by a reader, alternating in each round. No-op: the same command again on',
+    'the up-to-date database (wall time of the whole CLI process).',
+    '',
+    '| repository | commits | rounds | git log (median) | ingest (median) | ingest / git log | no-op re-ingest (median of 3) | peak RSS |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const r of results) {
+    lines.push(
+      `| ${r.repo} | ${r.commits} | ${r.runs} | ${(median(r.gitLogMs) / 1000).toFixed(2)} s | ${(median(r.ingestMs) / 1000).toFixed(2)} s | ${ratio(r.ratio)} | ${ms(median(r.noopMs))} ms | ${r.rssMb ? `${r.rssMb.toFixed(0)} MB` : '–'} |`,
+    );
+    summary.push(
+      `| 1. ingest ${r.repo} | ${ratio(r.ratio)} of git log | ≤ ${BUDGET.ingestRatio}× | ${verdict(r.ratio <= BUDGET.ingestRatio)} |`,
+    );
+    summary.push(
+      `| 1. no-op ${r.repo} | ${ms(median(r.noopMs))} ms | < ${BUDGET.noopMs} ms | ${verdict(median(r.noopMs) < BUDGET.noopMs)} |`,
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
+async function latencySection(summary: string[]): Promise<string> {
+  log('2. tool latency at org scale');
+  const scale: OrgScale = quick
+    ? { commits: 100_000, deploys: 10_000, incidents: 5_000, interrupts: 50_000 }
+    : FULL_SCALE;
+  const cached = join(WORK, `org-${scale.commits}.db`);
+  const catalog = orgDatabase(cached, scale, log);
+  // The writers among the tools add rows: run on a copy so the cached database stays as generated.
+  const run = join(WORK, 'org-run.db');
+  for (const s of ['', '-wal', '-shm']) rmSync(run + s, { force: true });
+  copyFileSync(cached, run);
+  const repo = emptyRepo('org-repo');
+  const calls = Number(flags.calls ?? (quick ? 200 : 1000));
+  const res: LatencyResult = await measureToolLatency({
+    mainJs: MAIN_JS,
+    dbPath: run,
+    repoPath: repo,
+    catalog,
+    calls,
+    log,
+  });
+  for (const s of ['', '-wal', '-shm']) rmSync(run + s, { force: true });
+  const lines = [
+    '## 2. Tool latency at org scale',
+    '',
+    `Generated database: ${scale.commits.toLocaleString('en')} commits, ${scale.deploys.toLocaleString('en')} deploys, ` +
+      `${scale.incidents.toLocaleString('en')} incidents, ${scale.interrupts.toLocaleString('en')} interrupts (bench/gen-org.ts: 12 repositories, ` +
+      '240 Zipf-skewed modules — the hottest touched by ~23% of commits —, 30% agent or pair commits, incidents in bursts after bad deploys). ' +
+      `The built server over stdio, real SDK client as \`claude-code\`, HINDSIGHT_NOW=${ORG_NOW}; ${calls} timed calls per tool with varied ` +
+      'arguments after a warm-up, one at a time. Baseline: JSON-RPC `ping` in the same session (the protocol floor inside every figure).',
+    '',
+    '| tool | kind | p50 | p95 | p99 | max | p99 / ping p99 | budget (p99) | verdict | errors |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |',
+  ];
+  for (const t of res.tools) {
+    const budget = t.kind === 'report' ? BUDGET.reportP99 : BUDGET.agentP99;
+    const ok = t.latency.p99 <= budget;
+    lines.push(
+      `| ${t.tool} | ${t.kind} | ${ms(t.latency.p50)} | ${ms(t.latency.p95)} | ${ms(t.latency.p99)} | ${ms(t.latency.max)} | ${ratio(t.latency.p99 / res.ping.p99)} | ${budget} ms | ${verdict(ok)} | ${t.errors} |`,
+    );
+    summary.push(`| 2. ${t.tool} p99 | ${ms(t.latency.p99)} ms | ≤ ${budget} ms | ${verdict(ok)} |`);
+  }
+  lines.push(
+    `| (ping) | floor | ${ms(res.ping.p50)} | ${ms(res.ping.p95)} | ${ms(res.ping.p99)} | ${ms(res.ping.max)} | 1.00× | | | |`,
+    '',
+  );
+  if (res.skipped.length)
+    lines.push(`Not timed (they write files into the repository; no hot path): ${res.skipped.join(', ')}.`, '');
+  for (const t of res.tools.filter((x) => x.firstError))
+    lines.push(`First error of ${t.tool}: \`${t.firstError}\``, '');
+  const rss = res.rssMb;
+  lines.push(
+    `Server peak RSS (VmHWM) after all calls: ${rss ? `${rss.toFixed(0)} MB` : 'unknown'} (budget ≤ ${BUDGET.rssMb} MB).`,
+    '',
+  );
+  summary.push(
+    `| 2. server peak RSS | ${rss ? `${rss.toFixed(0)} MB` : '–'} | ≤ ${BUDGET.rssMb} MB | ${verdict((rss ?? Infinity) <= BUDGET.rssMb)} |`,
+  );
+  return lines.join('\n');
+}
+
+interface Demo {
+  db: string;
+  repo: string;
+  now: string;
+  paymentsIncident: string;
+}
+
+/** The demo scenario as `hindsight demo --json` builds it (fresh each run: the tools write into it). */
+function buildDemo(): Demo {
+  const dir = join(WORK, 'demo');
+  rmSync(dir, { recursive: true, force: true });
+  log('building the demo scenario (hindsight demo) …');
+  const res = spawnSync(process.execPath, [MAIN_JS, 'demo', '--dir', dir, '--json'], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
+  if (res.status !== 0) throw new Error(`hindsight demo failed: ${res.stderr.slice(-1000)}`);
+  const out = JSON.parse(res.stdout) as {
+    scenario: string;
+    database: string;
+    answers: { my_deploy_impact: { window: { until: string } }; incident_suspects: { incident: { id: string } } };
+  };
+  return {
+    db: out.database,
+    repo: out.scenario,
+    now: out.answers.my_deploy_impact.window.until,
+    paymentsIncident: out.answers.incident_suspects.incident.id,
+  };
+}
+
+function emptyRepo(name: string): string {
+  const dir = join(WORK, name);
+  if (!existsSync(join(dir, '.git'))) {
+    mkdirSync(dir, { recursive: true });
+    execFileSync('git', ['init', '-q', dir]);
+  }
+  return dir;
+}
+
+async function coldStartSection(demo: Demo, summary: string[]): Promise<string> {
+  log('3. cold start');
+  const runs = Number(flags.runs ?? (quick ? 10 : 21));
+  const targets: ColdStartTarget[] = [
+    {
+      name: 'hindsight serve',
+      server: {
+        command: process.execPath,
+        args: [MAIN_JS, '--db', demo.db, '--repo', demo.repo, 'serve'],
+        env: { HINDSIGHT_NOW: demo.now },
+      },
+    },
+    {
+      name: 'SDK floor (1 tool)',
+      server: { command: process.execPath, args: [join(import.meta.dirname, 'min-server.js')] },
+    },
+  ];
+  const memory = resolveMemoryServer();
+  if (memory)
+    targets.push({
+      name: 'server-memory',
+      server: { command: process.execPath, args: [memory], env: { MEMORY_FILE_PATH: join(WORK, 'memory.jsonl') } },
+    });
+  const res = await measureColdStart(targets, runs);
+  const ours = res.get('hindsight serve')!;
+  const reference = res.get('server-memory') ?? res.get('SDK floor (1 tool)')!;
+  const refName = res.has('server-memory') ? 'server-memory' : 'the SDK floor';
+  const lines = [
+    '## 3. Cold start',
+    '',
+    `Process spawn → initialize → first \`tools/list\` answered, over stdio with the SDK client; ${runs} runs per server, interleaved, ` +
+      'after one warm-up round. `hindsight serve` runs as users start it: the demo database, its repository, ingest on (a no-op).',
+    '',
+    '| server | tools | median | p95 | max | median / ' + refName + ' |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    ...[...res].map(
+      ([name, d]) =>
+        `| ${name} | ${d.tools} | ${ms(d.p50)} ms | ${ms(d.p95)} ms | ${ms(d.max)} ms | ${ratio(d.p50 / reference.p50)} |`,
+    ),
+    '',
+  ];
+  if (!memory) {
+    lines.push(
+      '`@modelcontextprotocol/server-memory` is not installed (a devDependency the lead adds); until then the reference is a one-tool',
+      'server on the same SDK (bench/min-server.ts), a stricter floor.',
+      '',
+    );
+  }
+  summary.push(
+    `| 3. cold start median | ${ms(ours.p50)} ms | ≤ ${BUDGET.coldStartMs} ms | ${verdict(ours.p50 <= BUDGET.coldStartMs)} |`,
+  );
+  summary.push(
+    `| 3. cold start vs ${refName} | ${ratio(ours.p50 / reference.p50)} | ≤ 1.00×${res.has('server-memory') ? '' : ' (of server-memory; floor shown)'} | ${res.has('server-memory') ? verdict(ours.p50 <= reference.p50) : '–'} |`,
+  );
+  return lines.join('\n');
+}
+
+function resolveMemoryServer(): string | undefined {
+  try {
+    return createRequire(join(ROOT, 'package.json')).resolve('@modelcontextprotocol/server-memory/dist/index.js');
+  } catch {
+    return undefined;
+  }
+}
+
+async function tokenSection(demo: Demo, summary: string[]): Promise<string> {
+  log('4. token budget');
+  const res: TokenReport = await measureTokens(
+    {
+      command: process.execPath,
+      args: [MAIN_JS, '--db', demo.db, '--repo', demo.repo, 'serve', '--no-ingest'],
+      env: { HINDSIGHT_NOW: demo.now },
+    },
+    demo.paymentsIncident,
+  );
+  const k = (b: number | undefined) => (b === undefined ? '–' : `${(b / 1024).toFixed(1)} KB`);
+  const lines = [
+    '## 4. Token budget',
+    '',
+    `Sizes on the demo scenario, over stdio. Tokens ≈ bytes / ${BYTES_PER_TOKEN} (JSON and English; conservative next to the usual 4).`,
+    `An answer counts as the larger of its text and its structured content (a client passes one or the other to the model).`,
+    '',
+    `**tools/list: ${res.listBytes.toLocaleString('en')} bytes ≈ ${res.listTokens.toLocaleString('en')} tokens** for ${res.tools.length} tools ` +
+      `(budget ≤ ${BUDGET.listTokens.toLocaleString('en')} tokens: ${verdict(res.listTokens <= BUDGET.listTokens)}).`,
+    '',
+    '| tool | in tools/list | description | input schema | output schema | default answer: text | structured | ≈ tokens | verdict |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+  ];
+  summary.push(
+    `| 4. tools/list | ${res.listTokens.toLocaleString('en')} tokens (${res.tools.length} tools) | ≤ ${BUDGET.listTokens} | ${verdict(res.listTokens <= BUDGET.listTokens)} |`,
+  );
+  let worst = 0;
+  for (const t of res.tools) {
+    const answer = Math.max(t.textBytes ?? 0, t.structuredBytes ?? 0);
+    const tk = t.textBytes === undefined ? undefined : tokens(answer);
+    worst = Math.max(worst, tk ?? 0);
+    lines.push(
+      `| ${t.tool} | ${k(t.listBytes)} | ${t.descriptionBytes} B | ${k(t.inputSchemaBytes)} | ${k(t.outputSchemaBytes)} | ${k(t.textBytes)} | ${k(t.structuredBytes)} | ${tk ?? '–'} | ${tk === undefined ? 'not called' : verdict(tk <= BUDGET.answerTokens)}${t.error ? ` (error: ${t.error.replace(/\|/g, '/').slice(0, 80)})` : ''} |`,
+    );
+  }
+  const listShare = res.tools.reduce((s, t) => s + t.outputSchemaBytes, 0) / res.listBytes;
+  lines.push('', `Output schemas are ${(listShare * 100).toFixed(0)}% of tools/list.`, '');
+  summary.push(
+    `| 4. largest default answer | ${worst.toLocaleString('en')} tokens | ≤ ${BUDGET.answerTokens} | ${verdict(worst <= BUDGET.answerTokens)} |`,
+  );
+  return lines.join('\n');
+}
+
+async function writersSection(summary: string[]): Promise<string> {
+  log('5. many writers');
+  const per = quick ? 150 : 500;
+  const repo = emptyRepo('writers-repo');
+  const eight: WritersResult = await measureWriters({ work: WORK, repoPath: repo, processes: 8, perProcess: per });
+  const one: WritersResult = await measureWriters({ work: WORK, repoPath: repo, processes: 1, perProcess: per * 8 });
+  const lines = [
+    '## 5. Many writers',
+    '',
+    'Processes call `logInterrupt` (src/triage/interrupts.ts: redaction, category, module, insert + full-text, clustering, in one',
+    'IMMEDIATE transaction) into one fresh database (WAL, busy timeout 5 s), all starting on one signal. Baseline: one process',
+    'writing the same total in the same run.',
+    '',
+    '| writers | writes | rows at the end | errors | wall | writes/s | vs 1 writer |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...[eight, one].map(
+      (r) =>
+        `| ${r.processes} | ${r.writes} | ${r.rows} | ${r.errors} | ${ms(r.ms)} ms | ${r.perSecond.toFixed(0)} | ${ratio(r.perSecond / one.perSecond)} |`,
+    ),
+    '',
+  ];
+  summary.push(
+    `| 5. 8 writers throughput | ${eight.perSecond.toFixed(0)} writes/s | ≥ ${BUDGET.writesPerSecond} | ${verdict(eight.perSecond >= BUDGET.writesPerSecond)} |`,
+  );
+  summary.push(
+    `| 5. rows = writes | ${eight.rows} / ${eight.writes} | equal | ${verdict(eight.rows === eight.writes)} |`,
+  );
+  return lines.join('\n');
+}
+
+await main();

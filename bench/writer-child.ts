@@ -1,0 +1,44 @@
+// One of the concurrent writers of benchmark 5: logs `n` interrupts through the public triage function once the
+// parent says go (a line on stdin), then prints what it did as JSON on stdout.
+import { createInterface } from 'node:readline';
+import { loadConfig } from '../src/config.js';
+import { createContext } from '../src/context.js';
+import { logInterrupt } from '../src/triage/interrupts.js';
+import { pick, rng } from './stats.js';
+
+const [dbPath, repoPath, count, seed] = process.argv.slice(2) as [string, string, string, string];
+const ctx = createContext(loadConfig({ cwd: repoPath, env: {}, flags: { db: dbPath, repo: repoPath } }), {
+  log: () => {},
+});
+const random = rng(Number(seed));
+const words = ['retry', 'timeout', 'schema', 'token', 'cache', 'queue', 'webhook', 'refund', 'session', 'index'];
+const modules = ['payments', 'auth', 'search', 'billing', 'orders', 'catalog'];
+
+process.stdout.write('ready\n');
+await new Promise<void>((go) => {
+  const rl = createInterface({ input: process.stdin });
+  rl.once('line', () => {
+    rl.close();
+    go();
+  });
+});
+const started = performance.now();
+let errors = 0;
+for (let i = 0; i < Number(count); i++) {
+  const module = pick(random, modules);
+  try {
+    logInterrupt(ctx, {
+      kind: 'interrupt',
+      summary: `needed the ${pick(random, words)} ${pick(random, words)} policy for ${module} (writer ${seed} #${i})`,
+      paths: [`src/${module}/${pick(random, words)}.ts`],
+      agent: `agent-${seed}`,
+      source: 'agent',
+      createdAt: Date.now(),
+    });
+  } catch (err) {
+    errors++;
+    if (errors === 1) process.stderr.write(`${(err as Error).message}\n`);
+  }
+}
+process.stdout.write(`${JSON.stringify({ ms: performance.now() - started, errors })}\n`);
+ctx.store.close();

@@ -1,0 +1,61 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import Database from 'better-sqlite3';
+import { openStore } from '../src/store/open.js';
+
+export interface WritersResult {
+  processes: number;
+  writes: number;
+  rows: number;
+  errors: number;
+  ms: number;
+  perSecond: number;
+}
+
+/**
+ * `processes` writer processes log `perProcess` interrupts each into one fresh database at the same moment
+ * (they start together on a signal). Throughput counts from the signal to the last exit.
+ */
+export async function measureWriters(o: {
+  work: string;
+  repoPath: string;
+  processes: number;
+  perProcess: number;
+}): Promise<WritersResult> {
+  const dir = join(o.work, 'writers');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const db = join(dir, 'writers.db');
+  openStore(db).close(); // migrated once, so the writers measure writing rather than racing to create the schema
+  const child = join(import.meta.dirname, 'writer-child.js');
+  const kids = Array.from({ length: o.processes }, (_, i) =>
+    spawn(process.execPath, [child, db, o.repoPath, String(o.perProcess), String(i + 1)], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    }),
+  );
+  const lines = kids.map((k) => createInterface({ input: k.stdout }));
+  await Promise.all(lines.map((l) => new Promise((ready) => l.once('line', ready))));
+  const done = lines.map(
+    (l) => new Promise<{ ms: number; errors: number }>((ok) => l.once('line', (s) => ok(JSON.parse(s)))),
+  );
+  const exits = kids.map((k) => new Promise((ok) => k.once('close', ok)));
+  const started = performance.now();
+  for (const k of kids) k.stdin.end('go\n'); // end: a child's open stdin would keep it alive
+  const results = await Promise.all(done);
+  const ms = performance.now() - started;
+  await Promise.all(exits);
+  const check = new Database(db, { readonly: true });
+  const rows = (check.prepare('SELECT count(*) AS n FROM interrupts').get() as { n: number }).n;
+  check.close();
+  const writes = o.processes * o.perProcess;
+  return {
+    processes: o.processes,
+    writes,
+    rows,
+    errors: results.reduce((s, r) => s + r.errors, 0),
+    ms,
+    perSecond: (writes / ms) * 1000,
+  };
+}

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import type { FixLinks, ProposalResult } from './fixes.js';
+
+// The input and output fields the three proposal tools (propose_adr, propose_rule, propose_skill) share; they
+// live with the domain because tool files may only define tools.
+
+/** Evidence links and dry_run, as every proposal tool takes them. */
+export const proposalInput = {
+  interrupt_ids: z
+    .array(z.number().int().positive())
+    .max(200)
+    .optional()
+    .describe('ids of the interrupts/corrections this fixes (from log_interrupt); they are linked to the fix'),
+  cluster_id: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe('the cluster this fixes (from triage_report); marked covered'),
+  incident_ids: z
+    .array(z.string().min(1))
+    .max(50)
+    .optional()
+    .describe('incidents that motivated it, as imported (e.g. INC-101)'),
+  dry_run: z.boolean().default(false).describe('true: return the file content without writing or recording anything'),
+};
+
+/** The answer every proposal tool gives. */
+export const proposalOutput = {
+  fixId: z.number().nullable().describe('the recorded fix; null in a dry run'),
+  path: z.string().describe('repository-relative file written (or that would be written)'),
+  content: z.string().describe('the file as written; for an append, the text appended'),
+  written: z.boolean(),
+  action: z.enum(['created', 'appended', 'updated', 'unchanged']),
+  notes: z.array(z.string()),
+};
+
+/** The domain's FixLinks from the tool's snake_case fields. */
+export function linksFrom(input: {
+  interrupt_ids?: number[] | undefined;
+  cluster_id?: number | undefined;
+  incident_ids?: string[] | undefined;
+}): FixLinks {
+  return {
+    ...(input.interrupt_ids ? { interruptIds: input.interrupt_ids } : {}),
+    ...(input.cluster_id !== undefined ? { clusterId: input.cluster_id } : {}),
+    ...(input.incident_ids ? { incidentIds: input.incident_ids } : {}),
+  };
+}
+
+/** The compact text answer: what happened to which file, the notes, then the content. */
+export function renderProposal(out: ProposalResult, what: string): string {
+  const head = out.written
+    ? `${what} ${out.action}: ${out.path} (fix #${out.fixId}, status proposed)`
+    : out.fixId === null
+      ? `dry run: ${what} would be ${out.action} at ${out.path}; nothing written`
+      : `${what} ${out.action}: ${out.path} (fix #${out.fixId})`;
+  return [head, ...out.notes.map((n) => `- ${n}`), '', out.content].join('\n').trimEnd();
+}

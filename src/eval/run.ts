@@ -1,0 +1,286 @@
+import { GitCache, runGit } from '../attribution/blame.js';
+import { changeKey, rankSuspects } from '../attribution/suspects.js';
+import { blameFix, rankBlame, storeFacts, type FixBlame, type FixFacts } from '../attribution/szz.js';
+import { DEFAULT_WEIGHTS, type Weights } from '../attribution/weights.js';
+import type { AppContext } from '../context.js';
+import { Learner } from './learner.js';
+import { maskForEval } from './leak.js';
+import { ConfirmedTally, RankTally, type ConfirmedMetrics, type RankMetrics } from './metrics.js';
+import { openWorkspace } from './setup.js';
+import { forEachLimit, loadTruth, type FixPair } from './truth.js';
+import { VARIANTS, type Variant } from './variants.js';
+
+export interface EvalOptions {
+  repoPath: string;
+  /** release tags recorded as deploys */
+  tags: string;
+  sample?: number;
+  /** unix ms */
+  since?: number;
+  /** pairs blamed at once (each runs git blame processes) */
+  concurrency?: number;
+  /** leave out the ablations that need another blame per file (−w, −M, +C) */
+  quick?: boolean;
+  log: (m: string) => void;
+}
+
+/** A suspect-mode setting: where candidates come from before any fix exists. */
+interface SuspectSetting {
+  name: string;
+  lookbackDays: number;
+  maxDeploys: number;
+  relatedOnly?: boolean;
+}
+
+const SUSPECT_SETTINGS: readonly SuspectSetting[] = [
+  { name: 'product default: deploys of the last 30 days', lookbackDays: 30, maxDeploys: 30 },
+  // Longer look-backs keep only commits that touched the incident's files: others rank low anyway, and a
+  // year of releases can hold tens of thousands of commits.
+  {
+    name: "releases of the last year, commits touching the incident's files",
+    lookbackDays: 365,
+    maxDeploys: 60,
+    relatedOnly: true,
+  },
+  {
+    name: "all earlier releases, commits touching the incident's files",
+    lookbackDays: 36_500,
+    maxDeploys: 100_000,
+    relatedOnly: true,
+  },
+];
+
+export interface PairResult {
+  fix: string;
+  fixAt: string;
+  truth: string[];
+  source: FixPair['source'];
+  leak: string | null;
+  /** variant → the commits it named */
+  chosen: Record<string, string[]>;
+  /** hindsight's ranked candidates (sha prefix and score), best first */
+  candidates: { sha: string; score: number }[];
+  why: string | null;
+  /** suspect mode: 1-based rank of the first true cause per setting, null when not ranked */
+  suspectRank: Record<string, number | null>;
+}
+
+export interface EvalReport {
+  repo: { path: string; head: string; headDate: string; commits: number; releaseTags: number };
+  generatedAt: string;
+  options: { tags: string; sample: number | null; since: string | null; quick: boolean };
+  dataset: {
+    fixesFound: number;
+    evaluated: number;
+    excluded: Record<string, number>;
+    fromReverts: number;
+    multiCause: number;
+    /** share of pairs whose cause shipped in a release before the fix */
+    causeShippedBefore: number;
+  };
+  leaks: { found: number; examples: string[] };
+  confirmed: { variant: string; role: Variant['role']; metrics: ConfirmedMetrics }[];
+  /** hindsight's candidate ranking in confirmed mode, as a ranking */
+  confirmedRanking: RankMetrics;
+  /** `metrics` over every pair; `shipped` over pairs whose cause was in a release before the fix */
+  suspects: { setting: string; metrics: RankMetrics; shipped: RankMetrics }[];
+  learnedWeights: Weights | null;
+  seconds: number;
+  pairs: PairResult[];
+}
+
+/**
+ * `hindsight eval attribution`: builds incidents from the repository's own `Fixes:` trailers and reverts,
+ * runs reference B-SZZ and R-SZZ, hindsight's SZZ and its ablations on the same pairs, and hindsight's
+ * suspect ranking as of each incident's start — in a fresh temp database, without reading the answer.
+ */
+export async function evaluateAttribution(options: EvalOptions): Promise<EvalReport> {
+  const started = Date.now();
+  const ws = await openWorkspace(options.repoPath, { tags: options.tags, log: options.log });
+  try {
+    return await evaluate(ws.ctx, ws.deploys, ws.commits, options, started);
+  } finally {
+    ws.dispose();
+  }
+}
+
+async function evaluate(
+  ctx: AppContext,
+  releaseTags: number,
+  commits: number,
+  options: EvalOptions,
+  started: number,
+): Promise<EvalReport> {
+  const repoPath = ctx.config.repoPath;
+  const log = options.log;
+  const truthSet = await loadTruth(ctx.store, repoPath, {
+    ...(options.since !== undefined ? { since: options.since } : {}),
+    ...(options.sample !== undefined ? { sample: options.sample } : {}),
+  });
+  const pairs = truthSet.pairs;
+  log(`eval: ${truthSet.found} fix pairs found, evaluating ${pairs.length}`);
+  const variants = VARIANTS.filter((v) => !(options.quick && v.costsBlame));
+  const facts = storeFacts(ctx.store);
+  const cache = new GitCache();
+  const shipped = shippedBefore(ctx);
+
+  // Phase 1 (git-bound, parallel): mask each fix's message and blame it under every variant.
+  const masked = new Map<string, { text: string; leaked: string | null }>();
+  const blames = new Map<string, Map<string, FixBlame>>();
+  const message = ctx.store.prepare('SELECT subject, body FROM commits WHERE sha = ?');
+  let done = 0;
+  await forEachLimit(pairs, options.concurrency ?? 2, async (p) => {
+    const m = message.get(p.fix) as { subject: string; body: string };
+    const truth = p.truth.map((sha) => ({ sha, subject: facts(sha)?.subject ?? '' }));
+    masked.set(p.fix, maskForEval(`${m.subject}\n\n${m.body}`, truth));
+    const fix = fixFacts(p, masked.get(p.fix)!.text);
+    const perVariant = new Map<string, FixBlame>();
+    for (const v of variants) {
+      try {
+        perVariant.set(v.name, await blameFix(repoPath, fix, v.config, facts, cache));
+      } catch (err) {
+        log(`eval: ${v.name} failed on ${p.fix.slice(0, 10)}: ${(err as Error).message.slice(0, 200)}`);
+      }
+    }
+    blames.set(p.fix, perVariant);
+    done++;
+    if (done % 10 === 0 || done === pairs.length) progress(log, done, pairs.length, started);
+  });
+
+  // Phase 2 (in time order): rank, with weights learned only from pairs older than the one under test.
+  const tallies = new Map(variants.map((v) => [v.name, new ConfirmedTally()]));
+  const ranking = new RankTally();
+  const learners = new Map(
+    variants.filter((v) => v.learn).map((v) => [v.name, new Learner(v.config.disabledFeatures ?? [])]),
+  );
+  const results: PairResult[] = [];
+  for (const p of pairs) {
+    const fix = fixFacts(p, masked.get(p.fix)!.text);
+    const result: PairResult = {
+      fix: p.fix,
+      fixAt: new Date(p.fixAt).toISOString(),
+      truth: p.truth,
+      source: p.source,
+      leak: masked.get(p.fix)!.leaked,
+      chosen: {},
+      candidates: [],
+      why: null,
+      suspectRank: {},
+    };
+    for (const v of variants) {
+      const blame = blames.get(p.fix)?.get(v.name);
+      if (!blame) continue;
+      const learner = learners.get(v.name);
+      const weights = learner?.weightsBefore(p.fixAt) ?? DEFAULT_WEIGHTS;
+      const keep = v.shippedOnly ? (sha: string) => shipped(sha, p.fixAt) : undefined;
+      const r = rankBlame(blame, fix, v.config, facts, { weights, ...(keep ? { keep } : {}) });
+      tallies.get(v.name)!.add(r.chosen, p.truth);
+      result.chosen[v.name] = r.chosen;
+      learner?.record(
+        p.fixAt,
+        r.candidates.map((c) => ({ x: c.features, y: p.truth.includes(c.sha) ? 1 : 0 })),
+      );
+      if (v.role === 'ours') {
+        const ranked = r.candidates.map((c) => c.sha);
+        ranking.add(ranked, p.truth, new Set(ranked));
+        result.candidates = r.candidates.slice(0, 5).map((c) => ({ sha: c.sha, score: round(c.score) }));
+        result.why = r.why;
+      }
+    }
+    results.push(result);
+  }
+
+  // Phase 3: suspect mode, as of each incident's start, with the files the fix touched.
+  // Two views: every pair, and only pairs whose cause had shipped (an incident in production needs shipped code).
+  const suspects = SUSPECT_SETTINGS.map((s) => ({ s, tally: new RankTally(), shippedTally: new RankTally() }));
+  if (releaseTags > 0) {
+    const filesOf = ctx.store.prepare('SELECT path, module FROM commit_files WHERE sha = ?');
+    const keyOf = (sha: string) => {
+      const f = facts(sha);
+      return f ? changeKey(f) : sha;
+    };
+    for (const [i, p] of pairs.entries()) {
+      const files = filesOf.all(p.fix) as { path: string; module: string }[];
+      const causeShipped = p.truth.some((t) => shipped(t, p.fixAt));
+      for (const { s, tally, shippedTally } of suspects) {
+        const links = rankSuspects(
+          ctx,
+          { startedAt: p.fixAt, env: ctx.config.env, service: null, module: null, files },
+          {
+            asOf: p.fixAt,
+            lookbackMs: s.lookbackDays * 86_400_000,
+            maxDeploys: s.maxDeploys,
+            relatedOnly: s.relatedOnly === true,
+          },
+        );
+        // Ranked by change: a cherry-pick of the cause on a release branch is the cause.
+        const ranked = [...new Set(links.map((l) => keyOf(l.target)))];
+        const truth = p.truth.map(keyOf);
+        tally.add(ranked, truth, new Set(ranked));
+        if (causeShipped) shippedTally.add(ranked, truth, new Set(ranked));
+        const at = ranked.findIndex((k) => truth.includes(k));
+        results[i]!.suspectRank[s.name] = at >= 0 ? at + 1 : null;
+      }
+      if ((i + 1) % 50 === 0) log(`eval: suspect mode ${i + 1}/${pairs.length}`);
+    }
+  }
+
+  const head = (await runGit(repoPath, ['log', '-1', '--format=%H %cI', 'HEAD'])).trim().split(' ');
+  const leaks = results.filter((r) => r.leak);
+  return {
+    repo: { path: repoPath, head: head[0] ?? '', headDate: head[1] ?? '', commits, releaseTags },
+    generatedAt: new Date().toISOString(),
+    options: {
+      tags: options.tags,
+      sample: options.sample ?? null,
+      since: options.since !== undefined ? new Date(options.since).toISOString() : null,
+      quick: options.quick === true,
+    },
+    dataset: {
+      fixesFound: truthSet.found,
+      evaluated: pairs.length,
+      excluded: truthSet.excluded,
+      fromReverts: pairs.filter((p) => p.source === 'revert').length,
+      multiCause: pairs.filter((p) => p.truth.length > 1).length,
+      causeShippedBefore: round(
+        pairs.filter((p) => p.truth.some((t) => shipped(t, p.fixAt))).length / Math.max(1, pairs.length),
+      ),
+    },
+    leaks: { found: leaks.length, examples: leaks.slice(0, 5).map((r) => `${r.fix.slice(0, 10)}: ${r.leak}`) },
+    confirmed: variants.map((v) => ({ variant: v.name, role: v.role, metrics: tallies.get(v.name)!.result() })),
+    confirmedRanking: ranking.result(),
+    suspects:
+      releaseTags > 0
+        ? suspects.map(({ s, tally, shippedTally }) => ({
+            setting: s.name,
+            metrics: tally.result(),
+            shipped: shippedTally.result(),
+          }))
+        : [],
+    learnedWeights: learners.get('hindsight')?.latest() ?? null,
+    seconds: Math.round((Date.now() - started) / 1000),
+    pairs: results,
+  };
+}
+
+function fixFacts(p: FixPair, maskedMessage: string): FixFacts {
+  return { sha: p.fix, startedAt: p.fixAt, maskedMessage };
+}
+
+/** Was `sha` in a release (deploy) that finished before `at`? */
+function shippedBefore(ctx: AppContext): (sha: string, at: number) => boolean {
+  const q = ctx.store.prepare(
+    `SELECT 1 FROM deploy_commits dc JOIN deploys d ON d.id = dc.deploy_id
+     WHERE dc.sha = ? AND d.status != 'failure' AND d.finished_at < ? LIMIT 1`,
+  );
+  return (sha, at) => q.get(sha, at) !== undefined;
+}
+
+function progress(log: (m: string) => void, done: number, total: number, started: number): void {
+  const s = (Date.now() - started) / 1000;
+  log(`eval: blamed ${done}/${total} fixes (${Math.round(s)} s)`);
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { resolveIdentity } from '../../attribution/whoami.js';
+import { recordTask } from '../../triage/tasks.js';
+import { defineTool } from '../define-tool.js';
+import { isoDate } from '../schemas.js';
+
+export const recordTaskTool = defineTool({
+  name: 'record_task',
+  title: 'Start or finish an agent task',
+  description:
+    'Call with action start when you begin a task and action finish (with outcome) when you end it, using the ' +
+    'same id. Tasks are the denominator of the Interrupt Rate and the Autonomous Completion Rate; pass the id as ' +
+    'task_id to log_interrupt. Repeating a call changes nothing.',
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  input: {
+    action: z.enum(['start', 'finish']).describe('start a task, or finish it'),
+    id: z.string().trim().min(1).max(200).describe('your task id, e.g. the issue or session-scoped id'),
+    title: z.string().trim().min(1).max(500).optional().describe('what the task is'),
+    outcome: z
+      .enum(['completed', 'failed', 'abandoned'])
+      .optional()
+      .describe('required with action finish: completed, failed or abandoned'),
+    agent: z.string().min(1).optional().describe('your agent name; default as in my_deploy_impact'),
+    session_id: z.string().min(1).max(200).optional().describe('your session id'),
+    at: isoDate.optional().describe('when it started/finished (ISO); default now'),
+  },
+  output: {
+    id: z.string(),
+    agent: z.string().nullable(),
+    title: z.string().nullable(),
+    startedAt: z.string(),
+    finishedAt: z.string().nullable(),
+    outcome: z.string().nullable(),
+    change: z.enum(['created', 'updated', 'unchanged']),
+    interrupts: z.number().describe('interrupts and corrections logged with this task_id'),
+  },
+  async handler(input, ctx, call) {
+    const identity = await resolveIdentity(ctx, { agent: input.agent }, call.clientName);
+    const res = recordTask(ctx, {
+      action: input.action,
+      id: input.id,
+      title: input.title,
+      outcome: input.outcome,
+      agent: identity?.value,
+      sessionId: input.session_id,
+      at: input.at ? Date.parse(input.at) : ctx.clock(),
+    });
+    const t = res.task;
+    return {
+      id: t.id,
+      agent: t.agent,
+      title: t.title,
+      startedAt: new Date(t.startedAt).toISOString(),
+      finishedAt: t.finishedAt === null ? null : new Date(t.finishedAt).toISOString(),
+      outcome: t.outcome,
+      change: res.change,
+      interrupts: res.interrupts,
+    };
+  },
+  render(out) {
+    const state = out.finishedAt ? `finished ${out.finishedAt} (${out.outcome})` : `started ${out.startedAt}`;
+    return `task ${out.id}${out.title ? ` "${out.title}"` : ''} ${state}; ${out.change}; ${out.interrupts} interrupt(s) logged`;
+  },
+});

@@ -1,0 +1,274 @@
+import type { AppContext } from '../context.js';
+import { UserInputError } from '../errors.js';
+import { normalisePath, ROOT_MODULE } from '../history/modules.js';
+import { coverCluster, fixInfo, getCluster } from '../store/clusters.js';
+import {
+  getInterrupt,
+  insertInterrupt,
+  lastClusterAnswer,
+  updateResolution,
+  type InterruptRow,
+} from '../store/interrupts.js';
+import { getTask } from '../store/tasks.js';
+import { FIX_TYPE, suggestCategory, type Category, type FixType } from './categorize.js';
+import { assignCluster, DEFAULT_RECURRENCE, isRecurring, type Recurrence } from './clusters.js';
+import { findCoverage, type Coverage } from './coverage.js';
+import { redactSecrets, withoutMarks } from './redact.js';
+
+export type EntryKind = 'interrupt' | 'correction';
+export type EntrySource = 'human' | 'agent' | 'rubric';
+
+/** One interrupt or correction to store (times unix ms). Response fields and `externalId` come from imports. */
+export interface NewEntry {
+  kind: EntryKind;
+  category?: Category | undefined;
+  summary: string;
+  detail?: string | undefined;
+  paths?: readonly string[] | undefined;
+  taskId?: string | undefined;
+  sessionId?: string | undefined;
+  agent?: string | undefined;
+  source: EntrySource;
+  createdAt: number;
+  respondedAt?: number | undefined;
+  resolvedAt?: number | undefined;
+  response?: string | undefined;
+  externalId?: string | undefined;
+}
+
+/** What storing an entry decided: category, module, redactions and the cluster it joined. */
+export interface StoredEntry {
+  row: InterruptRow;
+  /** the cue phrases when the category was suggested */
+  cues: string[];
+  redactedKinds: string[];
+  cluster: { id: number; label: string; size: number; created: boolean; score: number };
+  similar: { entry: InterruptRow; score: number }[];
+}
+
+const MAX_PATHS = 50;
+
+/**
+ * Redacts, categorises, maps paths to a module, inserts and clusters one entry. Runs no transaction of its
+ * own: callers wrap it (one entry, or a whole import) so the entry and its cluster are written together.
+ */
+export function storeEntry(ctx: AppContext, e: NewEntry, options: { threshold?: number } = {}): StoredEntry {
+  const summary = redactSecrets(e.summary.trim());
+  const detail = e.detail?.trim() ? redactSecrets(e.detail.trim()) : undefined;
+  const response = e.response?.trim() ? redactSecrets(e.response.trim()) : undefined;
+  const suggestion = e.category ? undefined : suggestCategory(withoutMarks(`${summary.text}\n${detail?.text ?? ''}`));
+  const paths = [...new Set((e.paths ?? []).map(normalisePath).filter((p) => p !== ''))].slice(0, MAX_PATHS);
+  const fields = {
+    kind: e.kind,
+    category: e.category ?? suggestion!.category,
+    categorySource: e.category ? ('given' as const) : ('suggested' as const),
+    summary: summary.text,
+    detail: detail?.text ?? null,
+    paths,
+    module: moduleOfPaths(ctx, paths),
+    agent: e.agent ?? null,
+    taskId: e.taskId ?? null,
+    sessionId: e.sessionId ?? null,
+    source: e.source,
+    createdAt: e.createdAt,
+    respondedAt: e.respondedAt ?? null,
+    resolvedAt: e.resolvedAt ?? null,
+    response: response?.text ?? null,
+    redactions: summary.count + (detail?.count ?? 0) + (response?.count ?? 0),
+    externalId: e.externalId ?? null,
+  };
+  const id = insertInterrupt(ctx.store, fields);
+  const row: InterruptRow = { id, ...fields, clusterId: null, fixId: null };
+  const assigned = assignCluster(ctx.store, id, row, options.threshold);
+  const cluster = getCluster(ctx.store, assigned.clusterId)!;
+  return {
+    row: { ...row, clusterId: cluster.id },
+    cues: suggestion?.matched ?? [],
+    redactedKinds: [...new Set([...summary.kinds, ...(detail?.kinds ?? []), ...(response?.kinds ?? [])])].sort(),
+    cluster: {
+      id: cluster.id,
+      label: cluster.label,
+      size: cluster.size,
+      created: assigned.created,
+      score: assigned.score,
+    },
+    similar: assigned.similar,
+  };
+}
+
+/** The module most of the paths belong to (ties: the first path's); '' without paths or for root files only. */
+function moduleOfPaths(ctx: AppContext, paths: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const p of paths) {
+    const m = ctx.modules.moduleOf(p);
+    // Root files (.env, package.json) belong to no module: the entry is cross-cutting.
+    if (m !== ROOT_MODULE) counts.set(m, (counts.get(m) ?? 0) + 1);
+  }
+  let best = '';
+  let n = 0;
+  for (const [m, c] of counts) {
+    if (c > n) [best, n] = [m, c];
+  }
+  return best;
+}
+
+/** The answer to log_interrupt: the entry, where it landed, what it resembles, and what already covers it. */
+export interface LoggedEntry {
+  id: number;
+  kind: EntryKind;
+  category: Category;
+  categorySuggested: boolean;
+  categoryCues: string[];
+  module: string;
+  agent: string | null;
+  redactions: number;
+  redactedKinds: string[];
+  cluster: {
+    id: number;
+    label: string;
+    size: number;
+    created: boolean;
+    score: number;
+    recurring: boolean;
+    suggestedFix: FixType;
+    /** the answer a human gave to the cluster's newest answered entry: often all the agent needs */
+    lastAnswer: { id: number; response: string; respondedAt: string } | null;
+  };
+  similar: {
+    id: number;
+    summary: string;
+    createdAt: string;
+    score: number;
+    response: string | null;
+  }[];
+  coveredBy: Coverage[];
+  notes: string[];
+}
+
+/** Logs one entry in its own transaction, then looks for existing fixes that cover it (reads files). */
+export function logInterrupt(
+  ctx: AppContext,
+  e: NewEntry,
+  options: { recurrence?: Recurrence; threshold?: number } = {},
+): LoggedEntry {
+  const write = ctx.store.transaction(() => {
+    const stored = storeEntry(ctx, e, options);
+    const recurring = isRecurring(ctx.store, stored.cluster.id, e.createdAt, options.recurrence ?? DEFAULT_RECURRENCE);
+    return { stored, recurring };
+  });
+  // IMMEDIATE: clustering reads then writes; another process must not cluster between the two.
+  const { stored, recurring } = write.immediate();
+  const row = stored.row;
+  const answer = lastClusterAnswer(ctx.store, stored.cluster.id, row.id);
+  const notes: string[] = [];
+  if (row.taskId && !getTask(ctx.store, row.taskId)) {
+    notes.push(`task '${row.taskId}' is not recorded; call record_task (start) so the interrupt rates count it`);
+  }
+  if (row.categorySource === 'suggested' && row.category === 'other') {
+    notes.push(
+      'no category cue matched; pass `category` if you know it (missing_context, policy_gap, tool_failure, ambiguous_spec)',
+    );
+  }
+  return {
+    id: row.id,
+    kind: row.kind,
+    category: row.category as Category,
+    categorySuggested: row.categorySource === 'suggested',
+    categoryCues: stored.cues,
+    module: row.module,
+    agent: row.agent,
+    redactions: row.redactions,
+    redactedKinds: stored.redactedKinds,
+    cluster: {
+      ...stored.cluster,
+      recurring,
+      suggestedFix: FIX_TYPE[row.category as Category],
+      lastAnswer: answer
+        ? { id: answer.id, response: answer.response, respondedAt: new Date(answer.respondedAt).toISOString() }
+        : null,
+    },
+    similar: stored.similar.map((s) => ({
+      id: s.entry.id,
+      summary: s.entry.summary,
+      createdAt: new Date(s.entry.createdAt).toISOString(),
+      score: s.score,
+      response: s.entry.response,
+    })),
+    coveredBy: findCoverage(ctx, row),
+    notes,
+  };
+}
+
+export interface ResolveInput {
+  id: number;
+  response: string;
+  respondedAt?: number | undefined;
+  resolvedAt?: number | undefined;
+  /** false: a human answered, but the entry stays open */
+  resolved?: boolean | undefined;
+  fixId?: number | undefined;
+}
+
+export interface Resolution {
+  id: number;
+  respondedAt: string;
+  resolvedAt: string | null;
+  /** interrupt → human response, the Mean Time To Correct sample */
+  timeToCorrectMs: number;
+  redactions: number;
+  fix: { id: number; type: string; title: string; path: string; status: string } | null;
+  clusterCovered: boolean;
+}
+
+/**
+ * Records the human's response (and resolution) for an entry. Re-sending the same call changes nothing:
+ * times already stored are kept unless given. Linking a fix also covers the entry's cluster when uncovered.
+ */
+export function resolveInterrupt(ctx: AppContext, input: ResolveInput): Resolution {
+  const db = ctx.store;
+  const run = db.transaction((): Resolution => {
+    const row = getInterrupt(db, input.id);
+    if (!row) throw new UserInputError(`no interrupt #${input.id}; use the id log_interrupt returned`, 'id');
+    const now = ctx.clock();
+    const respondedAt = input.respondedAt ?? row.respondedAt ?? Math.max(now, row.createdAt);
+    if (respondedAt < row.createdAt) {
+      throw new UserInputError(
+        `responded_at is before the entry was logged (${new Date(row.createdAt).toISOString()}); pass a later time or omit it`,
+        'responded_at',
+      );
+    }
+    const resolvedAt =
+      input.resolved === false ? null : (input.resolvedAt ?? row.resolvedAt ?? Math.max(now, respondedAt));
+    if (resolvedAt !== null && resolvedAt < respondedAt) {
+      throw new UserInputError('resolved_at is before responded_at; pass a later time or omit it', 'resolved_at');
+    }
+    let fix: Resolution['fix'] = null;
+    let clusterCovered = false;
+    if (input.fixId !== undefined) {
+      const f = fixInfo(db, input.fixId);
+      if (!f) {
+        throw new UserInputError(
+          `no fix #${input.fixId}; pass the id a propose_adr/propose_rule/propose_skill call returned, or omit fix_id`,
+          'fix_id',
+        );
+      }
+      fix = { id: f.id, type: f.type, title: f.title, path: f.path, status: f.status };
+      if (row.clusterId !== null) {
+        coverCluster(db, row.clusterId, f.id, now);
+        clusterCovered = getCluster(db, row.clusterId)?.fixId === f.id;
+      }
+    }
+    const response = redactSecrets(input.response.trim());
+    updateResolution(db, row.id, { response: response.text, respondedAt, resolvedAt, fixId: fix?.id ?? null });
+    return {
+      id: row.id,
+      respondedAt: new Date(respondedAt).toISOString(),
+      resolvedAt: resolvedAt === null ? null : new Date(resolvedAt).toISOString(),
+      timeToCorrectMs: respondedAt - row.createdAt,
+      redactions: response.count,
+      fix,
+      clusterCovered,
+    };
+  });
+  return run.immediate();
+}

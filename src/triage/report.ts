@@ -1,0 +1,373 @@
+import type { AppContext } from '../context.js';
+import { UserInputError } from '../errors.js';
+import { clustersActiveBetween, fixesForWindow, type FixInfo, type WindowCluster } from '../store/clusters.js';
+import { interruptsBetween, type InterruptRow } from '../store/interrupts.js';
+import { CATEGORIES, FIX_TYPE, type Category, type FixType } from './categorize.js';
+import { DEFAULT_RECURRENCE, type Recurrence } from './clusters.js';
+import { findCoverage } from './coverage.js';
+import { computeKpis, KPI_DEFINITIONS, type KpiName, type KpiValues } from './kpis.js';
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+
+/** Loop thresholds: past these a running loop counts as Throttled. */
+export const THROTTLE = {
+  /** interrupts wait longer than this (median) for a human */
+  responseWaitMs: 24 * HOUR,
+  /** a recurring cluster has had no fix for longer than this, or a fix has waited this long for review */
+  uncoveredMs: 14 * DAY,
+};
+
+export interface ReportOptions {
+  /** unix ms; default `until` − 7 days */
+  since?: number;
+  /** unix ms; default now */
+  until?: number;
+  recurrence?: Recurrence;
+  /** clusters in the top list (default 3) */
+  top?: number;
+  /** recurring-without-fix clusters listed (default 5) */
+  limit?: number;
+}
+
+export interface KpiLine {
+  name: KpiName;
+  title: string;
+  definition: string;
+  better: 'lower' | 'higher';
+  unit: 'ratio' | 'ms';
+  current: number | null;
+  previous: number | null;
+  delta: number | null;
+  trend: 'better' | 'worse' | 'same' | 'n/a';
+  /** MTTC only: the p90 next to the median */
+  p90?: { current: number | null; previous: number | null };
+}
+
+export interface ReportCluster {
+  id: number;
+  label: string;
+  category: string;
+  module: string;
+  count: number;
+  size: number;
+  suggestedFix: FixType;
+  fix: { id: number; type: string; status: string; path: string } | null;
+  owner: { name: string; basis: 'agent' | 'module' | 'none' };
+  agents: number;
+  examples: { id: number; kind: string; summary: string; createdAt: string }[];
+}
+
+export type LoopName = 'response' | 'adr' | 'rule' | 'skill';
+export interface LoopState {
+  loop: LoopName;
+  /** what closes it: interrupt → human answer, or category → fix type */
+  covers: string;
+  state: 'Absent' | 'Present' | 'Throttled';
+  reason: string;
+}
+
+export interface TriageReport {
+  window: { since: string; until: string };
+  previous: { since: string; until: string };
+  recurrence: Recurrence;
+  kpis: KpiLine[];
+  counts: KpiValues['counts'];
+  topClusters: ReportCluster[];
+  recurringWithoutFix: {
+    items: UncoveredCluster[];
+    limit: number;
+    hasMore: boolean;
+  };
+  loops: LoopState[];
+  intervention: string;
+  fixes: { shipped: FixSummary[]; awaitingReview: FixSummary[] };
+}
+
+/** A recurring cluster with no fix; `existingDoc` names a repo ADR/rule/skill that answers it but is not read. */
+export type UncoveredCluster = ReportCluster & {
+  uncoveredDays: number;
+  existingDoc: { kind: string; ref: string; path: string } | null;
+};
+
+export interface FixSummary {
+  id: number;
+  type: string;
+  title: string;
+  path: string;
+  status: string;
+  prUrl: string | null;
+  createdAt: string;
+  mergedAt: string | null;
+}
+
+const LOOP_CATEGORIES: Record<Exclude<LoopName, 'response'>, Category[]> = {
+  adr: CATEGORIES.filter((c) => FIX_TYPE[c] === 'adr'),
+  rule: CATEGORIES.filter((c) => FIX_TYPE[c] === 'rule'),
+  skill: CATEGORIES.filter((c) => FIX_TYPE[c] === 'skill'),
+};
+
+/** The triage report for a window compared with the window of the same length before it. */
+export function triageReport(ctx: AppContext, o: ReportOptions = {}): TriageReport {
+  const until = o.until ?? ctx.clock();
+  const since = o.since ?? until - 7 * DAY;
+  if (!(since < until)) {
+    throw new UserInputError(
+      `the window is empty: since (${iso(since)}) must be before until (${iso(until)})`,
+      'since',
+    );
+  }
+  const prevSince = since - (until - since);
+  const recurrence = o.recurrence ?? DEFAULT_RECURRENCE;
+  const db = ctx.store;
+  // One read transaction: every number in the report comes from the same snapshot.
+  return db.transaction((): TriageReport => {
+    const cur = computeKpis(db, since, until, recurrence.minEntries);
+    const prev = computeKpis(db, prevSince, since, recurrence.minEntries);
+    const entries = interruptsBetween(db, since, until);
+    const byCluster = groupBy(entries, (e) => e.clusterId);
+    const describe = (c: WindowCluster): ReportCluster => reportCluster(c, byCluster.get(c.id) ?? []);
+
+    const active = clustersActiveBetween(db, since, until, 1);
+    const topClusters = active.slice(0, o.top ?? 3).map(describe);
+    const recurSince = Math.max(since, until - recurrence.windowDays * DAY);
+    const recurring = clustersActiveBetween(db, recurSince, until, recurrence.minEntries).filter(
+      (c) => !c.coveredInWindow,
+    );
+    const limit = o.limit ?? 5;
+    const uncovered: UncoveredCluster[] = recurring.map((c, i) => ({
+      ...describe(c),
+      uncoveredDays: round1((until - c.firstAt) / DAY),
+      // Reading files is the slow part: only for the clusters the report lists.
+      existingDoc: i < limit ? existingDoc(ctx, c) : null,
+    }));
+    const fixRows = fixesForWindow(db, since, until);
+    const loops = loopStates(cur, entries, recurring, fixRows.waiting, until);
+    return {
+      window: { since: iso(since), until: iso(until) },
+      previous: { since: iso(prevSince), until: iso(since) },
+      recurrence,
+      kpis: kpiLines(cur, prev),
+      counts: cur.counts,
+      topClusters,
+      recurringWithoutFix: { items: uncovered.slice(0, limit), limit, hasMore: uncovered.length > limit },
+      loops,
+      intervention: intervention(uncovered, loops, cur, fixRows.waiting),
+      fixes: {
+        shipped: fixRows.merged.slice(0, 10).map(fixSummary),
+        awaitingReview: fixRows.waiting.slice(0, 10).map(fixSummary),
+      },
+    };
+  })();
+}
+
+function kpiLines(cur: KpiValues, prev: KpiValues): KpiLine[] {
+  const line = (name: KpiName, unit: KpiLine['unit'], c: number | null, p: number | null): KpiLine => {
+    const def = KPI_DEFINITIONS[name];
+    const delta = c !== null && p !== null ? Math.round((c - p) * 1000) / 1000 : null;
+    const trend =
+      delta === null ? 'n/a' : delta === 0 ? 'same' : delta < 0 === (def.better === 'lower') ? 'better' : 'worse';
+    return {
+      name,
+      title: def.title,
+      definition: def.definition,
+      better: def.better,
+      unit,
+      current: c,
+      previous: p,
+      delta,
+      trend,
+    };
+  };
+  return [
+    line('interruptRate', 'ratio', cur.interruptRate, prev.interruptRate),
+    line('autonomousCompletionRate', 'ratio', cur.autonomousCompletionRate, prev.autonomousCompletionRate),
+    {
+      ...line('meanTimeToCorrect', 'ms', cur.mttcMedianMs, prev.mttcMedianMs),
+      p90: { current: cur.mttcP90Ms, previous: prev.mttcP90Ms },
+    },
+    line('contextCoverage', 'ratio', cur.contextCoverage, prev.contextCoverage),
+    line('feedbackToDemo', 'ms', cur.feedbackToDemoMedianMs, prev.feedbackToDemoMedianMs),
+  ];
+}
+
+function reportCluster(c: WindowCluster, entries: InterruptRow[]): ReportCluster {
+  const agents = new Map<string, number>();
+  for (const e of entries) if (e.agent) agents.set(e.agent, (agents.get(e.agent) ?? 0) + 1);
+  const topAgent = [...agents].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];
+  const owner: ReportCluster['owner'] = topAgent
+    ? { name: topAgent[0], basis: 'agent' }
+    : c.module
+      ? { name: c.module, basis: 'module' }
+      : { name: '(nobody)', basis: 'none' };
+  return {
+    id: c.id,
+    label: c.label,
+    category: c.category,
+    module: c.module,
+    count: c.count,
+    size: c.size,
+    suggestedFix: FIX_TYPE[c.category as Category] ?? 'rule',
+    fix: c.fix,
+    owner,
+    agents: agents.size,
+    examples: entries
+      .slice(-2)
+      .reverse()
+      .map((e) => ({ id: e.id, kind: e.kind, summary: clip(e.summary, 160), createdAt: iso(e.createdAt) })),
+  };
+}
+
+function loopStates(
+  cur: KpiValues,
+  entries: InterruptRow[],
+  recurringUncovered: WindowCluster[],
+  waitingFixes: FixInfo[],
+  until: number,
+): LoopState[] {
+  const out: LoopState[] = [];
+  const { interrupts, answered, waiting } = cur.counts;
+  const wait = cur.counts.waitMedianMs;
+  if (interrupts === 0) {
+    out.push({
+      loop: 'response',
+      covers: 'interrupt → human answer',
+      state: 'Absent',
+      reason: 'no interrupts logged in the window',
+    });
+  } else if (wait !== null && wait > THROTTLE.responseWaitMs) {
+    out.push({
+      loop: 'response',
+      covers: 'interrupt → human answer',
+      state: 'Throttled',
+      reason: `interrupts wait ${duration(wait)} (median) for a human, over ${duration(THROTTLE.responseWaitMs)}; ${waiting} still waiting`,
+    });
+  } else {
+    out.push({
+      loop: 'response',
+      covers: 'interrupt → human answer',
+      state: 'Present',
+      reason: `${answered} of ${interrupts} interrupts answered${cur.mttcMedianMs !== null ? `, median ${duration(cur.mttcMedianMs)}` : ''}`,
+    });
+  }
+  for (const loop of ['adr', 'rule', 'skill'] as const) {
+    const cats = LOOP_CATEGORIES[loop];
+    const covers = `${cats.join(' / ')} → ${loop}`;
+    const n = entries.filter((e) => cats.includes(e.category as Category)).length;
+    const stale = recurringUncovered.filter(
+      (c) => cats.includes(c.category as Category) && until - c.firstAt > THROTTLE.uncoveredMs,
+    );
+    const stuck = waitingFixes.filter((f) => f.type === loop && until - f.createdAt > THROTTLE.uncoveredMs);
+    if (n === 0 && stale.length === 0 && stuck.length === 0) {
+      out.push({ loop, covers, state: 'Absent', reason: `no ${cats.join(' / ')} entries in the window` });
+    } else if (stale.length > 0 || stuck.length > 0) {
+      const parts = [
+        ...(stale.length > 0
+          ? [
+              `${stale.length} recurring cluster(s) without a ${loop} for over ${duration(THROTTLE.uncoveredMs)} (#${stale.map((c) => c.id).join(', #')})`,
+            ]
+          : []),
+        ...(stuck.length > 0
+          ? [`${stuck.length} ${loop} fix(es) waiting for review over ${duration(THROTTLE.uncoveredMs)}`]
+          : []),
+      ];
+      out.push({ loop, covers, state: 'Throttled', reason: parts.join('; ') });
+    } else {
+      const uncovered = recurringUncovered.filter((c) => cats.includes(c.category as Category)).length;
+      out.push({
+        loop,
+        covers,
+        state: 'Present',
+        reason: `${n} entries in the window${uncovered > 0 ? `, ${uncovered} recurring cluster(s) still without a fix` : ''}`,
+      });
+    }
+  }
+  return out;
+}
+
+/** A repository document (not a recorded fix) that already answers the cluster's terms. */
+function existingDoc(ctx: AppContext, c: WindowCluster): UncoveredCluster['existingDoc'] {
+  const doc = findCoverage(
+    ctx,
+    { summary: c.terms.join(' '), detail: null, paths: c.paths, module: c.module, clusterId: null },
+    1,
+  )[0];
+  return doc ? { kind: doc.kind, ref: doc.ref, path: doc.path } : null;
+}
+
+/** The one change that would remove the most interrupts next week. */
+function intervention(
+  uncovered: UncoveredCluster[],
+  loops: LoopState[],
+  cur: KpiValues,
+  waitingFixes: FixInfo[],
+): string {
+  const top = [...uncovered].sort((a, b) => b.count - a.count || b.uncoveredDays - a.uncoveredDays || a.id - b.id)[0];
+  if (top?.existingDoc) {
+    return (
+      `${top.existingDoc.ref} (${top.existingDoc.path}) already answers cluster #${top.id} "${top.label}", yet it came up ` +
+      `${top.count} times this window: agents do not load it. Add a rule to the agents' rule file that points at it ` +
+      '(propose_rule), so it is in context before they ask.'
+    );
+  }
+  if (top) {
+    const what = { adr: 'an ADR', rule: 'a rule', skill: 'a skill' }[top.suggestedFix];
+    return (
+      `Write ${what} for cluster #${top.id} "${top.label}" (${top.category}${top.module ? `, ${top.module}` : ''}): ` +
+      `${top.count} entries this window from ${top.agents || 'no named'} agent(s), no fix yet. ` +
+      'Draft it with `hindsight triage --draft-fixes` or propose_' +
+      top.suggestedFix +
+      '.'
+    );
+  }
+  if (loops.find((l) => l.loop === 'response')?.state === 'Throttled') {
+    return `Answer the ${cur.counts.waiting} interrupt(s) still waiting for a human: agents are blocked on them.`;
+  }
+  if (waitingFixes.length > 0) {
+    return `Review the ${waitingFixes.length} proposed fix(es) waiting for review, oldest first: ${waitingFixes[0]!.path}.`;
+  }
+  return 'Nothing recurs without a fix: keep logging interrupts and corrections.';
+}
+
+function fixSummary(f: FixInfo): FixSummary {
+  return {
+    id: f.id,
+    type: f.type,
+    title: f.title,
+    path: f.path,
+    status: f.status,
+    prUrl: f.prUrl,
+    createdAt: iso(f.createdAt),
+    mergedAt: f.mergedAt === null ? null : iso(f.mergedAt),
+  };
+}
+
+function groupBy<T, K>(items: readonly T[], key: (t: T) => K): Map<K, T[]> {
+  const out = new Map<K, T[]>();
+  for (const it of items) {
+    const k = key(it);
+    const list = out.get(k);
+    if (list) list.push(it);
+    else out.set(k, [it]);
+  }
+  return out;
+}
+
+/** 90 s → "1.5 min", 5 h → "5.0 h", 3 days → "3.0 d". */
+export function duration(ms: number): string {
+  if (ms < HOUR) return `${round1(ms / 60_000)} min`;
+  if (ms < 2 * DAY) return `${round1(ms / HOUR)} h`;
+  return `${round1(ms / DAY)} d`;
+}
+
+function round1(n: number): number {
+  return Math.round(n * 10) / 10;
+}
+
+function clip(s: string, n: number): string {
+  return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}

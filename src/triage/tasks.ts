@@ -1,0 +1,78 @@
+import type { AppContext } from '../context.js';
+import { UserInputError } from '../errors.js';
+import { getTask, putTask, taskEntryCount, type TaskOutcome, type TaskRow } from '../store/tasks.js';
+
+/** A task event: `start` opens it, `finish` closes it with an outcome. Times unix ms. */
+export interface TaskEvent {
+  action: 'start' | 'finish';
+  id: string;
+  agent?: string | undefined;
+  title?: string | undefined;
+  sessionId?: string | undefined;
+  outcome?: TaskOutcome | undefined;
+  at: number;
+}
+
+export interface RecordedTask {
+  task: TaskRow;
+  /** 'created' | 'updated' | 'unchanged' */
+  change: 'created' | 'updated' | 'unchanged';
+  interrupts: number;
+}
+
+/**
+ * Upserts a task: a repeated start or finish changes nothing (the first start/finish time is kept); given
+ * fields fill or replace stored ones. A finish without a start records the task as started when it finished.
+ */
+export function recordTask(ctx: AppContext, e: TaskEvent): RecordedTask {
+  if (e.action === 'finish' && !e.outcome) {
+    throw new UserInputError('finishing a task needs `outcome`: completed, failed or abandoned', 'outcome');
+  }
+  if (e.action === 'start' && e.outcome) {
+    throw new UserInputError('`outcome` belongs to action "finish"; drop it when starting a task', 'outcome');
+  }
+  const db = ctx.store;
+  return db
+    .transaction((): RecordedTask => {
+      const stored = getTask(db, e.id);
+      // The earliest start wins, so a start that arrives after its finish (imports) still dates the task.
+      const startedAt = e.action === 'start' ? Math.min(stored?.startedAt ?? e.at, e.at) : (stored?.startedAt ?? e.at);
+      const finishedAt = e.action === 'finish' ? (stored?.finishedAt ?? e.at) : (stored?.finishedAt ?? null);
+      if (finishedAt !== null && finishedAt < startedAt) {
+        throw new UserInputError(
+          `task '${e.id}' started at ${new Date(startedAt).toISOString()}; a finish cannot come before it`,
+          'at',
+        );
+      }
+      const next: TaskRow = {
+        id: e.id,
+        agent: e.agent ?? stored?.agent ?? null,
+        title: e.title ?? stored?.title ?? null,
+        sessionId: e.sessionId ?? stored?.sessionId ?? null,
+        startedAt,
+        finishedAt,
+        outcome: e.action === 'finish' ? e.outcome! : (stored?.outcome ?? null),
+        updatedAt: stored?.updatedAt ?? e.at,
+      };
+      const same = stored !== undefined && sameTask(stored, next);
+      if (!same) putTask(db, { ...next, updatedAt: e.at });
+      const interrupts = taskEntryCount(db, e.id);
+      return {
+        task: same ? stored : { ...next, updatedAt: e.at },
+        change: stored === undefined ? 'created' : same ? 'unchanged' : 'updated',
+        interrupts,
+      };
+    })
+    .immediate();
+}
+
+function sameTask(a: TaskRow, b: TaskRow): boolean {
+  return (
+    a.agent === b.agent &&
+    a.title === b.title &&
+    a.sessionId === b.sessionId &&
+    a.startedAt === b.startedAt &&
+    a.finishedAt === b.finishedAt &&
+    a.outcome === b.outcome
+  );
+}
