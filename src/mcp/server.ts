@@ -1,8 +1,10 @@
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { UserInputError, errorMessage } from '../errors.js';
 import type { PromptDefinition, ResourceDefinition } from './define-resource.js';
+import { compactOutputShape } from './compact-schema.js';
 import type { ToolDefinition } from './define-tool.js';
 import { allPrompts } from './prompts/index.js';
 import { allResources } from './resources/index.js';
@@ -52,19 +54,23 @@ function registerPrompt(server: McpServer, ctx: AppContext, p: PromptDefinition)
 }
 
 function registerTool(server: McpServer, ctx: AppContext, tool: ToolDefinition): void {
+  // tools/list advertises a compact schema; every answer is still checked against the full one.
+  const fullOutput = z.object(tool.output);
   server.registerTool(
     tool.name,
     {
       title: tool.title,
       description: tool.description,
       inputSchema: tool.input,
-      outputSchema: tool.output,
-      annotations: { title: tool.title, ...tool.annotations },
+      outputSchema: compactOutputShape(tool.output),
+      annotations: tool.annotations,
     },
     async (args: unknown): Promise<CallToolResult> => {
       try {
         const clientName = server.server.getClientVersion()?.name;
         const output = await tool.handler(args as never, ctx, clientName ? { clientName } : {});
+        const checked = fullOutput.safeParse(output);
+        if (!checked.success) throw new Error(`answer does not match its output schema: ${checked.error.message}`);
         return {
           structuredContent: output as Record<string, unknown>,
           content: [{ type: 'text', text: tool.render(output as never) }],
