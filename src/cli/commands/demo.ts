@@ -99,7 +99,9 @@ export async function runDemo(o: { dir?: string; json?: boolean }): Promise<void
     const answers: Record<string, unknown> = {};
     if (!o.json) {
       out(`hindsight demo — ${scenario.repoPath}`);
-      out(`MCP session over stdio as client 'claude-code': ${tools.tools.length} tools, tools/list = ${listBytes} bytes\n`);
+      out(
+        `MCP session over stdio as client 'claude-code': ${tools.tools.length} tools, tools/list = ${listBytes} bytes\n`,
+      );
     }
     const call = async (c: DemoCall): Promise<Record<string, unknown> | undefined> => {
       const res = await client.callTool({ name: c.tool, arguments: c.args });
@@ -126,8 +128,7 @@ export async function runDemo(o: { dir?: string; json?: boolean }): Promise<void
       why: 'a human corrects the agent; hindsight points it at what already covers this',
     });
     const report = (await call({ tool: 'triage_report', args: {}, why: 'what do we triage this week?' })) as
-      | { recurringWithoutFix: { items: { id: number; suggestedFix: string; label: string }[] } }
-      | undefined;
+      { recurringWithoutFix: { items: { id: number; suggestedFix: string; label: string }[] } } | undefined;
     const policy = report?.recurringWithoutFix.items.find((c) => c.suggestedFix === 'rule');
     if (policy) {
       await call({
