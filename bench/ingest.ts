@@ -61,7 +61,7 @@ export async function measureIngest(o: {
   rounds: number;
   log: (m: string) => void;
 }): Promise<IngestResult> {
-  const db = join(o.work, `ingest-${o.name}.db`);
+  const db = join(o.work, `ingest-${o.name.replace(/[^\w.-]+/g, '-')}.db`);
   const fresh = () => ['', '-wal', '-shm'].forEach((s) => rmSync(db + s, { force: true }));
   const gitLogMs: number[] = [];
   const ingestMs: number[] = [];

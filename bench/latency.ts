@@ -47,6 +47,8 @@ export interface ToolLatency {
   latency: Distribution;
   errors: number;
   firstError?: string;
+  /** the server's peak RSS once this tool's calls are done (tools run in order, so growth points at a tool) */
+  rssMb?: number;
 }
 
 export interface LatencyResult {
@@ -67,6 +69,8 @@ export async function measureToolLatency(o: {
   repoPath: string;
   catalog: OrgCatalog;
   calls: number;
+  /** a tool far over budget stops after this long, with fewer calls (reported) */
+  maxSecondsPerTool: number;
   log: (m: string) => void;
 }): Promise<LatencyResult> {
   const stderr: string[] = [];
@@ -94,7 +98,8 @@ export async function measureToolLatency(o: {
       let errors = 0;
       let firstError: string | undefined;
       const warmup = Math.min(20, Math.ceil(o.calls / 10));
-      for (let i = 0; i < warmup + o.calls; i++) {
+      const deadline = performance.now() + o.maxSecondsPerTool * 1000;
+      for (let i = 0; i < warmup + o.calls && performance.now() < deadline; i++) {
         const args = make(i);
         const t = performance.now();
         const res = await client.callTool({ name: tool, arguments: args });
@@ -109,7 +114,9 @@ export async function measureToolLatency(o: {
       o.log(
         `  ${tool}: p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms${errors ? `, ${errors} errors` : ''}`,
       );
+      const rssMb = transport.pid ? peakRssMb(transport.pid) : undefined;
       results.push({
+        ...(rssMb ? { rssMb } : {}),
         tool,
         kind: REPORT_TOOLS.has(tool) ? 'report' : 'agent',
         latency,

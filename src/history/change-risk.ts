@@ -126,12 +126,14 @@ function cleanPaths(ctx: AppContext, raw: readonly string[]): { path: string; mo
 function pathReverts(db: Db, paths: readonly string[], since: number, now: number): PathRevert[] {
   const rows = db
     .prepare(
+      // From the window's reverts (commits_reverts_time), few even at 1M commits, to the files they undid: starting
+      // from the paths instead read every commit of a hot file (~0.3 s).
       `SELECT c.sha AS sha, c.subject AS subject, r.sha AS revertSha, r.committed_at AS revertedAt, cf.path AS path
-       FROM commit_files cf
-       JOIN commits r ON r.reverts_sha = cf.sha
+       FROM commits r
+       CROSS JOIN commit_files cf ON cf.sha = r.reverts_sha
        JOIN commits c ON c.sha = cf.sha
-       WHERE cf.path IN (SELECT value FROM json_each(@paths))
-         AND r.committed_at >= @since AND r.committed_at <= @now
+       WHERE r.reverts_sha IS NOT NULL AND r.committed_at >= @since AND r.committed_at <= @now
+         AND cf.path IN (SELECT value FROM json_each(@paths))
        ORDER BY r.committed_at DESC, c.sha, cf.path`,
     )
     .all({ paths: JSON.stringify(paths), since, now }) as {

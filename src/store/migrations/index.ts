@@ -2,6 +2,7 @@ import { sql as core } from './0001-core.js';
 import { sql as triage } from './0002-triage.js';
 import { sql as github } from './0003-github.js';
 import { sql as perf } from './0004-perf.js';
+import { sql as perfLinks } from './0005-perf-links.js';
 
 /** Ordered migrations; the index + 1 is the schema version stored in `PRAGMA user_version`. Append only. */
 export const migrations: readonly { name: string; sql: string }[] = [
@@ -9,4 +10,5 @@ export const migrations: readonly { name: string; sql: string }[] = [
   { name: '0002-triage', sql: triage },
   { name: '0003-github', sql: github },
   { name: '0004-perf', sql: perf },
+  { name: '0005-perf-links', sql: perfLinks },
 ];
