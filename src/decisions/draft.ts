@@ -10,6 +10,7 @@ import {
   type EvidenceEntry,
 } from '../store/fixes.js';
 import { findIncidents } from '../store/incidents.js';
+import { FIX_TYPE, type Category, type FixType } from '../triage/categorize.js';
 import { proposeAdr, slugify, type ProposeAdrInput } from './adr.js';
 import { oneLine, type EvidenceIncident, type FixLinks, type ProposalResult } from './fixes.js';
 import { proposeRule, type ProposeRuleInput } from './rules.js';
@@ -18,13 +19,11 @@ import { SKILLS_DIR, SKILL_NAME_MAX, proposeSkill, skillNameProblem, type Propos
 const DAY = 86_400_000;
 const SAMPLE = 10;
 
-export type FixType = 'adr' | 'rule' | 'skill';
+export type { FixType };
 
-/** Which structural fix a category calls for: missing context → ADR, policy gap → rule, tool failure → skill. */
+/** Which structural fix a category calls for (triage's table; unknown categories get a rule). */
 export function fixTypeFor(category: string): FixType {
-  if (category === 'missing_context' || category === 'ambiguous_spec') return 'adr';
-  if (category === 'tool_failure') return 'skill';
-  return 'rule';
+  return FIX_TYPE[category as Category] ?? 'rule';
 }
 
 /** What a stub is drafted from. */

@@ -1,3 +1,4 @@
+import { parseStringList } from './interrupts.js';
 import type { Db } from './open.js';
 
 /** A structural fix (ADR, rule, skill) proposed for a cluster of interrupts. Times are unix ms. */
@@ -100,7 +101,7 @@ const ENTRY_COLUMNS = `SELECT id, kind, category, summary, paths, module, cluste
   FROM interrupts`;
 
 function toEntry(row: EntryRow): EvidenceEntry {
-  return { ...row, paths: parseList(row.paths) };
+  return { ...row, paths: parseStringList(row.paths) };
 }
 
 /** The interrupts with these ids (missing ids are simply absent). */
@@ -130,7 +131,7 @@ interface ClusterRow extends Omit<EvidenceCluster, 'terms' | 'paths'> {
 const CLUSTER_COLUMNS = `SELECT id, category, module, label, terms, paths, size, fix_id AS fixId FROM clusters`;
 
 function toCluster(row: ClusterRow): EvidenceCluster {
-  return { ...row, terms: parseList(row.terms), paths: parseList(row.paths) };
+  return { ...row, terms: parseStringList(row.terms), paths: parseStringList(row.paths) };
 }
 
 export function getClusters(db: Db, ids: readonly number[]): EvidenceCluster[] {
@@ -182,13 +183,4 @@ export function incidentsTouching(
         ORDER BY n.started_at DESC LIMIT ?`,
     )
     .all(...paths, limit) as { id: number; externalId: string; title: string }[];
-}
-
-function parseList(json: string): string[] {
-  try {
-    const value: unknown = JSON.parse(json);
-    return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
-  } catch {
-    return [];
-  }
 }
