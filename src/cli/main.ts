@@ -5,22 +5,34 @@ import { createContext, type AppContext } from '../context.js';
 import { ConfigError, ImportRejectedError, UpstreamError, UserInputError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { info } from './output.js';
-import { registerAttribute } from './commands/attribute.js';
-import { registerDemo } from './commands/demo.js';
-import { registerDeploy } from './commands/deploy.js';
-import { registerEval } from './commands/eval.js';
-import { registerGithubIngest } from './commands/github.js';
-import { registerIngest } from './commands/ingest.js';
-import { registerInterrupts } from './commands/interrupts.js';
-import { registerLoop } from './commands/loop.js';
-import { registerServe, serve } from './commands/serve.js';
-import { registerStatus } from './commands/status.js';
-import { registerTriage } from './commands/triage.js';
 
 /** Lazily builds the context from the global flags, so `--help` and `demo` never open the default database. */
 export type ContextFactory = (overrides?: Partial<Config>) => AppContext;
 
-function main(argv: string[]): void {
+type Registrar = (program: Command, makeContext: ContextFactory) => void;
+
+/**
+ * Each top-level command and the module(s) that register it, in help order. Only the modules of the command
+ * being run are loaded, so serving (the default) starts without the ingest, eval or demo code; help and
+ * unknown commands load them all, so commander can list every command.
+ */
+const COMMANDS: Record<string, () => Promise<Registrar[]>> = {
+  serve: async () => [(await import('./commands/serve.js')).registerServe],
+  ingest: async () => {
+    const [ingest, github] = await Promise.all([import('./commands/ingest.js'), import('./commands/github.js')]);
+    return [ingest.registerIngest, github.registerGithubIngest]; // github is a subcommand of ingest
+  },
+  deploy: async () => [(await import('./commands/deploy.js')).registerDeploy],
+  attribute: async () => [(await import('./commands/attribute.js')).registerAttribute],
+  eval: async () => [(await import('./commands/eval.js')).registerEval],
+  status: async () => [(await import('./commands/status.js')).registerStatus],
+  triage: async () => [(await import('./commands/triage.js')).registerTriage],
+  interrupts: async () => [(await import('./commands/interrupts.js')).registerInterrupts],
+  loop: async () => [(await import('./commands/loop.js')).registerLoop],
+  demo: async () => [(await import('./commands/demo.js')).registerDemo],
+};
+
+async function main(argv: string[]): Promise<void> {
   const program = new Command()
     .name('hindsight')
     .description('Closes the loop from production back to the coding agents and people who wrote the code.')
@@ -39,24 +51,34 @@ function main(argv: string[]): void {
     return ctx;
   };
 
-  registerServe(program, makeContext);
-  registerIngest(program, makeContext);
-  registerGithubIngest(program, makeContext);
-  registerDeploy(program, makeContext);
-  registerAttribute(program, makeContext);
-  registerEval(program, makeContext);
-  registerStatus(program, makeContext);
-  registerTriage(program, makeContext);
-  registerInterrupts(program, makeContext);
-  registerLoop(program, makeContext);
-  registerDemo(program);
-  // No command: the main job — serve the current repository over stdio.
-  program.action(() => serve(makeContext, { ingest: true }));
-
-  program.parseAsync(argv).catch((err: unknown) => {
+  try {
+    const registrars = await Promise.all(commandsToLoad(program, argv.slice(2)).map((name) => COMMANDS[name]!()));
+    for (const register of registrars.flat()) register(program, makeContext);
+    // No command: the main job — serve the current repository over stdio.
+    program.action(async () => (await import('./commands/serve.js')).serve(makeContext, { ingest: true }));
+    await program.parseAsync(argv);
+  } catch (err) {
     for (const ctx of contexts) ctx.store.close();
     process.exitCode = reportError(err);
-  });
+  }
+}
+
+/** The command named on the line (its module alone), serve when none is named, every command for help. */
+function commandsToLoad(program: Command, args: string[]): string[] {
+  const takesValue = new Set(
+    program.options.filter((o) => o.required || o.optional).flatMap((o) => [o.long, o.short].filter(Boolean)),
+  );
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--') break;
+    if (arg === '-h' || arg === '--help') return Object.keys(COMMANDS);
+    if (arg.startsWith('-')) {
+      if (takesValue.has(arg)) i++; // `--db <path>`; `--db=<path>` is one argument
+      continue;
+    }
+    return arg in COMMANDS ? [arg] : Object.keys(COMMANDS);
+  }
+  return ['serve'];
 }
 
 /** Prints an error for the person who acts on it and returns the exit code. */
@@ -75,4 +97,4 @@ function reportError(err: unknown): number {
   return 1;
 }
 
-main(process.argv);
+await main(process.argv);

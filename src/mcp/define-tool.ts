@@ -24,14 +24,17 @@ export interface ToolDefinition<I extends z.ZodRawShape = z.ZodRawShape, O exten
   annotations: ToolAnnotations;
   input: I;
   output: O;
-  /** Pure over the injected context; throw UserInputError with a fix for bad calls. */
+  /**
+   * Pure over the injected context; throw UserInputError with a fix for bad calls. Import domain code inside
+   * it (`await import(...)`): tools/list needs only the schemas, so a server starts without loading the domain.
+   */
   handler(
     input: z.output<z.ZodObject<I>>,
     ctx: AppContext,
     call: ToolCall,
   ): z.output<z.ZodObject<O>> | Promise<z.output<z.ZodObject<O>>>;
-  /** Compact text rendering of the structured answer, for clients that only show text. */
-  render(output: z.output<z.ZodObject<O>>): string;
+  /** Compact text rendering of the structured answer, for clients that only show text (async: it may load code). */
+  render(output: z.output<z.ZodObject<O>>): string | Promise<string>;
 }
 
 /** Identity function that fixes the generic types, so each tool file reads as one declaration. */

@@ -4,3 +4,13 @@ import { z } from 'zod';
 export const isoDate = z.string().refine((s) => /^\d{4}-\d{2}-\d{2}/.test(s) && !Number.isNaN(Date.parse(s)), {
   message: 'must be an ISO date such as 2026-03-01 or 2026-03-01T12:00:00Z',
 });
+
+/** How many evidence reasons to keep per listed item: default answers stay small, an agent asks for more. */
+export function reasonsInput(byDefault: number, item: string) {
+  return z.number().int().min(1).max(10).default(byDefault).describe(`reasons per ${item}`);
+}
+
+/** Keeps the first `n` reasons of each item. */
+export function firstReasons<T extends { reasons: string[] }>(items: T[], n: number): T[] {
+  return items.map((item) => ({ ...item, reasons: item.reasons.slice(0, n) }));
+}

@@ -1,18 +1,28 @@
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { ListToolsRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { UserInputError, errorMessage } from '../errors.js';
 import type { PromptDefinition, ResourceDefinition } from './define-resource.js';
-import { compactOutputShape } from './compact-schema.js';
 import type { ToolDefinition } from './define-tool.js';
 import { allPrompts } from './prompts/index.js';
 import { allResources } from './resources/index.js';
+import { toolListEntry } from './tool-list.js';
 import { allTools } from './tools/index.js';
 import { VERSION } from '../version.js';
 
+/** What the caller of buildServer may want to hear about. */
+export interface ServerHooks {
+  /** After each tools/list answer is built: `serve` starts its start-up ingest after the first. */
+  onToolsListed?: () => void;
+}
+
 /** Builds the MCP server over a context; the transport (stdio, in-memory) is the caller's choice. */
-export function buildServer(ctx: AppContext, tools: readonly ToolDefinition[] = allTools): McpServer {
+export function buildServer(
+  ctx: AppContext,
+  tools: readonly ToolDefinition[] = allTools,
+  hooks: ServerHooks = {},
+): McpServer {
   const server = new McpServer(
     { name: 'hindsight', version: VERSION },
     {
@@ -24,6 +34,7 @@ export function buildServer(ctx: AppContext, tools: readonly ToolDefinition[] = 
     },
   );
   for (const tool of tools) registerTool(server, ctx, tool);
+  if (tools.length > 0) advertiseCompactly(server, tools, hooks);
   for (const resource of allResources) registerResource(server, ctx, resource);
   for (const prompt of allPrompts) registerPrompt(server, ctx, prompt);
   return server;
@@ -53,18 +64,27 @@ function registerPrompt(server: McpServer, ctx: AppContext, p: PromptDefinition)
   }));
 }
 
+/**
+ * Replaces the SDK's tools/list answer with our compact one (tool-list.ts), built once on the first request.
+ * The SDK's own listing converts every schema in full, with `$schema` on each, on every request.
+ */
+function advertiseCompactly(server: McpServer, tools: readonly ToolDefinition[], hooks: ServerHooks): void {
+  let listing: Tool[] | undefined;
+  server.server.setRequestHandler(ListToolsRequestSchema, () => {
+    listing ??= tools.map(toolListEntry);
+    // After this answer is on its way, not before: a hook's work must not delay it.
+    if (hooks.onToolsListed) setImmediate(hooks.onToolsListed);
+    return { tools: listing };
+  });
+}
+
 function registerTool(server: McpServer, ctx: AppContext, tool: ToolDefinition): void {
-  // tools/list advertises a compact schema; every answer is still checked against the full one.
+  // The SDK validates the arguments against the input shape; we check every answer against the full output
+  // shape here, so a mismatch is reported as our bug rather than as the caller's invalid params.
   const fullOutput = z.object(tool.output);
   server.registerTool(
     tool.name,
-    {
-      title: tool.title,
-      description: tool.description,
-      inputSchema: tool.input,
-      outputSchema: compactOutputShape(tool.output),
-      annotations: tool.annotations,
-    },
+    { title: tool.title, description: tool.description, inputSchema: tool.input, annotations: tool.annotations },
     async (args: unknown): Promise<CallToolResult> => {
       try {
         const clientName = server.server.getClientVersion()?.name;
@@ -73,7 +93,7 @@ function registerTool(server: McpServer, ctx: AppContext, tool: ToolDefinition):
         if (!checked.success) throw new Error(`answer does not match its output schema: ${checked.error.message}`);
         return {
           structuredContent: output as Record<string, unknown>,
-          content: [{ type: 'text', text: tool.render(output as never) }],
+          content: [{ type: 'text', text: await tool.render(output as never) }],
         };
       } catch (err) {
         if (err instanceof UserInputError) return errorResult(err.message);

@@ -102,6 +102,18 @@ describe('my_deploy_impact over MCP', () => {
     expect(textOf(res)).toMatch(/your change failure rate 100% is above the team's/);
   });
 
+  it('keeps one reason per incident by default, and gives more on request', async () => {
+    const s = await story();
+    const client = await mcpClient(s.ctx, { clientName: 'claude-code' });
+    const reasonCounts = async (args: Record<string, unknown>) => {
+      const res = await client.callTool({ name: 'my_deploy_impact', arguments: args });
+      const out = res.structuredContent as { deploys: { incidents: { reasons: string[] }[] }[] };
+      return out.deploys.flatMap((d) => d.incidents.map((i) => i.reasons.length));
+    };
+    expect(Math.max(...(await reasonCounts({})))).toBe(1);
+    expect(Math.max(...(await reasonCounts({ reasons: 5 })))).toBeGreaterThan(1);
+  });
+
   it('takes an explicit author or shas, and counts reverts', async () => {
     const s = await story();
     const client = await mcpClient(s.ctx);

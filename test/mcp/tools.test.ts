@@ -3,10 +3,13 @@ import { basename, join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { defineTool } from '../../src/mcp/define-tool.js';
 import { allTools } from '../../src/mcp/tools/index.js';
 import { buildServer } from '../../src/mcp/server.js';
 import { gitdir } from '../helpers/gitdir.js';
 import { testContext } from '../helpers/context.js';
+import { mcpClient, textOf } from '../helpers/mcp.js';
 
 const TOOLS_DIR = join(import.meta.dirname, '../../src/mcp/tools');
 
@@ -27,7 +30,8 @@ describe('every tool', () => {
       }
       if (tool.annotations.readOnlyHint) expect(tool.annotations.destructiveHint).toBe(false);
       expect(tool.description.length).toBeGreaterThan(80);
-      expect(tool.description.length).toBeLessThanOrEqual(600);
+      // Read by the model every session (token budget): when to call it and what comes back, no manual.
+      expect(tool.description.length).toBeLessThanOrEqual(300);
       expect(tool.description).toMatch(/\b(call|use)\b/i);
       for (const [field, schema] of Object.entries(tool.input)) {
         expect((schema as { description?: string }).description, `${tool.name}.${field}`).toBeTruthy();
@@ -45,9 +49,59 @@ describe('every tool', () => {
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(allTools.map((t) => t.name).sort());
     for (const t of tools) {
-      expect(t.outputSchema?.type).toBe('object');
+      expect(t.outputSchema).toEqual({ type: 'object' });
       expect(t.annotations?.readOnlyHint).toBeTypeOf('boolean');
+      expect(JSON.stringify(t.inputSchema)).not.toMatch(/\$schema|maxLength|9007199254740991/);
     }
+    // What a caller needs to form a call survives the trimming: required fields, enums, defaults, ranges.
+    const log = tools.find((t) => t.name === 'log_interrupt')!.inputSchema as {
+      required: string[];
+      properties: Record<string, { enum?: string[]; default?: unknown }>;
+    };
+    expect(log.required).toEqual(['summary']);
+    expect(log.properties['kind']).toMatchObject({ enum: ['interrupt', 'correction'], default: 'interrupt' });
+    const impact = tools.find((t) => t.name === 'my_deploy_impact')!.inputSchema.properties as Record<string, object>;
+    expect(impact['limit']).toMatchObject({ type: 'integer', minimum: 1, maximum: 50, default: 3 });
+    await client.close();
+  });
+
+  it('tells serve when the client has its tool list (the start-up ingest waits for it)', async () => {
+    let listed = 0;
+    const server = buildServer(testContext(gitdir().path), undefined, { onToolsListed: () => listed++ });
+    const [a, b] = InMemoryTransport.createLinkedPair();
+    await server.connect(a);
+    const client = new Client({ name: 'test', version: '1' });
+    await client.connect(b);
+    expect(listed).toBe(0);
+    await client.listTools();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(listed).toBe(1);
+    await client.close();
+  });
+
+  it('still enforces the limits it does not advertise', async () => {
+    const client = await mcpClient(testContext(gitdir().path));
+    const res = await client.callTool({ name: 'log_interrupt', arguments: { summary: 'no' } });
+    expect(res.isError).toBe(true);
+    expect(textOf(res)).toMatch(/summary/);
+    await client.close();
+  });
+
+  it('checks every answer against the full output schema, though it advertises only an object', async () => {
+    const liar = defineTool({
+      name: 'liar',
+      title: 'Answers the wrong shape',
+      description: 'Call never: a test double whose answer breaks its own output schema.',
+      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      input: {},
+      output: { items: z.array(z.object({ id: z.number() })) },
+      handler: () => ({ items: [{ id: 'not a number' }] }) as never,
+      render: () => 'never shown',
+    });
+    const client = await mcpClient(testContext(gitdir().path), { tools: [liar] });
+    const res = await client.callTool({ name: 'liar', arguments: {} });
+    expect(res.isError).toBe(true);
+    expect(textOf(res)).toMatch(/does not match its output schema.*hindsight bug/s);
     await client.close();
   });
 });

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { loadConfig } from '../../config.js';
@@ -38,42 +37,12 @@ export async function runDemo(o: { dir?: string; json?: boolean }): Promise<void
   if (existsSync(dir) && readdirSync(dir).length > 0) {
     throw new UserInputError(`--dir ${dir} is not empty; pass a new or empty folder`, 'dir');
   }
-  mkdirSync(join(dir, 'scenario'), { recursive: true });
   info(`building the demo scenario in ${dir} …`);
-  const scenario = await buildScenario(join(dir, 'scenario'));
-  const dbPath = join(dir, 'hindsight.db');
-  const env = { HINDSIGHT_NOW: scenario.now };
-  const config = loadConfig({ cwd: scenario.repoPath, env, flags: { db: dbPath, repo: scenario.repoPath } });
-  const ctx = createContext(config, { log: info });
+  const { scenario, dbPath, env } = await buildDemoDatabase(dir, info);
 
-  const git = await ingestGit(ctx);
-  for (const [i, d] of scenario.deploys.entries()) {
-    await recordDeploy(ctx, {
-      ref: d.sha,
-      env: d.env,
-      status: d.status,
-      finishedAt: Date.parse(d.at),
-      source: 'demo',
-      externalId: `demo-${i + 1}`,
-      ...(d.service ? { service: d.service } : {}),
-    });
-  }
-  const incidents = importIncidents(ctx, scenario.incidentsFile);
-  const postmortems = importIncidents(ctx, scenario.postmortemsDir);
-  const attributed = await refreshAttribution(ctx);
-  // Two weeks of agent tasks, interrupts and corrections, so the triage loop has something to show.
-  const interruptsFile = join(dir, 'interrupts.json');
-  writeFileSync(interruptsFile, JSON.stringify(demoInterrupts(Date.parse(scenario.now)), null, 2));
-  const triage = importInterrupts(ctx, interruptsFile);
-  ctx.store.close();
-  info(
-    `ingested ${git.added} commits, ${scenario.deploys.length} deploys, ${incidents.inserted} incidents ` +
-      `(+${postmortems.updated + postmortems.inserted} post-mortems), ${attributed.links} attribution links, ` +
-      `${triage.interrupts.inserted} interrupts/corrections over ${triage.tasks.created} tasks`,
-  );
-
-  // A real MCP session over stdio against our own binary, as Claude Code would open it.
-  const mainJs = fileURLToPath(new URL('../main.js', import.meta.url));
+  // A real MCP session over stdio against our own binary, as Claude Code would open it. The binary is the script
+  // running now, not a path relative to this module, so the demo also serves from a bundled build.
+  const mainJs = process.argv[1]!;
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [mainJs, '--db', dbPath, '--repo', scenario.repoPath, 'serve', '--no-ingest'],
@@ -159,4 +128,44 @@ export async function runDemo(o: { dir?: string; json?: boolean }): Promise<void
   } finally {
     await client.close();
   }
+}
+
+/**
+ * The demo scenario's repository and database, ingested and attributed, in `dir`: what `hindsight demo` serves,
+ * and what the token-budget test measures default answers on.
+ */
+export async function buildDemoDatabase(dir: string, log: (message: string) => void) {
+  mkdirSync(join(dir, 'scenario'), { recursive: true });
+  const scenario = await buildScenario(join(dir, 'scenario'));
+  const dbPath = join(dir, 'hindsight.db');
+  const env = { HINDSIGHT_NOW: scenario.now };
+  const config = loadConfig({ cwd: scenario.repoPath, env, flags: { db: dbPath, repo: scenario.repoPath } });
+  const ctx = createContext(config, { log });
+
+  const git = await ingestGit(ctx);
+  for (const [i, d] of scenario.deploys.entries()) {
+    await recordDeploy(ctx, {
+      ref: d.sha,
+      env: d.env,
+      status: d.status,
+      finishedAt: Date.parse(d.at),
+      source: 'demo',
+      externalId: `demo-${i + 1}`,
+      ...(d.service ? { service: d.service } : {}),
+    });
+  }
+  const incidents = importIncidents(ctx, scenario.incidentsFile);
+  const postmortems = importIncidents(ctx, scenario.postmortemsDir);
+  const attributed = await refreshAttribution(ctx);
+  // Two weeks of agent tasks, interrupts and corrections, so the triage loop has something to show.
+  const interruptsFile = join(dir, 'interrupts.json');
+  writeFileSync(interruptsFile, JSON.stringify(demoInterrupts(Date.parse(scenario.now)), null, 2));
+  const triage = importInterrupts(ctx, interruptsFile);
+  ctx.store.close();
+  log(
+    `ingested ${git.added} commits, ${scenario.deploys.length} deploys, ${incidents.inserted} incidents ` +
+      `(+${postmortems.updated + postmortems.inserted} post-mortems), ${attributed.links} attribution links, ` +
+      `${triage.interrupts.inserted} interrupts/corrections over ${triage.tasks.created} tasks`,
+  );
+  return { scenario, dbPath, env };
 }

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { UserInputError, errorMessage } from '../../errors.js';
-import { ingestGit } from '../../ingest/git.js';
 import type { ContextFactory } from '../main.js';
 import { info } from '../output.js';
 
@@ -54,10 +53,12 @@ export async function serveHttp(makeContext: ContextFactory, o: ServeHttpOptions
   const ingestNote =
     o.ingest === false
       ? 'ingest skipped (--no-ingest)'
-      : await ingestGit(ctx).then(
-          (r) => `ingested ${r.added} new commit(s)`,
-          (err: unknown) => `git ingest failed: ${errorMessage(err)}`,
-        );
+      : await import('../../ingest/git.js')
+          .then(({ ingestGit }) => ingestGit(ctx))
+          .then(
+            (r) => `ingested ${r.added} new commit(s)`,
+            (err: unknown) => `git ingest failed: ${errorMessage(err)}`,
+          );
   const githubSecret = env['HINDSIGHT_WEBHOOK_SECRET'];
   const token = env['GITHUB_TOKEN'] ?? env['GH_TOKEN'];
   const client =

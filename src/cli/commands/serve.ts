@@ -1,14 +1,14 @@
 import type { Command } from 'commander';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { refreshAttribution } from '../../attribution/suspects.js';
 import type { AppContext } from '../../context.js';
 import { errorMessage } from '../../errors.js';
-import { ingestGit } from '../../ingest/git.js';
 import { buildServer } from '../../mcp/server.js';
-import { storeCounts } from '../../store/counts.js';
 import type { ContextFactory } from '../main.js';
 import { info } from '../output.js';
 import { addHttpOptions, serveHttp, type ServeHttpOptions } from './serve-http.js';
+
+/** Clients list tools right after initializing; this is the longest the start-up ingest waits for that. */
+const INGEST_AFTER_MS = 2_000;
 
 export function registerServe(program: Command, makeContext: ContextFactory): void {
   const cmd = program
@@ -21,14 +21,23 @@ export function registerServe(program: Command, makeContext: ContextFactory): vo
 }
 
 /**
- * Connects the MCP server on stdio first (clients time out on slow starts), then ingests what is new in
- * the repository in the background and prints the banner to stderr. Stdout belongs to JSON-RPC.
+ * Connects the MCP server on stdio first (clients time out on slow starts), then ingests what is new in the
+ * repository in the background and prints the banner to stderr. Stdout belongs to JSON-RPC.
+ *
+ * The ingest starts once the client has its tool list (or after INGEST_AFTER_MS), so neither loading the ingest
+ * code nor git delays the first answers. It writes through its own connection: tool calls meanwhile read only
+ * committed data (WAL), each ingested commit whole, and their own writes stay their own transactions — on the
+ * shared connection they would have joined the ingest's open batch transaction.
  */
 export async function serve(makeContext: ContextFactory, opts: { ingest: boolean }): Promise<void> {
   const ctx = makeContext();
-  const server = buildServer(ctx);
-  const transport = new StdioServerTransport();
-  await server.connect(transport);
+  let toolsListed = () => {};
+  const listed = new Promise<void>((resolve) => {
+    toolsListed = resolve;
+    setTimeout(resolve, INGEST_AFTER_MS).unref();
+  });
+  const server = buildServer(ctx, undefined, { onToolsListed: () => toolsListed() });
+  await server.connect(new StdioServerTransport());
   const close = () => {
     void server.close().finally(() => {
       ctx.store.close();
@@ -40,21 +49,33 @@ export async function serve(makeContext: ContextFactory, opts: { ingest: boolean
   process.on('SIGTERM', close);
 
   let ingestNote = 'ingest skipped (--no-ingest)';
-  if (opts.ingest) ingestNote = await ingestQuietly(ctx);
-  banner(ctx, ingestNote);
+  if (opts.ingest) {
+    await listed;
+    ingestNote = await ingestQuietly(makeContext);
+  }
+  await banner(ctx, ingestNote);
 }
 
-async function ingestQuietly(ctx: AppContext): Promise<string> {
+async function ingestQuietly(makeContext: ContextFactory): Promise<string> {
+  let ctx: AppContext | undefined;
   try {
+    const [{ ingestGit }, { refreshAttribution }] = await Promise.all([
+      import('../../ingest/git.js'),
+      import('../../attribution/suspects.js'),
+    ]);
+    ctx = makeContext();
     const res = await ingestGit(ctx);
     if (res.added > 0) await refreshAttribution(ctx, { startedAfter: ctx.clock() - 90 * 86_400_000 });
     return `ingested ${res.added} new commit(s) in ${res.ms} ms`;
   } catch (err) {
     return `git ingest failed: ${errorMessage(err)}`;
+  } finally {
+    ctx?.store.close();
   }
 }
 
-function banner(ctx: AppContext, ingestNote: string): void {
+async function banner(ctx: AppContext, ingestNote: string): Promise<void> {
+  const { storeCounts } = await import('../../store/counts.js');
   const c = storeCounts(ctx.store);
   info(
     [

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { UserInputError } from '../../errors.js';
-import { weeklyAgenda } from '../../triage/agenda.js';
 import { definePrompt } from '../define-resource.js';
 
 export const weeklyTriagePrompt = definePrompt({
@@ -13,7 +12,7 @@ export const weeklyTriagePrompt = definePrompt({
   args: {
     until: z.string().optional().describe('end of the week (ISO date-time); default now'),
   },
-  build(args, ctx) {
+  async build(args, ctx) {
     let until: number | undefined;
     if (args.until) {
       until = Date.parse(args.until);
@@ -21,6 +20,7 @@ export const weeklyTriagePrompt = definePrompt({
         throw new UserInputError(`until '${args.until}' is not an ISO date; use e.g. 2026-08-31T12:00:00Z`, 'until');
       }
     }
+    const { weeklyAgenda } = await import('../../triage/agenda.js');
     return weeklyAgenda(ctx, until !== undefined ? { until } : {});
   },
 });

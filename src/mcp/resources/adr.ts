@@ -1,4 +1,3 @@
-import { listAdrs } from '../../decisions/adr.js';
 import { UserInputError } from '../../errors.js';
 import { defineResource } from '../define-resource.js';
 
@@ -10,7 +9,8 @@ export const adrResource = defineResource({
     'concern the code you are about to change; change_risk and log_interrupt name the relevant numbers.',
   mimeType: 'text/markdown',
   uriTemplate: 'hindsight://adr/{number}',
-  list(ctx) {
+  async list(ctx) {
+    const { listAdrs } = await import('../../decisions/adr.js');
     return listAdrs(ctx.config.repoPath, ctx.config.decisionDirs).map((r) => ({
       uri: `hindsight://adr/${r.number}`,
       name: `ADR-${String(r.number).padStart(4, '0')}`,
@@ -19,7 +19,8 @@ export const adrResource = defineResource({
       mimeType: 'text/markdown',
     }));
   },
-  read(ctx, _uri, vars) {
+  async read(ctx, _uri, vars) {
+    const { listAdrs } = await import('../../decisions/adr.js');
     const raw = vars['number'] ?? '';
     const n = /^(?:adr-?)?0*(\d+)$/i.exec(raw.trim())?.[1];
     const records = listAdrs(ctx.config.repoPath, ctx.config.decisionDirs);

@@ -1,4 +1,3 @@
-import { agentDigest, digestAgents, renderDigest } from '../../triage/digest.js';
 import { defineResource } from '../define-resource.js';
 
 export const digestResource = defineResource({
@@ -9,7 +8,8 @@ export const digestResource = defineResource({
     '(with the ADR, rule or skill that covers them). Load your own at session start, before you ask again.',
   mimeType: 'text/markdown',
   uriTemplate: 'hindsight://digest/{agent}',
-  list(ctx) {
+  async list(ctx) {
+    const { digestAgents } = await import('../../triage/digest.js');
     return digestAgents(ctx).map((agent) => ({
       uri: `hindsight://digest/${encodeURIComponent(agent)}`,
       name: `digest ${agent}`,
@@ -17,7 +17,8 @@ export const digestResource = defineResource({
       mimeType: 'text/markdown',
     }));
   },
-  read(ctx, _uri, vars) {
+  async read(ctx, _uri, vars) {
+    const { agentDigest, renderDigest } = await import('../../triage/digest.js');
     return { text: renderDigest(agentDigest(ctx, decodeURIComponent(vars['agent'] ?? ''))) };
   },
 });

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { detectRuleFiles } from '../../decisions/rules.js';
 import { UserInputError } from '../../errors.js';
 import { defineResource } from '../define-resource.js';
 
@@ -13,7 +12,8 @@ export const rulesResource = defineResource({
     'when your client does not already.',
   mimeType: 'text/markdown',
   uriTemplate: 'hindsight://rules/{+path}',
-  list(ctx) {
+  async list(ctx) {
+    const { detectRuleFiles } = await import('../../decisions/rules.js');
     return detectRuleFiles(ctx.config.repoPath).map((f) => ({
       uri: `hindsight://rules/${f.path}`,
       name: f.path,
@@ -21,7 +21,8 @@ export const rulesResource = defineResource({
       mimeType: 'text/markdown',
     }));
   },
-  read(ctx, _uri, vars) {
+  async read(ctx, _uri, vars) {
+    const { detectRuleFiles } = await import('../../decisions/rules.js');
     const path = vars['path'] ?? '';
     // Only files detected as rule files are served, so the path can never reach anything else.
     const files = detectRuleFiles(ctx.config.repoPath);

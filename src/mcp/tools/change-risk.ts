@@ -1,6 +1,10 @@
 import { z } from 'zod';
-import { assessChangeRisk, MAX_PATHS } from '../../history/change-risk.js';
+import type { MAX_PATHS as DOMAIN_MAX_PATHS } from '../../history/change-risk.js';
 import { defineTool } from '../define-tool.js';
+
+// The domain's limit, typed as its literal: the schema is built without loading the domain, and tsc fails if
+// the two ever differ.
+const MAX_PATHS: typeof DOMAIN_MAX_PATHS = 50;
 
 const incidentRef = z.object({ id: z.string(), title: z.string(), startedAt: z.string() });
 
@@ -8,17 +12,16 @@ export const changeRisk = defineTool({
   name: 'change_risk',
   title: 'Change risk',
   description:
-    'Call before you edit files: pass the paths you are about to change. Answers, per module touched, the ' +
-    'production incidents (90 days and all time, the last one) and recent reverts of these paths; files that ' +
-    'usually change together with them (so you do not miss one); decision records (ADRs) that mention the paths ' +
-    'or modules; and an overall low/medium/high risk with reasons. Read-only and fast.',
+    'Call before you edit files, with the paths you will change: per module, past incidents and recent reverts; ' +
+    'files that usually change with these; decision records (ADRs) that mention them; and a low/medium/high ' +
+    'risk with reasons.',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   input: {
     paths: z
       .array(z.string().min(1))
       .min(1)
       .max(MAX_PATHS)
-      .describe(`Repository-relative paths you are about to edit (1–${MAX_PATHS}), e.g. ["src/payments/gateway.ts"].`),
+      .describe('repository paths you are about to edit, e.g. ["src/payments/gateway.ts"]'),
   },
   output: {
     paths: z.array(z.string()).describe('the input paths, normalised'),
@@ -75,7 +78,8 @@ export const changeRisk = defineTool({
     risk: z.enum(['low', 'medium', 'high']),
     reasons: z.array(z.string()),
   },
-  handler(input, ctx) {
+  async handler(input, ctx) {
+    const { assessChangeRisk } = await import('../../history/change-risk.js');
     return assessChangeRisk(ctx, input.paths);
   },
   render(out) {

@@ -1,18 +1,19 @@
 import { z } from 'zod';
-import { incidentSuspects as suspectsOf } from '../../attribution/incident-view.js';
 import { defineTool } from '../define-tool.js';
+import { firstReasons, reasonsInput } from '../schemas.js';
 
 export const incidentSuspects = defineTool({
   name: 'incident_suspects',
   title: 'Likely causes of an incident',
   description:
-    'Call when you are investigating an incident or were told a change caused one: returns the shipped commits and ' +
-    'deploys most likely behind it, confirmed causes first (from a fix blamed at its parent, a revert, a rollback or a ' +
-    'recorded root cause), each with a confidence in [0,1], who wrote it (human or agent) and the reasons.',
+    'Call when investigating an incident, or told a change caused one: the shipped commits and deploys most ' +
+    'likely behind it, confirmed causes first, each with a score in [0,1], its author (human or agent) and ' +
+    'the reasons.',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   input: {
     incident: z.string().min(1).describe('incident id (e.g. INC-101) or words of its title'),
     limit: z.number().int().min(1).max(25).default(5).describe('suspect commits to list'),
+    reasons: reasonsInput(3, 'suspect'),
   },
   output: {
     incident: z.object({
@@ -64,8 +65,14 @@ export const incidentSuspects = defineTool({
     limit: z.number(),
     hasMore: z.boolean(),
   },
-  handler(input, ctx) {
-    return suspectsOf(ctx, input.incident, input.limit);
+  async handler(input, ctx) {
+    const { incidentSuspects: suspectsOf } = await import('../../attribution/incident-view.js');
+    const found = suspectsOf(ctx, input.incident, input.limit);
+    return {
+      ...found,
+      commits: firstReasons(found.commits, input.reasons),
+      deploys: firstReasons(found.deploys, input.reasons),
+    };
   },
   render(out) {
     const i = out.incident;
@@ -78,7 +85,7 @@ export const incidentSuspects = defineTool({
       lines.push(
         `${n + 1}. ${c.sha.slice(0, 7)} ${c.status} ${c.score} [${who}] ${c.subject} (${c.modules.join(', ')})`,
       );
-      for (const r of c.reasons.slice(0, 3)) lines.push(`   - ${r}`);
+      for (const r of c.reasons) lines.push(`   - ${r}`);
       for (const b of c.blamed ?? []) lines.push(`   > ${b}`);
     });
     for (const d of out.deploys) {

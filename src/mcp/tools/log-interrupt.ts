@@ -1,7 +1,5 @@
 import { z } from 'zod';
-import { resolveIdentity } from '../../attribution/whoami.js';
 import { CATEGORIES } from '../../triage/categorize.js';
-import { logInterrupt } from '../../triage/interrupts.js';
 import { defineTool } from '../define-tool.js';
 
 const coverage = z.object({
@@ -18,36 +16,23 @@ export const logInterruptTool = defineTool({
   name: 'log_interrupt',
   title: 'Log an interrupt or correction',
   description:
-    'Call when you had to stop and ask a human (kind interrupt) or a human redirected you (kind correction). ' +
-    'Stores it (secrets redacted), suggests a category when you omit one, and clusters it with similar earlier ' +
-    'entries. Answers the cluster, earlier similar entries with the answers humans gave, and any ADR, rule or ' +
-    'skill that already covers it: read that before waiting for a human.',
+    'Call when you had to stop and ask a human (interrupt) or a human redirected you (correction). Stores and ' +
+    'clusters it; answers with earlier similar entries, the answers humans gave, and any ADR, rule or skill ' +
+    'that covers it: read that first.',
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   input: {
-    kind: z
-      .enum(['interrupt', 'correction'])
-      .default('interrupt')
-      .describe('interrupt: you stopped to ask; correction: a human redirected you'),
-    category: z
-      .enum(CATEGORIES)
-      .optional()
-      .describe(
-        'missing_context | policy_gap | tool_failure | ambiguous_spec | other; omitted: suggested from the text',
-      ),
-    summary: z.string().trim().min(3).max(2000).describe('one or two sentences: what you needed or what was corrected'),
-    detail: z.string().max(20_000).optional().describe('more context: the question asked, the command and its error'),
-    paths: z
-      .array(z.string().min(1))
-      .max(50)
-      .optional()
-      .describe('repository paths involved, e.g. ["src/payments/gateway.ts"]; they decide the module'),
+    kind: z.enum(['interrupt', 'correction']).default('interrupt').describe('correction: a human redirected you'),
+    category: z.enum(CATEGORIES).optional().describe('default: suggested from the text'),
+    summary: z.string().trim().min(3).max(2000).describe('what you needed, or what was corrected'),
+    detail: z.string().max(20_000).optional().describe('the question asked, or the command and its error'),
+    paths: z.array(z.string().min(1)).max(50).optional().describe('repository paths involved; they decide the module'),
     task_id: z.string().min(1).max(200).optional().describe('the task id you passed to record_task'),
-    session_id: z.string().min(1).max(200).optional().describe('your session id, to group entries'),
-    agent: z.string().min(1).optional().describe('your agent name (claude, cursor …); default as in my_deploy_impact'),
+    session_id: z.string().min(1).max(200).optional().describe('your session id'),
+    agent: z.string().min(1).optional().describe('your agent name; default: you'),
     source: z
       .enum(['human', 'agent', 'rubric'])
       .default('agent')
-      .describe('who noticed: agent (you), human, or rubric (an automated check)'),
+      .describe('who noticed it (rubric: an automated check)'),
   },
   output: {
     id: z.number(),
@@ -85,6 +70,10 @@ export const logInterruptTool = defineTool({
     notes: z.array(z.string()),
   },
   async handler(input, ctx, call) {
+    const [{ resolveIdentity }, { logInterrupt }] = await Promise.all([
+      import('../../attribution/whoami.js'),
+      import('../../triage/interrupts.js'),
+    ]);
     const identity = await resolveIdentity(ctx, { agent: input.agent }, call.clientName);
     return logInterrupt(ctx, {
       kind: input.kind,

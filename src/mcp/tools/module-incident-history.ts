@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { UserInputError } from '../../errors.js';
-import { readModuleHistory } from '../../history/incident-history.js';
 import { defineTool } from '../define-tool.js';
 
 const windowStats = z.object({
@@ -16,25 +15,15 @@ export const moduleIncidentHistory = defineTool({
   name: 'module_incident_history',
   title: 'Module incident history',
   description:
-    "Call before designing a change to a module (or when a file's module keeps breaking): lists the production " +
-    'incidents tied to the module (by module field, incident files, or confirmed/likely cause commits) with why ' +
-    'each is linked, recurrence in 30/90 days with an architectural signal, churn and agent share, reverts, and the ' +
-    'modules it usually changes with. Pass a module name (fuzzy) or a file path.',
+    'Call before designing a change to a module, or when it keeps breaking: its incidents and why each is ' +
+    'linked, 30/90-day recurrence (architectural signal), churn, agent share, reverts, and the modules it ' +
+    'changes with. Pass a module or a file path.',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   input: {
-    module: z
-      .string()
-      .optional()
-      .describe('Module name; case-insensitive, a unique prefix or substring also works. Give this or path.'),
-    path: z
-      .string()
-      .optional()
-      .describe('A repository path such as src/payments/gateway.ts; its module is used. Give this or module.'),
-    limit: z.number().int().min(1).max(50).optional().describe('Most incidents to list, newest first (default 10).'),
-    since: z
-      .string()
-      .optional()
-      .describe('ISO date (2026-01-01 or 2026-01-01T00:00:00Z): only incidents started since then. Default: all.'),
+    module: z.string().optional().describe('module name, or a unique part of it; or give path'),
+    path: z.string().optional().describe('a repository path; its module is used'),
+    limit: z.number().int().min(1).max(50).optional().describe('incidents to list, newest first (default 10)'),
+    since: z.string().optional().describe('ISO date: only incidents started since then'),
   },
   output: {
     module: z.string(),
@@ -80,7 +69,8 @@ export const moduleIncidentHistory = defineTool({
     }),
     notes: z.array(z.string()),
   },
-  handler(input, ctx) {
+  async handler(input, ctx) {
+    const { readModuleHistory } = await import('../../history/incident-history.js');
     return readModuleHistory(ctx, {
       ...(input.module !== undefined ? { module: input.module } : {}),
       ...(input.path !== undefined ? { path: input.path } : {}),

@@ -1,9 +1,7 @@
 import { z } from 'zod';
-import { deployImpact } from '../../attribution/impact.js';
-import { resolveIdentity } from '../../attribution/whoami.js';
 import { UserInputError } from '../../errors.js';
 import { defineTool } from '../define-tool.js';
-import { isoDate } from '../schemas.js';
+import { firstReasons, isoDate, reasonsInput } from '../schemas.js';
 
 const DAY = 86_400_000;
 
@@ -23,24 +21,18 @@ export const myDeployImpact = defineTool({
   name: 'my_deploy_impact',
   title: 'What happened after my changes shipped',
   description:
-    'Call after your changes have merged or shipped, or at the start of a session, to learn what production did ' +
-    'after your commits deployed: the deploys that carried them, incidents linked to them (with score and reasons), ' +
-    "reverts and rollbacks, and your change failure rate next to the team's. Defaults to your own agent/author " +
-    'identity; pass `shas` to ask about specific commits.',
+    'Call at session start or after your changes ship: the deploys that carried your commits, incidents linked ' +
+    "to them, reverts, rollbacks, and your change failure rate next to the team's. Defaults to your own " +
+    'identity; pass shas for specific commits.',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   input: {
-    author: z.string().min(1).optional().describe('author email or name; default: you (agent, client, git user)'),
-    agent: z.string().min(1).optional().describe('agent name: claude, cursor, copilot, codex, devin, aider …'),
-    shas: z.array(z.string()).min(1).max(200).optional().describe('specific commits (full or ≥4-char prefix)'),
+    author: z.string().min(1).optional().describe('author email or name; default: you'),
+    agent: z.string().min(1).optional().describe('agent name (claude, cursor, codex …); default: you'),
+    shas: z.array(z.string()).min(1).max(200).optional().describe('specific commits (≥4-char prefixes)'),
     since: isoDate.optional().describe('ISO date; default 90 days ago'),
     env: z.string().min(1).optional().describe('only deploys to this environment'),
-    limit: z
-      .number()
-      .int()
-      .min(1)
-      .max(50)
-      .default(5)
-      .describe('deploys to list (those with incidents first, then newest)'),
+    limit: z.number().int().min(1).max(50).default(3).describe('deploys to list, those with incidents first'),
+    reasons: reasonsInput(1, 'incident'),
   },
   output: {
     identity: z.object({ kind: z.enum(['agent', 'author', 'shas']), value: z.string(), source: z.string() }),
@@ -80,6 +72,7 @@ export const myDeployImpact = defineTool({
   async handler(input, ctx, call) {
     const until = ctx.clock();
     const since = input.since ? Date.parse(input.since) : until - 90 * DAY;
+    const { resolveIdentity } = await import('../../attribution/whoami.js');
     const identity = input.shas ? undefined : await resolveIdentity(ctx, input, call.clientName);
     if (!input.shas && !identity) {
       throw new UserInputError(
@@ -87,7 +80,8 @@ export const myDeployImpact = defineTool({
         'author',
       );
     }
-    return deployImpact(ctx, {
+    const { deployImpact } = await import('../../attribution/impact.js');
+    const impact = deployImpact(ctx, {
       ...(identity ? { identity } : {}),
       ...(input.shas ? { shas: input.shas } : {}),
       since,
@@ -95,6 +89,10 @@ export const myDeployImpact = defineTool({
       ...(input.env ? { env: input.env } : {}),
       limit: input.limit,
     });
+    return {
+      ...impact,
+      deploys: impact.deploys.map((d) => ({ ...d, incidents: firstReasons(d.incidents, input.reasons) })),
+    };
   },
   render(out) {
     const lines = [
@@ -109,7 +107,7 @@ export const myDeployImpact = defineTool({
       );
       for (const i of d.incidents) {
         lines.push(
-          `  ↳ ${i.id} ${i.severity ?? ''} "${i.title}" ${i.linkStatus} ${i.score} via ${i.commit.slice(0, 7)}: ${i.reasons[0] ?? ''}`,
+          `  ↳ ${i.id} ${i.severity ?? ''} "${i.title}" ${i.linkStatus} ${i.score} via ${i.commit.slice(0, 7)}: ${i.reasons.join('; ')}`,
         );
       }
     }

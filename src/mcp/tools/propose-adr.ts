@@ -1,50 +1,43 @@
 import { z } from 'zod';
-import { proposeAdr } from '../../decisions/adr.js';
-import { linksFrom, proposalInput, proposalOutput, renderProposal } from '../../decisions/proposal-fields.js';
+import { linksFrom, proposalInput, proposalOutput, renderProposal } from '../proposal-fields.js';
 import { defineTool } from '../define-tool.js';
 
 export const proposeAdrTool = defineTool({
   name: 'propose_adr',
   title: 'Propose an architecture decision record',
   description:
-    'Call when agents keep stopping for missing context (a decision nobody wrote down): writes a MADR record with ' +
-    "status proposed into the repo's ADR folder (.adr-dir, .log4brains.yml, docs/decisions, docs/adr, doc/adr; " +
-    'else creates docs/adr) under the next number, with an Evidence section linking the interrupts, cluster and ' +
-    'incidents, and marks the cluster covered. `supersedes` marks an older record superseded. Never overwrites; ' +
-    'use dry_run to preview.',
+    'Call when agents keep stopping for missing context (a decision nobody wrote down): writes a proposed ' +
+    "MADR record, next number, in the repo's ADR folder, with the evidence, and marks the cluster covered. " +
+    'Never overwrites; dry_run previews.',
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   input: {
     title: z
       .string()
       .min(3)
       .max(200)
-      .describe('short title of the problem and the decision, e.g. "Use idempotency keys for payment retries"'),
-    context: z.string().min(1).max(20_000).describe('context and problem statement (Markdown)'),
+      .describe('the problem and decision, e.g. "Use idempotency keys for payment retries"'),
+    context: z.string().min(1).max(20_000).describe('context and problem (Markdown)'),
     decision: z.string().min(1).max(20_000).describe('the decision and why (Markdown)'),
     options: z
       .array(
         z.object({
-          title: z.string().min(1).max(200).describe('option name'),
-          description: z.string().max(5_000).optional().describe('what the option means'),
-          pros: z.array(z.string().min(1)).max(20).optional().describe('"Good, because …" arguments'),
-          cons: z.array(z.string().min(1)).max(20).optional().describe('"Bad, because …" arguments'),
+          title: z.string().min(1).max(200),
+          description: z.string().max(5_000).optional(),
+          pros: z.array(z.string().min(1)).max(20).optional(),
+          cons: z.array(z.string().min(1)).max(20).optional(),
         }),
       )
       .max(10)
       .optional()
-      .describe('considered options, optionally with pros and cons'),
-    chosen: z.string().optional().describe("the chosen option's title (one of options)"),
-    consequences: z
-      .array(z.string().min(1).max(2_000))
-      .max(20)
-      .optional()
-      .describe('consequences, e.g. "Good, because …", "Bad, because …"'),
+      .describe('options considered, with pros and cons'),
+    chosen: z.string().optional().describe("the chosen option's title"),
+    consequences: z.array(z.string().min(1).max(2_000)).max(20).optional().describe('e.g. "Good, because …"'),
     supersedes: z
       .number()
       .int()
       .nonnegative()
       .optional()
-      .describe('number of the ADR this one replaces; its status is updated'),
+      .describe('number of the ADR this replaces; marked superseded'),
     ...proposalInput,
   },
   output: {
@@ -54,7 +47,8 @@ export const proposeAdrTool = defineTool({
     folderSource: z.string().describe('how the folder was found'),
     supersededPath: z.string().nullable(),
   },
-  handler(input, ctx) {
+  async handler(input, ctx) {
+    const { proposeAdr } = await import('../../decisions/adr.js');
     return proposeAdr(ctx, {
       title: input.title,
       context: input.context,

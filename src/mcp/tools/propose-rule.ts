@@ -1,48 +1,46 @@
 import { z } from 'zod';
-import { linksFrom, proposalInput, proposalOutput, renderProposal } from '../../decisions/proposal-fields.js';
-import { proposeRule, RULE_KINDS } from '../../decisions/rules.js';
+import { linksFrom, proposalInput, proposalOutput, renderProposal } from '../proposal-fields.js';
+import type { RuleKind } from '../../decisions/rules.js';
 import { defineTool } from '../define-tool.js';
+
+// Every rule kind, checked against the domain's type (a missing or unknown key fails tsc), so the schema is
+// built without loading the rules code.
+const RULE_KINDS = Object.keys({
+  agents: true,
+  claude: true,
+  cursor: true,
+  copilot: true,
+  constitution: true,
+} satisfies Record<RuleKind, true>);
 
 export const proposeRuleTool = defineTool({
   name: 'propose_rule',
   title: "Propose a rule for the agents' rule file",
   description:
-    'Call when the same policy gap keeps causing corrections: appends a rule (MUST/SHOULD wording) with its ' +
-    'rationale and evidence under "## Rules from hindsight" in the rule file agents read — AGENTS.md, else ' +
-    'CLAUDE.md, else .github/copilot-instructions.md, else the spec-kit constitution (version bumped), else a new ' +
-    '.cursor/rules/*.mdc; or the `target` you name. Marks the cluster covered. The same rule is never added twice.',
+    'Call when the same policy gap keeps causing corrections: appends a MUST/SHOULD rule with rationale and ' +
+    'evidence to the rule file agents read (AGENTS.md, CLAUDE.md, Copilot, constitution, Cursor) and marks ' +
+    'the cluster covered. Never adds a rule twice.',
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   input: {
-    rule: z
-      .string()
-      .min(10)
-      .max(1_000)
-      .describe(
-        'one line with MUST, MUST NOT, SHOULD or SHOULD NOT, e.g. "Payment retries MUST reuse the idempotency key."',
-      ),
+    rule: z.string().min(10).max(1_000).describe('one line with MUST (NOT) or SHOULD (NOT)'),
     rationale: z.string().max(5_000).optional().describe('why the rule exists'),
-    title: z.string().max(120).optional().describe('short name (Cursor rule heading and file name); default: the rule'),
+    title: z.string().max(120).optional().describe('short name (Cursor rules); default: the rule'),
     target: z
       .string()
       .min(1)
       .max(300)
       .optional()
-      .describe(
-        `${RULE_KINDS.join(' | ')}, or a repository path ending in .md or .mdc; default: the primary rule file`,
-      ),
-    globs: z
-      .array(z.string().min(1).max(200))
-      .max(20)
-      .optional()
-      .describe('Cursor rules only: file globs it applies to; default: from the evidence paths'),
+      .describe(`${RULE_KINDS.join(' | ')} or a .md/.mdc path; default: the primary rule file`),
+    globs: z.array(z.string().min(1).max(200)).max(20).optional().describe('Cursor rules: file globs it applies to'),
     ...proposalInput,
   },
   output: {
     ...proposalOutput,
-    kind: z.string().describe('agents | claude | cursor | copilot | constitution | markdown'),
+    kind: z.string().describe(`${RULE_KINDS.join(' | ')} | markdown`),
     version: z.object({ from: z.string(), to: z.string() }).nullable().describe('constitution version bump'),
   },
-  handler(input, ctx) {
+  async handler(input, ctx) {
+    const { proposeRule } = await import('../../decisions/rules.js');
     return proposeRule(ctx, {
       rule: input.rule,
       ...(input.rationale ? { rationale: input.rationale } : {}),

@@ -1,31 +1,36 @@
 import { z } from 'zod';
-import { linksFrom, proposalInput, proposalOutput, renderProposal } from '../../decisions/proposal-fields.js';
-import { proposeSkill, SKILL_DESCRIPTION_MAX, SKILL_NAME_MAX } from '../../decisions/skills.js';
+import { linksFrom, proposalInput, proposalOutput, renderProposal } from '../proposal-fields.js';
+import type {
+  SKILL_DESCRIPTION_MAX as DOMAIN_DESCRIPTION_MAX,
+  SKILL_NAME_MAX as DOMAIN_NAME_MAX,
+} from '../../decisions/skills.js';
 import { defineTool } from '../define-tool.js';
+
+// The domain's limits, typed as their literals: the schema is built without loading the skills code, and tsc
+// fails if they ever differ.
+const SKILL_NAME_MAX: typeof DOMAIN_NAME_MAX = 64;
+const SKILL_DESCRIPTION_MAX: typeof DOMAIN_DESCRIPTION_MAX = 1024;
 
 export const proposeSkillTool = defineTool({
   name: 'propose_skill',
   title: 'Propose or fix an agent skill',
   description:
-    'Call when agents keep failing with the same tool or workflow: writes .claude/skills/<name>/SKILL.md (Agent ' +
-    'Skills format: name = folder, lowercase letters, digits and hyphens; description says what it does and when ' +
-    'to use it) or updates it (body replaced, other front matter kept), with the evidence appended, and marks the ' +
-    'cluster covered. Use dry_run to preview.',
+    'Call when agents keep failing with the same tool or workflow: writes or updates ' +
+    '.claude/skills/<name>/SKILL.md (Agent Skills format) with the evidence appended, and marks the cluster ' +
+    'covered. dry_run previews.',
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   input: {
-    name: z
-      .string()
-      .max(200)
-      .describe(`skill name and folder: a-z, 0-9 and single hyphens, at most ${SKILL_NAME_MAX} characters`),
+    name: z.string().max(200).describe(`folder name: a-z, 0-9, single hyphens, ≤ ${SKILL_NAME_MAX} characters`),
     description: z
       .string()
       .max(4_000)
-      .describe(`what the skill does AND when to use it, at most ${SKILL_DESCRIPTION_MAX} characters`),
-    body: z.string().min(1).max(50_000).describe('Markdown instructions: the steps an agent follows'),
+      .describe(`what it does AND when to use it, ≤ ${SKILL_DESCRIPTION_MAX} characters`),
+    body: z.string().min(1).max(50_000).describe('Markdown: the steps an agent follows'),
     ...proposalInput,
   },
   output: proposalOutput,
-  handler(input, ctx) {
+  async handler(input, ctx) {
+    const { proposeSkill } = await import('../../decisions/skills.js');
     return proposeSkill(ctx, {
       name: input.name,
       description: input.description,

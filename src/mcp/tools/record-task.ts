@@ -1,6 +1,4 @@
 import { z } from 'zod';
-import { resolveIdentity } from '../../attribution/whoami.js';
-import { recordTask } from '../../triage/tasks.js';
 import { defineTool } from '../define-tool.js';
 import { isoDate } from '../schemas.js';
 
@@ -8,21 +6,18 @@ export const recordTaskTool = defineTool({
   name: 'record_task',
   title: 'Start or finish an agent task',
   description:
-    'Call with action start when you begin a task and action finish (with outcome) when you end it, using the ' +
-    'same id. Tasks are the denominator of the Interrupt Rate and the Autonomous Completion Rate; pass the id as ' +
-    'task_id to log_interrupt. Repeating a call changes nothing.',
+    'Call with action start when you begin a task and finish (with outcome) when you end it, same id; pass ' +
+    'that id as task_id to log_interrupt. Tasks are the denominator of the interrupt and autonomous ' +
+    'completion rates.',
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   input: {
     action: z.enum(['start', 'finish']).describe('start a task, or finish it'),
-    id: z.string().trim().min(1).max(200).describe('your task id, e.g. the issue or session-scoped id'),
+    id: z.string().trim().min(1).max(200).describe('your task id, e.g. the issue'),
     title: z.string().trim().min(1).max(500).optional().describe('what the task is'),
-    outcome: z
-      .enum(['completed', 'failed', 'abandoned'])
-      .optional()
-      .describe('required with action finish: completed, failed or abandoned'),
-    agent: z.string().min(1).optional().describe('your agent name; default as in my_deploy_impact'),
+    outcome: z.enum(['completed', 'failed', 'abandoned']).optional().describe('required with finish'),
+    agent: z.string().min(1).optional().describe('your agent name; default: you'),
     session_id: z.string().min(1).max(200).optional().describe('your session id'),
-    at: isoDate.optional().describe('when it started/finished (ISO); default now'),
+    at: isoDate.optional().describe('ISO time; default now'),
   },
   output: {
     id: z.string(),
@@ -35,6 +30,10 @@ export const recordTaskTool = defineTool({
     interrupts: z.number().describe('interrupts and corrections logged with this task_id'),
   },
   async handler(input, ctx, call) {
+    const [{ resolveIdentity }, { recordTask }] = await Promise.all([
+      import('../../attribution/whoami.js'),
+      import('../../triage/tasks.js'),
+    ]);
     const identity = await resolveIdentity(ctx, { agent: input.agent }, call.clientName);
     const res = recordTask(ctx, {
       action: input.action,

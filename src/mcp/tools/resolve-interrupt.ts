@@ -1,6 +1,4 @@
 import { z } from 'zod';
-import { duration } from '../../triage/report.js';
-import { resolveInterrupt } from '../../triage/interrupts.js';
 import { defineTool } from '../define-tool.js';
 import { isoDate } from '../schemas.js';
 
@@ -8,17 +6,17 @@ export const resolveInterruptTool = defineTool({
   name: 'resolve_interrupt',
   title: 'Record the human answer to an interrupt',
   description:
-    "Call when a human has answered or resolved an interrupt or correction you logged: pass its id and the human's " +
-    'response (and, when the answer became an ADR, rule or skill, the fix id). Records the response and resolution ' +
-    'times for Mean Time To Correct; the answer is shown to the next agent that hits the same problem.',
+    'Call when a human has answered an interrupt or correction you logged: its id, their response, and the ' +
+    'fix id if it became an ADR, rule or skill. The next agent with the same problem is shown the answer; ' +
+    'feeds Mean Time To Correct.',
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   input: {
     id: z.number().int().positive().describe('the id log_interrupt returned'),
-    response: z.string().trim().min(1).max(20_000).describe("the human's answer or redirection, in their words"),
-    responded_at: isoDate.optional().describe('when the human answered (ISO); default: now, or as already recorded'),
-    resolved_at: isoDate.optional().describe('when it was resolved (ISO); default: now, or as already recorded'),
-    resolved: z.boolean().default(true).describe('false: a human answered but the entry stays open'),
-    fix_id: z.number().int().positive().optional().describe('the ADR/rule/skill fix that answers it (from propose_*)'),
+    response: z.string().trim().min(1).max(20_000).describe("the human's answer, in their words"),
+    responded_at: isoDate.optional().describe('ISO time; default now or as recorded'),
+    resolved_at: isoDate.optional().describe('ISO time; default now or as recorded'),
+    resolved: z.boolean().default(true).describe('false: answered but still open'),
+    fix_id: z.number().int().positive().optional().describe('the fix id from propose_*'),
   },
   output: {
     id: z.number(),
@@ -31,7 +29,8 @@ export const resolveInterruptTool = defineTool({
       .nullable(),
     clusterCovered: z.boolean().describe("the fix now covers the entry's cluster"),
   },
-  handler(input, ctx) {
+  async handler(input, ctx) {
+    const { resolveInterrupt } = await import('../../triage/interrupts.js');
     return resolveInterrupt(ctx, {
       id: input.id,
       response: input.response,
@@ -41,7 +40,8 @@ export const resolveInterruptTool = defineTool({
       fixId: input.fix_id,
     });
   },
-  render(out) {
+  async render(out) {
+    const { duration } = await import('../../triage/report.js');
     const lines = [
       `#${out.id} answered ${out.respondedAt} (${duration(out.timeToCorrectMs)} after it was logged)` +
         (out.resolvedAt ? `, resolved ${out.resolvedAt}` : ', still open'),

@@ -1,10 +1,18 @@
 import { z } from 'zod';
 import { UserInputError } from '../../errors.js';
-import { KPI_NAMES } from '../../triage/kpis.js';
-import { renderReport } from '../../triage/report-text.js';
-import { triageReport } from '../../triage/report.js';
+import type { KPI_NAMES as DOMAIN_KPI_NAMES } from '../../triage/kpis.js';
 import { defineTool } from '../define-tool.js';
 import { isoDate } from '../schemas.js';
+
+// The domain's KPI names, typed as its tuple: the schema is built without loading the triage code, and tsc
+// fails if the two ever differ.
+const KPI_NAMES: typeof DOMAIN_KPI_NAMES = [
+  'interruptRate',
+  'autonomousCompletionRate',
+  'meanTimeToCorrect',
+  'contextCoverage',
+  'feedbackToDemo',
+];
 
 const num = z.number().nullable();
 const cluster = z.object({
@@ -35,17 +43,17 @@ export const triageReportTool = defineTool({
   name: 'triage_report',
   title: 'Triage report: KPIs, top clusters, loop states',
   description:
-    'Call to see whether the triage loop is tightening: for a window (default the last 7 days, compared with the ' +
-    '7 before) the five KPIs with deltas and definitions, the top three clusters of interrupts/corrections with ' +
-    'suggested fix type, clusters that recur without a fix, each loop’s state (Absent/Present/Throttled) and the ' +
-    'one highest-leverage intervention. Read-only.',
+    'Call to see whether the triage loop is tightening: for a window (default 7 days, against the 7 before) ' +
+    'the five KPIs with deltas, top clusters of interrupts and corrections, recurring clusters without a fix, ' +
+    'loop states and the best next intervention.',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   input: {
-    since: isoDate.optional().describe('window start (ISO); default 7 days before until'),
-    until: isoDate.optional().describe('window end (ISO); default now'),
-    min_entries: z.number().int().min(2).max(100).default(2).describe('entries that make a cluster recur (default 2)'),
-    recur_days: z.number().int().min(1).max(90).default(7).describe('days they must fall within (default 7)'),
-    limit: z.number().int().min(1).max(50).default(5).describe('recurring-without-fix clusters to list'),
+    since: isoDate.optional().describe('ISO; default 7 days before until'),
+    until: isoDate.optional().describe('ISO; default now'),
+    min_entries: z.number().int().min(2).max(100).default(2).describe('entries that make a cluster recur'),
+    recur_days: z.number().int().min(1).max(90).default(7).describe('days they must fall within'),
+    limit: z.number().int().min(1).max(50).default(5).describe('recurring clusters without a fix to list'),
+    examples: z.number().int().min(0).max(10).default(1).describe('example entries per cluster'),
   },
   output: {
     window: z.object({ since: z.string(), until: z.string() }),
@@ -103,7 +111,7 @@ export const triageReportTool = defineTool({
     intervention: z.string(),
     fixes: z.object({ shipped: z.array(fix), awaitingReview: z.array(fix) }),
   },
-  handler(input, ctx) {
+  async handler(input, ctx) {
     const until = input.until ? Date.parse(input.until) : ctx.clock();
     const since = input.since ? Date.parse(input.since) : undefined;
     if (since !== undefined && since >= until) {
@@ -112,14 +120,25 @@ export const triageReportTool = defineTool({
         'since',
       );
     }
-    return triageReport(ctx, {
+    const { triageReport } = await import('../../triage/report.js');
+    const report = triageReport(ctx, {
       until,
       ...(since !== undefined ? { since } : {}),
       recurrence: { minEntries: input.min_entries, windowDays: input.recur_days },
       limit: input.limit,
     });
+    const trim = <C extends { examples: unknown[] }>(c: C): C => ({
+      ...c,
+      examples: c.examples.slice(0, input.examples),
+    });
+    return {
+      ...report,
+      topClusters: report.topClusters.map(trim),
+      recurringWithoutFix: { ...report.recurringWithoutFix, items: report.recurringWithoutFix.items.map(trim) },
+    };
   },
-  render(out) {
+  async render(out) {
+    const { renderReport } = await import('../../triage/report-text.js');
     return renderReport(out);
   },
 });

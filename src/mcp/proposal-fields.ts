@@ -1,28 +1,16 @@
 import { z } from 'zod';
-import type { FixLinks, ProposalResult } from './fixes.js';
+import type { FixLinks, ProposalResult } from '../decisions/fixes.js';
 
-// The input and output fields the three proposal tools (propose_adr, propose_rule, propose_skill) share; they
-// live with the domain because tool files may only define tools.
+// The input and output fields the three proposal tools (propose_adr, propose_rule, propose_skill) share: door
+// code, described once (each tool's list entry repeats them, so every word costs three times). Not under tools/,
+// where every file defines one tool.
 
 /** Evidence links and dry_run, as every proposal tool takes them. */
 export const proposalInput = {
-  interrupt_ids: z
-    .array(z.number().int().positive())
-    .max(200)
-    .optional()
-    .describe('ids of the interrupts/corrections this fixes (from log_interrupt); they are linked to the fix'),
-  cluster_id: z
-    .number()
-    .int()
-    .positive()
-    .optional()
-    .describe('the cluster this fixes (from triage_report); marked covered'),
-  incident_ids: z
-    .array(z.string().min(1))
-    .max(50)
-    .optional()
-    .describe('incidents that motivated it, as imported (e.g. INC-101)'),
-  dry_run: z.boolean().default(false).describe('true: return the file content without writing or recording anything'),
+  interrupt_ids: z.array(z.number().int().positive()).max(200).optional().describe('log_interrupt ids this fixes'),
+  cluster_id: z.number().int().positive().optional().describe('triage_report cluster this fixes'),
+  incident_ids: z.array(z.string().min(1)).max(50).optional().describe('incident ids that motivated it'),
+  dry_run: z.boolean().default(false).describe('preview the file; write and record nothing'),
 };
 
 /** The answer every proposal tool gives. */

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { defaultCalls } from '../../bench/tokens.js';
+import { buildDemoDatabase } from '../../src/cli/commands/demo.js';
+import { allTools } from '../../src/mcp/tools/index.js';
+import { testContext } from '../helpers/context.js';
+import { gitdir, tempDir } from '../helpers/gitdir.js';
+import { mcpClient, textOf } from '../helpers/mcp.js';
+
+// Issue 6's token budget at bench/tokens.ts's 3.5 bytes per token: clients load tools/list into the model's
+// context every session, and an agent reads each answer. Sizes do not depend on the machine, so unlike the
+// timings this budget is enforced here.
+const LIST_BYTES = 14_000; // 4,000 tokens
+const ANSWER_BYTES = 7_000; // 2,000 tokens
+
+const bytes = (x: unknown) => Buffer.byteLength(typeof x === 'string' ? x : JSON.stringify(x ?? null));
+
+describe('token budget', () => {
+  it(`tools/list stays within ${LIST_BYTES} bytes`, async () => {
+    const client = await mcpClient(testContext(gitdir().path));
+    const list = await client.listTools();
+    expect(list.tools).toHaveLength(allTools.length);
+    expect(bytes(list)).toBeLessThanOrEqual(LIST_BYTES);
+    await client.close();
+  });
+
+  it(`every tool's default answer on the demo scenario stays within ${ANSWER_BYTES} bytes`, async () => {
+    const { scenario, dbPath } = await buildDemoDatabase(tempDir(), () => {});
+    const ctx = testContext(scenario.repoPath, { dbPath, now: Date.parse(scenario.now) });
+    const client = await mcpClient(ctx, { clientName: 'claude-code' });
+    const calls = defaultCalls(scenario.expected.paymentsIncidentIds.at(-1)!);
+    expect(Object.keys(calls).sort()).toEqual(allTools.map((t) => t.name).sort());
+
+    const previous = new Map<string, unknown>();
+    const sizes: Record<string, { text: number; structured: number }> = {};
+    for (const [tool, args] of Object.entries(calls)) {
+      const res = await client.callTool({ name: tool, arguments: args(previous) });
+      expect(res.isError, `${tool}: ${textOf(res)}`).toBeFalsy();
+      previous.set(tool, res.structuredContent);
+      sizes[tool] = { text: bytes(textOf(res)), structured: bytes(res.structuredContent) };
+    }
+    for (const [tool, size] of Object.entries(sizes)) {
+      expect(size.text, `${tool} text`).toBeLessThanOrEqual(ANSWER_BYTES);
+      expect(size.structured, `${tool} structuredContent`).toBeLessThanOrEqual(ANSWER_BYTES);
+    }
+    // The demo's busiest answer really has something to trim: the budget is not met by answering nothing.
+    expect(sizes['my_deploy_impact']!.structured).toBeGreaterThan(1_000);
+    await client.close();
+  }, 120_000);
+});
