@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, renameSync, rmSync } from 'node:fs';
+import { refreshModuleRollups } from '../src/store/commits.js';
 import { deferIndexes, getMeta, openStore, restoreDeferredIndexes, setMeta, type Db } from '../src/store/open.js';
 import { pick, rng, skewed } from './stats.js';
 
@@ -77,6 +78,8 @@ export function orgDatabase(path: string, scale: OrgScale, log: (m: string) => v
   const catalog = generate(db, scale, log);
   log('  building indexes …');
   restoreDeferredIndexes(db);
+  // The per-module rollups, by the statements ingest uses (module_incidents followed the links through triggers).
+  refreshModuleRollups(db);
   for (const t of triggers) db.exec(t.sql);
   db.exec("INSERT INTO interrupts_fts(interrupts_fts) VALUES ('rebuild')");
   setMeta(db, 'bench_catalog', JSON.stringify(catalog));
@@ -114,7 +117,8 @@ function generate(db: Db, scale: OrgScale, log: (m: string) => void): OrgCatalog
     subject, body, parents, is_merge, author_kind, agent, agent_evidence, reverts_sha, added, deleted, files_changed)
     VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const insFile = db.prepare(
-    'INSERT OR IGNORE INTO commit_files(sha, path, old_path, module, added, deleted) VALUES (?, ?, NULL, ?, ?, ?)',
+    `INSERT OR IGNORE INTO commit_files(sha, path, old_path, module, added, deleted, committed_at)
+     VALUES (?, ?, NULL, ?, ?, ?, ?)`,
   );
   const insTrailer = db.prepare('INSERT INTO commit_trailers(sha, key, value) VALUES (?, ?, ?)');
   const shaOf = (i: number) => createHash('sha1').update(`commit ${i}`).digest('hex');
@@ -172,7 +176,7 @@ function generate(db: Db, scale: OrgScale, log: (m: string) => void): OrgCatalog
         files.reduce((s, f) => s + f.deleted, 0),
         files.length,
       );
-      for (const f of files) insFile.run(sha, f.path, f.module, f.added, f.deleted);
+      for (const f of files) insFile.run(sha, f.path, f.module, f.added, f.deleted, at);
       if (kind === 'pair') insTrailer.run(sha, 'co-authored-by', `${agent} <${AGENT_EMAIL[agent!]}>`);
       if (i % 4999 === 0) sampleShas.push(sha);
     }

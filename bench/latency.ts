@@ -69,6 +69,8 @@ export async function measureToolLatency(o: {
   repoPath: string;
   catalog: OrgCatalog;
   calls: number;
+  /** only these tools (default: every tool with an argument maker) */
+  tools?: readonly string[];
   /** a tool far over budget stops after this long, with fewer calls (reported) */
   maxSecondsPerTool: number;
   log: (m: string) => void;
@@ -88,7 +90,7 @@ export async function measureToolLatency(o: {
   try {
     const { tools } = await client.listTools();
     const listed = tools.map((t) => t.name);
-    const known = listed.filter((n) => makers[n]);
+    const known = listed.filter((n) => makers[n] && (o.tools?.includes(n) ?? true));
     const readOnly = tools.filter((t) => known.includes(t.name) && t.annotations?.readOnlyHint).map((t) => t.name);
     const order = [...readOnly, ...known.filter((n) => !readOnly.includes(n))];
     const results: ToolLatency[] = [];

@@ -2,6 +2,7 @@ import type { AppContext } from '../context.js';
 import { UserInputError } from '../errors.js';
 import { resolveSha } from '../store/commits.js';
 import { getDeploys } from '../store/deploys.js';
+import { servedRepoId } from '../store/repos.js';
 import type { Identity } from './whoami.js';
 
 /** A link at or above this score (or confirmed) counts as "this deploy caused an incident". */
@@ -76,7 +77,9 @@ interface MyCommit {
  */
 export function deployImpact(ctx: AppContext, q: ImpactQuery): DeployImpact {
   const db = ctx.store;
-  const mine = myCommits(ctx, q);
+  // The team is the served repository's when it is stored (see myCommits).
+  const repo = servedRepoId(db, ctx.config.repoPath) ?? null;
+  const mine = myCommits(ctx, q, repo);
   const shaList = mine.map((c) => c.sha);
   const mySet = new Set(shaList);
   const subjects = new Map(mine.map((c) => [c.sha, c.subject]));
@@ -206,9 +209,13 @@ export function deployImpact(ctx: AppContext, q: ImpactQuery): DeployImpact {
               sum(CASE WHEN d.status != 'success' OR EXISTS (
                 SELECT 1 FROM incident_links l WHERE l.kind = 'deploy' AND l.target = CAST(d.id AS TEXT)
                   AND l.status != 'rejected' AND (l.status = 'confirmed' OR l.score >= ?)) THEN 1 ELSE 0 END) AS failed
-       FROM deploys d WHERE d.finished_at >= ? AND d.finished_at <= ? AND (? IS NULL OR d.env = ?)`,
+       FROM deploys d WHERE d.finished_at >= ? AND d.finished_at <= ? AND (? IS NULL OR d.env = ?)
+         AND (? IS NULL OR d.repo_id = ?)`,
     )
-    .get(FAILURE_LINK_SCORE, q.since, q.until, q.env ?? null, q.env ?? null) as { n: number; failed: number | null };
+    .get(FAILURE_LINK_SCORE, q.since, q.until, q.env ?? null, q.env ?? null, repo, repo) as {
+    n: number;
+    failed: number | null;
+  };
 
   const reverts = [] as DeployImpact['reverts'];
   for (const chunk of chunks(shaList, 500)) {
@@ -263,7 +270,7 @@ export function deployImpact(ctx: AppContext, q: ImpactQuery): DeployImpact {
   };
 }
 
-function myCommits(ctx: AppContext, q: ImpactQuery): MyCommit[] {
+function myCommits(ctx: AppContext, q: ImpactQuery, repo: number | null): MyCommit[] {
   const db = ctx.store;
   if (q.shas && q.shas.length > 0) {
     return q.shas.map((ref, i) => {
@@ -277,21 +284,20 @@ function myCommits(ctx: AppContext, q: ImpactQuery): MyCommit[] {
     });
   }
   const id = q.identity!;
-  if (id.kind === 'agent') {
-    return db
-      .prepare(
-        `SELECT sha, subject FROM commits WHERE agent = ? AND committed_at >= ? AND committed_at <= ?
-         ORDER BY committed_at DESC LIMIT ?`,
-      )
-      .all(id.value, q.since, q.until, MAX_SHAS) as MyCommit[];
-  }
-  const byEmail = id.value.includes('@');
+  // "My changes shipped here": in a database that holds a whole organisation, only the served repository's commits
+  // (every repository's when it was not ingested, e.g. a server started outside any of them). Named shas are not.
+  const who =
+    id.kind === 'agent'
+      ? 'agent = ?'
+      : id.value.includes('@')
+        ? 'author_email = ? COLLATE NOCASE'
+        : 'author_name = ? COLLATE NOCASE';
   return db
     .prepare(
-      `SELECT sha, subject FROM commits WHERE ${byEmail ? 'author_email = ? COLLATE NOCASE' : 'author_name = ? COLLATE NOCASE'}
-         AND committed_at >= ? AND committed_at <= ? ORDER BY committed_at DESC LIMIT ?`,
+      `SELECT sha, subject FROM commits WHERE ${who} AND committed_at >= ? AND committed_at <= ?
+         AND (? IS NULL OR repo_id = ?) ORDER BY committed_at DESC LIMIT ?`,
     )
-    .all(id.value, q.since, q.until, MAX_SHAS) as MyCommit[];
+    .all(id.value, q.since, q.until, repo, repo, MAX_SHAS) as MyCommit[];
 }
 
 function verdict(

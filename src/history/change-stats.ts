@@ -1,6 +1,7 @@
+import { DAY_MS, ensureModuleRollups, moduleDayRows } from '../store/commits.js';
 import type { Db } from '../store/open.js';
 
-export const DAY_MS = 86_400_000;
+export { DAY_MS };
 
 export interface AgentCount {
   agent: string;
@@ -29,68 +30,103 @@ export interface ChangeStats {
 /**
  * Churn of one module over the last `windowDays` and all time. Merge commits are left out: they repeat
  * changes already counted and would dilute the agent share with whoever pressed the merge button.
+ * Read from the per-module rollups (store/commits.ts), so a module touched by 233k commits answers from a few
+ * thousand rows: whole days from module_days, the partial days at a window's edges from the commits themselves.
  */
 export function moduleChangeStats(db: Db, module: string, now: number, windowDays = 90): ChangeStats {
+  ensureModuleRollups(db);
   const since = now - windowDays * DAY_MS;
-  // One pass over the module's commits; a revert names the reverted sha, so commits_reverts answers
-  // "was this reverted (and when)" per commit.
-  const t = db
-    .prepare(
-      `WITH touched AS (SELECT DISTINCT sha FROM commit_files WHERE module = @module),
-       rows AS (
-         SELECT lower(c.author_email) AS email, c.agent AS agent,
-                c.author_kind IN ('agent', 'pair') AS byAgent,
-                c.committed_at >= @since AS recent,
-                c.is_merge = 0 AND c.committed_at <= @now AS counted,
-                (SELECT MIN(r.committed_at) FROM commits r
-                 WHERE r.reverts_sha = c.sha AND r.committed_at <= @now) AS revertedAt
-         FROM touched t JOIN commits c ON c.sha = t.sha
-       )
-       SELECT
-         COALESCE(SUM(counted), 0) AS commits,
-         COUNT(DISTINCT CASE WHEN counted THEN email END) AS authors,
-         COALESCE(SUM(counted AND byAgent), 0) AS agentCommits,
-         COALESCE(SUM(counted AND recent), 0) AS rCommits,
-         COUNT(DISTINCT CASE WHEN counted AND recent THEN email END) AS rAuthors,
-         COALESCE(SUM(counted AND recent AND byAgent), 0) AS rAgentCommits,
-         COUNT(revertedAt) AS reverts,
-         COALESCE(SUM(revertedAt >= @since), 0) AS rReverts,
-         json_group_array(CASE WHEN counted AND byAgent THEN json_array(COALESCE(agent, 'unnamed agent'), recent) END)
-           AS agents
-       FROM rows`,
-    )
-    .get({ module, since, now }) as Record<
-    'commits' | 'authors' | 'agentCommits' | 'rCommits' | 'rAuthors' | 'rAgentCommits' | 'reverts' | 'rReverts',
-    number
-  > & { agents: string };
-
-  const all = new Map<string, number>();
-  const recent = new Map<string, number>();
-  for (const entry of JSON.parse(t.agents) as ([string, number] | null)[]) {
-    if (!entry) continue;
-    all.set(entry[0], (all.get(entry[0]) ?? 0) + 1);
-    if (entry[1]) recent.set(entry[0], (recent.get(entry[0]) ?? 0) + 1);
-  }
   return {
     module,
     windowDays,
-    recent: {
-      commits: t.rCommits,
-      authors: t.rAuthors,
-      agentCommits: t.rAgentCommits,
-      agentShare: share(t.rAgentCommits, t.rCommits),
-      agents: ranked(recent),
-      reverts: t.rReverts,
-    },
-    allTime: {
-      commits: t.commits,
-      authors: t.authors,
-      agentCommits: t.agentCommits,
-      agentShare: share(t.agentCommits, t.commits),
-      agents: ranked(all),
-      reverts: t.reverts,
-    },
+    recent: windowStats(db, module, since, now),
+    allTime: windowStats(db, module, undefined, now),
   };
+}
+
+/** Stats of the commits in [from, to] (unix ms; no lower bound when `from` is undefined). */
+function windowStats(db: Db, module: string, from: number | undefined, to: number): ChangeWindowStats {
+  const byAgent = commitsByAgent(db, module, from, to);
+  let commits = 0;
+  let agentCommits = 0;
+  const agents = new Map<string, number>();
+  for (const r of byAgent) {
+    commits += r.commits;
+    if (r.agent === '') continue;
+    agentCommits += r.commits;
+    agents.set(r.agent, r.commits);
+  }
+  return {
+    commits,
+    authors: authorCount(db, module, from, to),
+    agentCommits,
+    agentShare: share(agentCommits, commits),
+    agents: ranked(agents),
+    reverts: db
+      .prepare('SELECT COUNT(*) FROM module_reverts WHERE module = ? AND reverted_at >= ? AND reverted_at <= ?')
+      .pluck()
+      .get(module, from ?? Number.MIN_SAFE_INTEGER, to) as number,
+  };
+}
+
+// Whole days of the window from the rollup, plus the raw commits of the partial days at either edge (at most two
+// days of the module's commits), counted by the same definition as the rollup rows.
+const BY_AGENT = `
+  SELECT agent, SUM(commits) AS commits FROM (
+    SELECT agent, commits FROM module_days WHERE module = @module AND day >= @firstDay AND day <= @lastDay
+    UNION ALL SELECT agent, commits FROM (
+      ${moduleDayRows('cf.module = @module AND cf.committed_at >= @headFrom AND cf.committed_at <= @headTo')})
+    UNION ALL SELECT agent, commits FROM (
+      ${moduleDayRows('cf.module = @module AND cf.committed_at >= @tailFrom AND cf.committed_at <= @tailTo')})
+  ) GROUP BY agent`;
+
+function commitsByAgent(db: Db, module: string, from: number | undefined, to: number) {
+  // Whole days: those that start at or after `from` and end at or before `to`.
+  const firstDay = from === undefined ? Number.MIN_SAFE_INTEGER : Math.ceil(from / DAY_MS);
+  const lastDay = Math.floor((to + 1) / DAY_MS) - 1;
+  const none = { from: 1, to: 0 };
+  let head = from === undefined ? none : { from, to: firstDay * DAY_MS - 1 };
+  let tail = { from: (lastDay + 1) * DAY_MS, to };
+  if (firstDay > lastDay) [head, tail] = [{ from: from ?? Number.MIN_SAFE_INTEGER, to }, none];
+  return db.prepare(BY_AGENT).all({
+    module,
+    firstDay,
+    lastDay,
+    headFrom: head.from,
+    headTo: head.to,
+    tailFrom: tail.from,
+    tailTo: tail.to,
+  }) as { agent: string; commits: number }[];
+}
+
+/**
+ * Distinct authors with an ordinary commit in [from, to]. module_authors keeps each author's first and last commit
+ * in the module, which decides every author except one whose commits straddle the window on both sides (possible only
+ * when `to` is before their last commit, i.e. a clock in the past): those are checked against the window's commits.
+ */
+function authorCount(db: Db, module: string, from: number | undefined, to: number): number {
+  const lo = from ?? Number.MIN_SAFE_INTEGER;
+  const sure = db
+    .prepare(
+      `SELECT COUNT(*) FROM module_authors WHERE module = @module AND first_at <= @to AND last_at >= @lo
+         AND (first_at >= @lo OR last_at <= @to)`,
+    )
+    .pluck()
+    .get({ module, lo, to }) as number;
+  const straddling = db
+    .prepare('SELECT email FROM module_authors WHERE module = @module AND first_at < @lo AND last_at > @to')
+    .pluck()
+    .all({ module, lo, to }) as string[];
+  if (straddling.length === 0) return sure;
+  const inWindow = db
+    .prepare(
+      `SELECT COUNT(DISTINCT lower(c.author_email)) FROM commit_files cf JOIN commits c ON c.sha = cf.sha
+       WHERE cf.module = @module AND cf.committed_at >= @lo AND cf.committed_at <= @to AND c.is_merge = 0
+         AND lower(c.author_email) IN (SELECT value FROM json_each(@emails))`,
+    )
+    .pluck()
+    .get({ module, lo, to, emails: JSON.stringify(straddling) }) as number;
+  return sure + inWindow;
 }
 
 function ranked(counts: Map<string, number>): AgentCount[] {

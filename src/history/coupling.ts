@@ -62,35 +62,29 @@ interface Window {
 }
 
 /**
- * The latest ordinary commits (no merges, ≤ maxFiles files, committed in [since, now]) with a commit_files row
- * whose `column` is one of `values`. Two plans, chosen by a bounded count: when few commits match, sort them;
- * when more than √(maxCommits × all commits) match (sorting them all would cost more), walk every commit newest
- * first (commits_time) probing each, and stop after maxCommits hits. Measured at 1M commits on a path in 10% of
- * them: 5.8 s → well under 0.1 s.
+ * The latest ordinary commits (no merges, ≤ maxFiles files, committed in [since, now]) with a commit_files row whose
+ * `column` is one of `values`. Each value's rows are walked newest first on (module|path, committed_at) and the walk
+ * stops after maxCommits qualifying commits; the latest maxCommits of all values are among those. At 1M commits, for
+ * a module touched by 233k commits: ~100 ms (walking every commit newest first) → a few ms.
  */
 function latestCommitsTouching(db: Db, column: 'module' | 'path', values: readonly string[], w: Window): string[] {
-  const total = (db.prepare('SELECT MAX(rowid) FROM commits').pluck().get() as number | null) ?? 0;
-  const cap = Math.max(w.maxCommits, Math.ceil(Math.sqrt(w.maxCommits * total)));
-  const params = { ...w, values: JSON.stringify(values), cap };
-  const matching = `commit_files WHERE ${column} IN (SELECT value FROM json_each(@values))`;
-  const seen = db
-    .prepare(`SELECT COUNT(*) FROM (SELECT DISTINCT sha FROM ${matching} LIMIT @cap)`)
-    .pluck()
-    .get(params) as number;
-  const touches =
-    seen < cap
-      ? `c.sha IN (SELECT sha FROM ${matching})`
-      : `EXISTS (SELECT 1 FROM ${matching.replace('WHERE', 'x WHERE x.sha = c.sha AND')})`;
-  return db
-    .prepare(
-      `SELECT c.sha FROM commits c
-       WHERE ${touches}
-         AND c.is_merge = 0 AND c.committed_at >= @since AND c.committed_at <= @now
-         AND (SELECT COUNT(*) FROM commit_files x WHERE x.sha = c.sha) <= @maxFiles
-       ORDER BY c.committed_at DESC LIMIT @maxCommits`,
-    )
-    .pluck()
-    .all(params) as string[];
+  // DISTINCT: a commit with several files in one module is met once per file. files_changed is the commit's
+  // numstat entry count, the number of its commit_files rows.
+  const latest = db.prepare(
+    `SELECT DISTINCT cf.sha AS sha, cf.committed_at AS at FROM commit_files cf JOIN commits c ON c.sha = cf.sha
+     WHERE cf.${column} = @value AND cf.committed_at >= @since AND cf.committed_at <= @now
+       AND c.is_merge = 0 AND c.files_changed <= @maxFiles
+     ORDER BY cf.committed_at DESC, cf.sha DESC LIMIT @maxCommits`,
+  );
+  const found = new Map<string, number>();
+  for (const value of values) {
+    for (const r of latest.all({ ...w, value }) as { sha: string; at: number }[]) found.set(r.sha, r.at);
+  }
+  if (values.length === 1) return [...found.keys()];
+  return [...found]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? 1 : a[0] > b[0] ? -1 : 0))
+    .slice(0, w.maxCommits)
+    .map(([sha]) => sha);
 }
 
 export interface CoChangedFile {
@@ -134,40 +128,45 @@ export function coChangedFiles(db: Db, paths: readonly string[], options: FileCo
     since = now - 730 * DAY_MS,
     minSupport = 2,
   } = options;
-  const pathsJson = JSON.stringify(paths);
   const shas = latestCommitsTouching(db, 'path', paths, { since, now, maxFiles, maxCommits });
-  const shasJson = JSON.stringify(shas);
 
+  // The basis commits' files in one pass (one primary-key seek per commit; CROSS JOIN keeps the basis outermost, or
+  // the planner walks every commit of a hot path and scans the 2,000-sha list inside that loop: 17 s at 1M commits).
+  // Per input path: the commits that changed it, and the other files changed with it.
+  const inputs = new Set(paths);
   const changes = new Map<string, number>();
-  for (const r of db
+  const support = new Map<string, { src: string; path: string; module: string; support: number }>();
+  let commit: { sha: string; touched: string[]; others: { path: string; module: string }[] } | undefined;
+  const flush = () => {
+    if (!commit) return;
+    for (const src of commit.touched) {
+      changes.set(src, (changes.get(src) ?? 0) + 1);
+      for (const o of commit.others) {
+        const key = `${src}\u0000${o.path}`;
+        const hit = support.get(key);
+        if (hit) hit.support++;
+        else support.set(key, { src, path: o.path, module: o.module, support: 1 });
+      }
+    }
+  };
+  for (const f of db
     .prepare(
-      // CROSS JOIN keeps the basis commits outermost (a primary-key seek each): the planner otherwise walks every
-      // commit of a hot path and scans the 2,000-sha JSON list inside that loop (17 s at 1M commits).
-      `SELECT a.path AS path, COUNT(*) AS n
-       FROM json_each(@shas) s CROSS JOIN commit_files a ON a.sha = s.value
-       WHERE a.path IN (SELECT value FROM json_each(@paths))
-       GROUP BY a.path`,
+      `SELECT s.value AS sha, f.path AS path, f.module AS module
+       FROM json_each(@shas) s CROSS JOIN commit_files f ON f.sha = s.value`,
     )
-    .all({ shas: shasJson, paths: pathsJson }) as { path: string; n: number }[])
-    changes.set(r.path, r.n);
-
-  const pairs = db
-    .prepare(
-      `SELECT a.path AS src, b.path AS path, b.module AS module, COUNT(*) AS support
-       FROM json_each(@shas) s
-       JOIN commit_files a ON a.sha = s.value
-       JOIN commit_files b ON b.sha = s.value
-       WHERE a.path IN (SELECT value FROM json_each(@paths))
-         AND b.path NOT IN (SELECT value FROM json_each(@paths))
-       GROUP BY a.path, b.path
-       HAVING COUNT(*) >= @minSupport`,
-    )
-    .all({ shas: shasJson, paths: pathsJson, minSupport }) as {
-    src: string;
-    path: string;
-    module: string;
-    support: number;
-  }[];
+    .iterate({ shas: JSON.stringify(shas) }) as Iterable<{ sha: string; path: string; module: string }>) {
+    if (commit?.sha !== f.sha) {
+      flush();
+      commit = { sha: f.sha, touched: [], others: [] };
+    }
+    if (inputs.has(f.path)) commit.touched.push(f.path);
+    else commit.others.push(f);
+  }
+  flush();
+  // Ties keep the first pair in (input path, file) order.
+  const pairs = [...support.values()]
+    .filter((p) => p.support >= minSupport)
+    .sort((a, b) => (a.src < b.src ? -1 : a.src > b.src ? 1 : a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 
   const best = new Map<string, CoChangedFile>();
   for (const p of pairs) {

@@ -1,76 +1,27 @@
 import type { AppContext } from '../context.js';
 import { UserInputError } from '../errors.js';
+import { ensureModuleRollups } from '../store/commits.js';
+import { LINK_SCORE_THRESHOLD, strongLink } from '../store/incidents.js';
 import type { Db } from '../store/open.js';
 import { DAY_MS, moduleChangeStats, type ChangeStats } from './change-stats.js';
 import { coChangedModules, type ModuleCoupling } from './coupling.js';
 import { knownModules, moduleOfInput, resolveModule, toRepoPath } from './resolve-module.js';
 
-/** A suspect commit link counts as "the module's incident" from this score up; confirmed links always count. */
-export const LINK_SCORE_THRESHOLD = 0.5;
+export { LINK_SCORE_THRESHOLD };
 /** This many incidents in 90 days in one module is an architectural signal, not bad luck. */
 export const SIGNAL_INCIDENTS = 2;
 
-// A commit link strong enough to tie an incident to a module. Written the same way in 0005-perf-links' partial
-// index incident_links_strong, which a query can use only when it repeats these terms; without statistics the
-// planner prefers incident_links_target (kind = ?), hence INDEXED BY (at 1M commits, counting
-// them: 0.8 s → under 10 ms; a hot module's incidents: ~440 → ~80 ms).
-const STRONG_LINK = `l.kind = 'commit' AND l.status <> 'rejected' AND (l.status = 'confirmed' OR l.score >= ${LINK_SCORE_THRESHOLD})`;
+const STRONG_LINK = strongLink('l');
 
-// The incidents of module @m: by their module field, by a file or frame in @m, or by a strong commit link
-// whose commit touched @m. The link arm has two plans (see moduleIncidentIndex): from @m's commit files to
-// their links (CROSS JOIN fixes that order; scanning every link instead costs ~30× more for a quiet module),
-// or, for a module busier than all strong links together, from the strong links to a (module, sha) seek.
-const moduleIncidentSql = (linkArm: string) => `
-  WITH ids(id) AS (
-    SELECT id FROM incidents WHERE module = @m
-    UNION
-    SELECT incident_id FROM incident_files WHERE module = @m
-    UNION
-    ${linkArm}
-  )
-  SELECT i.id AS rowid, i.started_at AS startedAt FROM incidents i JOIN ids ON ids.id = i.id
-  WHERE i.started_at <= @now
-  ORDER BY i.started_at DESC, i.id DESC`;
-const FROM_MODULE = moduleIncidentSql(
-  `SELECT l.incident_id FROM commit_files cf CROSS JOIN incident_links l WHERE cf.module = @m AND l.target = cf.sha AND ${STRONG_LINK}`,
-);
-const FROM_LINKS = moduleIncidentSql(
-  `SELECT l.incident_id FROM incident_links l INDEXED BY incident_links_strong WHERE ${STRONG_LINK}
-     AND EXISTS (SELECT 1 FROM commit_files cf WHERE cf.module = @m AND cf.sha = l.target)`,
-);
-
-/** A module's incidents (row id and start), newest first, up to now: computed once, shared by the views below. */
-export interface IncidentIndex {
-  module: string;
-  now: number;
-  rows: { rowid: number; startedAt: number }[];
-}
-
-export function moduleIncidentIndex(db: Db, module: string, now: number): IncidentIndex {
-  return {
-    module,
-    now,
-    rows: db
-      .prepare(busierThanLinks(db, module) ? FROM_LINKS : FROM_MODULE)
-      .all({ m: module, now }) as IncidentIndex['rows'],
-  };
-}
-
-/**
- * Whether the module has more commit-file rows than there are strong links: both counts stop early (the links
- * are counted in their covering partial index).
- */
-function busierThanLinks(db: Db, module: string): boolean {
-  const links = db
-    .prepare(`SELECT COUNT(*) FROM incident_links l INDEXED BY incident_links_strong WHERE ${STRONG_LINK}`)
-    .pluck()
-    .get() as number;
-  const rows = db
-    .prepare('SELECT COUNT(*) FROM (SELECT 1 FROM commit_files WHERE module = ? LIMIT ?)')
-    .pluck()
-    .get(module, links + 1) as number;
-  return rows > links;
-}
+// A module's incidents are a range of module_incidents (migration 0006: its module field, files and frames, strong
+// commit links), kept by triggers and by the commit writer. Finding them from the module's commit files instead cost
+// ~80 ms-2 s for a hot module at 1M commits; a range here reads only the incidents themselves.
+const COUNTS = `SELECT COUNT(*) AS allTime, COALESCE(SUM(started_at >= @d30), 0) AS last30d,
+    COALESCE(SUM(started_at >= @d90), 0) AS last90d
+  FROM module_incidents WHERE module = @m AND started_at <= @now`;
+const NEWEST = `SELECT incident_id FROM module_incidents WHERE module = @m AND started_at >= @since AND started_at <= @now
+  ORDER BY started_at DESC, incident_id DESC LIMIT @limit`;
+const COUNT_SINCE = `SELECT COUNT(*) FROM module_incidents WHERE module = @m AND started_at >= @since AND started_at <= @now`;
 
 export interface IncidentItem {
   /** The incident's own id (INC-101, a PagerDuty id …). */
@@ -106,23 +57,25 @@ export interface Recurrence {
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** Incident counts for a module relative to `now`, the architectural signal, and the latest incident. */
-export function moduleRecurrence(
-  db: Db,
-  module: string,
-  now: number,
-  index = moduleIncidentIndex(db, module, now),
-): Recurrence {
-  const count = (days: number) => index.rows.filter((r) => r.startedAt >= now - days * DAY_MS).length;
-  const counts = { last30d: count(30), last90d: count(90), allTime: index.rows.length };
-  const newest = index.rows[0];
-  const last = newest
-    ? (db
-        .prepare('SELECT external_id AS id, title, started_at AS startedAt FROM incidents WHERE id = ?')
-        .get(newest.rowid) as { id: string; title: string; startedAt: number })
-    : undefined;
+export function moduleRecurrence(db: Db, module: string, now: number): Recurrence {
+  ensureModuleRollups(db);
+  const counts = db.prepare(COUNTS).get({ m: module, now, d30: now - 30 * DAY_MS, d90: now - 90 * DAY_MS }) as Record<
+    'allTime' | 'last30d' | 'last90d',
+    number
+  >;
+  const newest = db.prepare(NEWEST).pluck().get({ m: module, now, since: Number.MIN_SAFE_INTEGER, limit: 1 }) as
+    number | undefined;
+  const last =
+    newest === undefined
+      ? undefined
+      : (db
+          .prepare('SELECT external_id AS id, title, started_at AS startedAt FROM incidents WHERE id = ?')
+          .get(newest) as { id: string; title: string; startedAt: number });
   const architecturalSignal = counts.last90d >= SIGNAL_INCIDENTS;
   return {
-    ...counts,
+    last30d: counts.last30d,
+    last90d: counts.last90d,
+    allTime: counts.allTime,
     architecturalSignal,
     ...(architecturalSignal
       ? {
@@ -153,11 +106,12 @@ export function moduleIncidents(
   db: Db,
   module: string,
   options: { now: number; limit: number; since?: number },
-  index = moduleIncidentIndex(db, module, options.now),
 ): IncidentPage {
-  const { limit, since = Number.MIN_SAFE_INTEGER } = options;
-  const matching = index.rows.filter((r) => r.startedAt >= since);
-  const pageIds = matching.slice(0, limit).map((r) => r.rowid);
+  ensureModuleRollups(db);
+  const { now, limit, since = Number.MIN_SAFE_INTEGER } = options;
+  const params = { m: module, now, since, limit };
+  const pageIds = db.prepare(NEWEST).pluck().all(params) as number[];
+  const total = db.prepare(COUNT_SINCE).pluck().get(params) as number;
   const byId = new Map(
     (
       db
@@ -184,8 +138,8 @@ export function moduleIncidents(
       ...(r.url ? { url: r.url } : {}),
     })),
     limit,
-    hasMore: matching.length > limit,
-    total: matching.length,
+    hasMore: total > limit,
+    total,
   };
 }
 
@@ -215,12 +169,13 @@ function linkReasons(db: Db, module: string, rowids: number[]): Map<number, stri
     add(g.id, `${g.kind === 'file' ? 'files' : 'stack frames'}: ${shown}`);
   }
 
+  // +cf.module: the lookup is by the commit's primary key (a few files); an index on module would walk the module.
   const links = db
     .prepare(
       `SELECT l.incident_id AS id, l.target AS sha, l.score, l.status, l.method FROM incident_links l
        WHERE l.incident_id IN (SELECT value FROM json_each(@ids))
          AND ${STRONG_LINK}
-         AND EXISTS (SELECT 1 FROM commit_files cf WHERE cf.sha = l.target AND cf.module = @m)
+         AND EXISTS (SELECT 1 FROM commit_files cf WHERE cf.sha = l.target AND +cf.module = @m)
        ORDER BY l.incident_id, l.status = 'confirmed' DESC, l.score DESC`,
     )
     .all({ m: module, ids }) as { id: number; sha: string; score: number; status: string; method: string }[];
@@ -280,19 +235,17 @@ export function readModuleHistory(ctx: AppContext, query: ModuleHistoryQuery): M
     ({ module, resolvedFrom } = resolveModule(db, query.module ?? '', 'module', known));
   }
   if (!known.includes(module)) notes.push(`no commits or incidents are recorded for module '${module}' yet`);
-  const index = moduleIncidentIndex(db, module, now);
 
   return {
     module,
     ...(resolvedFrom ? { resolvedFrom } : {}),
     ...(query.since !== undefined ? { since: iso(query.since) } : {}),
-    incidents: moduleIncidents(
-      db,
-      module,
-      { now, limit, ...(query.since !== undefined ? { since: query.since } : {}) },
-      index,
-    ),
-    recurrence: moduleRecurrence(db, module, now, index),
+    incidents: moduleIncidents(db, module, {
+      now,
+      limit,
+      ...(query.since !== undefined ? { since: query.since } : {}),
+    }),
+    recurrence: moduleRecurrence(db, module, now),
     changes: moduleChangeStats(db, module, now),
     coChangedModules: coChangedModules(db, module, { now }),
     notes,

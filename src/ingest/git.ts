@@ -6,7 +6,14 @@ import { detectAuthorship, parseTrailers } from '../attribution/identity.js';
 import { readCodeowners, type AppContext } from '../context.js';
 import { UpstreamError, UserInputError, errorMessage } from '../errors.js';
 import { ModuleMapper } from '../history/modules.js';
-import { commitWriter, countCommits, shasWithPrefix, type NewCommit } from '../store/commits.js';
+import {
+  commitWriter,
+  countCommits,
+  rebuildModuleRollups,
+  refreshModuleRollups,
+  shasWithPrefix,
+  type NewCommit,
+} from '../store/commits.js';
 import { deferIndexes, getMeta, restoreDeferredIndexes, setMeta, type Db } from '../store/open.js';
 import { ensureRepo, getRepoTips, setLastIngestedAt, setRepoTips } from '../store/repos.js';
 
@@ -63,12 +70,15 @@ export async function ingestGit(ctx: AppContext, options: IngestGitOptions = {})
     const bulk = !db.inTransaction && db.prepare('SELECT 1 FROM commits LIMIT 1').get() === undefined;
     if (bulk) deferIndexes(db, BULK_TABLES);
     try {
-      added = await readLog(ctx, repo.path, repoId, fresh, exclude, options.onProgress);
+      added = await readLog(ctx, repo.path, repoId, fresh, exclude, !bulk, options.onProgress);
     } finally {
       if (bulk) restoreDeferredIndexes(db);
       db.pragma(`cache_size = ${cache}`);
     }
+    // A bulk load leaves the rollups to one pass here, once the indexes they read are back (otherwise a no-op).
+    refreshModuleRollups(db);
     resolvePendingFixes(db);
+    optimizeStatistics(db);
   }
   if (fresh.length > 0 || tips.length !== oldTips.length) setRepoTips(db, repoId, tips);
   setLastIngestedAt(db, repoId, ctx.clock());
@@ -193,11 +203,12 @@ async function readLog(
   repoId: number,
   include: string[],
   exclude: string[],
+  rollupEachBatch: boolean,
   onProgress?: (n: number) => void,
 ): Promise<number> {
   const db = ctx.store;
   const writer = commitWriter(db);
-  const tx = new OpenTransaction(db, BATCH, BATCH_MS);
+  const tx = new OpenTransaction(db, BATCH, BATCH_MS, rollupEachBatch ? () => refreshModuleRollups(db) : () => {});
   const findFix = db.prepare('SELECT sha FROM commits WHERE sha >= ? AND sha < ? LIMIT 2');
 
   let read = 0;
@@ -243,6 +254,8 @@ class OpenTransaction {
     private readonly db: Db,
     private readonly maxRows: number,
     private readonly maxMs: number,
+    /** Runs inside the transaction just before each commit (set-based work over the batch). */
+    private readonly beforeCommit: () => void,
   ) {}
 
   write<T>(fn: () => T): T {
@@ -262,6 +275,12 @@ class OpenTransaction {
   commit(): void {
     if (!this.open) return;
     this.open = false;
+    try {
+      this.beforeCommit();
+    } catch (err) {
+      this.db.exec('ROLLBACK');
+      throw err;
+    }
     this.db.exec('COMMIT');
   }
 }
@@ -470,10 +489,23 @@ function recomputeModulesIfRulesChanged(ctx: AppContext): void {
   db.transaction(() => {
     const paths = db.prepare('SELECT DISTINCT path FROM commit_files').pluck().all() as string[];
     const update = db.prepare('UPDATE commit_files SET module = ? WHERE path = ? AND module <> ?');
+    let changed = 0;
     for (const path of paths) {
       const module = ctx.modules.moduleOf(path);
-      update.run(module, path, module);
+      changed += update.run(module, path, module).changes;
     }
+    // The per-module rollups are keyed by module: relabelled files move their commits to other modules.
+    if (changed > 0) rebuildModuleRollups(db);
     setMeta(db, 'module_fingerprint', fingerprint);
   })();
+}
+
+/**
+ * Refreshes the planner's statistics where they are missing or stale, reading at most ~1,000 rows per index
+ * (analysis_limit), so a large ingest takes milliseconds more. The tools' queries are written to need no statistics
+ * (a user's first run has none); this keeps the rest of the plans from depending on luck.
+ */
+function optimizeStatistics(db: Db): void {
+  db.pragma('analysis_limit = 1000');
+  db.pragma('optimize = 0x10002');
 }

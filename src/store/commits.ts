@@ -1,4 +1,6 @@
+import type { Statement } from 'better-sqlite3';
 import { UserInputError } from '../errors.js';
+import { rebuildModuleIncidents, strongLink } from './incidents.js';
 import type { Db } from './open.js';
 
 export type AuthorKind = 'human' | 'agent' | 'pair';
@@ -71,7 +73,8 @@ export function commitWriter(db: Db): CommitWriter {
       @authorKind, @agent, @agentEvidence, @revertsSha, @added, @deleted, @filesChanged)
     ON CONFLICT(sha) DO NOTHING`);
   const insFile = db.prepare(
-    'INSERT OR IGNORE INTO commit_files(sha, path, old_path, module, added, deleted) VALUES (?, ?, ?, ?, ?, ?)',
+    `INSERT OR IGNORE INTO commit_files(sha, path, old_path, module, added, deleted, committed_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`,
   );
   const insTrailer = db.prepare('INSERT INTO commit_trailers(sha, key, value) VALUES (?, ?, ?)');
   const insFix = db.prepare('INSERT OR IGNORE INTO commit_fixes(sha, fixed_ref, fixed_sha) VALUES (?, ?, ?)');
@@ -103,7 +106,7 @@ export function commitWriter(db: Db): CommitWriter {
         filesChanged: c.files.length,
       });
       if (res.changes === 0) return false;
-      for (const f of c.files) insFile.run(c.sha, f.path, f.oldPath, f.module, f.added, f.deleted);
+      for (const f of c.files) insFile.run(c.sha, f.path, f.oldPath, f.module, f.added, f.deleted, c.committedAt);
       for (const t of c.trailers) insTrailer.run(c.sha, t.key, t.value);
       for (const x of c.fixes) insFix.run(c.sha, x.ref, x.sha);
       return true;
@@ -118,7 +121,11 @@ export function insertCommit(db: Db, commit: NewCommit): boolean {
   let w = writers.get(db);
   if (!w) writers.set(db, (w = commitWriter(db)));
   const writer = w;
-  return db.transaction(() => writer.insert(commit))();
+  return db.transaction(() => {
+    const added = writer.insert(commit);
+    if (added) refreshModuleRollups(db);
+    return added;
+  })();
 }
 
 export function getCommit(db: Db, sha: string): CommitRow | undefined {
@@ -126,7 +133,9 @@ export function getCommit(db: Db, sha: string): CommitRow | undefined {
 }
 
 export function getCommitFiles(db: Db, sha: string): CommitFileRow[] {
-  return db.prepare('SELECT * FROM commit_files WHERE sha = ? ORDER BY path').all(sha) as CommitFileRow[];
+  return db
+    .prepare('SELECT sha, path, old_path, module, added, deleted FROM commit_files WHERE sha = ? ORDER BY path')
+    .all(sha) as CommitFileRow[];
 }
 
 export function getCommitTrailers(db: Db, sha: string): { key: string; value: string }[] {
@@ -186,4 +195,112 @@ export function resolveSha(db: Db, ref: string, field = 'sha'): string | undefin
     `${field} '${ref}' is ambiguous; it matches ${list}${found.length > 5 ? ', …' : ''}. Give more characters.`,
     field,
   );
+}
+
+// ---- Per-module rollups -------------------------------------------------------------------------------------------
+// module_days, module_authors and module_reverts (migration 0006) summarise commit_files by module, so a module's
+// all-time and windowed churn reads a few thousand rows instead of every commit that touched it (233k for the hottest
+// module of a 1M-commit organisation). They cover the commits up to the rowid recorded in meta; every writer of
+// commits catches them up at the end of its batch (refreshModuleRollups), and readers do the same first
+// (ensureModuleRollups), so rows written straight into the tables are never missed.
+
+export const DAY_MS = 86_400_000;
+const THROUGH = 'module_rollups_through';
+
+/** The UTC day number of a unix-ms SQL expression, floored (also before 1970, where `/` would round up). */
+export const dayOf = (t: string): string => `((${t}) - (((${t}) % ${DAY_MS}) + ${DAY_MS}) % ${DAY_MS}) / ${DAY_MS}`;
+
+/**
+ * (module, day, agent, commits) for the ordinary (non-merge) commits that `scope` selects, a condition on `c`
+ * (commits) and `cf` (commit_files). `agent` is '' for commits by humans; agent and pair commits carry their agent's
+ * name. The one definition of a module_days row: the rollup is built with it, and readers count the partial days at
+ * the edges of a window with it from the raw rows.
+ */
+export function moduleDayRows(scope: string): string {
+  return `SELECT cf.module AS module, ${dayOf('c.committed_at')} AS day,
+      CASE WHEN c.author_kind IN ('agent', 'pair') THEN COALESCE(NULLIF(c.agent, ''), 'unnamed agent') ELSE '' END AS agent,
+      COUNT(DISTINCT c.sha) AS commits
+    FROM commit_files cf JOIN commits c ON c.sha = cf.sha
+    WHERE c.is_merge = 0 AND ${scope}
+    GROUP BY 1, 2, 3`;
+}
+
+/**
+ * The statements that add commits with rowid in (from, to] (SQL expressions) to the rollups and advance the mark.
+ * Set-based, so a batch of 10,000 commits costs a few grouped scans, not per-row work. `module_days` is additive
+ * (each commit is added once: its rowid passes the mark once); the others are idempotent. Also adds the module
+ * incidents of strong links that named these commits before they were stored.
+ */
+export function moduleRollupStatements(from: string, to: string): string[] {
+  const range = `c.rowid > ${from} AND c.rowid <= ${to}`;
+  return [
+    `INSERT INTO module_days(module, day, agent, commits) ${moduleDayRows(range)}
+     ON CONFLICT(module, day, agent) DO UPDATE SET commits = commits + excluded.commits`,
+    `INSERT INTO module_authors(module, email, first_at, last_at)
+     SELECT cf.module, lower(c.author_email), MIN(c.committed_at), MAX(c.committed_at)
+     FROM commits c JOIN commit_files cf ON cf.sha = c.sha
+     WHERE c.is_merge = 0 AND ${range}
+     GROUP BY 1, 2
+     ON CONFLICT(module, email) DO UPDATE
+       SET first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at)`,
+    // Reverted commits among these commits' targets, and these commits when an earlier-stored revert names them;
+    // either side may arrive first (git log lists the revert before the commit it undoes).
+    `INSERT OR REPLACE INTO module_reverts(sha, module, reverted_at)
+     SELECT cf.sha, cf.module, (SELECT MIN(r.committed_at) FROM commits r WHERE r.reverts_sha = cf.sha)
+     FROM commit_files cf
+     WHERE cf.sha IN (
+       SELECT c.reverts_sha FROM commits c WHERE c.reverts_sha IS NOT NULL AND ${range}
+       UNION SELECT c.sha FROM commits c WHERE ${range} AND EXISTS (SELECT 1 FROM commits r WHERE r.reverts_sha = c.sha)
+     )`,
+    `INSERT OR IGNORE INTO module_incidents(module, started_at, incident_id)
+     SELECT DISTINCT cf.module, i.started_at, i.id
+     FROM commits c JOIN incident_links l ON l.kind = 'commit' AND l.target = c.sha
+       JOIN incidents i ON i.id = l.incident_id JOIN commit_files cf ON cf.sha = c.sha
+     WHERE ${strongLink('l')} AND ${range}`,
+    `INSERT INTO meta(key, value) VALUES ('${THROUGH}', ${to}) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+  ];
+}
+
+const rollupStatements = new WeakMap<Db, Statement[]>();
+
+function rollupsThrough(db: Db): number {
+  return (
+    (db.prepare(`SELECT CAST(value AS INTEGER) FROM meta WHERE key = '${THROUGH}'`).pluck().get() as
+      number | undefined) ?? 0
+  );
+}
+
+function lastCommitRowid(db: Db): number {
+  return (db.prepare('SELECT MAX(rowid) FROM commits').pluck().get() as number | null) ?? 0;
+}
+
+/**
+ * Adds the commits stored since the last call to the per-module rollups, in one IMMEDIATE transaction that
+ * re-reads the mark, so two processes catching up at once never add a commit twice. Writers call it at the end of
+ * each batch (inside their transaction).
+ */
+export function refreshModuleRollups(db: Db): void {
+  db.transaction(() => {
+    const from = rollupsThrough(db);
+    const to = lastCommitRowid(db);
+    if (to <= from) return;
+    let stmts = rollupStatements.get(db);
+    if (!stmts) rollupStatements.set(db, (stmts = moduleRollupStatements('@from', '@to').map((s) => db.prepare(s))));
+    for (const s of stmts) s.run({ from, to });
+  }).immediate();
+}
+
+/** Readers call this first: a no-op (two index lookups) unless commits were stored without catching up. */
+export function ensureModuleRollups(db: Db): void {
+  if (lastCommitRowid(db) > rollupsThrough(db)) refreshModuleRollups(db);
+}
+
+/** Rebuilds every per-module rollup from the stored rows: after commit_files.module values were relabelled. */
+export function rebuildModuleRollups(db: Db): void {
+  db.transaction(() => {
+    db.exec('DELETE FROM module_days; DELETE FROM module_authors; DELETE FROM module_reverts;');
+    db.prepare(`DELETE FROM meta WHERE key = '${THROUGH}'`).run();
+    rebuildModuleIncidents(db);
+    refreshModuleRollups(db);
+  }).immediate();
 }

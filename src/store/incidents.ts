@@ -152,3 +152,77 @@ export function resolveCommitPrefix(db: Db, prefix: string): string | undefined 
   }[];
   return rows.length === 1 ? rows[0]!.sha : undefined;
 }
+
+/** A suspect commit link counts as "the module's incident" from this score up; confirmed links always count. */
+export const LINK_SCORE_THRESHOLD = 0.5;
+
+/**
+ * A commit link strong enough to tie an incident to the modules its commit touched, for a link aliased `l`.
+ * Written the same way in 0005-perf-links' partial index incident_links_strong, which a query can use only when it
+ * repeats these terms.
+ */
+export const strongLink = (l: string): string =>
+  `${l}.kind = 'commit' AND ${l}.status <> 'rejected' AND (${l}.status = 'confirmed' OR ${l}.score >= ${LINK_SCORE_THRESHOLD})`;
+
+/**
+ * The (module, started_at, incident_id) rows of `module_incidents` for the incidents `scope` selects (a condition on
+ * `i`, the incidents row): an incident belongs to a module by its module field, by a file or frame it names there,
+ * or by a strong link to a commit that touched it. The one definition, used by the triggers, the full rebuild and the
+ * migration backfill.
+ */
+export function moduleIncidentRows(scope: string): string {
+  return `SELECT i.module, i.started_at, i.id FROM incidents i WHERE i.module IS NOT NULL AND ${scope}
+    UNION SELECT f.module, i.started_at, i.id FROM incidents i JOIN incident_files f ON f.incident_id = i.id
+      WHERE ${scope}
+    UNION SELECT cf.module, i.started_at, i.id FROM incidents i
+      JOIN incident_links l ON l.incident_id = i.id JOIN commit_files cf ON cf.sha = l.target
+      WHERE ${strongLink('l')} AND ${scope}`;
+}
+
+const recomputeIncident = (id: string) => `DELETE FROM module_incidents WHERE incident_id = ${id};
+  INSERT OR IGNORE INTO module_incidents(module, started_at, incident_id) ${moduleIncidentRows(`i.id = ${id}`)};`;
+
+/**
+ * Triggers that keep `module_incidents` in step with whoever writes incidents, their files and their links (imports,
+ * attribution, webhooks, tests): an insert adds its rows, an update or delete recomputes that one incident.
+ */
+export const MODULE_INCIDENT_TRIGGERS = `
+CREATE TRIGGER module_incidents_incident_ai AFTER INSERT ON incidents WHEN new.module IS NOT NULL BEGIN
+  INSERT OR IGNORE INTO module_incidents(module, started_at, incident_id) VALUES (new.module, new.started_at, new.id);
+END;
+CREATE TRIGGER module_incidents_incident_au AFTER UPDATE OF module, started_at ON incidents BEGIN
+  ${recomputeIncident('new.id')}
+END;
+CREATE TRIGGER module_incidents_incident_ad AFTER DELETE ON incidents BEGIN
+  DELETE FROM module_incidents WHERE incident_id = old.id;
+END;
+CREATE TRIGGER module_incidents_file_ai AFTER INSERT ON incident_files BEGIN
+  INSERT OR IGNORE INTO module_incidents(module, started_at, incident_id)
+    SELECT new.module, started_at, id FROM incidents WHERE id = new.incident_id;
+END;
+CREATE TRIGGER module_incidents_file_au AFTER UPDATE ON incident_files BEGIN
+  ${recomputeIncident('old.incident_id')}
+  ${recomputeIncident('new.incident_id')}
+END;
+CREATE TRIGGER module_incidents_file_ad AFTER DELETE ON incident_files BEGIN
+  ${recomputeIncident('old.incident_id')}
+END;
+CREATE TRIGGER module_incidents_link_ai AFTER INSERT ON incident_links WHEN ${strongLink('new')} BEGIN
+  INSERT OR IGNORE INTO module_incidents(module, started_at, incident_id)
+    SELECT DISTINCT cf.module, i.started_at, i.id FROM incidents i JOIN commit_files cf ON cf.sha = new.target
+    WHERE i.id = new.incident_id;
+END;
+CREATE TRIGGER module_incidents_link_au AFTER UPDATE ON incident_links WHEN ${strongLink('old')} OR ${strongLink('new')} BEGIN
+  ${recomputeIncident('old.incident_id')}
+  ${recomputeIncident('new.incident_id')}
+END;
+CREATE TRIGGER module_incidents_link_ad AFTER DELETE ON incident_links WHEN ${strongLink('old')} BEGIN
+  ${recomputeIncident('old.incident_id')}
+END;
+`;
+
+/** Recomputes `module_incidents` for every incident (after commit_files.module values were relabelled). */
+export function rebuildModuleIncidents(db: Db): void {
+  db.exec(`DELETE FROM module_incidents;
+    INSERT OR IGNORE INTO module_incidents(module, started_at, incident_id) ${moduleIncidentRows('1')};`);
+}

@@ -1,4 +1,5 @@
-import { basename, dirname } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import type { Db } from './open.js';
 
 /** A `repos` row. */
@@ -55,4 +56,16 @@ export function setRepoTips(db: Db, repoId: number, tips: Iterable<string>): voi
     del.run(repoId);
     for (const sha of tips) ins.run(repoId, sha);
   })();
+}
+
+/** The stored repository a server serves: its path as given or with symlinks resolved; undefined if not ingested. */
+export function servedRepoId(db: Db, repoPath: string): number | undefined {
+  const abs = resolve(repoPath);
+  let real = abs;
+  try {
+    real = realpathSync(abs);
+  } catch {
+    // a path that does not exist is simply not a stored repository
+  }
+  return getRepoId(db, abs) ?? (real === abs ? undefined : getRepoId(db, real));
 }

@@ -3,6 +3,7 @@ import { sql as triage } from './0002-triage.js';
 import { sql as github } from './0003-github.js';
 import { sql as perf } from './0004-perf.js';
 import { sql as perfLinks } from './0005-perf-links.js';
+import { sql as moduleRollups } from './0006-module-rollups.js';
 
 /** Ordered migrations; the index + 1 is the schema version stored in `PRAGMA user_version`. Append only. */
 export const migrations: readonly { name: string; sql: string }[] = [
@@ -11,4 +12,5 @@ export const migrations: readonly { name: string; sql: string }[] = [
   { name: '0003-github', sql: github },
   { name: '0004-perf', sql: perf },
   { name: '0005-perf-links', sql: perfLinks },
+  { name: '0006-module-rollups', sql: moduleRollups },
 ];
