@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { refreshModuleRollups } from '../src/store/commits.js';
+import { rebuildTriageRollups } from '../src/store/interrupts.js';
 import { deferIndexes, getMeta, openStore, restoreDeferredIndexes, setMeta, type Db } from '../src/store/open.js';
 import { pick, rng, skewed } from './stats.js';
 
@@ -82,6 +83,7 @@ export function orgDatabase(path: string, scale: OrgScale, log: (m: string) => v
   refreshModuleRollups(db);
   for (const t of triggers) db.exec(t.sql);
   db.exec("INSERT INTO interrupts_fts(interrupts_fts) VALUES ('rebuild')");
+  rebuildTriageRollups(db); // the rollup triggers were off while generating
   setMeta(db, 'bench_catalog', JSON.stringify(catalog));
   setMeta(db, 'bench_generator', stamp);
   db.pragma('wal_checkpoint(TRUNCATE)');

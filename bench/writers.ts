@@ -12,6 +12,8 @@ export interface WritersResult {
   errors: number;
   ms: number;
   perSecond: number;
+  /** CPU the writers used per write (all processes), ms */
+  cpuPerWrite: number;
 }
 
 /**
@@ -38,7 +40,7 @@ export async function measureWriters(o: {
   const lines = kids.map((k) => createInterface({ input: k.stdout }));
   await Promise.all(lines.map((l) => new Promise((ready) => l.once('line', ready))));
   const done = lines.map(
-    (l) => new Promise<{ ms: number; errors: number }>((ok) => l.once('line', (s) => ok(JSON.parse(s)))),
+    (l) => new Promise<{ ms: number; cpuMs: number; errors: number }>((ok) => l.once('line', (s) => ok(JSON.parse(s)))),
   );
   const exits = kids.map((k) => new Promise((ok) => k.once('close', ok)));
   const started = performance.now();
@@ -57,5 +59,6 @@ export async function measureWriters(o: {
     errors: results.reduce((s, r) => s + r.errors, 0),
     ms,
     perSecond: (writes / ms) * 1000,
+    cpuPerWrite: results.reduce((s, r) => s + r.cpuMs, 0) / writes,
   };
 }

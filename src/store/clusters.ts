@@ -120,40 +120,116 @@ export function fixesForWindow(db: Db, since: number, until: number): { merged: 
   return { merged, waiting };
 }
 
-/** A cluster with its entry count in a window and whether a (not rejected) fix covered it by the window's end. */
-export type WindowCluster = ClusterRow & {
+/** A cluster's entries in a window, with what the report orders and filters clusters by. */
+export interface ClusterCount {
+  id: number;
+  category: string;
   count: number;
-  coveredInWindow: boolean;
-  fix: { id: number; type: string; status: string; path: string } | null;
-};
+  firstAt: number;
+  lastAt: number;
+  /** a fix (not rejected) covered it by the window's end */
+  covered: boolean;
+}
 
-/** Clusters with at least `minEntries` entries created in (since, until], most entries first. */
-export function clustersActiveBetween(db: Db, since: number, until: number, minEntries: number): WindowCluster[] {
+// Each cluster that can have entries in the window (its first and last entries bound it) counts them with a range
+// of the cluster index: the window's ~8k clusters cost as much as a GROUP BY over its ~120k entries would
+// without the temporary B-tree (measured: ~20 ms against ~75 ms for a 90-day window at org scale).
+const WINDOW_COUNTS = `SELECT c.id, c.category, c.first_at AS firstAt, c.last_at AS lastAt,
+         (SELECT count(*) FROM interrupts i
+           WHERE i.cluster_id = c.id AND i.created_at > @since AND i.created_at <= @until) AS count,
+         (f.id IS NOT NULL AND f.status <> 'rejected' AND coalesce(c.covered_at, f.created_at) <= @until) AS covered
+    FROM clusters c LEFT JOIN fixes f ON f.id = c.fix_id
+   WHERE c.last_at > @since AND c.first_at <= @until`;
+
+/** How many clusters have at least `minEntries` entries created in (since, until], and how many of them are covered. */
+export interface RecurringCount {
+  recurring: number;
+  covered: number;
+}
+
+export function recurringCountBetween(db: Db, since: number, until: number, minEntries: number): RecurringCount {
+  return prepared(
+    db,
+    `SELECT count(*) AS recurring, coalesce(sum(covered), 0) AS covered FROM (${WINDOW_COUNTS}) WHERE count >= @minEntries`,
+  ).get({ since, until, minEntries }) as RecurringCount;
+}
+
+/** A report's windows: the current one, the one of the same length before it, and its recurrence tail. */
+export interface ReportWindows {
+  since: number;
+  until: number;
+  prevSince: number;
+  /** ≥ since: recurring-without-fix looks at (recurSince, until] */
+  recurSince: number;
+  minEntries: number;
+  /** clusters in the top list */
+  top: number;
+}
+
+/** What the triage report needs to know about clusters, for all its windows at once. */
+export interface ReportClusterCounts {
+  current: RecurringCount;
+  previous: RecurringCount;
+  /** the `top` clusters with the most entries in the current window (ties: latest entry first, then id) */
+  top: ClusterCount[];
+  /** clusters recurring in (recurSince, until] with no fix covering them by `until`, in the same order */
+  recurringUncovered: ClusterCount[];
+}
+
+/**
+ * One statement for every cluster figure of a report: each cluster's entries in the current and previous
+ * windows are counted once (a range of the cluster index each), and the ~8k per-cluster rows stay inside
+ * SQLite; only the totals, the top list and the uncovered recurring clusters come out. A count is only made
+ * where the cluster's first and last entries allow one.
+ */
+export function reportClusterCounts(db: Db, w: ReportWindows): ReportClusterCounts {
   const rows = prepared(
     db,
-    `SELECT c.id, c.category, c.module, c.label, c.terms, c.paths, c.size, c.first_at AS firstAt, c.last_at AS lastAt,
-            c.fix_id AS fixId, c.covered_at AS coveredAt, w.n AS count, f.type AS fixType, f.status AS fixStatus, f.path AS fixPath,
-            (f.id IS NOT NULL AND f.status <> 'rejected' AND coalesce(c.covered_at, f.created_at) <= @until) AS covered
-       FROM (SELECT cluster_id, count(*) AS n FROM interrupts
-              WHERE created_at > @since AND created_at <= @until AND cluster_id IS NOT NULL
-              GROUP BY cluster_id HAVING count(*) >= @minEntries) w
-       JOIN clusters c ON c.id = w.cluster_id
-       LEFT JOIN fixes f ON f.id = c.fix_id
-      ORDER BY w.n DESC, c.last_at DESC, c.id`,
-  ).all({ since, until, minEntries }) as (Stored & {
-    count: number;
-    fixType: string | null;
-    fixStatus: string | null;
-    fixPath: string | null;
-    covered: number;
-  })[];
-  return rows.map(({ covered, count, fixType, fixStatus, fixPath, ...r }) => ({
-    ...toRow(r),
-    count,
-    coveredInWindow: covered === 1,
-    fix:
-      r.fixId !== null && fixType !== null
-        ? { id: r.fixId, type: fixType, status: fixStatus ?? '', path: fixPath ?? '' }
-        : null,
-  }));
+    `WITH w AS MATERIALIZED (
+       SELECT c.id, c.category, c.first_at AS firstAt, c.last_at AS lastAt,
+              CASE WHEN c.last_at > @since THEN (SELECT count(*) FROM interrupts i
+                WHERE i.cluster_id = c.id AND i.created_at > @since AND i.created_at <= @until) ELSE 0 END AS count,
+              CASE WHEN c.first_at <= @since THEN (SELECT count(*) FROM interrupts i
+                WHERE i.cluster_id = c.id AND i.created_at > @prevSince AND i.created_at <= @since) ELSE 0 END AS previous,
+              (f.id IS NOT NULL AND f.status <> 'rejected' AND coalesce(c.covered_at, f.created_at) <= @until) AS covered,
+              (f.id IS NOT NULL AND f.status <> 'rejected' AND coalesce(c.covered_at, f.created_at) <= @since)
+                AS coveredBefore
+         FROM clusters c LEFT JOIN fixes f ON f.id = c.fix_id
+        WHERE c.last_at > @prevSince AND c.first_at <= @until),
+     -- the recurrence tail lies inside the current window: only clusters recurring there can recur in it
+     r AS MATERIALIZED (
+       SELECT id, category, firstAt, lastAt, covered, (SELECT count(*) FROM interrupts i
+                WHERE i.cluster_id = w.id AND i.created_at > @recurSince AND i.created_at <= @until) AS count
+         FROM w WHERE count >= @minEntries AND lastAt > @recurSince AND NOT covered)
+     SELECT 0 AS part, NULL AS id, NULL AS category, NULL AS firstAt, NULL AS lastAt,
+            coalesce(sum(count >= @minEntries), 0) AS count, coalesce(sum(count >= @minEntries AND covered), 0) AS covered,
+            coalesce(sum(previous >= @minEntries), 0) AS previous,
+            coalesce(sum(previous >= @minEntries AND coveredBefore), 0) AS coveredBefore
+       FROM w
+     UNION ALL
+     SELECT * FROM (SELECT 1, id, category, firstAt, lastAt, count, covered, NULL, NULL FROM w WHERE count >= 1
+                     ORDER BY count DESC, lastAt DESC, id LIMIT @top)
+     UNION ALL
+     SELECT * FROM (SELECT 2, id, category, firstAt, lastAt, count, covered, NULL, NULL FROM r
+                     WHERE count >= @minEntries ORDER BY count DESC, lastAt DESC, id)`,
+  ).all(w) as (StoredCount & { part: 0 | 1 | 2; previous: number; coveredBefore: number })[];
+  const out: ReportClusterCounts = {
+    current: { recurring: 0, covered: 0 },
+    previous: { recurring: 0, covered: 0 },
+    top: [],
+    recurringUncovered: [],
+  };
+  for (const { part, previous, coveredBefore, ...r } of rows) {
+    if (part === 0) {
+      out.current = { recurring: r.count, covered: r.covered };
+      out.previous = { recurring: previous, covered: coveredBefore };
+    } else (part === 1 ? out.top : out.recurringUncovered).push(toCount(r));
+  }
+  return out;
+}
+
+type StoredCount = Omit<ClusterCount, 'covered'> & { covered: number };
+
+function toCount(r: StoredCount): ClusterCount {
+  return { ...r, covered: r.covered === 1 };
 }

@@ -1,4 +1,5 @@
 import type { Statement } from 'better-sqlite3';
+import { rebuildSql } from './migrations/0007-triage-rollups.js';
 import type { Db } from './open.js';
 
 /** An `interrupts` row (interrupt or correction) with camelCase fields; times are unix ms. */
@@ -99,6 +100,22 @@ export function updateResolution(
   ).run(r.response, r.respondedAt, r.resolvedAt, r.fixId, id);
 }
 
+/** An earlier entry as clustering compares it: only what scoring and the "seen before" answer read. */
+export interface Candidate {
+  id: number;
+  summary: string;
+  detail: string | null;
+  /** the stored JSON array: parsed only for the few entries whose words match (parseStringList) */
+  paths: string;
+  createdAt: number;
+  response: string | null;
+  clusterId: number | null;
+}
+
+const CANDIDATE = `i.id, i.summary, i.detail, i.paths, i.created_at AS createdAt, i.response, i.cluster_id AS clusterId`;
+/** Clustering's scope: the same category; with a module, entries of that module or of none (cross-cutting). */
+const IN_SCOPE = `i.category = @category AND (@module = '' OR i.module = @module OR i.module = '')`;
+
 /**
  * The newest earlier entries of a category whose text matches any of the words (FTS5, porter-stemmed like the
  * index), at most `scan` of them: FTS5 walks its doclists newest first and stops there, so the cost does not
@@ -108,38 +125,46 @@ export function updateResolution(
 export function searchInterrupts(
   db: Db,
   o: { words: readonly string[]; category: string; module: string; scan?: number },
-): InterruptRow[] {
+): Candidate[] {
   if (o.words.length === 0) return [];
   const match = o.words.map((w) => `"${w.replace(/"/g, '""')}"`).join(' OR ');
-  const rows = prepared(
+  return prepared(
     db,
-    `SELECT i.id, i.kind, i.category, i.category_source AS categorySource, i.summary, i.detail, i.paths, i.module,
-            i.agent, i.task_id AS taskId, i.session_id AS sessionId, i.source, i.created_at AS createdAt,
-            i.responded_at AS respondedAt, i.resolved_at AS resolvedAt, i.response, i.cluster_id AS clusterId,
-            i.fix_id AS fixId, i.redactions, i.external_id AS externalId
+    `SELECT ${CANDIDATE}
        FROM (SELECT rowid FROM interrupts_fts WHERE interrupts_fts MATCH @match ORDER BY rowid DESC LIMIT @scan) f
        JOIN interrupts i ON i.id = f.rowid
-      WHERE i.category = @category AND (@module = '' OR i.module = @module OR i.module = '')`,
-  ).all({ match, category: o.category, module: o.module, scan: o.scan ?? 200 }) as Stored[];
-  return rows.map(toRow);
+      WHERE ${IN_SCOPE}`,
+  ).all({ match, category: o.category, module: o.module, scan: o.scan ?? 200 }) as Candidate[];
 }
 
-/** A cluster's newest entries (the profile is recomputed from them). */
-export function clusterMembers(db: Db, clusterId: number, limit: number): InterruptRow[] {
-  const rows = prepared(db, `${COLUMNS} WHERE cluster_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`).all(
-    clusterId,
-    limit,
-  ) as Stored[];
-  return rows.map(toRow);
+/** Entries in scope written after entry `afterId` (the newest a snapshot saw), other than `exceptId`. */
+export function entriesAfter(
+  db: Db,
+  o: { afterId: number; exceptId: number; category: string; module: string },
+): Candidate[] {
+  return prepared(
+    db,
+    `SELECT ${CANDIDATE} FROM interrupts i WHERE i.id > @afterId AND i.id <> @exceptId AND ${IN_SCOPE}`,
+  ).all(o) as Candidate[];
 }
 
-/** Entries created in (since, until], oldest first; the KPIs and the report read windows of this. */
-export function interruptsBetween(db: Db, since: number, until: number): InterruptRow[] {
-  const rows = prepared(db, `${COLUMNS} WHERE created_at > ? AND created_at <= ? ORDER BY created_at, id`).all(
-    since,
-    until,
-  ) as Stored[];
-  return rows.map(toRow);
+/** The newest entry id (0 when there is none): entries written later have larger ids. */
+export function lastInterruptId(db: Db): number {
+  return (prepared(db, 'SELECT coalesce(max(id), 0) FROM interrupts').pluck().get() as number) ?? 0;
+}
+
+/** A cluster's newest entries, newest first, with what its profile is recomputed from. */
+export function clusterMembers(
+  db: Db,
+  clusterId: number,
+  limit: number,
+): { id: number; summary: string; detail: string | null; paths: string[]; createdAt: number }[] {
+  const rows = prepared(
+    db,
+    `SELECT id, summary, detail, paths, created_at AS createdAt FROM interrupts WHERE cluster_id = ?
+      ORDER BY created_at DESC, id DESC LIMIT ?`,
+  ).all(clusterId, limit) as { id: number; summary: string; detail: string | null; paths: string; createdAt: number }[];
+  return rows.map((r) => ({ ...r, paths: parseStringList(r.paths) }));
 }
 
 /** Entries of an agent, newest first: open ones (not resolved) and those created since `since`. */
@@ -161,34 +186,125 @@ export function clusterCountBetween(db: Db, clusterId: number, since: number, un
   return r.n;
 }
 
-/** Entries created in (since, until], by kind. */
-export function countEntries(db: Db, since: number, until: number): { interrupts: number; corrections: number } {
-  const r = prepared(
+const DAY = 86_400_000;
+
+/** Entries created in a window, by kind and by category. */
+export interface EntryCounts {
+  interrupts: number;
+  corrections: number;
+  byCategory: Map<string, number>;
+}
+
+type KindCount = { kind: string; category: string; n: number };
+
+/**
+ * Entries created in (since, until]: whole UTC days from the `interrupt_days` rollup, the partial days at either
+ * end from the rows, so the cost grows with the window's days rather than with its entries.
+ */
+export function countEntries(db: Db, since: number, until: number): EntryCounts {
+  const out: EntryCounts = { interrupts: 0, corrections: 0, byCategory: new Map() };
+  const add = (rows: KindCount[]) => {
+    for (const r of rows) {
+      if (r.kind === 'interrupt') out.interrupts += r.n;
+      else out.corrections += r.n;
+      out.byCategory.set(r.category, (out.byCategory.get(r.category) ?? 0) + r.n);
+    }
+  };
+  const days = wholeDays(since, until);
+  if (!days) {
+    add(rawCounts(db, since, until));
+    return out;
+  }
+  add(
+    prepared(
+      db,
+      'SELECT kind, category, sum(n) AS n FROM interrupt_days WHERE day >= ? AND day <= ? GROUP BY kind, category',
+    ).all(days.first, days.last) as KindCount[],
+  );
+  add(rawCounts(db, since, days.first * DAY - 1));
+  add(rawCounts(db, (days.last + 1) * DAY - 1, until));
+  return out;
+}
+
+function rawCounts(db: Db, since: number, until: number): KindCount[] {
+  return prepared(
     db,
-    `SELECT coalesce(sum(kind = 'interrupt'), 0) AS interrupts, coalesce(sum(kind = 'correction'), 0) AS corrections
-       FROM interrupts WHERE created_at > ? AND created_at <= ?`,
-  ).get(since, until) as { interrupts: number; corrections: number };
-  return r;
+    `SELECT kind, category, count(*) AS n FROM interrupts WHERE created_at > ? AND created_at <= ?
+      GROUP BY kind, category`,
+  ).all(since, until) as KindCount[];
 }
 
 /**
- * Interrupts created in (since, until]: the wait of each answered one (responded_at − created_at) and the
- * age at `until` of each still waiting.
+ * The UTC days (numbered as the rollup numbers them, unix ms ÷ 86,400,000) lying wholly inside (since, until],
+ * or undefined when none does. Integer times: a day d holds [d × DAY, (d + 1) × DAY − 1].
  */
-export function responseTimes(db: Db, since: number, until: number): { answered: number[]; waitingAges: number[] } {
-  const rows = prepared(
+export function wholeDays(since: number, until: number): { first: number; last: number } | undefined {
+  if (since < 0) return undefined; // the rollup's division truncates toward zero: days before 1970 would shift
+  const first = Math.floor(since / DAY) + 1;
+  const last = Math.floor((until + 1) / DAY) - 1;
+  return first <= last ? { first, last } : undefined;
+}
+
+/** The waits of a window's interrupts: `values[0, answered)` are answered ones, the rest ages of waiting ones. */
+export interface ResponseTimes {
+  values: Float64Array;
+  answered: number;
+}
+
+/**
+ * Interrupts created in (since, until]: the wait of each answered one (responded_at − created_at) and the age
+ * at `until` of each still waiting, in no particular order. Read from the `interrupts_waits` index alone, into
+ * one typed array: a 90-day window at org scale holds ~100k of them.
+ */
+export function responseTimes(db: Db, since: number, until: number): ResponseTimes {
+  // One number per interrupt: its wait (≥ 0), or −1 − its age when still waiting. An answer after the window
+  // closed was still waiting at its end.
+  const read = prepared(
     db,
-    `SELECT created_at AS createdAt, responded_at AS respondedAt FROM interrupts
-      WHERE kind = 'interrupt' AND created_at > ? AND created_at <= ?`,
-  ).all(since, until) as { createdAt: number; respondedAt: number | null }[];
-  const answered: number[] = [];
-  const waitingAges: number[] = [];
-  for (const r of rows) {
-    // An answer after the window closed was still waiting at its end.
-    if (r.respondedAt !== null && r.respondedAt <= until) answered.push(r.respondedAt - r.createdAt);
-    else waitingAges.push(until - r.createdAt);
+    `SELECT CASE WHEN responded_at <= @until THEN responded_at - created_at ELSE created_at - @until - 1 END
+       FROM interrupts INDEXED BY interrupts_waits
+      WHERE kind = 'interrupt' AND created_at > @since AND created_at <= @until`,
+  )
+    .pluck()
+    .all({ since, until }) as number[];
+  const values = new Float64Array(read.length);
+  let answered = 0;
+  let waiting = read.length;
+  for (const v of read) {
+    if (v >= 0) values[answered++] = v;
+    else values[--waiting] = -1 - v;
   }
-  return { answered, waitingAges };
+  return { values, answered };
+}
+
+/** The named agents of a cluster's entries created in (since, until], with how many each logged. */
+export function clusterAgents(db: Db, clusterId: number, since: number, until: number): { agent: string; n: number }[] {
+  return prepared(
+    db,
+    `SELECT agent, count(*) AS n FROM interrupts
+      WHERE cluster_id = ? AND created_at > ? AND created_at <= ? AND agent IS NOT NULL AND agent <> ''
+      GROUP BY agent`,
+  ).all(clusterId, since, until) as { agent: string; n: number }[];
+}
+
+/** A cluster's newest entries created in (since, until], newest first. */
+export function clusterExamples(
+  db: Db,
+  clusterId: number,
+  since: number,
+  until: number,
+  limit: number,
+): { id: number; kind: string; summary: string; createdAt: number }[] {
+  return prepared(
+    db,
+    `SELECT id, kind, summary, created_at AS createdAt FROM interrupts
+      WHERE cluster_id = ? AND created_at > ? AND created_at <= ? ORDER BY created_at DESC, id DESC LIMIT ?`,
+  ).all(clusterId, since, until, limit) as { id: number; kind: string; summary: string; createdAt: number }[];
+}
+
+/** Recomputes the triage rollups from the rows, after a bulk load that ran with the triggers off. */
+export function rebuildTriageRollups(db: Db): void {
+  db.transaction(() => db.exec(rebuildSql)).immediate();
 }
 
 /**
@@ -196,16 +312,19 @@ export function responseTimes(db: Db, since: number, until: number): { answered:
  * (`fix_id`) or through a cluster the fix covers, logged before the merge.
  */
 export function feedbackCycleTimes(db: Db, since: number, until: number): number[] {
-  const rows = prepared(
+  // CROSS JOIN keeps the fixes merged in the window as the outer loop: without statistics the planner would
+  // start from every interrupt.
+  return prepared(
     db,
-    `SELECT f.merged_at - i.created_at AS ms FROM fixes f JOIN interrupts i ON i.fix_id = f.id
+    `SELECT f.merged_at - i.created_at FROM fixes f CROSS JOIN interrupts i ON i.fix_id = f.id
       WHERE f.merged_at > @since AND f.merged_at <= @until AND i.kind = 'correction' AND i.created_at <= f.merged_at
      UNION ALL
-     SELECT f.merged_at - i.created_at AS ms FROM fixes f JOIN clusters c ON c.fix_id = f.id
-       JOIN interrupts i ON i.cluster_id = c.id AND i.fix_id IS NULL
+     SELECT f.merged_at - i.created_at FROM fixes f CROSS JOIN clusters c ON c.fix_id = f.id
+       CROSS JOIN interrupts i ON i.cluster_id = c.id AND i.fix_id IS NULL
       WHERE f.merged_at > @since AND f.merged_at <= @until AND i.kind = 'correction' AND i.created_at <= f.merged_at`,
-  ).all({ since, until }) as { ms: number }[];
-  return rows.map((r) => r.ms);
+  )
+    .pluck()
+    .all({ since, until }) as number[];
 }
 
 /** The answer to the cluster's newest answered entry (other than `exceptId`); walks the cluster index newest first. */

@@ -1,11 +1,14 @@
 import { posix } from 'node:path';
-import { growCluster, insertCluster, recentClusters, type ClusterProfile } from '../store/clusters.js';
+import { getCluster, growCluster, insertCluster, recentClusters, type ClusterProfile } from '../store/clusters.js';
 import {
   clusterCountBetween,
   clusterMembers,
+  entriesAfter,
+  lastInterruptId,
+  parseStringList,
   searchInterrupts,
   setInterruptCluster,
-  type InterruptRow,
+  type Candidate,
 } from '../store/interrupts.js';
 import type { Db } from '../store/open.js';
 import { stem } from './stem.js';
@@ -55,7 +58,7 @@ export interface Comparable {
 }
 
 export interface SimilarEntry {
-  entry: InterruptRow;
+  entry: Candidate;
   score: number;
 }
 
@@ -69,12 +72,18 @@ export interface ClusterAssignment {
 }
 
 /** Similarity of two entries in [0, 1]: cosine of their stemmed terms, plus a bonus for shared paths. */
-export function similarity(a: TermBag, aPaths: readonly string[], b: TermBag, bPaths: readonly string[]): number {
+export function similarity(
+  a: TermBag,
+  aPaths: readonly string[],
+  b: TermBag,
+  bPaths: readonly string[] | (() => readonly string[]),
+): number {
   // One shared word (a product name, "error") is chance, not the same problem.
   let shared = 0;
   for (const t of a.weights.keys()) if (b.weights.has(t)) shared++;
   if (shared < MIN_SHARED_TERMS) return 0;
-  return Math.min(1, cosine(a.weights, b.weights) + PATH_BONUS * pathOverlap(aPaths, bPaths));
+  const paths = typeof bPaths === 'function' ? bPaths() : bPaths;
+  return Math.min(1, cosine(a.weights, b.weights) + PATH_BONUS * pathOverlap(aPaths, paths));
 }
 
 /** 1 when the entries share a file, 0.5 when they share a directory of two or more segments, else 0. */
@@ -86,46 +95,108 @@ export function pathOverlap(a: readonly string[], b: readonly string[]): number 
   return b.some((p) => dirs.has(posix.dirname(p))) ? 0.5 : 0;
 }
 
+/** What clustering needs of the entry being stored. */
+export interface ClusterInput extends Comparable {
+  category: string;
+  module: string;
+  createdAt: number;
+}
+
 /**
- * Puts a just-inserted entry into a cluster: joins the best one in scope above the threshold or starts one.
- * Call inside the insert's transaction so entry and cluster never disagree. Same input order → same clusters.
+ * Clustering decided from a snapshot, before the entry is written. Finding and scoring candidates is most of
+ * the work, so log_interrupt does it before taking the write lock; applyCluster then only scores what other
+ * writers added since (`seenThrough`) and writes.
  */
-export function assignCluster(
-  db: Db,
-  entryId: number,
-  entry: InterruptRow,
-  threshold = JOIN_THRESHOLD,
-): ClusterAssignment {
+export interface ClusterPlan {
+  /** the best score of each cluster in scope */
+  scores: Map<number, number>;
+  /** earlier entries at or above SIMILAR_MIN */
+  similar: SimilarEntry[];
+  /** the newest entry id the snapshot held */
+  seenThrough: number;
+  /** the best cluster's profile with the entry in it, valid while the cluster still has `size` members */
+  profile?: { clusterId: number; size: number; profile: ClusterProfile };
+}
+
+/** Finds and scores the clusters an entry could join (reads only; call before inserting it). */
+export function planCluster(db: Db, entry: ClusterInput, threshold = JOIN_THRESHOLD): ClusterPlan {
+  // Read first: an entry committed after this point has a larger id and is scored again under the write lock.
+  const seenThrough = lastInterruptId(db);
   const bag = termBag(entry.summary, entry.detail);
-  const scored = new Map<number, number>();
+  const scores = new Map<number, number>();
   const similar: SimilarEntry[] = [];
-  const words = searchWords(`${entry.summary} ${entry.detail ?? ''}`);
-  for (const cand of searchInterrupts(db, {
-    words,
+  const candidates = searchInterrupts(db, {
+    words: searchWords(`${entry.summary} ${entry.detail ?? ''}`),
     category: entry.category,
     module: entry.module,
     scan: FTS_CANDIDATES,
-  })) {
-    if (cand.id === entryId) continue;
-    const score = similarity(bag, entry.paths, termBag(cand.summary, cand.detail), cand.paths);
-    if (score >= SIMILAR_MIN) similar.push({ entry: cand, score });
-    if (cand.clusterId !== null) scored.set(cand.clusterId, Math.max(scored.get(cand.clusterId) ?? 0, score));
-  }
+  });
+  scoreCandidates(bag, entry.paths, candidates, scores, similar);
   for (const c of recentClusters(db, entry.category, entry.module, PROFILE_CANDIDATES)) {
-    const profile = profileBag(c.terms);
-    const score = similarity(bag, entry.paths, profile, c.paths);
-    scored.set(c.id, Math.max(scored.get(c.id) ?? 0, score));
+    const score = similarity(bag, entry.paths, profileBag(c.terms), c.paths);
+    scores.set(c.id, Math.max(scores.get(c.id) ?? 0, score));
   }
-  let best: { id: number; score: number } | undefined;
-  for (const [id, score] of [...scored].sort((x, y) => x[0] - y[0])) {
-    if (score >= threshold && (!best || score > best.score)) best = { id, score };
+  const plan: ClusterPlan = { scores, similar, seenThrough };
+  const best = bestCluster(scores, threshold);
+  const cluster = best && getCluster(db, best.id);
+  if (cluster) {
+    // The profile as growCluster would recompute it once the entry has joined: it sorts first among
+    // entries of the same time, having the largest id.
+    const members = [entry, ...clusterMembers(db, cluster.id, PROFILE_MEMBERS)]
+      .sort((a, b) => b.createdAt - a.createdAt)
+      .slice(0, PROFILE_MEMBERS);
+    plan.profile = { clusterId: cluster.id, size: cluster.size, profile: clusterProfile(members) };
+  }
+  return plan;
+}
+
+/**
+ * Puts a just-inserted entry into a cluster: joins the best one in scope above the threshold or starts one.
+ * Call inside the insert's transaction so entry and cluster never disagree. Entries other writers committed
+ * after the plan's snapshot are scored first, so two writers logging the same new problem at once end up in
+ * one cluster: the second to take the lock sees the first's entry and joins its cluster. Same input order →
+ * same clusters.
+ */
+export function applyCluster(
+  db: Db,
+  entryId: number,
+  entry: ClusterInput,
+  plan: ClusterPlan,
+  threshold = JOIN_THRESHOLD,
+): ClusterAssignment {
+  const scores = new Map(plan.scores);
+  const similar = [...plan.similar];
+  const since = entriesAfter(db, {
+    afterId: plan.seenThrough,
+    exceptId: entryId,
+    category: entry.category,
+    module: entry.module,
+  });
+  if (since.length > 0) {
+    const seen = new Set(similar.map((s) => s.entry.id));
+    const fresh = since.filter((c) => !seen.has(c.id));
+    scoreCandidates(termBag(entry.summary, entry.detail), entry.paths, fresh, scores, similar);
   }
   similar.sort((x, y) => y.score - x.score || x.entry.id - y.entry.id);
   const top = similar.slice(0, 3).map((s) => ({ ...s, score: round(s.score) }));
 
-  if (best) {
+  let best = bestCluster(scores, threshold);
+  let cluster = best && getCluster(db, best.id);
+  while (best && !cluster) {
+    // Gone since the snapshot (clusters are not deleted today; this keeps the entry from pointing nowhere).
+    scores.delete(best.id);
+    best = bestCluster(scores, threshold);
+    cluster = best && getCluster(db, best.id);
+  }
+  if (best && cluster) {
     setInterruptCluster(db, entryId, best.id);
-    growCluster(db, best.id, entry.createdAt, clusterProfile(clusterMembers(db, best.id, PROFILE_MEMBERS)));
+    // Nobody joined since the snapshot: the profile computed then still holds.
+    const planned = plan.profile;
+    const profile =
+      planned && planned.clusterId === best.id && planned.size === cluster.size
+        ? planned.profile
+        : clusterProfile(clusterMembers(db, best.id, PROFILE_MEMBERS));
+    growCluster(db, best.id, entry.createdAt, profile);
     return { clusterId: best.id, created: false, score: round(best.score), similar: top };
   }
   const clusterId = insertCluster(db, {
@@ -136,6 +207,32 @@ export function assignCluster(
   });
   setInterruptCluster(db, entryId, clusterId);
   return { clusterId, created: true, score: 0, similar: top };
+}
+
+function scoreCandidates(
+  bag: TermBag,
+  paths: readonly string[],
+  candidates: readonly Candidate[],
+  scores: Map<number, number>,
+  similar: SimilarEntry[],
+): void {
+  for (const cand of candidates) {
+    const score = similarity(bag, paths, termBag(cand.summary, cand.detail), () => parseStringList(cand.paths));
+    if (score >= SIMILAR_MIN) similar.push({ entry: cand, score });
+    if (cand.clusterId !== null) scores.set(cand.clusterId, Math.max(scores.get(cand.clusterId) ?? 0, score));
+  }
+}
+
+/** The highest score at or above the threshold; ties go to the oldest cluster. */
+function bestCluster(
+  scores: ReadonlyMap<number, number>,
+  threshold: number,
+): { id: number; score: number } | undefined {
+  let best: { id: number; score: number } | undefined;
+  for (const [id, score] of [...scores].sort((x, y) => x[0] - y[0])) {
+    if (score >= threshold && (!best || score > best.score)) best = { id, score };
+  }
+  return best;
 }
 
 /** The stored profile terms as a term bag (they are already canonical words: stem them, weight 1). */

@@ -1,5 +1,5 @@
 import matter from 'gray-matter';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppContext } from '../context.js';
 import { findDecisionRecords, readDecisionRecords } from '../decisions/records.js';
@@ -185,10 +185,20 @@ function skills(repo: string): Doc[] {
   return docs.sort((a, b) => a.path.localeCompare(b.path));
 }
 
+// Every log_interrupt reads the rule files: keep each one's text until its mtime or size changes, and ask for
+// absent files without an exception (ENOENT cost more than the rest of the lookup).
+const texts = new Map<string, { mtimeMs: number; size: number; text: string }>();
+
 function readText(abs: string): string | undefined {
+  const st = statSync(abs, { throwIfNoEntry: false });
+  if (!st?.isFile()) return undefined; // absent (or a bare repository): nothing to match
+  const hit = texts.get(abs);
+  if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.text;
   try {
-    return readFileSync(abs, 'utf8');
+    const text = readFileSync(abs, 'utf8');
+    texts.set(abs, { mtimeMs: st.mtimeMs, size: st.size, text });
+    return text;
   } catch {
-    return undefined; // absent (or a bare repository): nothing to match
+    return undefined; // removed between the two calls
   }
 }

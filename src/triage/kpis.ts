@@ -1,7 +1,7 @@
-import { clustersActiveBetween } from '../store/clusters.js';
-import { countEntries, feedbackCycleTimes, responseTimes } from '../store/interrupts.js';
+import { recurringCountBetween, type RecurringCount } from '../store/clusters.js';
+import { countEntries, feedbackCycleTimes, responseTimes, type EntryCounts } from '../store/interrupts.js';
 import type { Db } from '../store/open.js';
-import { tasksFinishedBetween, tasksStartedBetween } from '../store/tasks.js';
+import { taskCountsBetween } from '../store/tasks.js';
 
 const DAY = 86_400_000;
 /** Tasks running longer than this are not looked for when counting finishes (no index on finished_at). */
@@ -76,34 +76,44 @@ export interface KpiValues {
   };
 }
 
-/** Computes the five KPIs for the window (since, until]: an entry logged at `until` (now) counts. */
-export function computeKpis(db: Db, since: number, until: number, minEntries = 2): KpiValues {
-  const started = tasksStartedBetween(db, since, until);
-  const finished = tasksFinishedBetween(db, since, until, MAX_TASK_AGE);
-  const autonomous = finished.filter((t) => t.outcome === 'completed' && t.entries === 0).length;
-  const entries = countEntries(db, since, until);
-  const { answered, waitingAges } = responseTimes(db, since, until);
-  const recurring = clustersActiveBetween(db, since, until, minEntries);
-  const covered = recurring.filter((c) => c.coveredInWindow).length;
+/**
+ * Computes the five KPIs for the window (since, until]: an entry logged at `until` (now) counts. Every figure is
+ * an aggregate (rollups, index-only counts, the waits as one typed array), so the cost grows with the window's
+ * days and clusters rather than with its entries. `known` passes figures the caller already has.
+ */
+export function computeKpis(
+  db: Db,
+  since: number,
+  until: number,
+  minEntries = 2,
+  known: { entries?: EntryCounts; recurring?: RecurringCount } = {},
+): KpiValues {
+  const entries = known.entries ?? countEntries(db, since, until);
+  const recurring = known.recurring;
+  const tasks = taskCountsBetween(db, since, until, MAX_TASK_AGE);
+  const waits = responseTimes(db, since, until);
+  const answered = waits.values.subarray(0, waits.answered);
+  const clusters = recurring ?? recurringCountBetween(db, since, until, minEntries);
   const feedback = feedbackCycleTimes(db, since, until);
   return {
-    interruptRate: started.length > 0 ? round(entries.interrupts / started.length) : null,
-    autonomousCompletionRate: finished.length > 0 ? round(autonomous / finished.length) : null,
-    mttcMedianMs: median(answered),
-    mttcP90Ms: percentile(answered, 0.9),
-    contextCoverage: recurring.length > 0 ? round(covered / recurring.length) : null,
+    interruptRate: tasks.started > 0 ? round(entries.interrupts / tasks.started) : null,
+    autonomousCompletionRate: tasks.finished > 0 ? round(tasks.autonomous / tasks.finished) : null,
+    mttcMedianMs: selectMedian(answered),
+    mttcP90Ms: selectPercentile(answered, 0.9),
+    contextCoverage: clusters.recurring > 0 ? round(clusters.covered / clusters.recurring) : null,
     feedbackToDemoMedianMs: median(feedback),
     counts: {
-      tasksStarted: started.length,
-      tasksFinished: finished.length,
-      tasksAutonomous: autonomous,
+      tasksStarted: tasks.started,
+      tasksFinished: tasks.finished,
+      tasksAutonomous: tasks.autonomous,
       interrupts: entries.interrupts,
       corrections: entries.corrections,
       answered: answered.length,
-      waiting: waitingAges.length,
-      waitMedianMs: median([...answered, ...waitingAges]),
-      recurringClusters: recurring.length,
-      recurringCovered: covered,
+      waiting: waits.values.length - waits.answered,
+      // after the two selections above: they reorder only the answered part, and order does not matter here
+      waitMedianMs: selectMedian(waits.values),
+      recurringClusters: clusters.recurring,
+      recurringCovered: clusters.covered,
       feedbackSamples: feedback.length,
     },
   };
@@ -126,4 +136,57 @@ export function percentile(values: readonly number[], q: number): number | null 
 
 function round(n: number): number {
   return Math.round(n * 1000) / 1000;
+}
+
+/** median() in linear time; reorders `values`. */
+export function selectMedian(values: Float64Array): number | null {
+  const n = values.length;
+  if (n === 0) return null;
+  const mid = Math.floor(n / 2);
+  const upper = select(values, mid);
+  if (n % 2 === 1) return upper;
+  // select() left the `mid` smallest values before `mid`: the largest of them is the lower middle.
+  let lower = -Infinity;
+  for (let i = 0; i < mid; i++) if (values[i]! > lower) lower = values[i]!;
+  return (lower + upper) / 2;
+}
+
+/** percentile() in linear time; reorders `values`. */
+export function selectPercentile(values: Float64Array, q: number): number | null {
+  if (values.length === 0) return null;
+  return select(values, Math.max(0, Math.ceil(q * values.length) - 1));
+}
+
+/**
+ * The k-th smallest value (0-based), leaving smaller ones before index k and larger ones after it (quickselect
+ * with a median-of-three pivot). Sorting ~100k waits per window cost more than the query reading them.
+ */
+function select(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >> 1;
+    // median of three as the pivot, so sorted or constant input stays linear
+    if (a[mid]! < a[lo]!) swap(a, mid, lo);
+    if (a[hi]! < a[lo]!) swap(a, hi, lo);
+    if (a[hi]! < a[mid]!) swap(a, hi, mid);
+    const pivot = a[mid]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) swap(a, i++, j--);
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k]!;
+  }
+  return a[k]!;
+}
+
+function swap(a: Float64Array, i: number, j: number): void {
+  const t = a[i]!;
+  a[i] = a[j]!;
+  a[j] = t;
 }

@@ -1,7 +1,16 @@
 import type { AppContext } from '../context.js';
 import { UserInputError } from '../errors.js';
-import { clustersActiveBetween, fixesForWindow, type FixInfo, type WindowCluster } from '../store/clusters.js';
-import { interruptsBetween, type InterruptRow } from '../store/interrupts.js';
+import {
+  fixesForWindow,
+  reportClusterCounts,
+  fixInfo,
+  getCluster,
+  type ClusterCount,
+  type ClusterRow,
+  type FixInfo,
+} from '../store/clusters.js';
+import { clusterAgents, clusterExamples, countEntries, type EntryCounts } from '../store/interrupts.js';
+import type { Db } from '../store/open.js';
 import { CATEGORIES, FIX_TYPE, type Category, type FixType } from './categorize.js';
 import { DEFAULT_RECURRENCE, type Recurrence } from './clusters.js';
 import { findCoverage } from './coverage.js';
@@ -120,26 +129,38 @@ export function triageReport(ctx: AppContext, o: ReportOptions = {}): TriageRepo
   const prevSince = since - (until - since);
   const recurrence = o.recurrence ?? DEFAULT_RECURRENCE;
   const db = ctx.store;
-  // One read transaction: every number in the report comes from the same snapshot.
+  const limit = o.limit ?? 5;
+  // One read transaction: every number in the report comes from the same snapshot. Only aggregates are read,
+  // and whole clusters only for the few the report lists.
   return db.transaction((): TriageReport => {
-    const cur = computeKpis(db, since, until, recurrence.minEntries);
-    const prev = computeKpis(db, prevSince, since, recurrence.minEntries);
-    const entries = interruptsBetween(db, since, until);
-    const byCluster = groupBy(entries, (e) => e.clusterId);
-    const describe = (c: WindowCluster): ReportCluster => reportCluster(c, byCluster.get(c.id) ?? []);
-
-    const active = clustersActiveBetween(db, since, until, 1);
-    const topClusters = active.slice(0, o.top ?? 3).map(describe);
+    const entries = countEntries(db, since, until);
     const recurSince = Math.max(since, until - recurrence.windowDays * DAY);
-    const recurring = clustersActiveBetween(db, recurSince, until, recurrence.minEntries).filter(
-      (c) => !c.coveredInWindow,
-    );
-    const limit = o.limit ?? 5;
-    const uncovered: UncoveredCluster[] = recurring.map((c, i) => ({
+    const clusters = reportClusterCounts(db, {
+      since,
+      until,
+      prevSince,
+      recurSince,
+      minEntries: recurrence.minEntries,
+      top: o.top ?? 3,
+    });
+    const cur = computeKpis(db, since, until, recurrence.minEntries, { entries, recurring: clusters.current });
+    const prev = computeKpis(db, prevSince, since, recurrence.minEntries, { recurring: clusters.previous });
+    // Each listed cluster is read once, whichever lists show it; the count is the list's own window.
+    const described = new Map<number, DescribedCluster>();
+    const details = (c: ClusterCount): DescribedCluster => {
+      let d = described.get(c.id);
+      if (!d) described.set(c.id, (d = describeCluster(db, c.id, since, until)));
+      return d;
+    };
+    const describe = (c: ClusterCount): ReportCluster => ({ ...details(c).view, count: c.count });
+
+    const topClusters = clusters.top.map(describe);
+    const recurring = clusters.recurringUncovered;
+    const listed: UncoveredCluster[] = recurring.slice(0, limit).map((c) => ({
       ...describe(c),
-      uncoveredDays: round1((until - c.firstAt) / DAY),
+      uncoveredDays: uncoveredDays(c, until),
       // Reading files is the slow part: only for the clusters the report lists.
-      existingDoc: i < limit ? existingDoc(ctx, c) : null,
+      existingDoc: existingDoc(ctx, details(c).row),
     }));
     const fixRows = fixesForWindow(db, since, until);
     const loops = loopStates(cur, entries, recurring, fixRows.waiting, until);
@@ -150,15 +171,19 @@ export function triageReport(ctx: AppContext, o: ReportOptions = {}): TriageRepo
       kpis: kpiLines(cur, prev),
       counts: cur.counts,
       topClusters,
-      recurringWithoutFix: { items: uncovered.slice(0, limit), limit, hasMore: uncovered.length > limit },
+      recurringWithoutFix: { items: listed, limit, hasMore: recurring.length > limit },
       loops,
-      intervention: intervention(uncovered, loops, cur, fixRows.waiting),
+      intervention: intervention(topUncovered(recurring, listed, describe, until), loops, cur, fixRows.waiting),
       fixes: {
         shipped: fixRows.merged.slice(0, 10).map(fixSummary),
         awaitingReview: fixRows.waiting.slice(0, 10).map(fixSummary),
       },
     };
   })();
+}
+
+function uncoveredDays(c: ClusterCount, until: number): number {
+  return round1((until - c.firstAt) / DAY);
 }
 
 function kpiLines(cur: KpiValues, prev: KpiValues): KpiLine[] {
@@ -191,37 +216,79 @@ function kpiLines(cur: KpiValues, prev: KpiValues): KpiLine[] {
   ];
 }
 
-function reportCluster(c: WindowCluster, entries: InterruptRow[]): ReportCluster {
-  const agents = new Map<string, number>();
-  for (const e of entries) if (e.agent) agents.set(e.agent, (agents.get(e.agent) ?? 0) + 1);
-  const topAgent = [...agents].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];
+interface DescribedCluster {
+  view: ReportCluster;
+  row: ClusterRow;
+}
+
+/** A cluster as the report shows it: its row, fix, owner (top agent) and newest examples in (since, until]. */
+function describeCluster(db: Db, id: number, since: number, until: number): DescribedCluster {
+  const row = getCluster(db, id)!;
+  const fix = row.fixId !== null ? fixInfo(db, row.fixId) : undefined;
+  const agents = clusterAgents(db, id, since, until);
+  const topAgent = [...agents].sort((a, b) => b.n - a.n || a.agent.localeCompare(b.agent))[0];
   const owner: ReportCluster['owner'] = topAgent
-    ? { name: topAgent[0], basis: 'agent' }
-    : c.module
-      ? { name: c.module, basis: 'module' }
+    ? { name: topAgent.agent, basis: 'agent' }
+    : row.module
+      ? { name: row.module, basis: 'module' }
       : { name: '(nobody)', basis: 'none' };
-  return {
-    id: c.id,
-    label: c.label,
-    category: c.category,
-    module: c.module,
-    count: c.count,
-    size: c.size,
-    suggestedFix: FIX_TYPE[c.category as Category] ?? 'rule',
-    fix: c.fix,
+  const view: ReportCluster = {
+    id: row.id,
+    label: row.label,
+    category: row.category,
+    module: row.module,
+    count: 0,
+    size: row.size,
+    suggestedFix: FIX_TYPE[row.category as Category] ?? 'rule',
+    fix: fix ? { id: fix.id, type: fix.type, status: fix.status, path: fix.path } : null,
     owner,
-    agents: agents.size,
-    examples: entries
-      .slice(-2)
-      .reverse()
-      .map((e) => ({ id: e.id, kind: e.kind, summary: clip(e.summary, 160), createdAt: iso(e.createdAt) })),
+    agents: agents.length,
+    examples: clusterExamples(db, id, since, until, 2).map((e) => ({
+      id: e.id,
+      kind: e.kind,
+      summary: clip(e.summary, 160),
+      createdAt: iso(e.createdAt),
+    })),
   };
+  return { view, row };
+}
+
+/**
+ * The recurring cluster without a fix that came up most (then the longest uncovered, then the oldest id), as
+ * the list shows it when listed; a cluster past the list is described without looking for a document.
+ */
+function topUncovered(
+  recurring: readonly ClusterCount[],
+  listed: readonly UncoveredCluster[],
+  describe: (c: ClusterCount) => ReportCluster,
+  until: number,
+): UncoveredCluster | undefined {
+  let top: ClusterCount | undefined;
+  for (const c of recurring) {
+    if (
+      !top ||
+      c.count > top.count ||
+      (c.count === top.count &&
+        (uncoveredDays(c, until) > uncoveredDays(top, until) ||
+          (uncoveredDays(c, until) === uncoveredDays(top, until) && c.id < top.id)))
+    )
+      top = c;
+  }
+  if (!top) return undefined;
+  const id = top.id;
+  return (
+    listed.find((c) => c.id === id) ?? {
+      ...describe(top),
+      uncoveredDays: uncoveredDays(top, until),
+      existingDoc: null,
+    }
+  );
 }
 
 function loopStates(
   cur: KpiValues,
-  entries: InterruptRow[],
-  recurringUncovered: WindowCluster[],
+  entries: EntryCounts,
+  recurringUncovered: readonly ClusterCount[],
   waitingFixes: FixInfo[],
   until: number,
 ): LoopState[] {
@@ -253,7 +320,7 @@ function loopStates(
   for (const loop of ['adr', 'rule', 'skill'] as const) {
     const cats = LOOP_CATEGORIES[loop];
     const covers = `${cats.join(' / ')} → ${loop}`;
-    const n = entries.filter((e) => cats.includes(e.category as Category)).length;
+    const n = cats.reduce((sum, c) => sum + (entries.byCategory.get(c) ?? 0), 0);
     const stale = recurringUncovered.filter(
       (c) => cats.includes(c.category as Category) && until - c.firstAt > THROTTLE.uncoveredMs,
     );
@@ -286,7 +353,7 @@ function loopStates(
 }
 
 /** A repository document (not a recorded fix) that already answers the cluster's terms. */
-function existingDoc(ctx: AppContext, c: WindowCluster): UncoveredCluster['existingDoc'] {
+function existingDoc(ctx: AppContext, c: ClusterRow): UncoveredCluster['existingDoc'] {
   const doc = findCoverage(
     ctx,
     { summary: c.terms.join(' '), detail: null, paths: c.paths, module: c.module, clusterId: null },
@@ -297,12 +364,11 @@ function existingDoc(ctx: AppContext, c: WindowCluster): UncoveredCluster['exist
 
 /** The one change that would remove the most interrupts next week. */
 function intervention(
-  uncovered: UncoveredCluster[],
+  top: UncoveredCluster | undefined,
   loops: LoopState[],
   cur: KpiValues,
   waitingFixes: FixInfo[],
 ): string {
-  const top = [...uncovered].sort((a, b) => b.count - a.count || b.uncoveredDays - a.uncoveredDays || a.id - b.id)[0];
   if (top?.existingDoc) {
     return (
       `${top.existingDoc.ref} (${top.existingDoc.path}) already answers cluster #${top.id} "${top.label}", yet it came up ` +
@@ -340,17 +406,6 @@ function fixSummary(f: FixInfo): FixSummary {
     createdAt: iso(f.createdAt),
     mergedAt: f.mergedAt === null ? null : iso(f.mergedAt),
   };
-}
-
-function groupBy<T, K>(items: readonly T[], key: (t: T) => K): Map<K, T[]> {
-  const out = new Map<K, T[]>();
-  for (const it of items) {
-    const k = key(it);
-    const list = out.get(k);
-    if (list) list.push(it);
-    else out.set(k, [it]);
-  }
-  return out;
 }
 
 /** 90 s → "1.5 min", 5 h → "5.0 h", 3 days → "3.0 d". */

@@ -4,6 +4,7 @@ import { sql as github } from './0003-github.js';
 import { sql as perf } from './0004-perf.js';
 import { sql as perfLinks } from './0005-perf-links.js';
 import { sql as moduleRollups } from './0006-module-rollups.js';
+import { sql as triageRollups } from './0007-triage-rollups.js';
 
 /** Ordered migrations; the index + 1 is the schema version stored in `PRAGMA user_version`. Append only. */
 export const migrations: readonly { name: string; sql: string }[] = [
@@ -13,4 +14,5 @@ export const migrations: readonly { name: string; sql: string }[] = [
   { name: '0004-perf', sql: perf },
   { name: '0005-perf-links', sql: perfLinks },
   { name: '0006-module-rollups', sql: moduleRollups },
+  { name: '0007-triage-rollups', sql: triageRollups },
 ];
