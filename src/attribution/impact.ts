@@ -1,12 +1,16 @@
 import type { AppContext } from '../context.js';
 import { UserInputError } from '../errors.js';
 import { resolveSha } from '../store/commits.js';
-import { getDeploys } from '../store/deploys.js';
+import { deployFailureCounts, getDeploys } from '../store/deploys.js';
+import { LINK_SCORE_THRESHOLD } from '../store/incidents.js';
 import { servedRepoId } from '../store/repos.js';
 import type { Identity } from './whoami.js';
 
-/** A link at or above this score (or confirmed) counts as "this deploy caused an incident". */
-export const FAILURE_LINK_SCORE = 0.5;
+/**
+ * A link at or above this score (or confirmed) counts as "this deploy caused an incident": the store's strong link,
+ * which deploys.linked_failure (the team's figures) is kept by.
+ */
+export const FAILURE_LINK_SCORE = LINK_SCORE_THRESHOLD;
 const MAX_SHAS = 5_000;
 /** Weaker links are noise in an answer about my changes (they stay visible in incident_suspects). */
 export const SHOW_LINK_SCORE = 0.3;
@@ -102,26 +106,44 @@ export function deployImpact(ctx: AppContext, q: ImpactQuery): DeployImpact {
     .filter((d) => (q.env ? d.env === q.env : true))
     .sort((a, b) => b.finishedAt - a.finishedAt || b.id - a.id);
 
-  // Incidents linked to my commits.
+  // Incidents linked to my commits: only links shown or counted (weaker ones are never used below), and without their
+  // evidence, read only for the deploys the answer lists (an agent's 5,000 commits have ~1,000 links).
   const linkRows: {
     incidentId: number;
     target: string;
     score: number;
     status: string;
-    evidence: string;
   }[] = [];
   for (const chunk of chunks(shaList, 500)) {
     linkRows.push(
       ...(db
         .prepare(
-          `SELECT incident_id AS incidentId, target, score, status, evidence FROM incident_links
-           WHERE kind = 'commit' AND status != 'rejected' AND target IN (${chunk.map(() => '?').join(',')})`,
+          `SELECT incident_id AS incidentId, target, score, status FROM incident_links
+           WHERE kind = 'commit' AND status != 'rejected' AND (status = 'confirmed' OR score >= ?)
+             AND target IN (${chunk.map(() => '?').join(',')})`,
         )
-        .all(...chunk) as typeof linkRows),
+        .all(SHOW_LINK_SCORE, ...chunk) as typeof linkRows),
     );
   }
-  const incident = db.prepare(
+  const incidentStmt = db.prepare(
     `SELECT external_id AS id, title, severity, started_at AS startedAt, status, env FROM incidents WHERE id = ?`,
+  );
+  type IncidentRow = {
+    id: string;
+    title: string;
+    severity: string | null;
+    startedAt: number;
+    status: string;
+    env: string;
+  };
+  const incidentCache = new Map<number, IncidentRow>();
+  const incident = (id: number): IncidentRow => {
+    let row = incidentCache.get(id);
+    if (!row) incidentCache.set(id, (row = incidentStmt.get(id) as IncidentRow));
+    return row;
+  };
+  const evidence = db.prepare(
+    "SELECT evidence FROM incident_links WHERE incident_id = ? AND kind = 'commit' AND target = ?",
   );
   const modulesOf = db.prepare('SELECT DISTINCT module FROM commit_files WHERE sha = ? ORDER BY module');
   const countsAsFailure = (l: { score: number; status: string }) =>
@@ -137,6 +159,8 @@ export function deployImpact(ctx: AppContext, q: ImpactQuery): DeployImpact {
   }
 
   const shippedShas = new Set<string>();
+  // The link behind each listed incident, to read its evidence for the deploys the answer lists.
+  const linkOf = new Map<ImpactIncident, { incidentId: number; target: string }>();
   const deploys: ImpactDeploy[] = deployRows.map((d) => {
     const shas = deployOf.get(d.id) ?? [];
     shas.forEach((s) => shippedShas.add(s));
@@ -144,14 +168,7 @@ export function deployImpact(ctx: AppContext, q: ImpactQuery): DeployImpact {
       .flatMap((s) => linksOf.get(s) ?? [])
       .sort((a, b) => order.get(a)! - order.get(b)!) // the query's order, so equal scores rank as before
       .map((l) => {
-        const inc = incident.get(l.incidentId) as {
-          id: string;
-          title: string;
-          severity: string | null;
-          startedAt: number;
-          status: string;
-          env: string;
-        };
+        const inc = incident(l.incidentId);
         return {
           env: inc.env,
           id: inc.id,
@@ -162,7 +179,9 @@ export function deployImpact(ctx: AppContext, q: ImpactQuery): DeployImpact {
           linkStatus: l.status,
           score: l.score,
           commit: l.target.slice(0, 10),
-          reasons: (JSON.parse(l.evidence) as { reasons: string[] }).reasons.slice(0, 3),
+          // Filled below, only for the deploys the answer lists.
+          reasons: [] as string[],
+          link: l,
           startedMs: inc.startedAt,
         };
       })
@@ -172,7 +191,10 @@ export function deployImpact(ctx: AppContext, q: ImpactQuery): DeployImpact {
           i.startedMs > d.finishedAt && i.env === d.env && (i.linkStatus === 'confirmed' || i.score >= SHOW_LINK_SCORE),
       )
       .sort((a, b) => Number(b.linkStatus === 'confirmed') - Number(a.linkStatus === 'confirmed') || b.score - a.score)
-      .map(({ startedMs: _s, env: _e, ...rest }) => rest);
+      .map(({ startedMs: _s, env: _e, link, ...rest }) => {
+        linkOf.set(rest, link);
+        return rest;
+      });
     return {
       id: d.id,
       env: d.env,
@@ -203,19 +225,7 @@ export function deployImpact(ctx: AppContext, q: ImpactQuery): DeployImpact {
   const inWindow = deploys.filter((d) => Date.parse(d.finishedAt) >= q.since && Date.parse(d.finishedAt) <= q.until);
   const myFailed = inWindow.filter(failed).length;
 
-  const team = db
-    .prepare(
-      `SELECT count(*) AS n,
-              sum(CASE WHEN d.status != 'success' OR EXISTS (
-                SELECT 1 FROM incident_links l WHERE l.kind = 'deploy' AND l.target = CAST(d.id AS TEXT)
-                  AND l.status != 'rejected' AND (l.status = 'confirmed' OR l.score >= ?)) THEN 1 ELSE 0 END) AS failed
-       FROM deploys d WHERE d.finished_at >= ? AND d.finished_at <= ? AND (? IS NULL OR d.env = ?)
-         AND (? IS NULL OR d.repo_id = ?)`,
-    )
-    .get(FAILURE_LINK_SCORE, q.since, q.until, q.env ?? null, q.env ?? null, repo, repo) as {
-    n: number;
-    failed: number | null;
-  };
+  const team = deployFailureCounts(db, { since: q.since, until: q.until, env: q.env, repoId: repo });
 
   const reverts = [] as DeployImpact['reverts'];
   for (const chunk of chunks(shaList, 500)) {
@@ -237,7 +247,7 @@ export function deployImpact(ctx: AppContext, q: ImpactQuery): DeployImpact {
 
   const linkedIncidents = new Set(linkRows.filter(countsAsFailure).map((l) => l.incidentId)).size;
   const myRate = inWindow.length ? round2(myFailed / inWindow.length) : null;
-  const teamRate = team.n ? round2((team.failed ?? 0) / team.n) : null;
+  const teamRate = team.deploys ? round2(team.failed / team.deploys) : null;
   const identity = q.shas
     ? { kind: 'shas' as const, value: `${q.shas.length} commit(s)`, source: 'argument' }
     : { kind: q.identity!.kind, value: q.identity!.value, source: q.identity!.source };
@@ -253,14 +263,19 @@ export function deployImpact(ctx: AppContext, q: ImpactQuery): DeployImpact {
         sha: c.sha.slice(0, 10),
         modules: (modulesOf.all(c.sha) as { module: string }[]).map((m) => m.module),
       })),
+      incidents: d.incidents.map((i) => {
+        const l = linkOf.get(i);
+        const e = l ? (evidence.pluck().get(l.incidentId, l.target) as string) : '{"reasons":[]}';
+        return { ...i, reasons: (JSON.parse(e) as { reasons: string[] }).reasons.slice(0, 3) };
+      }),
     })),
     reverts: reverts.slice(0, 10),
     summary: {
       myDeploys: inWindow.length,
       myFailedDeploys: myFailed,
       myChangeFailureRate: myRate,
-      teamDeploys: team.n,
-      teamFailedDeploys: team.failed ?? 0,
+      teamDeploys: team.deploys,
+      teamFailedDeploys: team.failed,
       teamChangeFailureRate: teamRate,
       linkedIncidents,
       verdict: verdict(mine.length, inWindow.length, myRate, teamRate, linkedIncidents, reverts.length, mySet.size),

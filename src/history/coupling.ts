@@ -1,8 +1,9 @@
+import { COUPLING_MAX_FILES, ensureModuleRollups } from '../store/commits.js';
 import type { Db } from '../store/open.js';
 import { DAY_MS, share } from './change-stats.js';
 
 /** Commits touching more files than this are sweeping changes (formatting, renames, bumps): no coupling signal. */
-export const MAX_FILES_PER_COMMIT = 50;
+export const MAX_FILES_PER_COMMIT = COUPLING_MAX_FILES;
 /** Most recent commits read per question, so a hot module or file answers in bounded time. */
 export const MAX_COMMITS = 2000;
 
@@ -29,29 +30,86 @@ export interface CouplingOptions {
   maxCommits?: number;
 }
 
-/** Modules most often changed in the same commits as `module`, over its last 2,000 ordinary commits. */
+/**
+ * Modules most often changed in the same commits as `module`, over its last 2,000 ordinary commits. Whole days of
+ * that basis come from module_pair_days (store/commits.ts), the partial days at its edges (today's commits up to
+ * `now`, and the oldest day when it holds more than the basis still needs) from the commits themselves, ordered like
+ * the raw walk. So the answer equals counting the 2,000 commits one by one (12-45 ms at 1M commits, one seek per
+ * commit) from ~10 days × the modules changed on them for a hot module (~1 ms).
+ */
 export function coChangedModules(db: Db, module: string, options: CouplingOptions): ModuleCoupling {
   const { now, limit = 5, maxFiles = MAX_FILES_PER_COMMIT, maxCommits = MAX_COMMITS } = options;
-  const shas = latestCommitsTouching(db, 'module', [module], {
-    since: Number.MIN_SAFE_INTEGER,
-    now,
-    maxFiles,
-    maxCommits,
-  });
-  const rows = db
+  const tally = new Map<string, number>();
+  const add = (other: string, commits: number) => tally.set(other, (tally.get(other) ?? 0) + commits);
+  const countRaw = (since: number, until: number, take: number): number => {
+    const commits = latestModuleCommits(db, module, { since, now: until, maxFiles, maxCommits: take });
+    // A commit of one file changed no other module: nothing to look up.
+    const shas = commits.filter((c) => c.files > 1).map((c) => c.sha);
+    for (const r of coModulesOf(db, module, shas)) add(r.module, r.commits);
+    return commits.length;
+  };
+
+  let basis: number;
+  if (maxFiles !== COUPLING_MAX_FILES) {
+    // The rollup counts only commits of at most COUPLING_MAX_FILES files.
+    basis = countRaw(Number.MIN_SAFE_INTEGER, now, maxCommits);
+  } else {
+    ensureModuleRollups(db);
+    const today = Math.floor(now / DAY_MS);
+    basis = countRaw(today * DAY_MS, now, maxCommits);
+    let day: number | undefined;
+    let others: { other: string; commits: number }[] = [];
+    // Whole days newest first; a day is settled once its rows are all read (its own row gives its basis).
+    const settle = (): boolean => {
+      if (day === undefined) return false;
+      const own = others.find((o) => o.other === module)?.commits ?? 0;
+      const need = maxCommits - basis;
+      if (own > need) {
+        basis += countRaw(day * DAY_MS, (day + 1) * DAY_MS - 1, need);
+        return true;
+      }
+      for (const o of others) if (o.other !== module) add(o.other, o.commits);
+      basis += own;
+      return basis >= maxCommits;
+    };
+    if (basis < maxCommits) {
+      let done = false;
+      for (const r of db
+        .prepare('SELECT day, other, commits FROM module_pair_days WHERE module = ? AND day < ? ORDER BY day DESC')
+        .iterate(module, today) as Iterable<{ day: number; other: string; commits: number }>) {
+        if (r.day !== day) {
+          if ((done = settle())) break;
+          day = r.day;
+          others = [];
+        }
+        others.push(r);
+      }
+      if (!done) settle();
+    }
+  }
+  // ORDER BY commits DESC, module (binary order), as SQL would.
+  const rows = [...tally]
+    .map(([m, commits]) => ({ module: m, commits }))
+    .sort((a, b) => b.commits - a.commits || (a.module < b.module ? -1 : a.module > b.module ? 1 : 0));
+  return {
+    module,
+    basis,
+    items: rows.slice(0, limit).map((r) => ({ ...r, share: share(r.commits, basis) })),
+    hasMore: rows.length > limit,
+  };
+}
+
+/** Other modules changed by `shas`, with how many of those commits changed each. */
+function coModulesOf(db: Db, module: string, shas: readonly string[]): { module: string; commits: number }[] {
+  if (shas.length === 0) return [];
+  return db
     .prepare(
       `SELECT cf.module AS module, COUNT(DISTINCT cf.sha) AS commits
        FROM json_each(@shas) s JOIN commit_files cf ON cf.sha = s.value
        WHERE cf.module <> @module
-       GROUP BY cf.module ORDER BY commits DESC, cf.module LIMIT @take`,
+       GROUP BY cf.module`,
     )
-    .all({ shas: JSON.stringify(shas), module, take: limit + 1 }) as { module: string; commits: number }[];
-  return {
-    module,
-    basis: shas.length,
-    items: rows.slice(0, limit).map((r) => ({ ...r, share: share(r.commits, shas.length) })),
-    hasMore: rows.length > limit,
-  };
+    .all({ shas: JSON.stringify(shas), module }) as { module: string; commits: number }[];
 }
 
 interface Window {
@@ -62,29 +120,54 @@ interface Window {
 }
 
 /**
- * The latest ordinary commits (no merges, ≤ maxFiles files, committed in [since, now]) with a commit_files row whose
- * `column` is one of `values`. Each value's rows are walked newest first on (module|path, committed_at) and the walk
- * stops after maxCommits qualifying commits; the latest maxCommits of all values are among those. At 1M commits, for
- * a module touched by 233k commits: ~100 ms (walking every commit newest first) → a few ms.
+ * The latest ordinary commits (no merges, ≤ maxFiles files, committed in [since, now]) of `module`: its rows are
+ * walked newest first on (module, committed_at) and the walk stops after maxCommits qualifying commits.
  */
-function latestCommitsTouching(db: Db, column: 'module' | 'path', values: readonly string[], w: Window): string[] {
+function latestModuleCommits(db: Db, module: string, w: Window): { sha: string; files: number }[] {
   // DISTINCT: a commit with several files in one module is met once per file. files_changed is the commit's
   // numstat entry count, the number of its commit_files rows.
-  const latest = db.prepare(
-    `SELECT DISTINCT cf.sha AS sha, cf.committed_at AS at FROM commit_files cf JOIN commits c ON c.sha = cf.sha
-     WHERE cf.${column} = @value AND cf.committed_at >= @since AND cf.committed_at <= @now
-       AND c.is_merge = 0 AND c.files_changed <= @maxFiles
-     ORDER BY cf.committed_at DESC, cf.sha DESC LIMIT @maxCommits`,
-  );
-  const found = new Map<string, number>();
-  for (const value of values) {
-    for (const r of latest.all({ ...w, value }) as { sha: string; at: number }[]) found.set(r.sha, r.at);
+  return db
+    .prepare(
+      `SELECT DISTINCT cf.sha AS sha, cf.committed_at AS at, c.files_changed AS files
+       FROM commit_files cf JOIN commits c ON c.sha = cf.sha
+       WHERE cf.module = @module AND cf.committed_at >= @since AND cf.committed_at <= @now
+         AND c.is_merge = 0 AND c.files_changed <= @maxFiles
+       ORDER BY cf.committed_at DESC, cf.sha DESC LIMIT @maxCommits`,
+    )
+    .all({ ...w, module }) as { sha: string; files: number }[];
+}
+
+interface BasisCommit {
+  /** The input paths it changed. */
+  touched: string[];
+  /** All the files it changed. */
+  files: number;
+}
+
+/**
+ * The latest ordinary commits touching any of `paths` (as latestModuleCommits), each with the input paths it
+ * touched. One merged walk: the per-path walks newest first are one compound SELECT that SQLite merges in order, so
+ * it stops after maxCommits commits in all instead of reading maxCommits per path.
+ */
+function latestPathCommits(db: Db, paths: readonly string[], w: Window): Map<string, BasisCommit> {
+  const out = new Map<string, BasisCommit>();
+  if (paths.length === 0) return out;
+  const arm = (i: number) =>
+    `SELECT cf.sha AS sha, cf.committed_at AS at, cf.path AS path, c.files_changed AS files
+     FROM commit_files cf JOIN commits c ON c.sha = cf.sha
+     WHERE cf.path = @p${i} AND cf.committed_at >= @since AND cf.committed_at <= @now
+       AND c.is_merge = 0 AND c.files_changed <= @maxFiles`;
+  const sql = `${paths.map((_, i) => arm(i)).join(' UNION ALL ')} ORDER BY at DESC, sha DESC`;
+  const params: Record<string, unknown> = { since: w.since, now: w.now, maxFiles: w.maxFiles };
+  paths.forEach((p, i) => (params[`p${i}`] = p));
+  // A commit touching several inputs comes once per input, in adjacent rows (same time and sha).
+  for (const r of db.prepare(sql).iterate(params) as Iterable<{ sha: string; path: string; files: number }>) {
+    const seen = out.get(r.sha);
+    if (seen) seen.touched.push(r.path);
+    else if (out.size === w.maxCommits) break;
+    else out.set(r.sha, { touched: [r.path], files: r.files });
   }
-  if (values.length === 1) return [...found.keys()];
-  return [...found]
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? 1 : a[0] > b[0] ? -1 : 0))
-    .slice(0, w.maxCommits)
-    .map(([sha]) => sha);
+  return out;
 }
 
 export interface CoChangedFile {
@@ -128,45 +211,46 @@ export function coChangedFiles(db: Db, paths: readonly string[], options: FileCo
     since = now - 730 * DAY_MS,
     minSupport = 2,
   } = options;
-  const shas = latestCommitsTouching(db, 'path', paths, { since, now, maxFiles, maxCommits });
+  const inputs = [...new Set(paths)];
+  const basis = latestPathCommits(db, inputs, { since, now, maxFiles, maxCommits });
 
-  // The basis commits' files in one pass (one primary-key seek per commit; CROSS JOIN keeps the basis outermost, or
-  // the planner walks every commit of a hot path and scans the 2,000-sha list inside that loop: 17 s at 1M commits).
-  // Per input path: the commits that changed it, and the other files changed with it.
-  const inputs = new Set(paths);
-  const changes = new Map<string, number>();
-  const support = new Map<string, { src: string; path: string; module: string; support: number }>();
-  let commit: { sha: string; touched: string[]; others: { path: string; module: string }[] } | undefined;
-  const flush = () => {
-    if (!commit) return;
-    for (const src of commit.touched) {
-      changes.set(src, (changes.get(src) ?? 0) + 1);
-      for (const o of commit.others) {
-        const key = `${src}\u0000${o.path}`;
-        const hit = support.get(key);
-        if (hit) hit.support++;
-        else support.set(key, { src, path: o.path, module: o.module, support: 1 });
-      }
+  // Per input path: the basis commits that changed it, and the other files changed with them, counted in SQL so only
+  // the pairs above the support floor reach JS (materialising every file row of 2,000 commits cost ~15 ms). CROSS
+  // JOIN keeps the basis outermost: one primary-key seek per commit.
+  // Commits that changed only input paths (half of all commits change one file) have nothing to look up.
+  const touching = new Map<string, { commits: number; shas: string[] }>(
+    inputs.map((p) => [p, { commits: 0, shas: [] }]),
+  );
+  for (const [sha, c] of basis) {
+    for (const src of c.touched) {
+      const t = touching.get(src);
+      if (!t) continue;
+      t.commits++;
+      if (c.files > c.touched.length) t.shas.push(sha);
     }
-  };
-  for (const f of db
-    .prepare(
-      `SELECT s.value AS sha, f.path AS path, f.module AS module
-       FROM json_each(@shas) s CROSS JOIN commit_files f ON f.sha = s.value`,
-    )
-    .iterate({ shas: JSON.stringify(shas) }) as Iterable<{ sha: string; path: string; module: string }>) {
-    if (commit?.sha !== f.sha) {
-      flush();
-      commit = { sha: f.sha, touched: [], others: [] };
-    }
-    if (inputs.has(f.path)) commit.touched.push(f.path);
-    else commit.others.push(f);
   }
-  flush();
+  const others = db.prepare(
+    `SELECT f.path AS path, f.module AS module, COUNT(*) AS support
+     FROM json_each(@shas) s CROSS JOIN commit_files f ON f.sha = s.value
+     WHERE f.path NOT IN (SELECT value FROM json_each(@inputs))
+     GROUP BY f.path HAVING COUNT(*) >= @minSupport`,
+  );
+  const changes = new Map<string, number>();
+  const support: { src: string; path: string; module: string; support: number }[] = [];
+  for (const [src, { commits, shas }] of touching) {
+    changes.set(src, commits);
+    if (shas.length < minSupport) continue;
+    const rows = others.all({ shas: JSON.stringify(shas), inputs: JSON.stringify(inputs), minSupport }) as {
+      path: string;
+      module: string;
+      support: number;
+    }[];
+    for (const r of rows) support.push({ src, ...r });
+  }
   // Ties keep the first pair in (input path, file) order.
-  const pairs = [...support.values()]
-    .filter((p) => p.support >= minSupport)
-    .sort((a, b) => (a.src < b.src ? -1 : a.src > b.src ? 1 : a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const pairs = support.sort((a, b) =>
+    a.src < b.src ? -1 : a.src > b.src ? 1 : a.path < b.path ? -1 : a.path > b.path ? 1 : 0,
+  );
 
   const best = new Map<string, CoChangedFile>();
   for (const p of pairs) {
@@ -187,5 +271,5 @@ export function coChangedFiles(db: Db, paths: readonly string[], options: FileCo
   const ranked = [...best.values()].sort(
     (a, b) => b.confidence - a.confidence || b.support - a.support || a.path.localeCompare(b.path),
   );
-  return { items: ranked.slice(0, limit), limit, hasMore: ranked.length > limit, basis: shas.length, since };
+  return { items: ranked.slice(0, limit), limit, hasMore: ranked.length > limit, basis: basis.size, since };
 }

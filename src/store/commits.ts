@@ -198,11 +198,11 @@ export function resolveSha(db: Db, ref: string, field = 'sha'): string | undefin
 }
 
 // ---- Per-module rollups -------------------------------------------------------------------------------------------
-// module_days, module_authors and module_reverts (migration 0006) summarise commit_files by module, so a module's
-// all-time and windowed churn reads a few thousand rows instead of every commit that touched it (233k for the hottest
-// module of a 1M-commit organisation). They cover the commits up to the rowid recorded in meta; every writer of
-// commits catches them up at the end of its batch (refreshModuleRollups), and readers do the same first
-// (ensureModuleRollups), so rows written straight into the tables are never missed.
+// module_days, module_authors, module_reverts (migration 0006) and module_pair_days (0008) summarise commit_files by
+// module, so a module's all-time and windowed churn and its coupling read a few thousand rows instead of every commit
+// that touched it (233k for the hottest module of a 1M-commit organisation). They cover the commits up to the rowid
+// recorded in meta; every writer of commits catches them up at the end of its batch (refreshModuleRollups), and
+// readers do the same first (ensureModuleRollups), so rows written straight into the tables are never missed.
 
 export const DAY_MS = 86_400_000;
 const THROUGH = 'module_rollups_through';
@@ -261,6 +261,27 @@ export function moduleRollupStatements(from: string, to: string): string[] {
   ];
 }
 
+/** Commits touching more files than this are sweeping changes (formatting, renames, bumps): no coupling signal. */
+export const COUPLING_MAX_FILES = 50;
+
+/**
+ * The statement that adds commits with rowid in (from, to] to module_pair_days (migration 0008): per ordinary commit
+ * of at most COUPLING_MAX_FILES files, +1 for every ordered pair of distinct modules it touched and for each module
+ * with itself (the module's coupling basis that day). Kept apart from moduleRollupStatements because migration 0006
+ * runs those on an old database, before this table exists.
+ */
+export function modulePairStatement(from: string, to: string): string {
+  return `INSERT INTO module_pair_days(module, day, other, commits)
+    SELECT a.module, ${dayOf('c.committed_at')}, b.module, COUNT(DISTINCT c.sha)
+    FROM commits c JOIN commit_files a ON a.sha = c.sha JOIN commit_files b ON b.sha = c.sha
+    WHERE c.is_merge = 0 AND c.files_changed <= ${COUPLING_MAX_FILES} AND c.rowid > ${from} AND c.rowid <= ${to}
+    GROUP BY 1, 2, 3
+    ON CONFLICT(module, day, other) DO UPDATE SET commits = commits + excluded.commits`;
+}
+
+/** SQL for the rowid through which the rollups are up to date (0 before the first refresh). */
+export const ROLLUPS_THROUGH_SQL = `COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = '${THROUGH}'), 0)`;
+
 const rollupStatements = new WeakMap<Db, Statement[]>();
 
 function rollupsThrough(db: Db): number {
@@ -285,7 +306,11 @@ export function refreshModuleRollups(db: Db): void {
     const to = lastCommitRowid(db);
     if (to <= from) return;
     let stmts = rollupStatements.get(db);
-    if (!stmts) rollupStatements.set(db, (stmts = moduleRollupStatements('@from', '@to').map((s) => db.prepare(s))));
+    if (!stmts) {
+      // The pair rollup first: the last of moduleRollupStatements advances the mark.
+      const all = [modulePairStatement('@from', '@to'), ...moduleRollupStatements('@from', '@to')];
+      rollupStatements.set(db, (stmts = all.map((s) => db.prepare(s))));
+    }
     for (const s of stmts) s.run({ from, to });
   }).immediate();
 }
@@ -298,7 +323,9 @@ export function ensureModuleRollups(db: Db): void {
 /** Rebuilds every per-module rollup from the stored rows: after commit_files.module values were relabelled. */
 export function rebuildModuleRollups(db: Db): void {
   db.transaction(() => {
-    db.exec('DELETE FROM module_days; DELETE FROM module_authors; DELETE FROM module_reverts;');
+    db.exec(
+      'DELETE FROM module_days; DELETE FROM module_authors; DELETE FROM module_reverts; DELETE FROM module_pair_days;',
+    );
     db.prepare(`DELETE FROM meta WHERE key = '${THROUGH}'`).run();
     rebuildModuleIncidents(db);
     refreshModuleRollups(db);

@@ -5,7 +5,8 @@ import { tempDir } from '../helpers/gitdir.js';
 import { seeder } from '../helpers/seed.js';
 
 const NOW = Date.parse('2026-03-01T00:00:00Z');
-const ago = (days: number) => NOW - days * 86_400_000;
+const DAY_MS = 86_400_000;
+const ago = (days: number) => NOW - days * DAY_MS;
 const GW = 'src/payments/gateway.ts';
 const BOOK = 'src/ledger/book.ts';
 const ROUTES = 'src/api/routes.ts';
@@ -64,6 +65,41 @@ describe('coChangedModules', () => {
     for (let i = 0; i < 4; i++) second.commit({ at: NOW - i * 1000, files: [GW, ROUTES] });
     const c = coChangedModules(ctx.store, 'payments', { now: NOW, maxCommits: 4 });
     expect(c.items).toEqual([{ module: 'api', commits: 4, share: 1 }]);
+  });
+  it('cuts the basis inside a day and counts commits after the start of today, as a walk over the commits would', () => {
+    const ctx = testContext(tempDir(), { now: NOW });
+    const seed = seeder(ctx);
+    const noon = NOW - DAY_MS / 2; // yesterday, noon
+    // Yesterday: three commits with ledger, then two (later) with api; today (up to now): one with api.
+    for (let i = 0; i < 3; i++) seed.commit({ at: noon + i * 1000, files: [GW, BOOK] });
+    for (let i = 0; i < 2; i++) seed.commit({ at: noon + 10_000 + i * 1000, files: [GW, ROUTES] });
+    seed.commit({ at: NOW + 3_600_000, files: [GW, ROUTES] });
+    seed.commit({ at: NOW + 7_200_000, files: [GW, BOOK] }); // after now: not yet
+    const now = NOW + 5_400_000;
+    // Latest 4: today's api commit and yesterday's two api and newest ledger commit.
+    expect(coChangedModules(ctx.store, 'payments', { now, maxCommits: 4 })).toMatchObject({
+      basis: 4,
+      items: [
+        { module: 'api', commits: 3 },
+        { module: 'ledger', commits: 1 },
+      ],
+    });
+    // Whole day plus today.
+    expect(coChangedModules(ctx.store, 'payments', { now, maxCommits: 6 })).toMatchObject({
+      basis: 6,
+      items: [
+        { module: 'api', commits: 3 },
+        { module: 'ledger', commits: 3 },
+      ],
+    });
+    // Another basis size than the rollup's reads the commits, with the same answer.
+    expect(coChangedModules(ctx.store, 'payments', { now, maxCommits: 4, maxFiles: 10 })).toMatchObject({
+      basis: 4,
+      items: [
+        { module: 'api', commits: 3 },
+        { module: 'ledger', commits: 1 },
+      ],
+    });
   });
 });
 
