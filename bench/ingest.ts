@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { LOG_ARGS } from '../src/ingest/git.js';
+import { LOG_ARGS } from '../src/ingest/log-parser.js';
 import { median } from './stats.js';
 
 /** The log our ingest reads, as plain git: every ref our ingest starts from, the same numstat format. */

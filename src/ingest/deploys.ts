@@ -1,7 +1,6 @@
 import picomatch from 'picomatch';
 import type { AppContext } from '../context.js';
 import { UserInputError } from '../errors.js';
-import { gitFor, resolveCommit, revList } from '../git.js';
 import {
   DEPLOY_STATUSES,
   deploysFrom,
@@ -14,6 +13,10 @@ import {
 } from '../store/deploys.js';
 import { ensureRepo } from '../store/repos.js';
 import { ingestGit } from './git.js';
+
+// The git client (simple-git) is loaded when a deploy needs it: the `ingest` commands import this module, and
+// `ingest git` never records a deploy.
+const git = () => import('../git.js');
 
 /** The first deploy of an env has no previous one; we keep at most this many of its newest commits. */
 export const FIRST_DEPLOY_MAX_COMMITS = 10_000;
@@ -68,6 +71,7 @@ export async function recordDeploy(ctx: AppContext, input: DeployInput): Promise
   }
 
   const repoPath = ctx.config.repoPath;
+  const { resolveCommit } = await git();
   const sha = await resolveCommit(repoPath, input.ref);
   // A pipeline records the deploy right after pushing: make sure the shipped commits are ingested.
   if (!ctx.store.prepare('SELECT 1 FROM commits WHERE sha = ?').get(sha)) await ingestGit(ctx);
@@ -143,6 +147,7 @@ async function planLinks(ctx: AppContext, deploy: DeployRow): Promise<LinkPlan> 
       )
     : [];
   const range = prev ? [deploy.sha, `^${prev.sha}`] : [deploy.sha];
+  const { revList } = await git();
   const shas = await revList(
     ctx.config.repoPath,
     ['--no-merges', ...range],
@@ -181,6 +186,7 @@ export async function ingestDeploysFromTags(
   const env = options.env ?? ctx.config.env;
   const service = options.service ?? '';
   const isMatch = picomatch(options.glob);
+  const { gitFor } = await git();
   const out = await gitFor(ctx.config.repoPath).raw([
     'for-each-ref',
     '--format=%(refname:short)%00%(objectname)%00%(*objectname)%00%(creatordate:unix)',

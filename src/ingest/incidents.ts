@@ -1,6 +1,7 @@
-import { parse as parseCsv } from 'csv-parse/sync';
-import matter from 'gray-matter';
+import type { parse as ParseCsv } from 'csv-parse/sync';
+import type matter from 'gray-matter';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { AppContext } from '../context.js';
 import { ImportRejectedError, UserInputError, errorMessage, type RowProblem } from '../errors.js';
@@ -25,6 +26,14 @@ import {
   unknownFieldMessage,
   type IncidentRowInput,
 } from './incident-row.js';
+
+// The CSV and front-matter parsers are loaded on first use: every `ingest` command (and `ingest git` above all)
+// imports this module, and the two (with js-yaml) cost ~110 ms of start-up on a run that parses neither.
+const load = createRequire(import.meta.url);
+let csvParser: typeof ParseCsv | undefined;
+let frontMatter: typeof matter | undefined;
+const parseCsv = (): typeof ParseCsv => (csvParser ??= (load('csv-parse/sync') as { parse: typeof ParseCsv }).parse);
+const grayMatter = (): typeof matter => (frontMatter ??= load('gray-matter') as typeof matter);
 
 export interface ImportIncidentsOptions {
   /** Import the valid rows and return the invalid ones in `rejected`, instead of rejecting the whole import. */
@@ -172,7 +181,7 @@ function readCsv(text: string, file: string, out: Candidate[], problems: RowProb
   let header: string[] = [];
   let records: { record: Record<string, string>; info: { lines: number; raw?: string } }[];
   try {
-    records = parseCsv(text, {
+    records = parseCsv()(text, {
       columns: (names: string[]) => (header = names.map((h) => h.trim())),
       info: true,
       raw: true,
@@ -207,7 +216,7 @@ function readCsv(text: string, file: string, out: Candidate[], problems: RowProb
 
 function readPostmortem(ctx: AppContext, abs: string, file: string, problems: RowProblem[]): Candidate | null {
   const text = readFileSync(abs, 'utf8').replace(/^\uFEFF/, '');
-  if (!matter.test(text)) {
+  if (!grayMatter().test(text)) {
     // READMEs and templates live in post-mortem folders too; only front matter marks a post-mortem.
     ctx.log(`hindsight: ${file} has no front matter; skipped (not a post-mortem)`);
     return null;
@@ -215,7 +224,7 @@ function readPostmortem(ctx: AppContext, abs: string, file: string, problems: Ro
   let parsed: matter.GrayMatterFile<string>;
   try {
     // Options (even empty) keep gray-matter from caching by content and sharing the parsed object.
-    parsed = matter(text, {});
+    parsed = grayMatter()(text, {});
   } catch (err) {
     const mark = (err as { mark?: { line?: number } }).mark;
     problems.push({
