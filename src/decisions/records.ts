@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
-import matter from 'gray-matter';
+import { parseFrontMatter } from '../front-matter.js';
 
 /** One decision record (ADR) as found on disk. */
 export interface DecisionRecord {
@@ -118,7 +118,7 @@ export function parseDecisionRecord(text: string, path: string): DecisionRecord 
   let data: Record<string, unknown> = {};
   let body = text;
   try {
-    const parsed = matter(text);
+    const parsed = parseFrontMatter(text);
     data = parsed.data as Record<string, unknown>;
     body = parsed.content;
   } catch {

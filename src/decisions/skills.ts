@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
-import matter from 'gray-matter';
 import { stringify as stringifyYaml } from 'yaml';
+import { parseFrontMatter } from '../front-matter.js';
 import type { AppContext } from '../context.js';
 import { UserInputError } from '../errors.js';
 import { slugify } from './adr.js';
@@ -89,8 +89,7 @@ export function proposeSkill(ctx: AppContext, input: ProposeSkillInput): Proposa
   let keep: Record<string, unknown> = {};
   if (original !== undefined) {
     try {
-      // A copy: gray-matter caches parsed results by input text.
-      keep = { ...(matter(original).data as Record<string, unknown>) };
+      keep = { ...(parseFrontMatter(original).data as Record<string, unknown>) };
     } catch (err) {
       throw new UserInputError(
         `${file.rel} has front matter that is not valid YAML (${(err as Error).message.split('\n')[0]}); fix it first`,

@@ -1,9 +1,9 @@
 import type { parse as ParseCsv } from 'csv-parse/sync';
-import type matter from 'gray-matter';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { AppContext } from '../context.js';
+import { hasFrontMatter, parseFrontMatter, type FrontMatter } from '../front-matter.js';
 import { ImportRejectedError, UserInputError, errorMessage, type RowProblem } from '../errors.js';
 import {
   getIncidentBySource,
@@ -27,13 +27,12 @@ import {
   type IncidentRowInput,
 } from './incident-row.js';
 
-// The CSV and front-matter parsers are loaded on first use: every `ingest` command (and `ingest git` above all)
-// imports this module, and the two (with js-yaml) cost ~110 ms of start-up on a run that parses neither.
+// The CSV parser is loaded on first use (as front-matter.ts loads gray-matter): every `ingest` command (and
+// `ingest git` above all) imports this module, and the two (with js-yaml) cost ~110 ms of start-up on a run that
+// parses neither.
 const load = createRequire(import.meta.url);
 let csvParser: typeof ParseCsv | undefined;
-let frontMatter: typeof matter | undefined;
 const parseCsv = (): typeof ParseCsv => (csvParser ??= (load('csv-parse/sync') as { parse: typeof ParseCsv }).parse);
-const grayMatter = (): typeof matter => (frontMatter ??= load('gray-matter') as typeof matter);
 
 export interface ImportIncidentsOptions {
   /** Import the valid rows and return the invalid ones in `rejected`, instead of rejecting the whole import. */
@@ -216,15 +215,14 @@ function readCsv(text: string, file: string, out: Candidate[], problems: RowProb
 
 function readPostmortem(ctx: AppContext, abs: string, file: string, problems: RowProblem[]): Candidate | null {
   const text = readFileSync(abs, 'utf8').replace(/^\uFEFF/, '');
-  if (!grayMatter().test(text)) {
+  if (!hasFrontMatter(text)) {
     // READMEs and templates live in post-mortem folders too; only front matter marks a post-mortem.
     ctx.log(`hindsight: ${file} has no front matter; skipped (not a post-mortem)`);
     return null;
   }
-  let parsed: matter.GrayMatterFile<string>;
+  let parsed: FrontMatter;
   try {
-    // Options (even empty) keep gray-matter from caching by content and sharing the parsed object.
-    parsed = grayMatter()(text, {});
+    parsed = parseFrontMatter(text);
   } catch (err) {
     const mark = (err as { mark?: { line?: number } }).mark;
     problems.push({

@@ -1,6 +1,6 @@
-import matter from 'gray-matter';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseFrontMatter } from '../front-matter.js';
 import type { AppContext } from '../context.js';
 import { findDecisionRecords, readDecisionRecords } from '../decisions/records.js';
 import { fixInfo, getCluster } from '../store/clusters.js';
@@ -166,7 +166,7 @@ function skills(repo: string): Doc[] {
     if (text === undefined) continue;
     let data: Record<string, unknown> = {};
     try {
-      data = matter(text, {}).data as Record<string, unknown>;
+      data = parseFrontMatter(text).data as Record<string, unknown>;
     } catch {
       continue; // unreadable front matter: not a skill an agent would load either
     }
