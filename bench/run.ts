@@ -19,7 +19,7 @@ import { measureWriters, type WritersResult } from './writers.js';
 
 const ROOT = resolve(import.meta.dirname, '../../../..'); // bench/.work/build/bench → the project
 const WORK = join(ROOT, 'bench/.work');
-const MAIN_JS = join(ROOT, 'dist/cli/main.js');
+const MAIN_JS = join(ROOT, 'dist/bundle/main.js');
 const MIRRORS = '/work/.mirror';
 
 const { values: flags } = parseArgs({

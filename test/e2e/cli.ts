@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The built binary: `npm test` builds first, so the e2e tests exercise what users run. */
-export const MAIN_JS = join(import.meta.dirname, '../../dist/cli/main.js');
+export const MAIN_JS = join(import.meta.dirname, '../../dist/bundle/main.js');
 
 export function assertBuilt(): void {
   if (!existsSync(MAIN_JS)) throw new Error(`${MAIN_JS} is missing: run 'npm run build' (npm test does it first)`);

@@ -1,0 +1,14 @@
+// `npm run build` step 2: the CLI ships as one bundle (dist/bundle/main.js, plus a chunk per lazily loaded
+// command or tool module) built from tsc's output in dist/. Why: Node 20 has no module compile cache and its
+// loader costs ~1 ms per file, and a stdio server loads ~230 files before its first answer (zod alone is 116);
+// bundling is what brings the cold start under @modelcontextprotocol/server-memory's (bench/FINDINGS.md, §3).
+// better-sqlite3 stays external: a native addon. The API rather than the rolldown CLI: the CLI prints every chunk.
+import { build } from 'rolldown';
+
+await build({
+  input: { main: 'dist/cli/main.js' },
+  platform: 'node',
+  external: ['better-sqlite3'],
+  output: { dir: 'dist/bundle', format: 'esm', sourcemap: true },
+  logLevel: 'warn',
+});
