@@ -40,13 +40,12 @@ describe('front matter from repository files', () => {
     const ctx = testContext(tempDir('hindsight-repo-'));
     const dir = tempDir('hindsight-pm-');
     writeFileSync(join(dir, 'inc-9.md'), RUNS_CODE('js'));
-    const err = (() => {
-      try {
-        importIncidents(ctx, dir);
-      } catch (e) {
-        return e;
-      }
-    })();
+    let err: unknown;
+    try {
+      importIncidents(ctx, dir);
+    } catch (e) {
+      err = e;
+    }
     expect(ran()).toBeUndefined();
     expect(err).toBeInstanceOf(ImportRejectedError);
     expect((err as ImportRejectedError).problems[0]).toMatchObject({
