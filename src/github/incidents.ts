@@ -1,13 +1,12 @@
 import type { AppContext } from '../context.js';
 import { UserInputError } from '../errors.js';
-import { isVendorFrame } from '../ingest/frames.js';
+import { commitRef, fileKey, fileRows, frameRows } from '../ingest/incident-files.js';
 import { checkIncidentRow } from '../ingest/incident-row.js';
 import {
   getIncidentBySource,
   insertIncident,
   listIncidentFiles,
   replaceIncidentFiles,
-  resolveCommitPrefix,
   updateIncident,
   type IncidentFields,
   type IncidentFileRow,
@@ -76,8 +75,8 @@ export function upsertIncidentRow(
       status: r.status ?? (resolvedAt !== null ? 'resolved' : (stored?.status ?? 'open')),
       url: r.url ?? stored?.url ?? null,
       summary: r.summary ?? stored?.summary ?? null,
-      fixSha: fullSha(ctx, r.fix_sha, stored?.fixSha ?? null),
-      rootCauseSha: fullSha(ctx, r.root_cause_sha, stored?.rootCauseSha ?? null),
+      fixSha: commitRef(db, r.fix_sha, stored?.fixSha ?? null),
+      rootCauseSha: commitRef(db, r.root_cause_sha, stored?.rootCauseSha ?? null),
       postmortemPath: stored?.postmortemPath ?? null,
     };
     if (fields.resolvedAt !== null && fields.resolvedAt < fields.startedAt) {
@@ -88,16 +87,8 @@ export function upsertIncidentRow(
       );
     }
     const lists: [IncidentFileRow['kind'], Omit<IncidentFileRow, 'kind'>[] | undefined][] = [
-      ['file', r.files && unique(r.files.map((path) => ({ path, line: null, module: ctx.modules.moduleOf(path) })))],
-      [
-        'frame',
-        r.stack_frames &&
-          unique(
-            r.stack_frames
-              .filter((f) => !isVendorFrame(f.path))
-              .map((f) => ({ path: f.path, line: f.line, module: ctx.modules.moduleOf(f.path) })),
-          ),
-      ],
+      ['file', r.files && fileRows(ctx, r.files)],
+      ['frame', r.stack_frames && frameRows(ctx, r.stack_frames)],
     ];
     const now = ctx.clock();
     if (!stored) {
@@ -107,30 +98,11 @@ export function upsertIncidentRow(
     }
     const before = listIncidentFiles(db, stored.id);
     const changedLists = lists.filter(
-      ([kind, rows]) => rows !== undefined && filesKey(rows) !== filesKey(before.filter((f) => f.kind === kind)),
+      ([kind, rows]) => rows !== undefined && fileKey(rows) !== fileKey(before.filter((f) => f.kind === kind)),
     );
     const changedFields = (Object.keys(fields) as (keyof IncidentFields)[]).some((k) => fields[k] !== stored[k]);
     if (changedFields) updateIncident(db, stored.id, fields, now);
     for (const [kind, rows] of changedLists) replaceIncidentFiles(db, stored.id, kind, rows ?? []);
     return { id: stored.id, created: false, changed: changedFields || changedLists.length > 0 };
   })();
-}
-
-/** A full sha when one known commit starts with the prefix (else the prefix: attribution resolves it later). */
-function fullSha(ctx: AppContext, given: string | undefined, stored: string | null): string | null {
-  if (given === undefined) return stored;
-  if (given.length >= 40) return given;
-  if (stored?.startsWith(given)) return stored;
-  return resolveCommitPrefix(ctx.store, given) ?? given;
-}
-
-const fileKey = (r: Omit<IncidentFileRow, 'kind'>) => `${r.path}\0${r.line ?? ''}\0${r.module}`;
-
-function unique(rows: Omit<IncidentFileRow, 'kind'>[]): Omit<IncidentFileRow, 'kind'>[] {
-  const seen = new Set<string>();
-  return rows.filter((r) => !seen.has(fileKey(r)) && seen.add(fileKey(r)));
-}
-
-function filesKey(rows: readonly Omit<IncidentFileRow, 'kind'>[]): string {
-  return rows.map(fileKey).sort().join('\n');
 }

@@ -10,14 +10,14 @@ import {
   insertIncident,
   listIncidentFiles,
   replaceIncidentFiles,
-  resolveCommitPrefix,
   updateIncident,
   type IncidentFields,
   type IncidentFileRow,
   type IncidentRow,
 } from '../store/incidents.js';
 import type { Db } from '../store/open.js';
-import { isVendorFrame, type Frame } from './frames.js';
+import type { Frame } from './frames.js';
+import { commitRef, fileKey, fileRows, frameRows } from './incident-files.js';
 import {
   FIELD_ALIASES,
   INCIDENT_FIELDS,
@@ -555,45 +555,6 @@ function finalFields(ctx: AppContext, p: Plan): IncidentFields {
     rootCauseSha: commitRef(ctx.store, f.rootCauseSha, s?.rootCauseSha ?? null),
     postmortemPath: f.postmortemPath ?? s?.postmortemPath ?? null,
   };
-}
-
-/** A full sha when one known commit starts with the given prefix, else the prefix (attribution retries later). */
-function commitRef(db: Db, given: string | undefined, stored: string | null): string | null {
-  if (given === undefined) return stored;
-  if (given.length === 40) return given;
-  // Already resolved (by an earlier import or by attribution): the same short ref must not undo that.
-  if (stored?.startsWith(given)) return stored;
-  return resolveCommitPrefix(db, given) ?? given;
-}
-
-function fileRows(ctx: AppContext, paths: string[]): Omit<IncidentFileRow, 'kind'>[] {
-  return dedupe(paths.map((path) => ({ path, line: null, module: ctx.modules.moduleOf(path) })));
-}
-
-/** Dependency and runtime frames say nothing about which change broke production, so they are not stored. */
-function frameRows(ctx: AppContext, frames: Frame[]): Omit<IncidentFileRow, 'kind'>[] {
-  return dedupe(
-    frames
-      .filter((f) => !isVendorFrame(f.path))
-      .map((f) => ({ path: f.path, line: f.line, module: ctx.modules.moduleOf(f.path) })),
-  );
-}
-
-function dedupe<T extends { path: string; line: number | null }>(rows: T[]): T[] {
-  const seen = new Set<string>();
-  return rows.filter((r) => {
-    const k = `${r.path}\0${r.line ?? ''}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-}
-
-function fileKey(rows: readonly Omit<IncidentFileRow, 'kind'>[]): string {
-  return rows
-    .map((r) => `${r.path}\0${r.line ?? ''}\0${r.module}`)
-    .sort()
-    .join('\n');
 }
 
 // ---------------------------------------------------------------------------------------------- helpers

@@ -29,9 +29,14 @@ const COLUMNS = `SELECT id, category, module, label, terms, paths, size, first_a
 
 type Stored = Omit<ClusterRow, 'terms' | 'paths'> & { terms: string; paths: string };
 
-function toRow(r: Stored): ClusterRow {
+/** A cluster row as SQLite returns it, with its JSON `terms` and `paths` lists parsed (any subset of columns). */
+export function withClusterLists<T extends { terms: string; paths: string }>(
+  r: T,
+): Omit<T, 'terms' | 'paths'> & { terms: string[]; paths: string[] } {
   return { ...r, terms: parseStringList(r.terms), paths: parseStringList(r.paths) };
 }
+
+const toRow = (r: Stored): ClusterRow => withClusterLists(r);
 
 export function insertCluster(db: Db, c: { category: string; module: string; at: number } & ClusterProfile): number {
   const res = prepared(

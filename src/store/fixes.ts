@@ -1,3 +1,4 @@
+import { withClusterLists, type ClusterRow } from './clusters.js';
 import { parseStringList } from './interrupts.js';
 import type { Db } from './open.js';
 
@@ -36,16 +37,10 @@ export interface EvidenceEntry {
 }
 
 /** A cluster as a fix links to it. */
-export interface EvidenceCluster {
-  id: number;
-  category: string;
-  module: string;
-  label: string;
-  terms: string[];
-  paths: string[];
-  size: number;
-  fixId: number | null;
-}
+export type EvidenceCluster = Pick<
+  ClusterRow,
+  'id' | 'category' | 'module' | 'label' | 'terms' | 'paths' | 'size' | 'fixId'
+>;
 
 const FIX_COLUMNS = `SELECT id, type, title, path, status, cluster_id AS clusterId, evidence, created_at AS createdAt
   FROM fixes`;
@@ -123,23 +118,16 @@ export function clusterEntries(db: Db, clusterId: number, since: number, until: 
   return rows.map(toEntry);
 }
 
-interface ClusterRow extends Omit<EvidenceCluster, 'terms' | 'paths'> {
-  terms: string;
-  paths: string;
-}
+type StoredEvidenceCluster = Omit<EvidenceCluster, 'terms' | 'paths'> & { terms: string; paths: string };
 
 const CLUSTER_COLUMNS = `SELECT id, category, module, label, terms, paths, size, fix_id AS fixId FROM clusters`;
-
-function toCluster(row: ClusterRow): EvidenceCluster {
-  return { ...row, terms: parseStringList(row.terms), paths: parseStringList(row.paths) };
-}
 
 export function getClusters(db: Db, ids: readonly number[]): EvidenceCluster[] {
   if (ids.length === 0) return [];
   const rows = db
     .prepare(`${CLUSTER_COLUMNS} WHERE id IN (${ids.map(() => '?').join(',')}) ORDER BY id`)
-    .all(...ids) as ClusterRow[];
-  return rows.map(toCluster);
+    .all(...ids) as StoredEvidenceCluster[];
+  return rows.map((r) => withClusterLists(r));
 }
 
 /**
@@ -165,8 +153,8 @@ export function uncoveredRecurringClusters(
         ORDER BY count DESC, lastAt DESC, id
         LIMIT @limit`,
     )
-    .all({ since, until, minEntries, limit }) as (ClusterRow & { count: number; lastAt: number })[];
-  return rows.map(({ lastAt: _lastAt, count, ...r }) => ({ ...toCluster(r), count }));
+    .all({ since, until, minEntries, limit }) as (StoredEvidenceCluster & { count: number; lastAt: number })[];
+  return rows.map(({ lastAt: _lastAt, count, ...r }) => ({ ...withClusterLists(r), count }));
 }
 
 /** Incidents that share a file with the given paths, newest first. */
