@@ -97,7 +97,10 @@ export function realPathInRepo(root: string, rel: string): string | undefined {
 export function readInRepo(root: string, rel: string, field: string): string {
   const real = realPathInRepo(root, rel);
   if (!real) {
-    throw new UserInputError(`${field} '${rel}' leads outside the repository through a symbolic link; refused`, field);
+    throw new UserInputError(
+      `${field} '${rel}' is missing or a symbolic link leads it out of the repository (or into .git); refused`,
+      field,
+    );
   }
   return readFileSync(real, 'utf8');
 }
