@@ -49,10 +49,11 @@ export function mergeSkillFile(original: string, rel: string, p: SkillProposal):
   const ends = indexesOf(lines, isEnd);
   const begin = begins[0];
   const end = ends[0];
-  if (begins.length > 1 || ends.length > 1 || (begin === undefined) !== (end === undefined) || end! < begin!) {
+  const onePairOrNone = begins.length <= 1 && begins.length === ends.length && !(end! < begin!);
+  if (!onePairOrNone) {
     throw new UserInputError(
       `${rel} has ${begins.length} '${BEGIN} …' and ${ends.length} '${END}' lines, not one pair in order; ` +
-        'keep exactly one pair around hindsight\u2019s section (or delete both lines to start a new one), then call again',
+        "keep exactly one pair around hindsight's section (or delete both lines to start a new one), then call again",
       'name',
     );
   }

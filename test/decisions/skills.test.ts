@@ -157,6 +157,13 @@ describe('proposeSkill', () => {
     expect(() => proposeSkill(ctx, SKILL)).toThrow(
       /^\.claude\/skills\/payments-sandbox\/SKILL\.md has 1 '<!-- hindsight:begin …' and 0 '<!-- hindsight:end -->' lines, not one pair in order; keep exactly one pair/,
     );
+    for (const markers of [
+      '<!-- hindsight:end -->\nx\n<!-- hindsight:begin -->',
+      '<!-- hindsight:begin -->\n<!-- hindsight:begin -->\nx\n<!-- hindsight:end -->\n<!-- hindsight:end -->',
+    ]) {
+      const other = repo({ '.claude/skills/payments-sandbox/SKILL.md': `# Mine\n\n${markers}\n` });
+      expect(() => proposeSkill(ctxFor(other), SKILL), markers).toThrow(/lines, not one pair in order/);
+    }
     expect(() => proposeSkill(ctx, { ...SKILL, name: 'other', body: 'a\n<!-- hindsight:end -->\nb' })).toThrow(
       /^body must not contain a line starting with '<!-- hindsight:begin' or '<!-- hindsight:end -->'/,
     );
