@@ -5,7 +5,7 @@ import type { AppContext } from '../context.js';
 import { UserInputError } from '../errors.js';
 import { evidenceLines, isoDay, loadEvidence, recordFix, type FixLinks, type ProposalResult } from './fixes.js';
 import { parseDecisionRecord, readDecisionRecords, type DecisionRecord } from './records.js';
-import { assertNotAPath, confinedPath, isDirectory, isFile, workTreeRoot } from './safe-path.js';
+import { assertNotAPath, confinedPath, isDirectory, isFile, realPathInRepo, workTreeRoot } from './safe-path.js';
 import type { FileChange } from './staged-files.js';
 
 /** Where the repository keeps its ADRs and how that was decided. */
@@ -25,14 +25,21 @@ const DEFAULT_FOLDER = 'docs/adr';
  */
 export function findAdrFolder(root: string, configDirs: readonly string[] = []): AdrFolder & { notes: string[] } {
   const notes: string[] = [];
-  const adrDir = join(root, '.adr-dir');
-  if (isFile(adrDir)) {
+  // A settings file that links out of the repository is not read: its text would end up in answers and errors.
+  const setting = (name: string) => {
+    if (!isFile(join(root, name))) return undefined;
+    const real = realPathInRepo(root, name);
+    if (!real) notes.push(`${name} leads outside the repository through a symbolic link; ignored`);
+    return real;
+  };
+  const adrDir = setting('.adr-dir');
+  if (adrDir) {
     const folder = cleanFolder(readFileSync(adrDir, 'utf8'));
     if (folder) return { folder, source: '.adr-dir', notes };
     notes.push('.adr-dir is empty; ignored');
   }
-  const l4b = join(root, '.log4brains.yml');
-  if (isFile(l4b)) {
+  const l4b = setting('.log4brains.yml');
+  if (l4b) {
     try {
       const config = parseYaml(readFileSync(l4b, 'utf8')) as { project?: { adrFolder?: unknown } } | null;
       const folder = typeof config?.project?.adrFolder === 'string' ? cleanFolder(config.project.adrFolder) : '';

@@ -42,8 +42,11 @@ export interface ProposalResult {
   path: string;
   content: string;
   written: boolean;
-  /** What happened (or would happen, in a dry run) to the file. */
-  action: 'created' | 'appended' | 'updated' | 'unchanged';
+  /**
+   * What happened (or would happen, in a dry run) to the file: `merged` = hindsight's section added to or
+   * replaced in a file a human wrote, whose own text was kept.
+   */
+  action: 'created' | 'appended' | 'updated' | 'merged' | 'unchanged';
   notes: string[];
 }
 

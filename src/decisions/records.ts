@@ -1,6 +1,7 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { parseFrontMatter } from '../front-matter.js';
+import { isBareRepository, isDirectory, realPathInRepo } from './safe-path.js';
 
 /** One decision record (ADR) as found on disk. */
 export interface DecisionRecord {
@@ -53,6 +54,10 @@ export function readDecisionRecords(repoPath: string, dirs: readonly string[]): 
       continue;
     }
     if (!isDirectory(abs)) continue;
+    if (!realPathInRepo(root, rel)) {
+      notes.push(`decision folder '${dir}' leads outside the repository through a symbolic link; skipped`);
+      continue;
+    }
     found++;
     walk(root, abs, 0, records);
   }
@@ -270,17 +275,4 @@ function termMatchers(terms: DecisionTerms): { kind: 'path' | 'directory' | 'mod
   }
   for (const m of terms.modules) if (m !== '(root)') add('module', m);
   return out;
-}
-
-/** A bare git directory: HEAD and objects/ at the top, no .git entry. */
-export function isBareRepository(path: string): boolean {
-  return !existsSync(join(path, '.git')) && existsSync(join(path, 'HEAD')) && isDirectory(join(path, 'objects'));
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
 }

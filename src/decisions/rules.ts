@@ -14,7 +14,15 @@ import {
   type FixLinks,
   type ProposalResult,
 } from './fixes.js';
-import { confinedPath, isDirectory, isFile, workTreeRoot } from './safe-path.js';
+import {
+  confinedPath,
+  isDirectory,
+  isFile,
+  pathProblem,
+  readInRepo,
+  realPathInRepo,
+  workTreeRoot,
+} from './safe-path.js';
 import type { FileChange } from './staged-files.js';
 
 /** The rule files coding agents read, by the keyword a caller can target them with. */
@@ -35,11 +43,15 @@ export interface RuleFile {
   path: string;
 }
 
-/** The rule files present: the fixed ones, then every `.cursor/rules/**.mdc` (two levels deep). */
+/**
+ * The rule files present: the fixed ones, then every `.cursor/rules/**.mdc` (two levels deep). A file whose
+ * symbolic links lead outside the repository (or into .git) is not a rule file of this repository: skipped.
+ */
 export function detectRuleFiles(root: string): RuleFile[] {
   const found: RuleFile[] = [];
+  const isRuleFile = (rel: string) => isFile(join(root, rel)) && realPathInRepo(root, rel) !== undefined;
   for (const [kind, path] of Object.entries(RULE_FILES) as [keyof typeof RULE_FILES, string][]) {
-    if (isFile(join(root, path))) found.push({ kind, path });
+    if (isRuleFile(path)) found.push({ kind, path });
   }
   const walk = (rel: string, depth: number) => {
     let names: string[];
@@ -50,7 +62,7 @@ export function detectRuleFiles(root: string): RuleFile[] {
     }
     for (const name of names) {
       const child = `${rel}/${name}`;
-      if (name.endsWith('.mdc') && isFile(join(root, child))) found.push({ kind: 'cursor', path: child });
+      if (name.endsWith('.mdc') && isRuleFile(child)) found.push({ kind: 'cursor', path: child });
       else if (depth < 2 && !name.startsWith('.') && isDirectory(join(root, child))) walk(child, depth + 1);
     }
   };
@@ -67,6 +79,40 @@ export function defaultRuleKind(detected: readonly RuleFile[]): RuleKind {
   const has = (k: RuleKind) => detected.some((f) => f.kind === k);
   for (const k of ['agents', 'claude', 'copilot', 'constitution'] as const) if (has(k)) return k;
   return has('cursor') ? 'cursor' : 'agents';
+}
+
+// A Cursor rule up to two folders below .cursor/rules (as detectRuleFiles finds them), and the AGENTS.md or
+// CLAUDE.md of a sub-folder (both formats read the nearest one). No segment may be hidden: .git, .github …
+const CURSOR_RULE_PATH = /^\.cursor\/rules\/(?:[^/.][^/]*\/){0,2}[^/.][^/]*\.mdc$/;
+const NESTED_RULE_PATH = /^(?:[^/.][^/]*\/)+(AGENTS|CLAUDE)\.md$/;
+
+/** Every target propose_rule accepts, as its errors list them. */
+export const RULE_TARGETS =
+  `${RULE_KINDS.join(', ')}, or one of the paths ${Object.values(RULE_FILES).join(', ')}, ` +
+  `${CURSOR_RULES_DIR}/<name>.mdc (up to two folders deep), <folder>/AGENTS.md, <folder>/CLAUDE.md`;
+
+/**
+ * The rule file a `target` names: a keyword (`cursor` alone means a new Cursor rule, so no path) or one of the
+ * known rule paths. Anything else — README.md, a workflow, a hook, a path out of the repository — is refused
+ * with the list of allowed targets.
+ */
+export function ruleTarget(target: string): { kind: RuleKind; rel?: string } {
+  if ((RULE_KINDS as readonly string[]).includes(target)) {
+    const kind = target as RuleKind;
+    return kind === 'cursor' ? { kind } : { kind, rel: RULE_FILES[kind] };
+  }
+  const fixed = (Object.entries(RULE_FILES) as [keyof typeof RULE_FILES, string][]).find(([, p]) => p === target);
+  if (fixed) return { kind: fixed[0], rel: target };
+  const problem = pathProblem(target);
+  if (!problem) {
+    if (CURSOR_RULE_PATH.test(target)) return { kind: 'cursor', rel: target };
+    const nested = NESTED_RULE_PATH.exec(target);
+    if (nested) return { kind: nested[1] === 'AGENTS' ? 'agents' : 'claude', rel: target };
+  }
+  throw new UserInputError(
+    `target '${target}' ${problem ?? 'is not a rule file hindsight writes'}; allowed targets: ${RULE_TARGETS}`,
+    'target',
+  );
 }
 
 const OBLIGATION = /\b(MUST|SHOULD|SHALL)( NOT)?\b|\bREQUIRED\b/;
@@ -199,7 +245,7 @@ export interface ProposeRuleInput extends FixLinks {
   rationale?: string;
   /** A short name (the Cursor rule's heading and file name); default: the rule's first words. */
   title?: string;
-  /** One of RULE_KINDS or a repository path ending in .md or .mdc; default: see defaultRuleKind. */
+  /** One of RULE_KINDS or a known rule file path (see ruleTarget); default: see defaultRuleKind. */
   target?: string;
   /** Cursor only: file globs; default: derived from the evidence's paths and modules. */
   globs?: string[];
@@ -207,7 +253,7 @@ export interface ProposeRuleInput extends FixLinks {
 }
 
 export interface ProposeRuleResult extends ProposalResult {
-  kind: RuleKind | 'markdown';
+  kind: RuleKind;
   /** Constitution only: the version before and after the amendment. */
   version: { from: string; to: string } | null;
 }
@@ -254,7 +300,7 @@ interface RulePlan {
   path: string;
   content: string;
   action: ProposalResult['action'];
-  kind: RuleKind | 'markdown';
+  kind: RuleKind;
   version: { from: string; to: string } | null;
   notes: string[];
   change?: FileChange;
@@ -276,16 +322,10 @@ function planRule(
 ): RulePlan {
   const target = input.target?.trim() || defaultRuleKind(r.detected);
   const notes = input.target ? [] : [`target ${target} chosen by default (the repo's primary rule file)`];
-  const kind = (RULE_KINDS as readonly string[]).includes(target) ? (target as RuleKind) : undefined;
-  if (!kind && !/\.(md|mdc)$/i.test(target)) {
-    throw new UserInputError(
-      `target '${target}' is neither one of ${RULE_KINDS.join(', ')} nor a Markdown rule file (.md or .mdc)`,
-      'target',
-    );
-  }
-  if (kind === 'cursor') {
+  const { kind, rel } = ruleTarget(target);
+  if (rel === undefined) {
     const existing = r.detected.find(
-      (f) => f.kind === 'cursor' && containsRule(readFileSync(join(root, f.path), 'utf8'), r.rule),
+      (f) => f.kind === 'cursor' && containsRule(readInRepo(root, f.path, 'target'), r.rule),
     );
     if (existing) return unchanged(existing.path, 'cursor', r.rule, notes);
     const base = slugify(shorten(r.title, 48)) || 'hindsight-rule';
@@ -293,10 +333,15 @@ function planRule(
     for (let i = 2; existsSync(join(root, name)); i++) name = `${CURSOR_RULES_DIR}/${base}-${i}.mdc`;
     return newMdc(ctx, root, name, r, notes);
   }
-  const rel = kind ? RULE_FILES[kind] : target;
   const file = confinedPath(root, '', rel, 'target');
-  const fileKind: RulePlan['kind'] =
-    kind ?? (file.rel === RULE_FILES.constitution ? 'constitution' : file.rel.endsWith('.mdc') ? 'cursor' : 'markdown');
+  // A link inside the repository is written through (AGENTS.md → CLAUDE.md), but only to a Markdown file.
+  if (!/\.(md|mdc)$/i.test(file.rel)) {
+    throw new UserInputError(
+      `target '${rel}' links to ${file.rel}, which is not a Markdown rule file; refused`,
+      'target',
+    );
+  }
+  const fileKind = kind;
   if (!existsSync(file.abs)) {
     if (fileKind === 'constitution') {
       throw new UserInputError(

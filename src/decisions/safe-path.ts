@@ -1,7 +1,6 @@
-import { existsSync, lstatSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { UserInputError } from '../errors.js';
-import { isBareRepository } from './records.js';
 
 /**
  * The repository root the proposal tools write into. A bare repository has no files to write, so it is
@@ -34,7 +33,8 @@ export function assertNotAPath(text: string, field: string): void {
   if (problem) throw new UserInputError(`${field} ${problem}; use plain words (it only names the file)`, field);
 }
 
-function pathProblem(text: string): string | undefined {
+/** What makes the text unusable as a repository-relative path, or undefined. */
+export function pathProblem(text: string): string | undefined {
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(text)) return 'contains NUL or control characters';
   if (text.includes('\\')) return 'contains a backslash (a Windows path separator)';
@@ -73,7 +73,45 @@ export function confinedPath(root: string, folder: string, rel: string, field: s
   }
   // A link that stays inside (AGENTS.md → CLAUDE.md is common) is written through: the real file is the target.
   const target = probe === abs ? real : abs;
-  return { abs: target, rel: relative(root, target).split(sep).join('/') };
+  const targetRel = relative(root, target).split(sep).join('/');
+  // git's own folder holds hooks and credentials: no proposal writes there, whatever path or link leads to it.
+  if (inGitDir(targetRel)) {
+    throw new UserInputError(`${field} '${rel}' leads into .git (${targetRel}); refused`, field);
+  }
+  return { abs: target, rel: targetRel };
+}
+
+/**
+ * The real path of `rel` when it exists and, with every symbolic link resolved, stays inside the repository and
+ * out of `.git`; undefined otherwise. Readers use it so a link committed to a repository never serves a file
+ * from elsewhere on the machine.
+ */
+export function realPathInRepo(root: string, rel: string): string | undefined {
+  const realRoot = realOrUndefined(root);
+  const real = realOrUndefined(resolve(root, rel));
+  if (!realRoot || !real || !inside(realRoot, real)) return undefined;
+  return inGitDir(relative(realRoot, real).split(sep).join('/')) ? undefined : real;
+}
+
+/** Reads a repository file through `realPathInRepo`, refusing one that leads outside; `field` names the input. */
+export function readInRepo(root: string, rel: string, field: string): string {
+  const real = realPathInRepo(root, rel);
+  if (!real) {
+    throw new UserInputError(
+      `${field} '${rel}' is missing or a symbolic link leads it out of the repository (or into .git); refused`,
+      field,
+    );
+  }
+  return readFileSync(real, 'utf8');
+}
+
+function inGitDir(rel: string): boolean {
+  return rel === '.git' || rel.startsWith('.git/');
+}
+
+/** A bare git directory: HEAD and objects/ at the top, no .git entry. */
+export function isBareRepository(path: string): boolean {
+  return !existsSync(join(path, '.git')) && existsSync(join(path, 'HEAD')) && isDirectory(join(path, 'objects'));
 }
 
 function lexists(path: string): boolean {

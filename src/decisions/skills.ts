@@ -1,11 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { stringify as stringifyYaml } from 'yaml';
-import { parseFrontMatter } from '../front-matter.js';
 import type { AppContext } from '../context.js';
 import { UserInputError } from '../errors.js';
 import { slugify } from './adr.js';
 import { evidenceLines, loadEvidence, recordFix, type FixLinks, type ProposalResult } from './fixes.js';
 import { confinedPath, workTreeRoot } from './safe-path.js';
+import { mergeSkillFile, renderSkillFile, sectionMarkerProblem } from './skill-file.js';
 
 /** Claude Code's project skills folder; each skill is `<name>/SKILL.md`. */
 export const SKILLS_DIR = '.claude/skills';
@@ -42,21 +41,6 @@ export function skillDescriptionProblem(description: string): string | undefined
   return undefined;
 }
 
-/**
- * A SKILL.md: YAML front matter (name and description first, every other key of an existing file kept) and the
- * body. Pure.
- */
-export function renderSkill(
-  name: string,
-  description: string,
-  body: string,
-  keep: Record<string, unknown> = {},
-): string {
-  const { name: _n, description: _d, ...rest } = keep;
-  const front = stringifyYaml({ name, description: description.trim(), ...rest }, { lineWidth: 0 }).trimEnd();
-  return `---\n${front}\n---\n\n${body.trim()}\n`;
-}
-
 export interface ProposeSkillInput extends FixLinks {
   name: string;
   description: string;
@@ -66,9 +50,10 @@ export interface ProposeSkillInput extends FixLinks {
 }
 
 /**
- * Writes `.claude/skills/<name>/SKILL.md`, or updates it (body replaced, other front-matter keys kept), with the
- * evidence appended; records the fix and marks the linked cluster covered. Idempotent: the same call twice
- * changes nothing the second time.
+ * Writes `.claude/skills/<name>/SKILL.md` with the body and the evidence in a marked hindsight section. An
+ * existing file keeps everything hindsight did not write — front matter, description, the human's text — and
+ * gets the section merged in (replaced in place on later proposals); see mergeSkillFile. Records the fix and
+ * marks the linked cluster covered. Idempotent: the same call twice changes nothing the second time.
  */
 export function proposeSkill(ctx: AppContext, input: ProposeSkillInput): ProposalResult {
   const root = workTreeRoot(ctx.config.repoPath);
@@ -77,29 +62,25 @@ export function proposeSkill(ctx: AppContext, input: ProposeSkillInput): Proposa
   const descriptionProblem = skillDescriptionProblem(input.description);
   if (descriptionProblem) throw new UserInputError(`description ${descriptionProblem}`, 'description');
   if (!input.body.trim()) throw new UserInputError('body is empty; give the steps an agent should follow', 'body');
+  const markerProblem = sectionMarkerProblem(input.body);
+  if (markerProblem) throw new UserInputError(`body ${markerProblem}`, 'body');
 
   const evidence = loadEvidence(ctx, input);
   const file = confinedPath(root, SKILLS_DIR, `${SKILLS_DIR}/${input.name}/SKILL.md`, 'name');
   const lines = evidenceLines(evidence);
-  const body = lines.length
-    ? `${input.body.trim()}\n\n## Evidence\n\nProposed by hindsight from:\n\n${lines.join('\n')}`
-    : input.body;
+  const proposal = {
+    name: input.name,
+    description: input.description,
+    section: lines.length
+      ? `${input.body.trim()}\n\n## Evidence\n\nProposed by hindsight from:\n\n${lines.join('\n')}`
+      : input.body,
+  };
 
   const original = existsSync(file.abs) ? readFileSync(file.abs, 'utf8') : undefined;
-  let keep: Record<string, unknown> = {};
-  if (original !== undefined) {
-    try {
-      keep = { ...(parseFrontMatter(original).data as Record<string, unknown>) };
-    } catch (err) {
-      throw new UserInputError(
-        `${file.rel} has front matter that is not valid YAML (${(err as Error).message.split('\n')[0]}); fix it first`,
-        'name',
-      );
-    }
-  }
-  const content = renderSkill(input.name, input.description, body, keep);
-  const action = original === undefined ? 'created' : original === content ? 'unchanged' : 'updated';
-  const notes = action === 'unchanged' ? [`${file.rel} already has this content`] : [];
+  const { content, action, notes } =
+    original === undefined
+      ? { content: renderSkillFile(proposal), action: 'created' as const, notes: [] }
+      : mergeSkillFile(original, file.rel, proposal);
   const base = { path: file.rel, content, action, notes } as const;
   if (input.dryRun) return { fixId: null, written: false, ...base };
   const changes =

@@ -19,7 +19,7 @@ export const proposalOutput = {
   path: z.string().describe('repository-relative file written (or that would be written)'),
   content: z.string().describe('the file as written; for an append, the text appended'),
   written: z.boolean(),
-  action: z.enum(['created', 'appended', 'updated', 'unchanged']),
+  action: z.enum(['created', 'appended', 'updated', 'merged', 'unchanged']),
   notes: z.array(z.string()),
 };
 

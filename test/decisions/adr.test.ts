@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import matter from 'gray-matter';
 import { describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import {
   adrNumbering,
   assertNumberFree,
   findAdrFolder,
+  listAdrs,
   markSuperseded,
   nextAdrNumber,
   proposeAdr,
@@ -167,6 +168,35 @@ describe('ADR folder detection on real repositories', () => {
     expect(() => proposeAdr(ctx, ADR)).toThrow(/symbolic link/);
     expect(readdirSync(outside)).toEqual([]);
     expect(countFixes(ctx)).toBe(0);
+  });
+
+  it('never writes into .git, whatever .adr-dir or a link inside the repository says', () => {
+    const viaAdrDir = repo({ '.adr-dir': '.git/hooks\n' });
+    expect(() => proposeAdr(ctxFor(viaAdrDir), ADR)).toThrow(/\.adr-dir '\.git\/hooks' leads into \.git/);
+    const viaLink = repo();
+    mkdirSync(join(viaLink, 'docs'));
+    symlinkSync('../.git/hooks', join(viaLink, 'docs/adr'));
+    expect(() => proposeAdr(ctxFor(viaLink), ADR)).toThrow(/leads into \.git \(\.git\/hooks\)/);
+    for (const root of [viaAdrDir, viaLink]) {
+      expect(readdirSync(join(root, '.git/hooks')).filter((f) => f.endsWith('.md'))).toEqual([]);
+    }
+  });
+
+  it('does not read an .adr-dir that links outside the repository, nor ADRs in a folder that does', () => {
+    const outside = tempDir();
+    writeFileSync(join(outside, 'credentials'), 'aws_secret_access_key=SECRET\n');
+    mkdirSync(join(outside, 'adr'));
+    writeFileSync(join(outside, 'adr/0001-secret.md'), '# SECRET decision\n');
+    const root = repo({ 'docs/decisions/0001-ours.md': '# Ours\n' });
+    symlinkSync(join(outside, 'credentials'), join(root, '.adr-dir'));
+    symlinkSync(join(outside, 'adr'), join(root, 'docs/adr'));
+    const found = findAdrFolder(root);
+    expect(found).toMatchObject({ folder: 'docs/decisions', source: 'existing folder' });
+    expect(found.notes).toEqual(['.adr-dir leads outside the repository through a symbolic link; ignored']);
+    expect(listAdrs(root, ['docs/adr', 'docs/decisions']).map((r) => r.title)).toEqual(['Ours']);
+    const r = proposeAdr(ctxFor(root), { ...ADR, dryRun: true });
+    expect(JSON.stringify(r)).not.toContain('SECRET');
+    expect(r.path).toBe('docs/decisions/0002-use-idempotency-keys-for-payment-retries.md');
   });
 });
 

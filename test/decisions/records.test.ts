@@ -1,12 +1,8 @@
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  findDecisionRecords,
-  isBareRepository,
-  parseDecisionRecord,
-  readDecisionRecords,
-} from '../../src/decisions/records.js';
+import { findDecisionRecords, parseDecisionRecord, readDecisionRecords } from '../../src/decisions/records.js';
+import { isBareRepository } from '../../src/decisions/safe-path.js';
 import { DEFAULT_DECISION_DIRS } from '../../src/config.js';
 import { gitdir, tempDir } from '../helpers/gitdir.js';
 

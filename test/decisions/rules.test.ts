@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import matter from 'gray-matter';
 import { describe, expect, it } from 'vitest';
@@ -116,15 +116,26 @@ describe('AGENTS.md, CLAUDE.md and Copilot instructions', () => {
     expect(read(none, 'AGENTS.md')).toMatch(/^## Rules from hindsight\n\n- Payment retries MUST/);
   });
 
-  it('writes to a named target (keyword or path) even when others exist', () => {
-    const root = repo({ 'AGENTS.md': '# Agents\n', 'docs/RULES.md': '# Team rules\n' });
+  it('writes to a named target (keyword or known rule path) even when others exist', () => {
+    const root = repo({ 'AGENTS.md': '# Agents\n', 'packages/api/AGENTS.md': '# API agents\n' });
     expect(proposeRule(ctxFor(root), { ...RULE, target: 'claude' })).toMatchObject({
       path: 'CLAUDE.md',
       action: 'created',
     });
-    expect(proposeRule(ctxFor(root), { ...RULE, target: 'docs/RULES.md' })).toMatchObject({
-      path: 'docs/RULES.md',
-      kind: 'markdown',
+    expect(proposeRule(ctxFor(root), { ...RULE, target: 'packages/api/AGENTS.md' })).toMatchObject({
+      path: 'packages/api/AGENTS.md',
+      kind: 'agents',
+      action: 'appended',
+    });
+    expect(proposeRule(ctxFor(root), { ...RULE, target: 'services/web/CLAUDE.md' })).toMatchObject({
+      path: 'services/web/CLAUDE.md',
+      kind: 'claude',
+      action: 'created',
+    });
+    expect(proposeRule(ctxFor(root), { ...RULE, target: '.cursor/rules/backend/payments.mdc' })).toMatchObject({
+      path: '.cursor/rules/backend/payments.mdc',
+      kind: 'cursor',
+      action: 'created',
     });
     expect(read(root, 'AGENTS.md')).toBe('# Agents\n');
   });
@@ -214,27 +225,60 @@ describe('spec-kit constitution', () => {
 describe('unsafe targets', () => {
   it('refuses targets outside the repository or of other kinds, writing nothing', () => {
     const outside = tempDir();
-    const root = repo({ 'AGENTS.md': '# Agents\n' });
-    symlinkSync(join(outside, 'evil.md'), join(root, 'LINKED.md'));
+    const root = repo({ 'AGENTS.md': '# Agents\n', 'README.md': '# Shop\n' });
+    symlinkSync(join(outside, 'evil.md'), join(root, 'CLAUDE.md'));
     symlinkSync(outside, join(root, 'out'));
+    mkdirSync(join(root, '.cursor'));
+    symlinkSync(outside, join(root, '.cursor/rules'));
     const ctx = ctxFor(root);
+    const allowed = /; allowed targets: agents, claude, cursor, copilot, constitution, or one of the paths AGENTS\.md/;
     const refused: [string, RegExp][] = [
       ['../escape.md', /'\.\.' path segment/],
       [`${outside}/x.md`, /absolute path/],
+      ['/tmp/x.md', /absolute path/],
       ['docs\\rules.md', /backslash/],
       ['.cursor/rules/../../../x.mdc', /'\.\.' path segment/],
-      ['LINKED.md', /symbolic link/],
-      ['out/rules.md', /symbolic link/],
       ['rules\u0000.md', /NUL/],
-      ['package.json', /neither one of agents, claude, cursor, copilot, constitution nor a Markdown rule file/],
+      ['package.json', /is not a rule file hindsight writes/],
+      ['README.md', /is not a rule file hindsight writes/],
+      ['docs/RULES.md', /is not a rule file hindsight writes/],
+      ['.git/hooks/pre-commit.md', /is not a rule file hindsight writes/],
+      ['.git/AGENTS.md', /is not a rule file hindsight writes/],
+      ['.github/workflows/ci.md', /is not a rule file hindsight writes/],
+      ['.github/AGENTS.md', /is not a rule file hindsight writes/],
+      ['.cursor/rules/a/b/c/deep.mdc', /is not a rule file hindsight writes/],
     ];
     for (const [target, message] of refused) {
       expect(() => proposeRule(ctx, { ...RULE, target }), target).toThrow(message);
+      expect(() => proposeRule(ctx, { ...RULE, target }), target).toThrow(allowed);
+    }
+    // Allowed names whose links lead out of the repository.
+    for (const target of ['CLAUDE.md', 'claude', 'out/AGENTS.md', '.cursor/rules/x.mdc', 'cursor']) {
+      expect(() => proposeRule(ctx, { ...RULE, target }), target).toThrow(/symbolic link/);
     }
     expect(readdirSync(outside)).toEqual([]);
     expect(read(root, 'AGENTS.md')).toBe('# Agents\n');
+    expect(read(root, 'README.md')).toBe('# Shop\n');
+    expect(existsSync(join(root, '.git/hooks/pre-commit.md'))).toBe(false);
+    expect(existsSync(join(root, '.github'))).toBe(false);
     expect(countFixes(ctx)).toBe(0);
-    expect(existsSync(join(root, 'CLAUDE.md'))).toBe(false);
+  });
+
+  it('refuses a link inside the repository that leads into .git or to a file that is not Markdown', () => {
+    const root = repo({ 'scripts/deploy.sh': '#!/bin/sh\n' });
+    symlinkSync('.git/config', join(root, 'AGENTS.md'));
+    symlinkSync('scripts/deploy.sh', join(root, 'CLAUDE.md'));
+    const ctx = ctxFor(root);
+    const config = read(root, '.git/config');
+    expect(() => proposeRule(ctx, { ...RULE, target: 'agents' })).toThrow(/leads into \.git \(\.git\/config\)/);
+    expect(() => proposeRule(ctx, { ...RULE, target: 'claude' })).toThrow(
+      /links to scripts\/deploy\.sh, which is not a Markdown rule file/,
+    );
+    expect(read(root, '.git/config')).toBe(config);
+    expect(read(root, 'scripts/deploy.sh')).toBe('#!/bin/sh\n');
+    // Neither is a rule file to read either.
+    expect(detectRuleFiles(root)).toEqual([{ kind: 'claude', path: 'CLAUDE.md' }]);
+    expect(countFixes(ctx)).toBe(0);
   });
 
   it('writes through a link that stays inside the repository (AGENTS.md → CLAUDE.md)', () => {

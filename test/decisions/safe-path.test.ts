@@ -1,7 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { assertNotAPath, confinedPath, workTreeRoot } from '../../src/decisions/safe-path.js';
+import {
+  assertNotAPath,
+  confinedPath,
+  readInRepo,
+  realPathInRepo,
+  workTreeRoot,
+} from '../../src/decisions/safe-path.js';
 import { StagedFiles } from '../../src/decisions/staged-files.js';
 import { gitdir, tempDir } from '../helpers/gitdir.js';
 
@@ -21,6 +27,31 @@ describe('confinedPath', () => {
     expect(() => confinedPath(root, 'docs', 'docs/out/x.md', 'title')).toThrow(/symbolic link/);
     expect(() => confinedPath(root, 'docs/out', 'docs/out/x.md', 'title')).toThrow(/symbolic link/);
     expect(() => confinedPath(root, '', '/etc/passwd', 'target')).toThrow(/absolute path/);
+  });
+
+  it('refuses any path that resolves into .git', () => {
+    const root = workTreeRoot(gitdir().path);
+    symlinkSync('.git', join(root, 'git-dir'));
+    expect(() => confinedPath(root, '', '.git/hooks/pre-commit.md', 'target')).toThrow(/leads into \.git/);
+    expect(() => confinedPath(root, '', 'git-dir/config', 'target')).toThrow(/leads into \.git \(\.git\/config\)/);
+  });
+
+  it('reads only files whose real path stays in the work tree, also when the repository is reached by a link', () => {
+    const real = gitdir().path;
+    const outside = tempDir();
+    writeFileSync(join(outside, 'secret.md'), 'SECRET');
+    writeFileSync(join(real, 'AGENTS.md'), '# Agents\n');
+    symlinkSync(join(outside, 'secret.md'), join(real, 'CLAUDE.md'));
+    symlinkSync('.git/config', join(real, 'config.md'));
+    const viaLink = join(tempDir(), 'repo');
+    symlinkSync(real, viaLink);
+    expect(readInRepo(viaLink, 'AGENTS.md', 'path')).toBe('# Agents\n');
+    expect(realPathInRepo(viaLink, 'CLAUDE.md')).toBeUndefined();
+    expect(realPathInRepo(viaLink, 'config.md')).toBeUndefined();
+    expect(realPathInRepo(viaLink, 'missing.md')).toBeUndefined();
+    expect(() => readInRepo(viaLink, 'CLAUDE.md', 'path')).toThrow(
+      /^path 'CLAUDE\.md' is missing or a symbolic link leads it out of the repository \(or into \.git\); refused$/,
+    );
   });
 
   it('tells path-like text apart from titles with slashes', () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import matter from 'gray-matter';
 import { describe, expect, it } from 'vitest';
@@ -86,23 +86,90 @@ describe('proposeSkill', () => {
     expect(countFixes(ctx)).toBe(1);
   });
 
-  it('updates an existing skill: body replaced, other front-matter keys kept', () => {
-    const existing =
+  it("merges into a human's SKILL.md: front matter, description and body kept, one marked section", () => {
+    const human =
       '---\nname: payments-sandbox\ndescription: Old text. Use when old.\nlicense: Apache-2.0\nallowed-tools: Bash(npm:*) Read\n' +
-      'metadata:\n  author: payments-team\n---\n\nOld body.\n';
-    const root = repo({ '.claude/skills/payments-sandbox/SKILL.md': existing });
-    const r = proposeSkill(ctxFor(root), SKILL);
-    expect(r.action).toBe('updated');
-    const parsed = assertValidSkillFile(root, r.path);
-    expect(parsed.data).toEqual({
+      'metadata:\n  author: payments-team\n---\n\n# Sandbox\n\nOld body, written by a human.\n';
+    const root = repo({ '.claude/skills/payments-sandbox/SKILL.md': human });
+    const ctx = ctxFor(root);
+    const r = proposeSkill(ctx, SKILL);
+    expect(r).toMatchObject({ action: 'merged', written: true });
+    expect(r.notes.join('\n')).toMatch(/kept the description in \.claude\/skills\/payments-sandbox\/SKILL\.md/);
+    const text = readFileSync(join(root, r.path), 'utf8');
+    expect(text).toBe(r.content);
+    expect(text.startsWith(human)).toBe(true);
+    expect(assertValidSkillFile(root, r.path).data).toEqual({
       name: 'payments-sandbox',
-      description: SKILL.description,
+      description: 'Old text. Use when old.',
       license: 'Apache-2.0',
       'allowed-tools': 'Bash(npm:*) Read',
       metadata: { author: 'payments-team' },
     });
-    expect(parsed.content).not.toContain('Old body');
-    expect(parsed.content.trim()).toBe(SKILL.body.trim());
+    const added = text.slice(human.length);
+    expect(added).toMatch(
+      /^\n<!-- hindsight:begin · propose_skill rewrites this section; write your own text outside it -->\n/,
+    );
+    expect(added).toContain(`> Description hindsight proposes: ${SKILL.description}`);
+    expect(added).toContain('2. Run `npm run sandbox`.\n<!-- hindsight:end -->\n');
+
+    // Idempotent, and a new proposal replaces the section in place, below the human's text.
+    expect(proposeSkill(ctx, SKILL)).toMatchObject({ action: 'unchanged', written: false, fixId: r.fixId });
+    expect(readFileSync(join(root, r.path), 'utf8')).toBe(text);
+    writeFileSync(join(root, r.path), `${text}\n## Notes\n\nAdded by a human later.\n`);
+    const again = proposeSkill(ctx, { ...SKILL, body: '1. Use `npm run sandbox -- --card 4242`.' });
+    expect(again.action).toBe('merged');
+    const next = readFileSync(join(root, r.path), 'utf8');
+    expect(next.startsWith(human)).toBe(true);
+    expect(next.match(/<!-- hindsight:begin/g)).toHaveLength(1);
+    expect(next).not.toContain('npm run sandbox`.');
+    expect(next).toMatch(/--card 4242`\.\n<!-- hindsight:end -->\n\n## Notes\n\nAdded by a human later\.\n$/);
+  });
+
+  it('updates its own skill, description included, but keeps a description a human edited since', () => {
+    const root = repo();
+    const ctx = ctxFor(root);
+    const created = proposeSkill(ctx, SKILL);
+    const description = 'Runs payment flows in the sandbox. Use when a payments test charges a card.';
+    const updated = proposeSkill(ctx, { ...SKILL, description, body: 'New steps.' });
+    expect(updated).toMatchObject({ action: 'updated', written: true, notes: [] });
+    const own = readFileSync(join(root, created.path), 'utf8');
+    expect(assertValidSkillFile(root, created.path).data).toEqual({ name: SKILL.name, description });
+    expect(own).toMatch(
+      /^---\n[^]*\n---\n\n<!-- hindsight:begin description=[0-9a-f]{12} · [^\n]*-->\nNew steps\.\n<!-- hindsight:end -->\n$/,
+    );
+
+    // A human rewrites the description: from now on it is theirs.
+    const edited = own.replace(description, 'Hand-tuned. Use when the sandbox misbehaves.');
+    writeFileSync(join(root, created.path), edited);
+    const merged = proposeSkill(ctx, { ...SKILL, body: 'Newer steps.' });
+    expect(merged.action).toBe('merged');
+    expect(assertValidSkillFile(root, created.path).data['description']).toBe(
+      'Hand-tuned. Use when the sandbox misbehaves.',
+    );
+    expect(readFileSync(join(root, created.path), 'utf8')).toContain('Newer steps.\n<!-- hindsight:end -->');
+  });
+
+  it('refuses broken section markers with the path and how to fix them, and markers in the body', () => {
+    const broken =
+      '---\nname: payments-sandbox\ndescription: Mine. Use when mine.\n---\n\n<!-- hindsight:begin -->\nx\n';
+    const root = repo({ '.claude/skills/payments-sandbox/SKILL.md': broken });
+    const ctx = ctxFor(root);
+    expect(() => proposeSkill(ctx, SKILL)).toThrow(
+      /^\.claude\/skills\/payments-sandbox\/SKILL\.md has 1 '<!-- hindsight:begin …' and 0 '<!-- hindsight:end -->' lines, not one pair in order; keep exactly one pair/,
+    );
+    for (const markers of [
+      '<!-- hindsight:end -->\nx\n<!-- hindsight:begin -->',
+      '<!-- hindsight:begin -->\n<!-- hindsight:begin -->\nx\n<!-- hindsight:end -->\n<!-- hindsight:end -->',
+    ]) {
+      const other = repo({ '.claude/skills/payments-sandbox/SKILL.md': `# Mine\n\n${markers}\n` });
+      expect(() => proposeSkill(ctxFor(other), SKILL), markers).toThrow(/lines, not one pair in order/);
+    }
+    expect(() => proposeSkill(ctx, { ...SKILL, name: 'other', body: 'a\n<!-- hindsight:end -->\nb' })).toThrow(
+      /^body must not contain a line starting with '<!-- hindsight:begin' or '<!-- hindsight:end -->'/,
+    );
+    expect(readFileSync(join(root, '.claude/skills/payments-sandbox/SKILL.md'), 'utf8')).toBe(broken);
+    expect(existsSync(join(root, '.claude/skills/other'))).toBe(false);
+    expect(countFixes(ctx)).toBe(0);
   });
 
   it('refuses invalid names (traversal included) and descriptions, writing nothing', () => {

@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import matter from 'gray-matter';
 import { describe, expect, it } from 'vitest';
 import { testContext } from '../helpers/context.js';
-import { gitdir } from '../helpers/gitdir.js';
+import { gitdir, tempDir } from '../helpers/gitdir.js';
 import { mcpClient, textOf } from '../helpers/mcp.js';
 import { seeder } from '../helpers/seed.js';
 import { clusterRow, seedCluster } from '../decisions/seed-triage.js';
@@ -201,5 +201,87 @@ describe('ADR and rule resources', () => {
 
     await expect(client.readResource({ uri: 'hindsight://adr/3' })).rejects.toThrow(/no ADR numbered '3'; known: 1, 7/);
     await expect(client.readResource({ uri: 'hindsight://rules/package.json' })).rejects.toThrow(/not a rule file/);
+  });
+});
+
+describe('files hindsight did not write (issue 13)', () => {
+  const HUMAN_SKILL =
+    '---\nname: deploy\ndescription: Deploys the shop by hand. Use when a release is tagged.\n---\n\n' +
+    '# Deploy\n\n1. Run `make deploy`.\n2. Watch the dashboard.\n';
+
+  it("merges propose_skill into a human's SKILL.md: description and body intact, one marked section", async () => {
+    const { root, client } = await setup({ '.claude/skills/deploy/SKILL.md': HUMAN_SKILL });
+    const args = {
+      name: 'deploy',
+      description: 'Deploys with the new pipeline. Use when the deploy job fails.',
+      body: '1. Re-run the pipeline with `--retry`.',
+    };
+    const first = await client.callTool({ name: 'propose_skill', arguments: args });
+    expect(first.isError).toBeFalsy();
+    expect(first.structuredContent).toMatchObject({ action: 'merged', written: true });
+    expect(textOf(first)).toMatch(/^skill merged: \.claude\/skills\/deploy\/SKILL\.md/);
+    const text = readFileSync(join(root, '.claude/skills/deploy/SKILL.md'), 'utf8');
+    expect(text.startsWith(HUMAN_SKILL)).toBe(true);
+    expect(matter(text).data).toEqual({
+      name: 'deploy',
+      description: 'Deploys the shop by hand. Use when a release is tagged.',
+    });
+    expect(text.slice(HUMAN_SKILL.length)).toMatch(
+      /^\n<!-- hindsight:begin[^\n]*-->\n[\s\S]*1\. Re-run the pipeline with `--retry`\.\n<!-- hindsight:end -->\n$/,
+    );
+
+    const second = await client.callTool({ name: 'propose_skill', arguments: args });
+    expect(second.structuredContent).toMatchObject({ action: 'unchanged', written: false });
+    expect(readFileSync(join(root, '.claude/skills/deploy/SKILL.md'), 'utf8')).toBe(text);
+  });
+
+  it('refuses propose_rule targets that are not rule files, listing the allowed ones, writing nothing', async () => {
+    const { root, client } = await setup({ 'README.md': '# Shop\n' });
+    for (const target of ['README.md', '.git/hooks/pre-commit.md', '.github/workflows/ci.md', '../x.md', '/tmp/x.md']) {
+      const res = await client.callTool({
+        name: 'propose_rule',
+        arguments: { rule: 'Deploys MUST be tagged.', target },
+      });
+      expect(res.isError, target).toBe(true);
+      expect(textOf(res), target).toMatch(/allowed targets: agents, claude, cursor, copilot, constitution/);
+      expect(textOf(res), target).toContain('.github/copilot-instructions.md');
+    }
+    expect(readFileSync(join(root, 'README.md'), 'utf8')).toBe('# Shop\n');
+    expect(existsSync(join(root, '.git/hooks/pre-commit.md'))).toBe(false);
+    expect(existsSync(join(root, '.github'))).toBe(false);
+    expect(existsSync(join(root, '../x.md'))).toBe(false);
+  });
+
+  it('never reads a rule file or an ADR folder that links outside the repository', async () => {
+    const outside = tempDir();
+    writeFileSync(join(outside, 'secret.md'), 'SECRET rule text\n');
+    mkdirSync(join(outside, 'adr'));
+    writeFileSync(join(outside, 'adr/0001-secret.md'), '# SECRET decision\n');
+    const { root, client } = await setup({ 'AGENTS.md': '# Agents\n' });
+    symlinkSync(join(outside, 'secret.md'), join(root, 'CLAUDE.md'));
+    mkdirSync(join(root, 'docs'));
+    symlinkSync(join(outside, 'adr'), join(root, 'docs/adr'));
+
+    const uris = (await client.listResources()).resources.map((r) => r.uri);
+    expect(uris).toContain('hindsight://rules/AGENTS.md');
+    expect(uris).not.toContain('hindsight://rules/CLAUDE.md');
+    expect(uris).not.toContain('hindsight://adr/1');
+    await expect(client.readResource({ uri: 'hindsight://rules/CLAUDE.md' })).rejects.toThrow(/not a rule file/);
+    await expect(client.readResource({ uri: 'hindsight://adr/1' })).rejects.toThrow(/no ADR numbered '1'/);
+
+    const rule = await client.callTool({
+      name: 'propose_rule',
+      arguments: { rule: 'Deploys MUST be tagged.', target: 'claude' },
+    });
+    expect(rule.isError).toBe(true);
+    expect(textOf(rule)).toMatch(/symbolic link/);
+    const adr = await client.callTool({
+      name: 'propose_adr',
+      arguments: { title: 'Tag deploys', context: 'c', decision: 'd' },
+    });
+    expect(adr.isError).toBe(true);
+    expect(textOf(adr)).toMatch(/symbolic link/);
+    expect(readFileSync(join(outside, 'secret.md'), 'utf8')).toBe('SECRET rule text\n');
+    expect(readdirSync(join(outside, 'adr'))).toEqual(['0001-secret.md']);
   });
 });

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { UserInputError } from '../../errors.js';
 import { defineResource } from '../define-resource.js';
 
@@ -23,8 +21,10 @@ export const rulesResource = defineResource({
   },
   async read(ctx, _uri, vars) {
     const { detectRuleFiles } = await import('../../decisions/rules.js');
+    const { readInRepo } = await import('../../decisions/safe-path.js');
     const path = vars['path'] ?? '';
-    // Only files detected as rule files are served, so the path can never reach anything else.
+    // Only files detected as rule files are served, so the path can never reach anything else; the read resolves
+    // links again, so a link swapped in since detection cannot lead out of the repository either.
     const files = detectRuleFiles(ctx.config.repoPath);
     const file = files.find((f) => f.path === path);
     if (!file) {
@@ -34,6 +34,6 @@ export const rulesResource = defineResource({
         'path',
       );
     }
-    return { text: readFileSync(join(ctx.config.repoPath, file.path), 'utf8') };
+    return { text: readInRepo(ctx.config.repoPath, file.path, 'path') };
   },
 });

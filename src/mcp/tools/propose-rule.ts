@@ -30,13 +30,13 @@ export const proposeRuleTool = defineTool({
       .min(1)
       .max(300)
       .optional()
-      .describe(`${RULE_KINDS.join(' | ')} or a .md/.mdc path; default: the primary rule file`),
+      .describe(`${RULE_KINDS.join(' | ')} or a rule file's path (e.g. pkg/AGENTS.md); default: the primary one`),
     globs: z.array(z.string().min(1).max(200)).max(20).optional().describe('Cursor rules: file globs it applies to'),
     ...proposalInput,
   },
   output: {
     ...proposalOutput,
-    kind: z.string().describe(`${RULE_KINDS.join(' | ')} | markdown`),
+    kind: z.string().describe(RULE_KINDS.join(' | ')),
     version: z.object({ from: z.string(), to: z.string() }).nullable().describe('constitution version bump'),
   },
   async handler(input, ctx) {

@@ -15,9 +15,9 @@ export const proposeSkillTool = defineTool({
   name: 'propose_skill',
   title: 'Propose or fix an agent skill',
   description:
-    'Call when agents keep failing with the same tool or workflow: writes or updates ' +
-    '.claude/skills/<name>/SKILL.md (Agent Skills format) with the evidence appended, and marks the cluster ' +
-    'covered. dry_run previews.',
+    'Call when agents keep failing with the same tool or workflow: writes .claude/skills/<name>/SKILL.md (Agent ' +
+    "Skills format) with the evidence; an existing skill keeps its text, yours goes in hindsight's marked section. " +
+    'Marks the cluster covered. dry_run previews.',
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   input: {
     name: z.string().max(200).describe(`folder name: a-z, 0-9, single hyphens, ≤ ${SKILL_NAME_MAX} characters`),
