@@ -5,6 +5,7 @@ import { extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { AppContext } from '../context.js';
 import { hasFrontMatter, parseFrontMatter, type FrontMatter } from '../front-matter.js';
 import { ImportRejectedError, UserInputError, errorMessage, type RowProblem } from '../errors.js';
+import { redactSecrets } from '../redact.js';
 import {
   getIncidentBySource,
   insertIncident,
@@ -255,7 +256,8 @@ function readPostmortem(ctx: AppContext, abs: string, file: string, problems: Ro
       raw[key] = written ?? (value instanceof Date ? value.toISOString() : value);
     }
   }
-  const body = parsed.content.trim();
+  // The body becomes the summary; its front matter fields are redacted by checkIncidentRow.
+  const body = redactSecrets(parsed.content.trim()).text;
   return {
     file,
     line: 1,

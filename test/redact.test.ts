@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { getInterrupt } from '../../src/store/interrupts.js';
-import { logInterrupt } from '../../src/triage/interrupts.js';
-import { redactSecrets } from '../../src/triage/redact.js';
-import { gitdir } from '../helpers/gitdir.js';
-import { testContext } from '../helpers/context.js';
+import { getInterrupt } from '../src/store/interrupts.js';
+import { logInterrupt } from '../src/triage/interrupts.js';
+import { redactSecrets } from '../src/redact.js';
+import { gitdir } from './helpers/gitdir.js';
+import { testContext } from './helpers/context.js';
 
 // Realistic pastes: what agents and people put in interrupt text. Each secret below is fake but well-formed.
 const SAMPLES: { text: string; secrets: string[]; kinds: string[] }[] = [
   {
     text: 'aws s3 ls failed with AccessDenied; env had AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE and aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
     secrets: ['AKIAIOSFODNN7EXAMPLE', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'],
-    kinds: ['assignment', 'aws-access-key'],
+    kinds: ['aws-access-key', 'aws-secret-key'],
   },
   {
     text: 'git push failed: remote: Invalid username or token. I used ghp_R2d2C3poBb8aLuke5kYwalkerHanSolo1234 and github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRS',
