@@ -105,20 +105,19 @@ export function containsRule(text: string, rule: string): boolean {
 }
 
 function normalizeRule(text: string): string {
-  return text
-    .replace(/[*_`]/g, '')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .replace(/[.;]+$/, '')
-    .toLowerCase();
+  return text.replace(/[*_`]/g, '').replace(/\s+/g, ' ').trim().replace(TRAILING_STOPS, '').toLowerCase();
 }
+
+// `[.;]+$` tried every position of a run of dots in the middle of a line (quadratic); `(?<![.;])` starts only at a
+// run's first character.
+const TRAILING_STOPS = /(?<![.;])[.;]+$/;
 
 /**
  * Appends a block at the end of the `## Rules from hindsight` section, creating the section once — at the end,
  * or before `before` (e.g. a constitution's Governance section) when that heading exists.
  */
 export function appendToRulesSection(text: string, block: string, before?: RegExp): string {
-  const trimmed = text.replace(/\s+$/, '');
+  const trimmed = text.trimEnd();
   const lines = trimmed ? trimmed.split(/\r?\n/) : [];
   const start = lines.findIndex((l) => l.trim() === RULES_HEADING);
   if (start >= 0) {

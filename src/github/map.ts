@@ -238,9 +238,13 @@ function labelValue(labels: string[], key: string): string | undefined {
 /** Frames pasted in ``` blocks; prose outside them is not read as paths. */
 function fencedFrames(body: string): string[] {
   const out: string[] = [];
-  for (const block of body.matchAll(/```[^\n]*\n([\s\S]*?)```/g)) {
+  // Line by line (a regex over the body was quadratic on a run of backticks): a line starting with ``` opens or
+  // closes a block.
+  let inside = false;
+  for (const line of body.split(/\r?\n/)) {
+    if (line.trimStart().startsWith('```')) inside = !inside;
     // A line number marks a frame; a bare `package.json` in a shell snippet is not one.
-    for (const line of block[1]!.split(/\r?\n/)) if (parseFrame(line)?.line != null) out.push(line.trim());
+    else if (inside && parseFrame(line)?.line != null) out.push(line.trim());
   }
   return out;
 }
