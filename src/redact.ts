@@ -117,9 +117,10 @@ const MAX_NAME = 64;
 const MAX_QUOTED = 512;
 const VALUE_END = new Set([...' \t\r\n\f\v"\'`,;&\\)]}<>']);
 
-// Values that are not secrets: placeholders, env references, already redacted text.
+// Values that are not secrets: placeholders, env references, already redacted text, file paths (as in gitleaks'
+// global allowlist: `/etc/…`, `/home/…`).
 const NOT_A_SECRET =
-  /^(?:\[REDACTED|\$|%|<|\{\{|\*{3,}|x{3,}$|null$|none$|nil$|true$|false$|yes$|no$|undefined$|changeme$|redacted$|bearer$|basic$)/i;
+  /^(?:\[REDACTED|\$|%|<|\{\{|\*{3,}|x{3,}$|null$|none$|nil$|true$|false$|yes$|no$|undefined$|changeme$|redacted$|bearer$|basic$|~\/|\.\.?\/|\/(?:bin|etc|home|opt|run|srv|tmp|usr|var|Users)\/)/i;
 // `password: required`, `the token: expired` are messages about a secret, not the secret.
 const STATUS_WORDS = new Set(
   'invalid expired required missing empty wrong incorrect revoked rejected denied changed reset unknown hidden set unset ok valid rotated'.split(
