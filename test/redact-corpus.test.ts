@@ -184,4 +184,45 @@ describe('no secret reaches the database file', () => {
     expect(leaks(bytes)).toEqual([]);
     for (const s of SECRET_SAMPLES) expect(bytes.includes(s.keep), s.name).toBe(true);
   });
+
+  it('through propose_adr, propose_rule and propose_skill: neither the files written nor the database', async () => {
+    const g = gitdir();
+    const ctx = testContext(g.path);
+    const client = await mcpClient(ctx);
+    const all = SECRET_SAMPLES.map((s) => s.text);
+    const calls = [
+      {
+        name: 'propose_adr',
+        arguments: {
+          title: 'Keep deploy credentials out of the repository',
+          context: all.join('\n\n'),
+          decision: all.slice(0, 10).join('; '),
+          options: [{ title: 'Vault', description: all[10], pros: all.slice(11, 15), cons: all.slice(15, 18) }],
+          consequences: all.slice(18),
+        },
+      },
+      ...all.map((text) => ({
+        name: 'propose_rule',
+        arguments: { rule: `Deploy scripts MUST NOT inline ${text.replace(/\n/g, ' ')}`, rationale: text },
+      })),
+      {
+        name: 'propose_skill',
+        arguments: {
+          name: 'rotate-credentials',
+          description: 'Rotates leaked credentials. Use when a secret was pasted somewhere.',
+          body: all.map((text, i) => `${i + 1}. Revoke ${text}`).join('\n'),
+        },
+      },
+    ];
+    const written: string[] = [];
+    for (const call of calls) {
+      const res = await client.callTool(call);
+      expect(res.isError, JSON.stringify(res.content)).toBeFalsy();
+      written.push((res.structuredContent as { path: string }).path);
+    }
+    const files = Buffer.concat([...new Set(written)].map((p) => readFileSync(join(g.path, p))));
+    expect(leaks(files)).toEqual([]);
+    expect(leaks(storedBytes(ctx))).toEqual([]);
+    for (const s of SECRET_SAMPLES) expect(files.includes(s.keep), s.name).toBe(true);
+  });
 });

@@ -16,6 +16,7 @@ import {
 } from './fixes.js';
 import { confinedPath, isDirectory, isFile, workTreeRoot } from './safe-path.js';
 import type { FileChange } from './staged-files.js';
+import { Redactor } from '../redact.js';
 
 /** The rule files coding agents read, by the keyword a caller can target them with. */
 export const RULE_FILES = {
@@ -216,7 +217,15 @@ export interface ProposeRuleResult extends ProposalResult {
  * rule file the agents read, or writes a new Cursor rule; bumps a spec-kit constitution's version. Idempotent:
  * a rule already in the file is not added again.
  */
-export function proposeRule(ctx: AppContext, input: ProposeRuleInput): ProposeRuleResult {
+export function proposeRule(ctx: AppContext, given: ProposeRuleInput): ProposeRuleResult {
+  // The rule lands in a file agents read and the repository keeps: no secret goes in.
+  const r = new Redactor();
+  const input = {
+    ...given,
+    rule: r.text(given.rule),
+    rationale: r.optional(given.rationale),
+    title: r.optional(given.title),
+  };
   const root = workTreeRoot(ctx.config.repoPath);
   const rule = oneLine(input.rule);
   validateRuleText(input.rule);
