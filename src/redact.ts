@@ -121,11 +121,13 @@ const VALUE_END = new Set([...' \t\r\n\f\v"\'`,;&\\)]}<>']);
 // global allowlist: `/etc/…`, `/home/…`).
 const NOT_A_SECRET =
   /^(?:\[REDACTED|\$|%|<|\{\{|\*{3,}|x{3,}$|null$|none$|nil$|true$|false$|yes$|no$|undefined$|changeme$|redacted$|bearer$|basic$|~\/|\.\.?\/|\/(?:bin|etc|home|opt|run|srv|tmp|usr|var|Users)\/)/i;
-// `password: required`, `the token: expired` are messages about a secret, not the secret.
-const STATUS_WORDS = new Set(
-  'invalid expired required missing empty wrong incorrect revoked rejected denied changed reset unknown hidden set unset ok valid rotated'.split(
-    ' ',
-  ),
+// `password: required`, `the token: expired` are messages about a secret, and `secret: Buffer`, `token: str` pasted
+// code: not the secret.
+const NOT_A_VALUE = new Set(
+  (
+    'invalid expired required missing empty wrong incorrect revoked rejected denied changed reset unknown hidden ' +
+    'set unset ok valid rotated string number boolean bool buffer bytes str int integer any object secretstr'
+  ).split(' '),
 );
 
 function assignments(text: string, out: Finding[]): void {
@@ -211,8 +213,9 @@ function isAssignedSecret(
 ): boolean {
   if (v.length < 3 || NOT_A_SECRET.test(v)) return false;
   if (/^\d{1,12}$/.test(v) && !/passw|pwd|passphrase|pin/i.test(name)) return false;
-  if (value.quoted || !value.sep.startsWith(':') || !/^[a-z]+$/.test(v) || v.length >= 16) return true;
-  if (STATUS_WORDS.has(v)) return false;
+  if (value.quoted || !value.sep.startsWith(':')) return true;
+  if (NOT_A_VALUE.has(v.toLowerCase())) return false;
+  if (!/^[a-z]+$/.test(v) || v.length >= 16) return true;
   // `the token: expired after the reset` goes on as a sentence; `password: letmein` ends there.
   return !(text[value.end] === ' ' && /[a-z]/.test(text[value.end + 1] ?? ''));
 }

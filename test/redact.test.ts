@@ -96,6 +96,7 @@ describe('secret redaction', () => {
       'access denied for role arn:aws:iam::123456789012:role/deploy',
       'uses accessKeyId from the AWS SDK v3 credential provider chain',
       'the auth service returned 401 for /api/v2/sessions/8841',
+      'interface Keys { secret: Buffer; token: string }; def login(password: str)',
     ];
     for (const t of plain) expect(redactSecrets(t)).toEqual({ text: t, count: 0, kinds: [] });
     const r = redactSecrets(SAMPLES[6]!.text);
