@@ -45,19 +45,19 @@ const DETECTORS: Detector[] = [
   privateKeys,
   // gitleaks aws-access-token; GitHub secret scanning aws_access_key_id.
   shape('aws-access-key', /\b(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g),
-  // gitleaks github-pat, github-oauth, github-app-token, github-refresh-token, github-fine-grained-pat;
-  // GitHub secret scanning github_personal_access_token, github_oauth_access_token, github_app_installation_access_token, github_refresh_token.
+  // gitleaks github-pat, github-oauth, github-app-token, github-refresh-token, github-fine-grained-pat; GitHub
+  // github_personal_access_token, github_oauth_access_token, github_app_installation_access_token, github_refresh_token.
   shape('github-token', /\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{30,255}\b/g),
   shape('github-token', /\bgithub_pat_\w{22,255}/g),
   // gitleaks gitlab-pat, gitlab-pat-routable, gitlab-deploy-token, gitlab-runner-authentication-token, gitlab-ptt,
   // gitlab-feed-token, gitlab-scim-token, gitlab-oauth-app-secret, gitlab-cicd-job-token; GitHub gitlab_access_token.
   shape('gitlab-token', /\bgl(?:pat|dt|rt|ptt|ft|soat|oas|cbt)-[\w.-]{20,300}/g),
   // gitleaks slack-bot-token, slack-user-token, slack-legacy-*, slack-app-token, slack-webhook-url;
-  // GitHub slack_api_token, slack_incoming_webhook_url.
+  // GitHub slack_api_token, slack_incoming_webhook_url, slack_workflow_webhook_url.
   shape('slack-token', /\bxox[abposre]-[A-Za-z0-9-]{10,255}/g),
   shape('slack-token', /\bxapp-\d-[A-Za-z0-9-]{10,255}/gi),
   shape('slack-webhook', /hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9+/]{20,100}/g),
-  // gitleaks stripe-access-token; GitHub stripe_api_key, stripe_test_secret_key.
+  // gitleaks stripe-access-token; GitHub stripe_api_key, stripe_test_secret_key, stripe_live_restricted_key.
   shape('stripe-key', /\b(?:sk|rk)_(?:live|test|prod)_[A-Za-z0-9]{10,99}\b/g),
   // gitleaks gcp-api-key; GitHub google_api_key.
   shape('google-api-key', /\bAIza[\w-]{35}(?![\w-])/g),
@@ -69,11 +69,11 @@ const DETECTORS: Detector[] = [
   shape('npm-token', /\bnpm_[A-Za-z0-9]{36}\b/g),
   // gitleaks openai-api-key, anthropic-api-key, anthropic-admin-api-key; GitHub openai_api_key, anthropic_api_key.
   shape('api-key', /\bsk-(?:ant-|proj-|svcacct-|admin-)?[\w-]{32,255}/g),
-  // gitleaks heroku-api-key-v2; GitHub heroku_platform_key (the v1 UUID keys are found by context, below).
+  // gitleaks heroku-api-key-v2 (the v1 UUID keys are found by context, below).
   shape('heroku-api-key', /\bHRKU-[\w-]{30,100}/g),
-  // gitleaks jwt; GitHub json_web_token.
+  // gitleaks jwt.
   shape('jwt', /\beyJ[\w-]{8,4096}\.eyJ[\w-]{8,8192}\.[\w-]{8,4096}/g),
-  // GitHub azure_storage_account_key, azure_sql_connection_string, azure_service_bus_connection_string.
+  // GitHub azure_storage_account_key, azure_service_bus_identifiable (connection strings' keys).
   shape('azure-storage-key', /\b(?:AccountKey|SharedAccessKey)=(?<secret>[A-Za-z0-9+/]{20,128}={0,2})/dgi),
   // GitHub postgres_connection_string, mysql_connection_string, mongodb_connection_string: `scheme://user:pass@`.
   shape('url-password', /\b[a-z][a-z0-9+.-]{0,31}:\/\/[^\s:/@]{1,256}:(?<secret>[^\s@/]{1,256})@/dgi, 'password'),
