@@ -25,8 +25,11 @@ export interface Authorship {
 
 /** `Name <email>` → parts; a value without `<…>` is all name. */
 export function parseIdentity(value: string): { name: string; email: string } {
-  const m = /^(.*?)\s*<([^>]*)>\s*$/.exec(value.trim());
-  return m ? { name: m[1]!.trim(), email: m[2]!.trim() } : { name: value.trim(), email: '' };
+  const v = value.trim();
+  // The first `<` after the last inner `>` opens the email (as `^(.*?)\s*<([^>]*)>$` would, without its quadratic
+  // backtracking over a run of spaces).
+  const open = v.endsWith('>') ? v.indexOf('<', v.lastIndexOf('>', v.length - 2) + 1) : -1;
+  return open >= 0 ? { name: v.slice(0, open).trim(), email: v.slice(open + 1, -1).trim() } : { name: v, email: '' };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import { evidenceLines, isoDay, loadEvidence, recordFix, type FixLinks, type Pro
 import { parseDecisionRecord, readDecisionRecords, type DecisionRecord } from './records.js';
 import { assertNotAPath, confinedPath, isDirectory, isFile, realPathInRepo, workTreeRoot } from './safe-path.js';
 import type { FileChange } from './staged-files.js';
+import { Redactor } from '../redact.js';
 
 /** Where the repository keeps its ADRs and how that was decided. */
 export interface AdrFolder {
@@ -224,7 +225,8 @@ export interface ProposeAdrResult extends ProposalResult {
  * Writes a new MADR record with status `proposed` into the repository's ADR folder under the next number,
  * linking back to its evidence; records the fix and marks the linked cluster covered. Never overwrites.
  */
-export function proposeAdr(ctx: AppContext, input: ProposeAdrInput): ProposeAdrResult {
+export function proposeAdr(ctx: AppContext, given: ProposeAdrInput): ProposeAdrResult {
+  const input = redactAdr(given);
   const root = workTreeRoot(ctx.config.repoPath);
   const title = input.title.trim();
   assertNotAPath(title, 'title');
@@ -353,4 +355,24 @@ export function listAdrs(repoPath: string, configDirs: readonly string[]): Decis
   const byNumber = new Map<number, DecisionRecord>();
   for (const r of records) if (r.number !== null && !byNumber.has(r.number)) byNumber.set(r.number, r);
   return [...byNumber.values()].sort((a, b) => a.number! - b.number!);
+}
+
+/** The record's texts without secrets: it is written into the repository and often opened as a pull request. */
+function redactAdr(i: ProposeAdrInput): ProposeAdrInput {
+  const r = new Redactor();
+  return {
+    ...i,
+    title: r.text(i.title),
+    context: r.text(i.context),
+    decision: r.text(i.decision),
+    chosen: r.optional(i.chosen),
+    options: i.options?.map((o) => ({
+      ...o,
+      title: r.text(o.title),
+      description: r.optional(o.description),
+      pros: o.pros && r.list(o.pros),
+      cons: o.cons && r.list(o.cons),
+    })),
+    consequences: i.consequences && r.list(i.consequences),
+  };
 }

@@ -24,6 +24,7 @@ import {
   workTreeRoot,
 } from './safe-path.js';
 import type { FileChange } from './staged-files.js';
+import { Redactor } from '../redact.js';
 
 /** The rule files coding agents read, by the keyword a caller can target them with. */
 export const RULE_FILES = {
@@ -151,20 +152,19 @@ export function containsRule(text: string, rule: string): boolean {
 }
 
 function normalizeRule(text: string): string {
-  return text
-    .replace(/[*_`]/g, '')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .replace(/[.;]+$/, '')
-    .toLowerCase();
+  return text.replace(/[*_`]/g, '').replace(/\s+/g, ' ').trim().replace(TRAILING_STOPS, '').toLowerCase();
 }
+
+// `[.;]+$` tried every position of a run of dots in the middle of a line (quadratic); `(?<![.;])` starts only at a
+// run's first character.
+const TRAILING_STOPS = /(?<![.;])[.;]+$/;
 
 /**
  * Appends a block at the end of the `## Rules from hindsight` section, creating the section once — at the end,
  * or before `before` (e.g. a constitution's Governance section) when that heading exists.
  */
 export function appendToRulesSection(text: string, block: string, before?: RegExp): string {
-  const trimmed = text.replace(/\s+$/, '');
+  const trimmed = text.trimEnd();
   const lines = trimmed ? trimmed.split(/\r?\n/) : [];
   const start = lines.findIndex((l) => l.trim() === RULES_HEADING);
   if (start >= 0) {
@@ -263,7 +263,15 @@ export interface ProposeRuleResult extends ProposalResult {
  * rule file the agents read, or writes a new Cursor rule; bumps a spec-kit constitution's version. Idempotent:
  * a rule already in the file is not added again.
  */
-export function proposeRule(ctx: AppContext, input: ProposeRuleInput): ProposeRuleResult {
+export function proposeRule(ctx: AppContext, given: ProposeRuleInput): ProposeRuleResult {
+  // The rule lands in a file agents read and the repository keeps: no secret goes in.
+  const r = new Redactor();
+  const input = {
+    ...given,
+    rule: r.text(given.rule),
+    rationale: r.optional(given.rationale),
+    title: r.optional(given.title),
+  };
   const root = workTreeRoot(ctx.config.repoPath);
   const rule = oneLine(input.rule);
   validateRuleText(input.rule);

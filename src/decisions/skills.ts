@@ -5,6 +5,7 @@ import { slugify } from './adr.js';
 import { evidenceLines, loadEvidence, recordFix, type FixLinks, type ProposalResult } from './fixes.js';
 import { confinedPath, workTreeRoot } from './safe-path.js';
 import { mergeSkillFile, renderSkillFile, sectionMarkerProblem } from './skill-file.js';
+import { Redactor } from '../redact.js';
 
 /** Claude Code's project skills folder; each skill is `<name>/SKILL.md`. */
 export const SKILLS_DIR = '.claude/skills';
@@ -55,7 +56,10 @@ export interface ProposeSkillInput extends FixLinks {
  * gets the section merged in (replaced in place on later proposals); see mergeSkillFile. Records the fix and
  * marks the linked cluster covered. Idempotent: the same call twice changes nothing the second time.
  */
-export function proposeSkill(ctx: AppContext, input: ProposeSkillInput): ProposalResult {
+export function proposeSkill(ctx: AppContext, given: ProposeSkillInput): ProposalResult {
+  // The skill lands in a file agents read and the repository keeps: no secret goes in.
+  const r = new Redactor();
+  const input = { ...given, description: r.text(given.description), body: r.text(given.body) };
   const root = workTreeRoot(ctx.config.repoPath);
   const nameProblem = skillNameProblem(input.name);
   if (nameProblem) throw new UserInputError(`name '${input.name}' ${nameProblem}; it is also the folder name`, 'name');

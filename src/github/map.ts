@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { DeployStatus } from '../store/deploys.js';
 import type { BuildRow, PullRequestRow } from '../store/github.js';
 import { parseFrame } from '../ingest/frames.js';
+import { redactSecrets } from '../redact.js';
 
 // GitHub shapes → our rows. The same objects arrive from the REST API and inside webhook payloads, so one
 // schema per object serves both doors. Schemas name only the fields we read (zod drops the rest), and they
@@ -144,7 +145,7 @@ export function toPullRequestRow(repo: string, pr: PullRequest): PullRequestRow 
   return {
     repo,
     number: pr.number,
-    title: pr.title,
+    title: redactSecrets(pr.title).text,
     author: pr.user?.login ?? null,
     state: pr.merged_at !== null ? 'merged' : pr.state === 'closed' ? 'closed' : 'open',
     draft: pr.draft === true,
@@ -159,7 +160,9 @@ export function toPullRequestRow(repo: string, pr: PullRequest): PullRequestRow 
 }
 
 // GitHub's closing keywords: https://docs.github.com/en/issues/tracking-your-work-with-issues/linking-a-pull-request-to-an-issue
-const CLOSES = /\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\s*:?\s+(?:([\w.-]+\/[\w.-]+))?#(\d+)\b/gi;
+// `\s*:?\s+` was quadratic on a long run of spaces after `fix` (a pull request body is anyone's text).
+const CLOSES =
+  /\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)(?:\s*:\s+|\s+)(?:([\w.-]{1,100}\/[\w.-]{1,100}))?#(\d+)\b/gi;
 
 /** Issue numbers of this repository that a pull request body closes (`Fixes #12`, `resolves acme/shop#12`). */
 export function closedIssues(repo: string, body: string | null | undefined): number[] {
@@ -235,9 +238,13 @@ function labelValue(labels: string[], key: string): string | undefined {
 /** Frames pasted in ``` blocks; prose outside them is not read as paths. */
 function fencedFrames(body: string): string[] {
   const out: string[] = [];
-  for (const block of body.matchAll(/```[^\n]*\n([\s\S]*?)```/g)) {
+  // Line by line (a regex over the body was quadratic on a run of backticks): a line starting with ``` opens or
+  // closes a block.
+  let inside = false;
+  for (const line of body.split(/\r?\n/)) {
+    if (line.trimStart().startsWith('```')) inside = !inside;
     // A line number marks a frame; a bare `package.json` in a shell snippet is not one.
-    for (const line of block[1]!.split(/\r?\n/)) if (parseFrame(line)?.line != null) out.push(line.trim());
+    else if (inside && parseFrame(line)?.line != null) out.push(line.trim());
   }
   return out;
 }

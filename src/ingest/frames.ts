@@ -10,12 +10,14 @@ export interface Frame {
 // (`java.base/…`, `app//…`). Without "at " too, since some tools strip it.
 const JVM =
   /^(?:at\s+)?(?:[\w.$@-]*\/\/?)?([\w$]+(?:\.[\w$<>-]+)+)\(([^()\s:/\\]+\.(?:java|kt|kts|scala|groovy|clj)):(\d+)\)$/;
-// JS/TS (V8, Bun), Rust: `at fn (path:88:12)`, `at path:88:12`, `at async fn (file:///path:1:2)`.
-const JS = /^at\s+(?:.*?\s\()?(.+?):(\d+)(?::\d+)?\)?$/;
+// JS/TS (V8, Bun), Rust: `at fn (path:88:12)`, `at path:88:12`, `at async fn (file:///path:1:2)`: the location
+// after the first ` (`, else after `at `. Read in parts (jsFrame): one regex with both lazy parts was quadratic.
+const JS_AT = /^at\s+/;
+const JS_LOCATION = /:(\d+)(?::\d+)?\)?$/;
 // Python: `File "app/payments/charge.py", line 88, in charge`.
 const PYTHON = /^File\s+"(.+)",\s+line\s+(\d+)(?:,\s+in\s+.*)?$/;
-// .NET: `at Acme.Charge.Run() in C:\src\Charge.cs:line 88`.
-const DOTNET = /^at\s+.*\sin\s+(.+):line\s+(\d+)$/;
+// .NET: `at Acme.Charge.Run() in C:\src\Charge.cs:line 88`: the path after the last ` in ` (dotnetFrame).
+const DOTNET_LINE = /:line\s+(\d+)$/;
 // Plain `path:line[:col]`, Go `\t/app/charge.go:88 +0x1d`, Ruby `app/x.rb:12:in 'charge'` (also `from app/x.rb:12:in …`).
 const PLAIN = /^(?:from\s+)?(\S+?\.[A-Za-z][A-Za-z0-9]{0,7}):(\d+)(?::\d+)?(?::in\s+.*|\s+\+0x[0-9a-fA-F]+)?$/;
 // A bare repository path with no line. A short lower-case extension keeps `java.lang.NullPointerException` out.
@@ -34,10 +36,36 @@ export function parseFrame(text: string): Frame | null {
   if (!s) return null;
   let m = JVM.exec(s);
   if (m) return frame(jvmPath(m[1]!, m[2]!), m[3]);
-  m = PYTHON.exec(s) ?? DOTNET.exec(s) ?? JS.exec(s) ?? PLAIN.exec(s);
-  if (m) return frame(m[1]!, m[2]);
+  const parts = PYTHON.exec(s) ?? dotnetFrame(s) ?? jsFrame(s) ?? PLAIN.exec(s);
+  if (parts) return frame(parts[1]!, parts[2]);
   m = BARE.exec(s);
   return m ? frame(m[1]!, undefined) : null;
+}
+
+// Both return [line, path, line number], as a regex match would. Each regex below fails at a position in
+// constant time or runs to the end once: linear in the line.
+
+function jsFrame(s: string): string[] | null {
+  const at = JS_AT.exec(s);
+  if (!at) return null;
+  const rest = s.slice(at[0].length);
+  // The leftmost `:line[:col][)]` that reaches the end, as the lazy path of the old single regex found.
+  const loc = JS_LOCATION.exec(rest);
+  if (!loc) return null;
+  const open = /\s\(/.exec(rest);
+  const from = open && open.index + 2 < loc.index ? open.index + 2 : 0;
+  return loc.index > from ? [s, rest.slice(from, loc.index), loc[1]!] : null;
+}
+
+function dotnetFrame(s: string): string[] | null {
+  if (!JS_AT.test(s)) return null;
+  const loc = DOTNET_LINE.exec(s);
+  if (!loc) return null;
+  let from = -1;
+  for (const m of s.slice(0, loc.index).matchAll(/\sin\s+/g)) {
+    if (m.index >= 3 && m.index + m[0].length < loc.index) from = m.index + m[0].length;
+  }
+  return from >= 0 ? [s, s.slice(from, loc.index), loc[1]!] : null;
 }
 
 /** Frames from a pasted trace: one per line; lines that are not frames (messages, Go function lines) are skipped. */

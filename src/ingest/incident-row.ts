@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { normalisePath } from '../history/modules.js';
+import { Redactor } from '../redact.js';
 import { parseFrame, parseFrames, type Frame } from './frames.js';
 
 /**
@@ -200,8 +201,9 @@ export type RowCheck =
   | { ok: false; problems: { field: string; message: string }[]; fields: Record<string, string> };
 
 /**
- * Validates one raw object. `required` lists fields that must be present (title and started_at for rows;
- * post-mortems check theirs once they know whether they enrich a known incident).
+ * Validates one raw object and redacts secrets from its texts. `required` lists fields that must be present
+ * (title and started_at for rows; post-mortems check theirs once they know whether they enrich a known incident).
+ * Every incident door (file import, webhooks, the GitHub ingest) reads rows through here, so none stores a secret.
  */
 export function checkIncidentRow(raw: unknown, required: readonly string[] = ['title', 'started_at']): RowCheck {
   const fields: Record<string, string> = {};
@@ -244,7 +246,19 @@ export function checkIncidentRow(raw: unknown, required: readonly string[] = ['t
     }
   }
   if (problems.length > 0 || !parsed.success) return { ok: false, problems, fields };
-  return { ok: true, row: parsed.data, fields };
+  return { ok: true, row: redactIncidentRow(parsed.data), fields };
+}
+
+/** Every text an incident keeps, redacted. `id` and `source` are keys from the source system and stay as sent. */
+function redactIncidentRow(row: IncidentRowInput): IncidentRowInput {
+  const r = new Redactor();
+  const out = { ...row };
+  for (const k of ['title', 'severity', 'env', 'service', 'module', 'status', 'url', 'summary'] as const) {
+    out[k] = r.optional(row[k]);
+  }
+  if (row.files) out.files = r.list(row.files);
+  if (row.stack_frames) out.stack_frames = row.stack_frames.map((f) => ({ ...f, path: r.text(f.path) }));
+  return out;
 }
 
 export function missingMessage(field: string): string {

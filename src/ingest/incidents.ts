@@ -5,6 +5,7 @@ import { extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { AppContext } from '../context.js';
 import { hasFrontMatter, parseFrontMatter, type FrontMatter } from '../front-matter.js';
 import { ImportRejectedError, UserInputError, errorMessage, type RowProblem } from '../errors.js';
+import { redactSecrets } from '../redact.js';
 import {
   getIncidentBySource,
   insertIncident,
@@ -242,8 +243,9 @@ function readPostmortem(ctx: AppContext, abs: string, file: string, problems: Ro
   const matterLines = parsed.matter.split('\n');
   const fieldLines: Record<string, number> = {};
   matterLines.forEach((l, i) => {
-    const m = /^([^\s#:][^:]*?)\s*:/.exec(l);
-    if (m && !(m[1]! in fieldLines)) fieldLines[m[1]!] = i + 1;
+    // `[^:]*` then trimming, not `[^:]*?\s*:` (quadratic on a run of spaces).
+    const key = /^([^\s#:][^:]*):/.exec(l)?.[1]!.trimEnd();
+    if (key !== undefined && !(key in fieldLines)) fieldLines[key] = i + 1;
   });
   const raw: Record<string, unknown> = { ...(data as Record<string, unknown>) };
   for (const [key, value] of Object.entries(raw)) {
@@ -255,7 +257,8 @@ function readPostmortem(ctx: AppContext, abs: string, file: string, problems: Ro
       raw[key] = written ?? (value instanceof Date ? value.toISOString() : value);
     }
   }
-  const body = parsed.content.trim();
+  // The body becomes the summary; its front matter fields are redacted by checkIncidentRow.
+  const body = redactSecrets(parsed.content.trim()).text;
   return {
     file,
     line: 1,
@@ -267,11 +270,14 @@ function readPostmortem(ctx: AppContext, abs: string, file: string, problems: Ro
   };
 }
 
-/** `key: "value"  # comment` → value */
+/** `key: "value"  # comment` → value. Cut by hand: the one-regex form was quadratic on a run of spaces. */
 function scalarText(line: string): string | undefined {
-  const m = /^[^:]+:\s*(.*?)\s*(?:\s#.*)?$/.exec(line);
-  if (!m) return undefined;
-  return m[1]!.replace(/^(['"])(.*)\1$/, '$2');
+  const colon = line.indexOf(':');
+  if (colon < 1) return undefined;
+  let value = line.slice(colon + 1);
+  const comment = value.search(/\s#/);
+  if (comment >= 0) value = value.slice(0, comment);
+  return value.trim().replace(/^(['"])(.*)\1$/, '$2');
 }
 
 /** Relative to the repository when inside it (agents open it from there), else absolute; always `/`. */

@@ -6,8 +6,8 @@ import type { AppContext } from '../context.js';
 import { ImportRejectedError, UserInputError, errorMessage, type RowProblem } from '../errors.js';
 import { knownExternalIds } from '../store/interrupts.js';
 import { CATEGORIES } from './categorize.js';
-import { storeEntry, type NewEntry } from './interrupts.js';
-import { recordTask } from './tasks.js';
+import { prepareEntry, storeEntry, type NewEntry, type PreparedEntry } from './interrupts.js';
+import { redactTask, saveTask, type TaskEvent } from './tasks.js';
 
 /**
  * The `hindsight interrupts import` format. A `.json` file holds an array of rows, or an object
@@ -176,15 +176,34 @@ export function importInterrupts(
     else entries.push({ row: parsed.row, order });
   });
   if (problems.length > 0 && !options.skipInvalid) throw new ImportRejectedError(problems);
-  const run = ctx.store.transaction(() => write(ctx, tasks, entries, problems));
+  // Redaction and categorising happen before the write lock: under it, only the writes (a long text once held
+  // the lock for seconds and another process's write failed).
+  const events = tasks.map(taskEvents);
+  const prepared = entries.map(({ row, order }) => ({ row, order, entry: prepareEntry(ctx, toEntry(row)) }));
+  const run = ctx.store.transaction(() => write(ctx, events, prepared, problems));
   // IMMEDIATE: the dedupe check and the writes must see the same database.
   return run.immediate();
 }
 
+/** A task row as its start event and, when finished, its finish event; redacted. */
+function taskEvents(t: TaskRowInput): { start: TaskEvent; finish?: TaskEvent } {
+  const base = redactTask({
+    action: 'start',
+    id: t.id,
+    agent: t.agent,
+    title: t.title,
+    sessionId: t.session_id,
+    at: t.started_at,
+  });
+  return t.finished_at !== undefined
+    ? { start: base, finish: { ...base, action: 'finish', outcome: t.outcome, at: t.finished_at } }
+    : { start: base };
+}
+
 function write(
   ctx: AppContext,
-  tasks: TaskRowInput[],
-  entries: { row: EntryRow; order: number }[],
+  tasks: { start: TaskEvent; finish?: TaskEvent }[],
+  entries: { row: EntryRow; order: number; entry: PreparedEntry }[],
   rejected: RowProblem[],
 ): ImportInterruptsResult {
   const result: ImportInterruptsResult = {
@@ -193,12 +212,8 @@ function write(
     rejected,
   };
   for (const t of tasks) {
-    const base = { id: t.id, agent: t.agent, title: t.title, sessionId: t.session_id };
-    const start = recordTask(ctx, { ...base, action: 'start', at: t.started_at });
-    const finish =
-      t.finished_at !== undefined
-        ? recordTask(ctx, { ...base, action: 'finish', outcome: t.outcome, at: t.finished_at })
-        : undefined;
+    const start = saveTask(ctx, t.start);
+    const finish = t.finish ? saveTask(ctx, t.finish) : undefined;
     const change =
       start.change === 'created'
         ? 'created'
@@ -216,8 +231,8 @@ function write(
     .filter((e) => e.row.id === undefined || !known.has(e.row.id))
     .sort((a, b) => a.row.created_at - b.row.created_at || a.order - b.order);
   result.interrupts.alreadyImported = entries.length - ordered.length;
-  for (const { row } of ordered) {
-    const stored = storeEntry(ctx, toEntry(row));
+  for (const { entry } of ordered) {
+    const stored = storeEntry(ctx, entry);
     result.interrupts.inserted++;
     result.interrupts.redactions += stored.row.redactions;
     if (stored.cluster.created) result.interrupts.clustersCreated++;

@@ -22,7 +22,7 @@ import {
   type SimilarEntry,
 } from './clusters.js';
 import { findCoverage, type Coverage } from './coverage.js';
-import { redactSecrets, withoutMarks } from './redact.js';
+import { Redactor, redactSecrets, withoutMarks } from '../redact.js';
 import { immediateTransaction } from './write-lock.js';
 
 export type EntryKind = 'interrupt' | 'correction';
@@ -59,42 +59,50 @@ export interface StoredEntry {
 const MAX_PATHS = 50;
 
 /** An entry ready to store: redacted, categorised, its paths mapped to a module. */
-interface PreparedEntry {
+export interface PreparedEntry {
   fields: NewInterrupt;
   cues: string[];
   redactedKinds: string[];
 }
 
-function prepareEntry(ctx: AppContext, e: NewEntry): PreparedEntry {
-  const summary = redactSecrets(e.summary.trim());
-  const detail = e.detail?.trim() ? redactSecrets(e.detail.trim()) : undefined;
-  const response = e.response?.trim() ? redactSecrets(e.response.trim()) : undefined;
-  const suggestion = e.category ? undefined : suggestCategory(withoutMarks(`${summary.text}\n${detail?.text ?? ''}`));
-  const paths = [...new Set((e.paths ?? []).map(normalisePath).filter((p) => p !== ''))].slice(0, MAX_PATHS);
+/**
+ * Redacts every free-text field (ids, names and paths included: agents paste anything anywhere), suggests a
+ * category and maps the paths to a module. Reads no table, so callers run it before taking the write lock.
+ */
+export function prepareEntry(ctx: AppContext, e: NewEntry): PreparedEntry {
+  const r = new Redactor();
+  const summary = r.text(e.summary.trim());
+  const detail = e.detail?.trim() ? r.text(e.detail.trim()) : undefined;
+  const response = e.response?.trim() ? r.text(e.response.trim()) : undefined;
+  const suggestion = e.category ? undefined : suggestCategory(withoutMarks(`${summary}\n${detail ?? ''}`));
+  const paths = [
+    ...new Set(
+      r
+        .list(e.paths ?? [])
+        .map(normalisePath)
+        .filter((p) => p !== ''),
+    ),
+  ].slice(0, MAX_PATHS);
   const fields: NewInterrupt = {
     kind: e.kind,
     category: e.category ?? suggestion!.category,
     categorySource: e.category ? 'given' : 'suggested',
-    summary: summary.text,
-    detail: detail?.text ?? null,
+    summary,
+    detail: detail ?? null,
     paths,
     module: moduleOfPaths(ctx, paths),
-    agent: e.agent ?? null,
-    taskId: e.taskId ?? null,
-    sessionId: e.sessionId ?? null,
+    agent: r.optional(e.agent) ?? null,
+    taskId: r.optional(e.taskId) ?? null,
+    sessionId: r.optional(e.sessionId) ?? null,
     source: e.source,
     createdAt: e.createdAt,
     respondedAt: e.respondedAt ?? null,
     resolvedAt: e.resolvedAt ?? null,
-    response: response?.text ?? null,
-    redactions: summary.count + (detail?.count ?? 0) + (response?.count ?? 0),
+    response: response ?? null,
+    redactions: r.count,
     externalId: e.externalId ?? null,
   };
-  return {
-    fields,
-    cues: suggestion?.matched ?? [],
-    redactedKinds: [...new Set([...summary.kinds, ...(detail?.kinds ?? []), ...(response?.kinds ?? [])])].sort(),
-  };
+  return { fields, cues: suggestion?.matched ?? [], redactedKinds: r.kinds };
 }
 
 /** Inserts a prepared entry and puts it in the plan's cluster (or a new one). Call inside a write transaction. */
@@ -118,12 +126,11 @@ function writeEntry(ctx: AppContext, p: PreparedEntry, plan: ClusterPlan, thresh
 }
 
 /**
- * Redacts, categorises, maps paths to a module, inserts and clusters one entry. Runs no transaction of its
- * own: callers wrap it (a whole import) so the entry and its cluster are written together.
+ * Inserts and clusters one prepared entry. Runs no transaction of its own: callers wrap it (a whole import) so
+ * the entry and its cluster are written together.
  */
-export function storeEntry(ctx: AppContext, e: NewEntry, options: { threshold?: number } = {}): StoredEntry {
-  const prepared = prepareEntry(ctx, e);
-  return writeEntry(ctx, prepared, planCluster(ctx.store, prepared.fields, options.threshold), options.threshold);
+export function storeEntry(ctx: AppContext, p: PreparedEntry, options: { threshold?: number } = {}): StoredEntry {
+  return writeEntry(ctx, p, planCluster(ctx.store, p.fields, options.threshold), options.threshold);
 }
 
 /** The module most of the paths belong to (ties: the first path's); '' without paths or for root files only. */
@@ -256,6 +263,8 @@ export interface Resolution {
  */
 export function resolveInterrupt(ctx: AppContext, input: ResolveInput): Resolution {
   const db = ctx.store;
+  // Redacted before the write lock is taken: the lock is held for the writes only.
+  const response = redactSecrets(input.response.trim());
   const run = db.transaction((): Resolution => {
     const row = getInterrupt(db, input.id);
     if (!row) throw new UserInputError(`no interrupt #${input.id}; use the id log_interrupt returned`, 'id');
@@ -288,7 +297,6 @@ export function resolveInterrupt(ctx: AppContext, input: ResolveInput): Resoluti
         clusterCovered = getCluster(db, row.clusterId)?.fixId === f.id;
       }
     }
-    const response = redactSecrets(input.response.trim());
     updateResolution(db, row.id, { response: response.text, respondedAt, resolvedAt, fixId: fix?.id ?? null });
     return {
       id: row.id,

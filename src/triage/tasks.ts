@@ -1,6 +1,7 @@
 import type { AppContext } from '../context.js';
 import { UserInputError } from '../errors.js';
 import { getTask, putTask, taskEntryCount, type TaskOutcome, type TaskRow } from '../store/tasks.js';
+import { Redactor } from '../redact.js';
 
 /** A task event: `start` opens it, `finish` closes it with an outcome. Times unix ms. */
 export interface TaskEvent {
@@ -25,6 +26,26 @@ export interface RecordedTask {
  * fields fill or replace stored ones. A finish without a start records the task as started when it finished.
  */
 export function recordTask(ctx: AppContext, e: TaskEvent): RecordedTask {
+  return saveTask(ctx, redactTask(e));
+}
+
+/**
+ * The event with its texts redacted. The id too: log_interrupt redacts its task_id the same way, so the two
+ * still match. Imports call it before taking the write lock, then `saveTask` under it.
+ */
+export function redactTask(e: TaskEvent): TaskEvent {
+  const r = new Redactor();
+  return {
+    ...e,
+    id: r.text(e.id),
+    agent: r.optional(e.agent),
+    title: r.optional(e.title),
+    sessionId: r.optional(e.sessionId),
+  };
+}
+
+/** `recordTask` for an event `redactTask` has already been through. */
+export function saveTask(ctx: AppContext, e: TaskEvent): RecordedTask {
   if (e.action === 'finish' && !e.outcome) {
     throw new UserInputError('finishing a task needs `outcome`: completed, failed or abandoned', 'outcome');
   }

@@ -1,4 +1,4 @@
-import { withoutMarks } from './redact.js';
+import { withoutMarks } from '../redact.js';
 import { stem } from './stem.js';
 
 /** An entry's text as compared for clustering: stemmed terms (stop-words out) with the word each came from. */

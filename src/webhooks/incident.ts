@@ -14,7 +14,7 @@ export async function handleIncidentWebhook(
   req: WebhookRequest,
   token: string,
 ): Promise<WebhookAnswer> {
-  const auth = /^Bearer\s+(.+)$/i.exec(header(req.headers, 'authorization') ?? '');
+  const auth = /^Bearer\s+(\S.*)$/i.exec(header(req.headers, 'authorization') ?? '');
   if (!auth || !sameSecret(auth[1]!.trim(), token)) {
     throw new HttpError(401, 'send Authorization: Bearer <the token in HINDSIGHT_INCIDENT_TOKEN>');
   }

@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { getInterrupt } from '../../src/store/interrupts.js';
-import { logInterrupt } from '../../src/triage/interrupts.js';
-import { redactSecrets } from '../../src/triage/redact.js';
-import { gitdir } from '../helpers/gitdir.js';
-import { testContext } from '../helpers/context.js';
+import { getInterrupt } from '../src/store/interrupts.js';
+import { logInterrupt } from '../src/triage/interrupts.js';
+import { redactSecrets } from '../src/redact.js';
+import { gitdir } from './helpers/gitdir.js';
+import { testContext } from './helpers/context.js';
 
 // Realistic pastes: what agents and people put in interrupt text. Each secret below is fake but well-formed.
 const SAMPLES: { text: string; secrets: string[]; kinds: string[] }[] = [
   {
     text: 'aws s3 ls failed with AccessDenied; env had AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE and aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
     secrets: ['AKIAIOSFODNN7EXAMPLE', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'],
-    kinds: ['assignment', 'aws-access-key'],
+    kinds: ['aws-access-key', 'aws-secret-key'],
   },
   {
     text: 'git push failed: remote: Invalid username or token. I used ghp_R2d2C3poBb8aLuke5kYwalkerHanSolo1234 and github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRS',
@@ -81,6 +81,22 @@ describe('secret redaction', () => {
       'the api key is read from ACME_PAY_API_KEY; never log it',
       'see https://docs.acme.dev/api and postgres://localhost:5432/dev',
       'sk_live keys live in the vault; Bearer tokens expire after 1 h',
+      // Commit SHAs, UUIDs and paths near secret words; counts; status messages; identifiers.
+      'the token refresh broke in a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
+      'secret scanning flagged commit 9fceb02d0ae598e95dc970b74767f19372d61af8',
+      'request id 123e4567-e89b-12d3-a456-426614174000 failed with the api key',
+      'secret rotation lives in src/auth/SecretRotator2.ts and packages/api-keys/index.ts',
+      'see src/auth/token-store.ts:42 and src/auth/tokenStore.test.ts',
+      'credentials: ~/.aws/credentials and password_file=/run/secrets/db_password',
+      'max_tokens=4096, token_type=bearer, tokens used: 15234 of 200000',
+      'password: required',
+      'token: invalid',
+      'primary key = id; cache key: users:1234; apiVersion: v1',
+      'key=value pairs are parsed by parseKeyValue2',
+      'access denied for role arn:aws:iam::123456789012:role/deploy',
+      'uses accessKeyId from the AWS SDK v3 credential provider chain',
+      'the auth service returned 401 for /api/v2/sessions/8841',
+      'interface Keys { secret: Buffer; token: string }; def login(password: str)',
     ];
     for (const t of plain) expect(redactSecrets(t)).toEqual({ text: t, count: 0, kinds: [] });
     const r = redactSecrets(SAMPLES[6]!.text);
