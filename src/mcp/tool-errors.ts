@@ -23,13 +23,16 @@ function describeIssue(issue: z.core.$ZodIssue, args: unknown): string {
   const field = fieldName(issue.path) || 'arguments';
   switch (issue.code) {
     case 'too_big':
-      return `${field} is too ${issue.origin === 'string' ? 'long' : issue.origin === 'array' ? 'long a list' : 'large'}: at most ${String(issue.maximum)}${unit(issue.origin)}`;
+      return `${field} is too ${SIZE[issue.origin]?.[1] ?? 'large'}: ${issue.inclusive === false ? 'less than' : 'at most'} ${amount(issue.maximum, issue.origin)}`;
     case 'too_small':
-      return `${field} is too ${issue.origin === 'string' ? 'short' : issue.origin === 'array' ? 'short a list' : 'small'}: at least ${String(issue.minimum)}${unit(issue.origin)}`;
-    case 'invalid_type':
-      return valueAt(args, issue.path) === undefined
-        ? `${field} is required (${issue.expected})`
-        : `${field} must be ${article(issue.expected)}, not ${kindOf(valueAt(args, issue.path))}`;
+      return `${field} is too ${SIZE[issue.origin]?.[0] ?? 'small'}: ${issue.inclusive === false ? 'more than' : 'at least'} ${amount(issue.minimum, issue.origin)}`;
+    case 'invalid_type': {
+      const value = valueAt(args, issue.path);
+      const expected = issue.expected === 'int' ? 'integer' : issue.expected;
+      return value === undefined
+        ? `${field} is required (${article(expected)})`
+        : `${field} must be ${article(expected)}, not ${kindOf(value)}`;
+    }
     case 'invalid_value':
       return `${field} must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'unrecognized_keys':
@@ -39,8 +42,14 @@ function describeIssue(issue: z.core.$ZodIssue, args: unknown): string {
   }
 }
 
-function unit(origin: string): string {
-  return origin === 'string' ? ' characters' : origin === 'array' ? ' items' : '';
+const SIZE: Record<string, [string, string]> = {
+  string: ['short', 'long'],
+  array: ['short a list', 'long a list'],
+};
+
+function amount(n: number | bigint, origin: string): string {
+  const unit = origin === 'string' ? 'character' : origin === 'array' ? 'item' : '';
+  return unit ? `${String(n)} ${unit}${Number(n) === 1 ? '' : 's'}` : String(n);
 }
 
 function article(type: string): string {

@@ -74,6 +74,32 @@ describe('bounded doors (defect 4)', () => {
     await client.close();
   });
 
+  it('answers invalid arguments field by field, each with its limit or type, without echoing values', async () => {
+    const client = await mcpClient(setup());
+    const res = await client.callTool({
+      name: 'propose_adr',
+      arguments: {
+        title: 5,
+        context: 'Retries charged twice.',
+        decision: 'x'.repeat(20_001),
+        options: [{ title: '' }],
+        supersedes: -1,
+        interrupt_ids: [0],
+        dry_run: 'yes',
+      },
+    });
+    expect(res.isError).toBe(true);
+    expect(textOf(res)).toBe(
+      'invalid arguments for propose_adr: title must be a string, not a number; decision is too long: at most ' +
+        '20000 characters; options[0].title is too short: at least 1 character; supersedes is too small: at least 0; ' +
+        'interrupt_ids[0] is too small: more than 0 (and 1 more). Fix those fields and call again; tools/list gives ' +
+        "every field's type and limits.",
+    );
+    const missing = await client.callTool({ name: 'log_interrupt', arguments: {} });
+    expect(textOf(missing)).toMatch(/summary is required \(a string\)\. Fix that field/);
+    await client.close();
+  });
+
   it('a title search of a megabyte is refused at the door, not failed in SQLite as a bug', async () => {
     const client = await mcpClient(setup());
     const res = await client.callTool({ name: 'incident_suspects', arguments: { incident: 'x%'.repeat(500_000) } });
