@@ -54,12 +54,12 @@ const when = (field: string) =>
     })
     .transform((v) => Date.parse(v));
 // The same limits as the MCP tools that write these rows (log_interrupt, record_task): src/limits.ts.
-const text = (field: string, max: number = LIMITS.name) =>
+const text = (field: string, max: number = LIMITS.name, fix = 'shorten it') =>
   z
     .string({ error: `${field} must be text` })
     .trim()
     .min(1, `${field} is empty`)
-    .max(max, `${field} is over ${max} characters; shorten it`);
+    .max(max, `${field} is over ${max} characters; ${fix}`);
 const longText = (field: string) =>
   z
     .string({ error: `${field} must be text` })
@@ -76,9 +76,7 @@ const entrySchema = z
     id: externalId.optional(),
     kind: z.enum(['interrupt', 'correction'], { error: 'kind must be interrupt or correction' }),
     category: z.enum(CATEGORIES, { error: `category must be one of ${CATEGORIES.join(', ')}` }).optional(),
-    summary: text('summary', Number.MAX_SAFE_INTEGER).pipe(
-      z.string().max(LIMITS.summary, `summary is over ${LIMITS.summary} characters; move the rest to detail`),
-    ),
+    summary: text('summary', LIMITS.summary, 'move the rest to detail'),
     detail: longText('detail').optional(),
     paths: z
       .union([z.string(), z.array(z.string())], { error: 'paths must be a list of texts or one text split by ;' })
