@@ -88,19 +88,27 @@ export function loadConfig({ cwd, env, flags }: ConfigSources): Config {
 
 function readConfigFile(path: string, required: boolean): ConfigFile {
   if (!existsSync(path)) {
-    if (required) throw new ConfigError(`config file ${path} does not exist`);
+    if (required) {
+      throw new ConfigError(
+        `config file ${path} does not exist: create it, or leave out --config (and HINDSIGHT_CONFIG) to read <repo>/${CONFIG_FILE_NAME} when it exists`,
+      );
+    }
     return {};
   }
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new ConfigError(`config file ${path} is not valid JSON: ${(err as Error).message}`);
+    throw new ConfigError(
+      `config file ${path} is not valid JSON (${(err as Error).message}): fix it, with keys and strings in double quotes and no trailing commas`,
+    );
   }
   const parsed = configFileSchema.safeParse(raw);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n');
-    throw new ConfigError(`config file ${path} is invalid:\n${issues}`);
+    throw new ConfigError(
+      `config file ${path} is invalid:\n${issues}\nFix those keys: the README's Configuration section describes each one.`,
+    );
   }
   return parsed.data;
 }

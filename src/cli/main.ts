@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { loadConfig, type Config } from '../config.js';
 import { createContext, type AppContext } from '../context.js';
-import { ConfigError, ImportRejectedError, UpstreamError, UserInputError } from '../errors.js';
+import { classifyError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { info } from './output.js';
 
@@ -40,12 +40,16 @@ async function main(argv: string[]): Promise<void> {
     .addOption(new Option('--db <path>', 'SQLite database (env HINDSIGHT_DB; default data/hindsight.db)'))
     .addOption(new Option('--repo <path>', 'git repository, work tree or bare (env HINDSIGHT_REPO; default .)'))
     .addOption(new Option('--config <path>', 'config file (default <repo>/hindsight.config.json)'))
-    .showHelpAfterError('(run hindsight --help for usage)');
+    .showHelpAfterError('(run hindsight --help for usage)')
+    // Throw instead of exiting, here and in every command registered below, so a usage error exits 2 (bad input).
+    .exitOverride();
 
   const contexts: AppContext[] = [];
+  let dbPath: string | undefined; // named in database errors
   const makeContext: ContextFactory = (overrides = {}) => {
     const flags = program.opts<{ db?: string; repo?: string; config?: string }>();
     const config = { ...loadConfig({ cwd: process.cwd(), env: process.env, flags }), ...overrides };
+    dbPath = config.dbPath;
     const ctx = createContext(config, { log: info });
     contexts.push(ctx);
     return ctx;
@@ -59,7 +63,7 @@ async function main(argv: string[]): Promise<void> {
     await program.parseAsync(argv);
   } catch (err) {
     for (const ctx of contexts) ctx.store.close();
-    process.exitCode = reportError(err);
+    process.exitCode = reportError(err, dbPath);
   }
 }
 
@@ -81,15 +85,16 @@ function commandsToLoad(program: Command, args: string[]): string[] {
   return ['serve'];
 }
 
-/** Prints an error for the person who acts on it and returns the exit code. */
-function reportError(err: unknown): number {
-  if (err instanceof ImportRejectedError || err instanceof UserInputError || err instanceof ConfigError) {
-    info(`hindsight: ${err.message}`);
-    return 2;
-  }
-  if (err instanceof UpstreamError) {
-    info(`hindsight: ${err.message}${err.retryable ? ' (temporary: try again)' : ''}`);
-    return 3;
+/**
+ * Prints an error for the person who acts on it and returns the exit code the README promises: 2 bad input or
+ * config, 3 a busy database (retry), the environment or an upstream, 1 a bug — the only one with a stack trace.
+ */
+function reportError(err: unknown, dbPath: string | undefined): number {
+  if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2; // commander printed help or the usage error
+  const failure = classifyError(err, dbPath ? { dbPath } : {});
+  if (failure.blame !== 'bug') {
+    info(`hindsight: ${failure.message}`);
+    return failure.exitCode;
   }
   info(
     `hindsight: unexpected error (a bug; please report it): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,

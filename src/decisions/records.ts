@@ -231,7 +231,8 @@ export function findDecisionRecords(
   const matchers = termMatchers(terms);
   const hits: (DecisionMatch & { rank: number })[] = [];
   for (const r of records) {
-    const matched = matchers.filter((m) => m.re.test(r.text));
+    const text = lowerText(r);
+    const matched = matchers.filter((m) => mentionsTerm(text, m.needle));
     if (matched.length === 0) continue;
     hits.push({
       number: r.number,
@@ -258,14 +259,16 @@ export function findDecisionRecords(
   };
 }
 
-function termMatchers(terms: DecisionTerms): { kind: 'path' | 'directory' | 'module'; term: string; re: RegExp }[] {
+type TermKind = 'path' | 'directory' | 'module';
+
+function termMatchers(terms: DecisionTerms): { kind: TermKind; term: string; needle: string }[] {
   const seen = new Set<string>();
-  const out: { kind: 'path' | 'directory' | 'module'; term: string; re: RegExp }[] = [];
-  const add = (kind: 'path' | 'directory' | 'module', term: string) => {
-    if (!term || seen.has(term.toLowerCase())) return;
-    seen.add(term.toLowerCase());
-    const escaped = term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    out.push({ kind, term, re: new RegExp(`(?<![\\w-])${escaped}(?![\\w-])`, 'i') });
+  const out: { kind: TermKind; term: string; needle: string }[] = [];
+  const add = (kind: TermKind, term: string) => {
+    const needle = term.toLowerCase();
+    if (!term || seen.has(needle)) return;
+    seen.add(needle);
+    out.push({ kind, term, needle });
   };
   for (const p of terms.paths) add('path', p);
   for (const p of terms.paths) {
@@ -275,4 +278,31 @@ function termMatchers(terms: DecisionTerms): { kind: 'path' | 'directory' | 'mod
   }
   for (const m of terms.modules) if (m !== '(root)') add('module', m);
   return out;
+}
+
+// Records are read once per call for every term: lower-case each text once (records are cached by file).
+const lowered = new WeakMap<DecisionRecord, string>();
+
+function lowerText(r: DecisionRecord): string {
+  let text = lowered.get(r);
+  if (text === undefined) lowered.set(r, (text = r.text.toLowerCase()));
+  return text;
+}
+
+/**
+ * `needle` occurs in `haystack` as a whole word: no letter, digit, `_` or `-` on either side. A plain substring
+ * search rather than a RegExp built from the term, because terms are stored user text: a 100k-character path
+ * made V8 refuse the pattern ("Invalid regular expression") on every later call that read it.
+ */
+function mentionsTerm(haystack: string, needle: string): boolean {
+  if (needle === '' || needle.length > haystack.length) return false;
+  for (let at = haystack.indexOf(needle); at >= 0; at = haystack.indexOf(needle, at + 1)) {
+    if (!isWordChar(haystack, at - 1) && !isWordChar(haystack, at + needle.length)) return true;
+  }
+  return false;
+}
+
+function isWordChar(text: string, i: number): boolean {
+  const c = text.charCodeAt(i); // NaN outside the text
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 /* _ */ || c === 45; /* - */
 }

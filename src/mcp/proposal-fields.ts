@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { nameText } from './schemas.js';
 import type { FixLinks, ProposalResult } from '../decisions/fixes.js';
 
 // The input and output fields the three proposal tools (propose_adr, propose_rule, propose_skill) share: door
@@ -9,7 +10,7 @@ import type { FixLinks, ProposalResult } from '../decisions/fixes.js';
 export const proposalInput = {
   interrupt_ids: z.array(z.number().int().positive()).max(200).optional().describe('log_interrupt ids this fixes'),
   cluster_id: z.number().int().positive().optional().describe('triage_report cluster this fixes'),
-  incident_ids: z.array(z.string().min(1)).max(50).optional().describe('incident ids that motivated it'),
+  incident_ids: z.array(nameText).max(50).optional().describe('incident ids that motivated it'),
   dry_run: z.boolean().default(false).describe('preview the file; write and record nothing'),
 };
 

@@ -1,12 +1,18 @@
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { ListToolsRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import {
+  ErrorCode,
+  ListToolsRequestSchema,
+  McpError,
+  type CallToolResult,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
-import { UserInputError, errorMessage } from '../errors.js';
 import type { PromptDefinition, ResourceDefinition } from './define-resource.js';
 import type { ToolDefinition } from './define-tool.js';
 import { allPrompts } from './prompts/index.js';
 import { allResources } from './resources/index.js';
+import { failureText, invalidArguments } from './tool-errors.js';
 import { toolListEntry } from './tool-list.js';
 import { allTools } from './tools/index.js';
 import { VERSION } from '../version.js';
@@ -17,26 +23,36 @@ export interface ServerHooks {
   onToolsListed?: () => void;
 }
 
+const INSTRUCTIONS =
+  'hindsight joins git history, deploys, incidents and agent interrupts. Before editing a module call change_risk; ' +
+  'after your changes ship call my_deploy_impact; during an incident call incident_suspects. When you must stop ' +
+  'and ask a human, or a human corrects you, call log_interrupt (it may point you at an existing ADR/rule/skill); ' +
+  'wrap each task in record_task; load hindsight://digest/{agent} at session start.';
+
 /** Builds the MCP server over a context; the transport (stdio, in-memory) is the caller's choice. */
 export function buildServer(
   ctx: AppContext,
   tools: readonly ToolDefinition[] = allTools,
   hooks: ServerHooks = {},
 ): McpServer {
-  const server = new McpServer(
-    { name: 'hindsight', version: VERSION },
-    {
-      instructions:
-        'hindsight joins git history, deploys, incidents and agent interrupts. Before editing a module call change_risk; ' +
-        'after your changes ship call my_deploy_impact; during an incident call incident_suspects. When you must stop ' +
-        'and ask a human, or a human corrects you, call log_interrupt (it may point you at an existing ADR/rule/skill); ' +
-        'wrap each task in record_task; load hindsight://digest/{agent} at session start.',
-    },
-  );
-  for (const tool of tools) registerTool(server, ctx, tool);
-  if (tools.length > 0) advertiseCompactly(server, tools, hooks);
+  const server = new McpServer({ name: 'hindsight', version: VERSION }, { instructions: INSTRUCTIONS });
+  if (tools.length > 0) serveTools(server, tools, hooks, (tool, args, call) => runTool(ctx, tool, args, call));
   for (const resource of allResources) registerResource(server, ctx, resource);
   for (const prompt of allPrompts) registerPrompt(server, ctx, prompt);
+  return server;
+}
+
+/**
+ * A server that cannot run its tools (the configuration is wrong, the database unusable) but still starts: it lists
+ * them and answers every call with `reason` — what is wrong and how to fix it — so the agent and its user read the
+ * fix instead of a bare "Connection closed".
+ */
+export function buildUnavailableServer(reason: string, tools: readonly ToolDefinition[] = allTools): McpServer {
+  const server = new McpServer(
+    { name: 'hindsight', version: VERSION },
+    { instructions: `hindsight cannot answer until its set-up is fixed: ${reason}` },
+  );
+  serveTools(server, tools, {}, () => Promise.resolve(errorResult(`hindsight cannot run: ${reason}`)));
   return server;
 }
 
@@ -65,10 +81,26 @@ function registerPrompt(server: McpServer, ctx: AppContext, p: PromptDefinition)
 }
 
 /**
- * Replaces the SDK's tools/list answer with our compact one (tool-list.ts), built once on the first request.
- * The SDK's own listing converts every schema in full, with `$schema` on each, on every request.
+ * tools/call as the SDK's own schema has it, but taking any `arguments`: the SDK then answers a call whose arguments
+ * are not an object with -32602 (invalid params) and its reason. Parsed by the SDK's schema first, such a call died
+ * in the parse and went back as -32603, an internal error (issue 13).
  */
-function advertiseCompactly(server: McpServer, tools: readonly ToolDefinition[], hooks: ServerHooks): void {
+const ToolCallRequest = z.object({
+  method: z.literal('tools/call'),
+  params: z.looseObject({ name: z.string(), arguments: z.unknown().optional() }),
+});
+
+type ToolRunner = (tool: ToolDefinition, args: unknown, call: { clientName?: string }) => Promise<CallToolResult>;
+
+/**
+ * Answers tools/list and tools/call ourselves rather than through the SDK's registerTool. tools/list: our compact
+ * listing (tool-list.ts), built once on the first request — the SDK's converts every schema in full, with
+ * `$schema` on each, on every request. tools/call: arguments checked with answers that say how to fix them, and
+ * every failure classified by who acts on it (tool-errors.ts).
+ */
+function serveTools(server: McpServer, tools: readonly ToolDefinition[], hooks: ServerHooks, run: ToolRunner): void {
+  const byName = new Map(tools.map((t) => [t.name, t]));
+  server.server.registerCapabilities({ tools: { listChanged: false } });
   let listing: Tool[] | undefined;
   server.server.setRequestHandler(ListToolsRequestSchema, () => {
     listing ??= tools.map(toolListEntry);
@@ -76,34 +108,44 @@ function advertiseCompactly(server: McpServer, tools: readonly ToolDefinition[],
     if (hooks.onToolsListed) setImmediate(hooks.onToolsListed);
     return { tools: listing };
   });
+  server.server.setRequestHandler(ToolCallRequest, ({ params }) => {
+    const tool = byName.get(params.name);
+    if (!tool) {
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `no tool named '${params.name.slice(0, 100)}'; call one of: ${[...byName.keys()].join(', ')}`,
+      );
+    }
+    const clientName = server.server.getClientVersion()?.name;
+    return run(tool, params.arguments ?? {}, clientName ? { clientName } : {});
+  });
 }
 
-function registerTool(server: McpServer, ctx: AppContext, tool: ToolDefinition): void {
-  // The SDK validates the arguments against the input shape; we check every answer against the full output
-  // shape here, so a mismatch is reported as our bug rather than as the caller's invalid params.
-  const fullOutput = z.object(tool.output);
-  server.registerTool(
-    tool.name,
-    { title: tool.title, description: tool.description, inputSchema: tool.input, annotations: tool.annotations },
-    async (args: unknown): Promise<CallToolResult> => {
-      try {
-        const clientName = server.server.getClientVersion()?.name;
-        const output = await tool.handler(args as never, ctx, clientName ? { clientName } : {});
-        const checked = fullOutput.safeParse(output);
-        if (!checked.success) throw new Error(`answer does not match its output schema: ${checked.error.message}`);
-        return {
-          structuredContent: output as Record<string, unknown>,
-          content: [{ type: 'text', text: await tool.render(output as never) }],
-        };
-      } catch (err) {
-        if (err instanceof UserInputError) return errorResult(err.message);
-        ctx.log(`hindsight: ${tool.name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-        return errorResult(
-          `${tool.name} failed unexpectedly: ${errorMessage(err)}. This is a hindsight bug; retrying will not help.`,
-        );
-      }
-    },
-  );
+// Built once per tool: the input and the full output schema (answers advertise only an object).
+const schemas = new WeakMap<ToolDefinition, { input: z.ZodObject; output: z.ZodObject }>();
+
+async function runTool(
+  ctx: AppContext,
+  tool: ToolDefinition,
+  args: unknown,
+  call: { clientName?: string },
+): Promise<CallToolResult> {
+  let s = schemas.get(tool);
+  if (!s) schemas.set(tool, (s = { input: z.object(tool.input), output: z.object(tool.output) }));
+  const parsed = s.input.safeParse(args);
+  if (!parsed.success) return errorResult(invalidArguments(tool.name, parsed.error, args));
+  try {
+    const output = await tool.handler(parsed.data as never, ctx, call);
+    // Checked here so a mismatch is reported as our bug rather than as the caller's invalid params.
+    const checked = s.output.safeParse(output);
+    if (!checked.success) throw new Error(`answer does not match its output schema: ${checked.error.message}`);
+    return {
+      structuredContent: output as Record<string, unknown>,
+      content: [{ type: 'text', text: await tool.render(output as never) }],
+    };
+  } catch (err) {
+    return errorResult(failureText(tool.name, err, ctx));
+  }
 }
 
 function errorResult(text: string): CallToolResult {

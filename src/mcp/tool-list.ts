@@ -24,17 +24,16 @@ export function toolListEntry(tool: ToolDefinition): Tool {
   };
 }
 
-/** Size limits on strings and lists: guards against abuse, not guidance for a caller. */
-const GUARDS = new Set(['minLength', 'maxLength', 'minItems', 'maxItems']);
-
 /**
- * Without the keys that do not help a caller form a call: `$schema`, the ±2^53 bounds zod puts on every
- * integer, and GUARDS. The server still enforces them all, and answers an invalid call with the field and limit.
+ * Without the keys that do not help a caller form a call: `$schema`, the ±2^53 bounds zod puts on every integer,
+ * and "not empty" (minLength/minItems 1: no real call trips on it, and it would cost 400 bytes). The other size
+ * limits stay: an agent that does not see them learns them only by failing (issue 13). The server enforces them
+ * all, and answers an invalid call with the field and the limit.
  */
 function withoutNoise(schema: JsonSchema): JsonSchema {
   const out: JsonSchema = {};
   for (const [key, value] of Object.entries(schema)) {
-    if (key === '$schema' || GUARDS.has(key)) continue;
+    if (key === '$schema' || ((key === 'minLength' || key === 'minItems') && value === 1)) continue;
     if ((key === 'maximum' || key === 'minimum') && Math.abs(value as number) === Number.MAX_SAFE_INTEGER) continue;
     out[key] =
       key === 'properties'

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { EnvironmentError } from '../errors.js';
 import { migrations } from './migrations/index.js';
 
 export type Db = Database.Database;
@@ -12,19 +13,25 @@ export type Db = Database.Database;
 export function openStore(path: string): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('busy_timeout = 5000');
-  db.pragma('foreign_keys = ON');
-  db.pragma('synchronous = NORMAL');
-  migrate(db);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+    db.pragma('synchronous = NORMAL');
+    migrate(db, path);
+  } catch (err) {
+    db.close(); // not a SQLite file, a newer schema, a lock held too long: leave no handle behind
+    throw err;
+  }
   return db;
 }
 
-function migrate(db: Db): void {
+function migrate(db: Db, path: string): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > migrations.length) {
-    throw new Error(
-      `database schema version ${current} is newer than this hindsight (${migrations.length}); upgrade hindsight`,
+    throw new EnvironmentError(
+      `the database ${path} has schema version ${current}, newer than this hindsight knows (${migrations.length}): ` +
+        'upgrade hindsight, or point --db (or HINDSIGHT_DB) at another database',
     );
   }
   // IMMEDIATE: two processes opening a fresh file at once must not both migrate.

@@ -4,6 +4,7 @@ import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { ImportRejectedError, UserInputError, errorMessage, type RowProblem } from '../errors.js';
+import { LIMITS } from '../limits.js';
 import { knownExternalIds } from '../store/interrupts.js';
 import { CATEGORIES } from './categorize.js';
 import { prepareEntry, storeEntry, type NewEntry, type PreparedEntry } from './interrupts.js';
@@ -52,15 +53,22 @@ const when = (field: string) =>
       message: `${field} must be an ISO 8601 date-time with a zone, e.g. 2026-03-01T10:00:00Z or …+02:00`,
     })
     .transform((v) => Date.parse(v));
-const text = (field: string) =>
+// The same limits as the MCP tools that write these rows (log_interrupt, record_task): src/limits.ts.
+const text = (field: string, max: number = LIMITS.name, fix = 'shorten it') =>
   z
     .string({ error: `${field} must be text` })
     .trim()
-    .min(1, `${field} is empty`);
+    .min(1, `${field} is empty`)
+    .max(max, `${field} is over ${max} characters; ${fix}`);
+const longText = (field: string) =>
+  z
+    .string({ error: `${field} must be text` })
+    .max(LIMITS.text, `${field} is over ${LIMITS.text} characters; shorten it`);
 const externalId = z
   .union([z.string(), z.number()], { error: 'id must be text or a number' })
   .transform((v) => String(v).trim())
-  .pipe(z.string().min(1, 'id is empty'));
+  .pipe(z.string().min(1, 'id is empty').max(LIMITS.name, `id is over ${LIMITS.name} characters; shorten it`));
+const repoPath = z.string().max(LIMITS.path, `a path is over ${LIMITS.path} characters; shorten it`);
 
 const entrySchema = z
   .strictObject({
@@ -68,11 +76,12 @@ const entrySchema = z
     id: externalId.optional(),
     kind: z.enum(['interrupt', 'correction'], { error: 'kind must be interrupt or correction' }),
     category: z.enum(CATEGORIES, { error: `category must be one of ${CATEGORIES.join(', ')}` }).optional(),
-    summary: text('summary').pipe(z.string().max(2000, 'summary is over 2000 characters; move the rest to detail')),
-    detail: z.string({ error: 'detail must be text' }).optional(),
+    summary: text('summary', LIMITS.summary, 'move the rest to detail'),
+    detail: longText('detail').optional(),
     paths: z
       .union([z.string(), z.array(z.string())], { error: 'paths must be a list of texts or one text split by ;' })
       .transform((v) => (Array.isArray(v) ? v : v.split(';')).map((p) => p.trim()).filter((p) => p !== ''))
+      .pipe(z.array(repoPath).max(LIMITS.paths, `paths lists over ${LIMITS.paths} paths; keep the ones involved`))
       .optional(),
     task_id: text('task_id').optional(),
     session_id: text('session_id').optional(),
@@ -81,7 +90,7 @@ const entrySchema = z
     created_at: when('created_at'),
     responded_at: when('responded_at').optional(),
     resolved_at: when('resolved_at').optional(),
-    response: z.string({ error: 'response must be text' }).optional(),
+    response: longText('response').optional(),
   })
   .refine((r) => r.responded_at === undefined || r.responded_at >= r.created_at, {
     message: 'responded_at is before created_at',
@@ -97,7 +106,7 @@ const taskSchema = z
     type: z.literal('task'),
     id: externalId,
     agent: text('agent').optional(),
-    title: text('title').optional(),
+    title: text('title', LIMITS.title).optional(),
     session_id: text('session_id').optional(),
     started_at: when('started_at'),
     finished_at: when('finished_at').optional(),

@@ -48,11 +48,21 @@ export function header(headers: IncomingHttpHeaders, name: string): string | und
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** JSON.parse with a 400 that says where the text broke. */
+/**
+ * JSON.parse with a 400 that says where the text broke. A form-encoded body (`payload=%7B…`) is what GitHub sends
+ * when the webhook's content type is application/x-www-form-urlencoded: say which setting to change.
+ */
 export function parseJson(body: Buffer): unknown {
+  const text = body.toString('utf8');
   try {
-    return JSON.parse(body.toString('utf8'));
+    return JSON.parse(text);
   } catch (err) {
+    if (text.startsWith('payload=')) {
+      throw new HttpError(
+        400,
+        "body is form-encoded (payload=…), not JSON: in the webhook's settings choose Content type application/json",
+      );
+    }
     throw new HttpError(400, `body is not valid JSON: ${(err as Error).message}`);
   }
 }

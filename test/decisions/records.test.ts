@@ -198,4 +198,17 @@ describe('findDecisionRecords', () => {
     expect(one.items.map((r) => r.number)).toEqual([4]);
     expect(one.hasMore).toBe(true);
   });
+
+  it('takes any stored text as a term: regex characters literally, a 100k-character path without failing', () => {
+    const root = repo();
+    const terms = { paths: ['A'.repeat(100_000), 'src/(payments|x)/.*', 'src/payments/gateway.ts'], modules: [] };
+    const started = performance.now();
+    const found = findDecisionRecords(root, DEFAULT_DECISION_DIRS, terms);
+    expect(performance.now() - started).toBeLessThan(1_000); // a generous bound against a pathological search
+    expect(found.items[0]).toMatchObject({
+      number: 3,
+      matched: ['path src/payments/gateway.ts', 'directory src/payments'],
+    });
+    expect(found.items.flatMap((r) => r.matched)).not.toContainEqual(expect.stringMatching(/\(payments\|x\)/));
+  });
 });

@@ -51,8 +51,16 @@ describe('every tool', () => {
     for (const t of tools) {
       expect(t.outputSchema).toEqual({ type: 'object' });
       expect(t.annotations?.readOnlyHint).toBeTypeOf('boolean');
-      expect(JSON.stringify(t.inputSchema)).not.toMatch(/\$schema|maxLength|9007199254740991/);
+      expect(JSON.stringify(t.inputSchema)).not.toMatch(/\$schema|9007199254740991/);
+      // Every string and list says how long it may be (an ISO date's length is in its name): agents learn the
+      // limits from the list, not by failing (issue 13).
+      for (const [field, schema] of unboundedFields(t.inputSchema)) {
+        expect(field.endsWith('_at') || /^(since|until|at)$/.test(field), `${t.name}.${field}: ${schema}`).toBe(true);
+      }
     }
+    const propose = tools.find((t) => t.name === 'propose_adr')!.inputSchema.properties as Record<string, object>;
+    expect(propose['context']).toMatchObject({ type: 'string', maxLength: 20_000 });
+    expect(propose['consequences']).toMatchObject({ maxItems: 20, items: { maxLength: 2_000 } });
     // What a caller needs to form a call survives the trimming: required fields, enums, defaults, ranges.
     const log = tools.find((t) => t.name === 'log_interrupt')!.inputSchema as {
       required: string[];
@@ -79,7 +87,7 @@ describe('every tool', () => {
     await client.close();
   });
 
-  it('still enforces the limits it does not advertise', async () => {
+  it('enforces the limits it advertises', async () => {
     const client = await mcpClient(testContext(gitdir().path));
     const res = await client.callTool({ name: 'log_interrupt', arguments: { summary: 'no' } });
     expect(res.isError).toBe(true);
@@ -105,3 +113,18 @@ describe('every tool', () => {
     await client.close();
   });
 });
+
+/** Fields whose schema is a string without maxLength or an array without maxItems, anywhere in an input schema. */
+function unboundedFields(schema: unknown, name = ''): [string, string][] {
+  if (schema === null || typeof schema !== 'object') return [];
+  const s = schema as Record<string, unknown>;
+  const out: [string, string][] = [];
+  if (
+    (s['type'] === 'string' && !('maxLength' in s) && !('enum' in s)) ||
+    (s['type'] === 'array' && !('maxItems' in s))
+  )
+    out.push([name, JSON.stringify(s)]);
+  for (const [key, value] of Object.entries(s['properties'] ?? {})) out.push(...unboundedFields(value, key));
+  if (s['items']) out.push(...unboundedFields(s['items'], name));
+  return out;
+}

@@ -97,6 +97,23 @@ describe('POST /webhooks/github', () => {
     expect(h.counts()).toEqual(empty);
   });
 
+  it('answers a form-encoded delivery with the setting to change, and stores nothing (issue 13)', async () => {
+    const { g } = repo();
+    const h = await webhookHarness(g.path);
+    const empty = h.counts();
+    // What GitHub sends when the webhook's content type is application/x-www-form-urlencoded, signed as sent.
+    const form = `payload=${encodeURIComponent(JSON.stringify(payloads('push')[0]))}`;
+    const res = await h.post('/webhooks/github', form, {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-github-event': 'push',
+      'x-github-delivery': 'form-encoded',
+      'x-hub-signature-256': await h.sign(form),
+    });
+    expect(res.status).toBe(400);
+    expect(String(res.body['error'])).toMatch(/form-encoded.*Content type application\/json/);
+    expect(h.counts()).toEqual(empty);
+  });
+
   it('turns an incident issue, the merged PR that fixes it and a failed deploy into incidents, fixes and deploys', async () => {
     const { g, shas } = repo();
     const h = await webhookHarness(g.path, { github: { secret: 'gh-webhook-secret', repo: 'Codertocat/Hello-World' } });

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { AppContext } from '../../context.js';
-import { errorMessage } from '../../errors.js';
-import { buildServer } from '../../mcp/server.js';
+import { classifyError, errorMessage } from '../../errors.js';
+import { buildServer, buildUnavailableServer } from '../../mcp/server.js';
 import type { ContextFactory } from '../main.js';
 import { info } from '../output.js';
 import { addHttpOptions, serveHttp, type ServeHttpOptions } from './serve-http.js';
@@ -30,7 +30,14 @@ export function registerServe(program: Command, makeContext: ContextFactory): vo
  * shared connection they would have joined the ingest's open batch transaction.
  */
 export async function serve(makeContext: ContextFactory, opts: { ingest: boolean }): Promise<void> {
-  const ctx = makeContext();
+  let ctx: AppContext;
+  try {
+    ctx = makeContext();
+  } catch (err) {
+    const failure = classifyError(err);
+    if (failure.blame !== 'config' && failure.blame !== 'environment') throw err;
+    return serveUnavailable(failure.message);
+  }
   let toolsListed = () => {};
   const listed = new Promise<void>((resolve) => {
     toolsListed = resolve;
@@ -54,6 +61,20 @@ export async function serve(makeContext: ContextFactory, opts: { ingest: boolean
     ingestNote = await ingestQuietly(makeContext);
   }
   await banner(ctx, ingestNote);
+}
+
+/**
+ * A configuration or database the server cannot run with still gets a server on stdio: exiting would reach the
+ * client only as "Connection closed". It lists the tools and answers every call with the error and its fix.
+ */
+async function serveUnavailable(reason: string): Promise<void> {
+  info(`hindsight: ${reason}\n  (serving on stdio anyway: every tool call answers with this error until it is fixed)`);
+  const server = buildUnavailableServer(reason);
+  await server.connect(new StdioServerTransport());
+  const close = () => void server.close().finally(() => process.exit(0));
+  process.stdin.on('end', close);
+  process.on('SIGINT', close);
+  process.on('SIGTERM', close);
 }
 
 async function ingestQuietly(makeContext: ContextFactory): Promise<string> {

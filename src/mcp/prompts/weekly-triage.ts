@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { UserInputError } from '../../errors.js';
+import { LIMITS } from '../../limits.js';
 import { definePrompt } from '../define-resource.js';
 
 export const weeklyTriagePrompt = definePrompt({
@@ -10,7 +11,7 @@ export const weeklyTriagePrompt = definePrompt({
     'clusters with owner and fix type, loop states, the one highest-leverage intervention, and ADR/rule/skill ' +
     'updates shipped or awaiting review.',
   args: {
-    until: z.string().optional().describe('end of the week (ISO date-time); default now'),
+    until: z.string().max(LIMITS.date).optional().describe('end of the week (ISO date-time); default now'),
   },
   async build(args, ctx) {
     let until: number | undefined;

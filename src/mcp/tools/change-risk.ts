@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { MAX_PATHS as DOMAIN_MAX_PATHS } from '../../history/change-risk.js';
 import { defineTool } from '../define-tool.js';
+import { repoPath } from '../schemas.js';
 
 // The domain's limit, typed as its literal: the schema is built without loading the domain, and tsc fails if
 // the two ever differ.
@@ -18,7 +19,7 @@ export const changeRisk = defineTool({
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   input: {
     paths: z
-      .array(z.string().min(1))
+      .array(repoPath)
       .min(1)
       .max(MAX_PATHS)
       .describe('repository paths you are about to edit, e.g. ["src/payments/gateway.ts"]'),

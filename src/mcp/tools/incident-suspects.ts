@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LIMITS } from '../../limits.js';
 import { defineTool } from '../define-tool.js';
 import { firstReasons, reasonsInput } from '../schemas.js';
 
@@ -11,7 +12,7 @@ export const incidentSuspects = defineTool({
     'the reasons.',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   input: {
-    incident: z.string().min(1).describe('incident id (e.g. INC-101) or words of its title'),
+    incident: z.string().min(1).max(LIMITS.search).describe('incident id (e.g. INC-101) or words of its title'),
     limit: z.number().int().min(1).max(25).default(5).describe('suspect commits to list'),
     reasons: reasonsInput(3, 'suspect'),
   },

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { CATEGORIES } from '../../triage/categorize.js';
+import { LIMITS } from '../../limits.js';
 import { defineTool } from '../define-tool.js';
+import { nameText, repoPath } from '../schemas.js';
 
 const coverage = z.object({
   kind: z.enum(['fix', 'adr', 'rule', 'skill']),
@@ -23,12 +25,12 @@ export const logInterruptTool = defineTool({
   input: {
     kind: z.enum(['interrupt', 'correction']).default('interrupt').describe('correction: a human redirected you'),
     category: z.enum(CATEGORIES).optional().describe('default: suggested from the text'),
-    summary: z.string().trim().min(3).max(2000).describe('what you needed, or what was corrected'),
-    detail: z.string().max(20_000).optional().describe('the question asked, or the command and its error'),
-    paths: z.array(z.string().min(1)).max(50).optional().describe('repository paths involved; they decide the module'),
-    task_id: z.string().min(1).max(200).optional().describe('the task id you passed to record_task'),
-    session_id: z.string().min(1).max(200).optional().describe('your session id'),
-    agent: z.string().min(1).optional().describe('your agent name; default: you'),
+    summary: z.string().trim().min(3).max(LIMITS.summary).describe('what you needed, or what was corrected'),
+    detail: z.string().max(LIMITS.text).optional().describe('the question asked, or the command and its error'),
+    paths: z.array(repoPath).max(50).optional().describe('repository paths involved; they decide the module'),
+    task_id: nameText.optional().describe('the task id you passed to record_task'),
+    session_id: nameText.optional().describe('your session id'),
+    agent: nameText.optional().describe('your agent name; default: you'),
     source: z
       .enum(['human', 'agent', 'rubric'])
       .default('agent')

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { UserInputError } from '../../errors.js';
+import { LIMITS } from '../../limits.js';
 import { defineTool } from '../define-tool.js';
+import { nameText, repoPath } from '../schemas.js';
 
 const windowStats = z.object({
   commits: z.number().describe('commits touching the module (merges left out)'),
@@ -20,10 +22,10 @@ export const moduleIncidentHistory = defineTool({
     'changes with. Pass a module or a file path.',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   input: {
-    module: z.string().optional().describe('module name, or a unique part of it; or give path'),
-    path: z.string().optional().describe('a repository path; its module is used'),
+    module: nameText.optional().describe('module name, or a unique part of it; or give path'),
+    path: repoPath.optional().describe('a repository path; its module is used'),
     limit: z.number().int().min(1).max(50).optional().describe('incidents to list, newest first (default 10)'),
-    since: z.string().optional().describe('ISO date: only incidents started since then'),
+    since: z.string().max(LIMITS.date).optional().describe('ISO date: only incidents started since then'),
   },
   output: {
     module: z.string(),

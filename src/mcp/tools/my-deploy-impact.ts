@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { UserInputError } from '../../errors.js';
 import { defineTool } from '../define-tool.js';
-import { firstReasons, isoDate, reasonsInput } from '../schemas.js';
+import { firstReasons, isoDate, nameText, reasonsInput } from '../schemas.js';
 
 const DAY = 86_400_000;
 
@@ -26,11 +26,11 @@ export const myDeployImpact = defineTool({
     'identity; pass shas for specific commits.',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   input: {
-    author: z.string().min(1).optional().describe('author email or name; default: you'),
-    agent: z.string().min(1).optional().describe('agent name (claude, cursor, codex …); default: you'),
-    shas: z.array(z.string()).min(1).max(200).optional().describe('specific commits (≥4-char prefixes)'),
+    author: nameText.optional().describe('author email or name; default: you'),
+    agent: nameText.optional().describe('agent name (claude, cursor, codex …); default: you'),
+    shas: z.array(z.string().max(40)).min(1).max(200).optional().describe('specific commits (≥4-char prefixes)'),
     since: isoDate.optional().describe('ISO date; default 90 days ago'),
-    env: z.string().min(1).optional().describe('only deploys to this environment'),
+    env: nameText.optional().describe('only deploys to this environment'),
     limit: z.number().int().min(1).max(50).default(3).describe('deploys to list, those with incidents first'),
     reasons: reasonsInput(1, 'incident'),
   },

@@ -23,14 +23,14 @@ export const proposeAdrTool = defineTool({
         z.object({
           title: z.string().min(1).max(200),
           description: z.string().max(5_000).optional(),
-          pros: z.array(z.string().min(1)).max(20).optional(),
-          cons: z.array(z.string().min(1)).max(20).optional(),
+          pros: z.array(z.string().min(1).max(2_000)).max(20).optional(),
+          cons: z.array(z.string().min(1).max(2_000)).max(20).optional(),
         }),
       )
       .max(10)
       .optional()
       .describe('options considered, with pros and cons'),
-    chosen: z.string().optional().describe("the chosen option's title"),
+    chosen: z.string().max(200).optional().describe("the chosen option's title"),
     consequences: z.array(z.string().min(1).max(2_000)).max(20).optional().describe('e.g. "Good, because …"'),
     supersedes: z
       .number()

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { LIMITS } from '../../limits.js';
 import { defineTool } from '../define-tool.js';
-import { isoDate } from '../schemas.js';
+import { isoDate, nameText } from '../schemas.js';
 
 export const recordTaskTool = defineTool({
   name: 'record_task',
@@ -12,11 +13,11 @@ export const recordTaskTool = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   input: {
     action: z.enum(['start', 'finish']).describe('start a task, or finish it'),
-    id: z.string().trim().min(1).max(200).describe('your task id, e.g. the issue'),
-    title: z.string().trim().min(1).max(500).optional().describe('what the task is'),
+    id: z.string().trim().min(1).max(LIMITS.name).describe('your task id, e.g. the issue'),
+    title: z.string().trim().min(1).max(LIMITS.title).optional().describe('what the task is'),
     outcome: z.enum(['completed', 'failed', 'abandoned']).optional().describe('required with finish'),
-    agent: z.string().min(1).optional().describe('your agent name; default: you'),
-    session_id: z.string().min(1).max(200).optional().describe('your session id'),
+    agent: nameText.optional().describe('your agent name; default: you'),
+    session_id: nameText.optional().describe('your session id'),
     at: isoDate.optional().describe('ISO time; default now'),
   },
   output: {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LIMITS } from '../../limits.js';
 import { defineTool } from '../define-tool.js';
 import { isoDate } from '../schemas.js';
 
@@ -12,7 +13,7 @@ export const resolveInterruptTool = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   input: {
     id: z.number().int().positive().describe('the id log_interrupt returned'),
-    response: z.string().trim().min(1).max(20_000).describe("the human's answer, in their words"),
+    response: z.string().trim().min(1).max(LIMITS.text).describe("the human's answer, in their words"),
     responded_at: isoDate.optional().describe('ISO time; default now or as recorded'),
     resolved_at: isoDate.optional().describe('ISO time; default now or as recorded'),
     resolved: z.boolean().default(true).describe('false: answered but still open'),
