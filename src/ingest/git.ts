@@ -43,8 +43,8 @@ export interface IngestGitResult {
 // transaction open across event-loop turns would never be committed, and every other writer would wait for it.
 // A chunk is sized to take about CHUNK_MS to write (other writers wait at most that long), within CHUNK_MIN..MAX
 // commits. Shorter chunks cost disk writes: each rewrites the random-keyed index pages it touches (commits by sha,
-// commit_files by sha and path), so at 50k commits 100-ms chunks wrote 3.9× the bytes of 10k-commit ones and took
-// 1.5× the time, 250-ms chunks 2× and 1.2×. A chunk read slowly is written at the latest COLLECT_MS after it began.
+// commit_files by sha and path), so at 50k commits 100-ms chunks wrote 3.9× the bytes of 10k-commit ones, 250-ms
+// chunks 2× (bench/FINDINGS.md). A chunk read slowly is written at the latest COLLECT_MS after it began.
 const CHUNK_MS = 250;
 const CHUNK_FIRST = 1_000;
 const CHUNK_MIN = 100;
