@@ -55,24 +55,22 @@ export async function* gitStdout(cwd: string, label: string, args: string[], inp
   };
   let exited = () => {};
   const gitExited = new Promise<void>((resolve) => (exited = resolve));
-  worker.on('message', (m: Uint8Array | End) => {
-    if (!(m instanceof Uint8Array)) exited();
-    push(m);
-  });
-  worker.on('error', (err) => {
+  const end = (m: End) => {
     exited();
-    push({ error: err.message });
-  });
-  let next = 0;
+    push(m);
+  };
+  worker.on('message', (m: Uint8Array | End) => (m instanceof Uint8Array ? push(m) : end(m)));
+  worker.on('error', (err) => end({ error: err.message }));
+  worker.on('exit', () => end({ error: 'the reader thread stopped' })); // read only if nothing else ended it
   let ended = false;
   try {
     for (;;) {
-      if (next === queue.length) {
-        queue.length = next = 0;
+      // at most AHEAD_MAX bytes are queued, a few hundred chunks: shift() stays cheap
+      const m = queue.shift();
+      if (m === undefined) {
         await new Promise<void>((resolve) => (wake = resolve));
         continue;
       }
-      const m = queue[next++]!;
       if (m instanceof Uint8Array) {
         worker.postMessage(m.byteLength);
         yield Buffer.from(m.buffer, m.byteOffset, m.byteLength);

@@ -1,13 +1,16 @@
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { syntheticRepo } from '../../bench/gen-git.js';
+import { UpstreamError } from '../../src/errors.js';
 import { ingestGit } from '../../src/ingest/git.js';
 import { countCommits } from '../../src/store/commits.js';
 import { readLease, takeLease } from '../../src/store/leases.js';
 import { testContext } from '../helpers/context.js';
-import { tempDir } from '../helpers/gitdir.js';
+import { gitdir, tempDir } from '../helpers/gitdir.js';
 
 const COMMITS = 3_000;
 let repo: string;
@@ -57,6 +60,18 @@ describe('the git ingest and other writers', () => {
     expect([...a.logs, ...b.logs].join('\n')).toMatch(/waiting for the git ingest of process \d+/);
     expect(countCommits(a.store)).toBe(COMMITS);
     expect(readLease(a.store, 'git ingest')).toBeUndefined();
+  });
+
+  it('a git log that fails mid-way: an UpstreamError naming it, and the next run does not wait', async () => {
+    const g = gitdir();
+    const first = g.commit({ files: { 'a.ts': '1\n' }, message: 'one' });
+    g.commit({ files: { 'a.ts': '2\n' }, message: 'two' });
+    rmSync(join(g.path, '.git/objects', first.slice(0, 2), first.slice(2))); // a lost object
+    const ctx = testContext(g.path);
+    const err = await ingestGit(ctx).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UpstreamError);
+    expect((err as Error).message).toMatch(/^git log: .*\S/);
+    expect(readLease(ctx.store, 'git ingest')).toBeUndefined();
   });
 
   it('takes over the lease of a run whose process died, without waiting', async () => {
