@@ -363,7 +363,7 @@ async function writersSection(summary: string[]): Promise<string> {
     'Processes call `logInterrupt` (src/triage/interrupts.ts: redaction, category, module, full-text candidates and scoring',
     'from a snapshot, then one short IMMEDIATE transaction: insert, score what other writers added since, attach to the',
     'cluster) into one fresh database (WAL), all starting on one signal; the write lock is awaited in short random sleeps',
-    '(src/triage/write-lock.ts). Baseline: one process writing the same total in the same run. CPU per write counts every',
+    '(src/store/write-lock.ts). Baseline: one process writing the same total in the same run. CPU per write counts every',
     'writer process: above the single writer’s, the difference is contention (retries, re-scoring, a busy machine).',
     '',
     '| writers | writes | rows at the end | errors | wall | writes/s | vs 1 writer | CPU per write |',

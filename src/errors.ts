@@ -96,7 +96,8 @@ export function classifyError(err: unknown, setting: ErrorSetting = {}): Classif
   if (err instanceof EnvironmentError) return { blame: 'environment', message: err.message, exitCode: 3 };
   if (err instanceof UpstreamError) {
     return {
-      blame: 'upstream',
+      // The store's lock timeout (DatabaseBusyError) is an upstream of its own: another writer, worth a retry.
+      blame: err.upstream === 'database' && err.retryable ? 'busy' : 'upstream',
       message: `${err.message}${err.retryable ? ' (temporary: try again)' : ''}`,
       exitCode: 3,
     };

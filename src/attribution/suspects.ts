@@ -735,7 +735,7 @@ function storeLinks(ctx: AppContext, incidentId: number, links: Link[]): void {
       if (rejected.has(`${l.kind}:${l.target}`)) continue;
       insert.run(incidentId, l.kind, l.target, l.score, l.status, l.method, JSON.stringify(l.evidence), now);
     }
-  })();
+  }).immediate(); // takes the write lock before reading: a read that turned into a write could fail at once
 }
 
 export function formatHours(hours: number): string {

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { setImmediate as yieldTurn } from 'node:timers/promises';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { detectAuthorship, parseTrailers } from '../attribution/identity.js';
@@ -8,6 +9,7 @@ import { ModuleMapper } from '../history/modules.js';
 import {
   commitWriter,
   countCommits,
+  type CommitWriter,
   rebuildModuleRollups,
   refreshModuleRollups,
   shasWithPrefix,
@@ -15,6 +17,9 @@ import {
 } from '../store/commits.js';
 import { deferIndexes, getMeta, restoreDeferredIndexes, setMeta, type Db } from '../store/open.js';
 import { ensureRepo, getRepoTips, setLastIngestedAt, setRepoTips } from '../store/repos.js';
+import { immediateTransaction } from '../store/write-lock.js';
+import { gitStdout } from './git-reader.js';
+import { exclusively } from './lease.js';
 import { LOG_ARGS, LogParser, type RawCommit } from './log-parser.js';
 
 export interface IngestGitOptions {
@@ -33,11 +38,20 @@ export interface IngestGitResult {
   ms: number;
 }
 
-// A write transaction stays open across stream chunks until BATCH commits or BATCH_MS have gone by: big batches
-// rewrite each random-keyed index page once per batch (1k → 10k commits: −60% insert CPU at 100k commits), and
-// the time cap keeps the write lock short enough for other writers' busy timeout when git is the slow side.
-const BATCH = 10_000;
-const BATCH_MS = 1_000;
+// Commits are written in chunks, each in one short synchronous transaction, never one left open while this code
+// awaits git: a tool call in `serve` waits for the write lock by blocking its thread (store/write-lock.ts), so a
+// transaction open across event-loop turns would never be committed, and every other writer would wait for it.
+// A chunk is sized to take about CHUNK_MS to write (other writers wait at most that long), within CHUNK_MIN..MAX
+// commits. Shorter chunks cost disk writes: each rewrites the random-keyed index pages it touches (commits by sha,
+// commit_files by sha and path), so at 50k commits 100-ms chunks wrote 3.9× the bytes of 10k-commit ones, 250-ms
+// chunks 2× (bench/FINDINGS.md). A chunk read slowly is written at the latest COLLECT_MS after it began.
+const CHUNK_MS = 250;
+const CHUNK_FIRST = 1_000;
+const CHUNK_MIN = 100;
+const CHUNK_MAX = 10_000;
+const COLLECT_MS = 1_000;
+/** WAL size (4 KB pages) at which the ingest's commits checkpoint, instead of SQLite's 1,000. */
+const WAL_CHECKPOINT_PAGES = 10_000;
 /** Tables a first ingest fills in bulk, building their secondary indexes once at the end. */
 const BULK_TABLES = ['commits', 'commit_files', 'commit_trailers', 'commit_fixes'];
 /**
@@ -50,12 +64,23 @@ const PROGRESS_EVERY = 5_000;
 /**
  * Reads every branch, tag and remote-tracking ref of a work tree or bare repository into the store.
  * Incremental: only commits reachable from new tips and not from the tips of the previous run are read.
+ * One run at a time per database: a second waits for the first (then reads only what that one left).
  */
 export async function ingestGit(ctx: AppContext, options: IngestGitOptions = {}): Promise<IngestGitResult> {
   const started = performance.now();
-  const db = ctx.store;
   // the work tree's top level, or the git dir of a bare repository
   const repo = await openRepo(options.repoPath ?? ctx.config.repoPath);
+  // Also guards the bulk load: a concurrent run would take its dropped indexes for those of a dead run.
+  return exclusively(ctx.store, 'git ingest', ctx.log, () => ingestRepo(ctx, repo, started, options));
+}
+
+async function ingestRepo(
+  ctx: AppContext,
+  repo: string,
+  started: number,
+  options: IngestGitOptions,
+): Promise<IngestGitResult> {
+  const db = ctx.store;
   const repoId = ensureRepo(db, repo);
   recomputeModulesIfRulesChanged(ctx);
 
@@ -70,9 +95,13 @@ export async function ingestGit(ctx: AppContext, options: IngestGitOptions = {})
     // A rewritten history may have dropped old tips; git log refuses unknown objects, so keep only those present.
     const exclude = oldTips.length > 0 ? await presentCommits(repo, oldTips) : [];
     // Shas arrive in random order, so inserts touch random index pages; a larger page cache while the run lasts
-    // keeps them in memory (measured: inserts ~20% faster at 100k commits). Restored afterwards.
+    // keeps them in memory (measured: inserts ~20% faster at 100k commits). And as each chunk rewrites many of
+    // the same pages, checkpointing every few chunks rather than after each one copies and syncs each page once
+    // for several chunks (measured with 100-ms chunks: CPU −10%, wall −20% at 50k commits). Both restored after.
     const cache = db.pragma('cache_size', { simple: true }) as number;
+    const checkpoint = db.pragma('wal_autocheckpoint', { simple: true }) as number;
     db.pragma('cache_size = -131072');
+    db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
     const bulk = !db.inTransaction && db.prepare('SELECT 1 FROM commits LIMIT 1').get() === undefined;
     if (bulk) deferIndexes(db, BULK_TABLES, BULK_KEEP);
     try {
@@ -80,6 +109,7 @@ export async function ingestGit(ctx: AppContext, options: IngestGitOptions = {})
     } finally {
       if (bulk) restoreDeferredIndexes(db);
       db.pragma(`cache_size = ${cache}`);
+      db.pragma(`wal_autocheckpoint = ${checkpoint}`);
     }
     // Every batch adds its commits to the rollups; this catches up those written inside a caller's transaction.
     refreshModuleRollups(db);
@@ -140,7 +170,7 @@ async function listTips(repo: string): Promise<string[]> {
 
 /**
  * Spawns git directly rather than through simple-git: simple-git buffers a command's whole stdout even when an
- * outputHandler is attached, and these calls need stdin (rev lists) and streaming (a log may hold 1M commits).
+ * outputHandler is attached, and these calls need stdin (rev lists); the log itself is streamed (git-reader.ts).
  * Not loading simple-git at all also takes ~40 ms off every `ingest git` start.
  */
 function spawnGit(cwd: string, label: string, args: string[], input: string) {
@@ -194,18 +224,13 @@ async function readLog(
   onProgress?: (n: number) => void,
 ): Promise<number> {
   const db = ctx.store;
-  const writer = commitWriter(db);
-  // Each batch adds its commits to the per-module rollups, on a first ingest too: that work then overlaps git's
-  // (node waits for git's output ~40% of a bulk load) instead of adding to the index rebuild after the log.
-  const tx = new OpenTransaction(db, BATCH, BATCH_MS, () => refreshModuleRollups(db));
+  const chunks = new ChunkWriter(db);
   const findFix = db.prepare('SELECT sha FROM commits WHERE sha >= ? AND sha < ? LIMIT 2');
   const moduleOf = memoModules(ctx.modules);
 
   let read = 0;
-  let added = 0;
   const parser = new LogParser((raw) => {
-    const commit = toCommit(ctx, repoId, raw, (ref) => uniquePrefix(findFix, ref), moduleOf);
-    if (tx.write(() => writer.insert(commit))) added++;
+    chunks.add(toCommit(ctx, repoId, raw, (ref) => uniquePrefix(findFix, ref), moduleOf));
     read++;
     if (read % PROGRESS_EVERY === 0) {
       onProgress?.(read);
@@ -215,63 +240,66 @@ async function readLog(
 
   const args = ['-c', 'log.showSignature=false', 'log', '--stdin', ...LOG_ARGS];
   const revs = [...include, ...exclude.map((s) => `^${s}`)].join('\n') + '\n';
-  const { child, exited } = spawnGit(cwd, 'git log', args, revs);
   try {
-    for await (const chunk of child.stdout) parser.push(chunk as Buffer);
+    for await (const chunk of gitStdout(cwd, 'git log', args, revs)) {
+      parser.push(chunk);
+      if (chunks.due()) {
+        chunks.write();
+        await yieldTurn(); // tool calls waiting in this process get their turn between chunks
+      }
+    }
     parser.end();
-    await exited;
-  } catch (err) {
-    child.kill();
-    throw err;
   } finally {
-    // Also on failure: what was written is whole commits, and a re-run skips them (tips are saved only on success).
-    tx.commit();
+    // Also on failure: what was read is whole commits, and a re-run skips them (tips are saved only on success).
+    chunks.write();
   }
   if (read === 0 || read % PROGRESS_EVERY !== 0) onProgress?.(read);
-  return added;
+  return chunks.added;
 }
 
-/**
- * A write transaction held open across event-loop turns and committed every `maxRows` writes or `maxMs`.
- * Other code on the same connection meanwhile (a tool call in `serve`) joins it and is committed with it.
- */
-class OpenTransaction {
-  private open = false;
-  private rows = 0;
-  private since = 0;
+/** Commits collected in memory and written a chunk at a time, each chunk in one synchronous transaction. */
+class ChunkWriter {
+  /** commits new to the database so far */
+  added = 0;
+  private pending: NewCommit[] = [];
+  private firstAt = 0;
+  private size = CHUNK_FIRST;
+  private readonly writer: CommitWriter;
 
-  constructor(
-    private readonly db: Db,
-    private readonly maxRows: number,
-    private readonly maxMs: number,
-    /** Runs inside the transaction just before each commit (set-based work over the batch). */
-    private readonly beforeCommit: () => void,
-  ) {}
-
-  write<T>(fn: () => T): T {
-    // Inside a caller's transaction: theirs decides when to commit.
-    if (!this.open && this.db.inTransaction) return fn();
-    if (!this.open) {
-      this.db.exec('BEGIN IMMEDIATE');
-      this.open = true;
-      this.rows = 0;
-      this.since = performance.now();
-    }
-    const result = fn();
-    if (++this.rows >= this.maxRows || performance.now() - this.since >= this.maxMs) this.commit();
-    return result;
+  constructor(private readonly db: Db) {
+    this.writer = commitWriter(db);
   }
 
-  commit(): void {
-    if (!this.open) return;
-    this.open = false;
-    try {
-      this.beforeCommit();
-    } catch (err) {
-      this.db.exec('ROLLBACK');
-      throw err;
-    }
-    this.db.exec('COMMIT');
+  add(commit: NewCommit): void {
+    if (this.pending.length === 0) this.firstAt = performance.now();
+    this.pending.push(commit);
+  }
+
+  due(): boolean {
+    return (
+      this.pending.length >= this.size || (this.pending.length > 0 && performance.now() - this.firstAt >= COLLECT_MS)
+    );
+  }
+
+  write(): void {
+    const chunk = this.pending;
+    if (chunk.length === 0) return;
+    this.pending = [];
+    let ms = 0;
+    this.added += immediateTransaction(this.db, () => {
+      const t = performance.now();
+      let added = 0;
+      for (const commit of chunk) if (this.writer.insert(commit)) added++;
+      // Each chunk adds its commits to the per-module rollups, on a first ingest too: that work then overlaps git's
+      // (node waits for git's output ~40% of a bulk load) instead of adding to the index rebuild after the log.
+      refreshModuleRollups(this.db);
+      ms = performance.now() - t;
+      return added;
+    });
+    // A full chunk's writes (not the wait for the lock) size the next one, halfway to the fit to damp noise.
+    if (chunk.length < this.size) return;
+    const fits = (chunk.length * CHUNK_MS) / Math.max(ms, 1);
+    this.size = Math.round(Math.min(CHUNK_MAX, Math.max(CHUNK_MIN, (this.size + fits) / 2)));
   }
 }
 

@@ -80,13 +80,19 @@ export function deferIndexes(db: Db, tables: readonly string[], keep: readonly s
   }).immediate();
 }
 
-/** Recreates the indexes deferIndexes dropped (a no-op when none are pending); safe to run from any process. */
+/**
+ * Recreates the indexes deferIndexes dropped (a no-op when none are pending); safe to run from any process.
+ * One index per transaction, so other writers wait for one index build at a time, not for all of them.
+ */
 export function restoreDeferredIndexes(db: Db): void {
-  if (getMeta(db, DEFERRED) === undefined) return;
-  db.transaction(() => {
+  const restoreOne = db.transaction((): boolean => {
     const pending = JSON.parse(getMeta(db, DEFERRED) ?? '[]') as string[];
-    for (const sql of pending)
+    const [sql, ...rest] = pending;
+    if (sql !== undefined)
       db.exec(sql.replace(/^\s*CREATE\s+(UNIQUE\s+)?INDEX\s+(?!IF NOT EXISTS)/i, 'CREATE $1INDEX IF NOT EXISTS '));
-    db.prepare('DELETE FROM meta WHERE key = ?').run(DEFERRED);
-  }).immediate();
+    if (rest.length > 0) setMeta(db, DEFERRED, JSON.stringify(rest));
+    else db.prepare('DELETE FROM meta WHERE key = ?').run(DEFERRED);
+    return rest.length > 0;
+  });
+  for (let more = getMeta(db, DEFERRED) !== undefined; more;) more = restoreOne.immediate();
 }

@@ -23,7 +23,7 @@ import {
 } from './clusters.js';
 import { findCoverage, type Coverage } from './coverage.js';
 import { Redactor, redactSecrets, withoutMarks } from '../redact.js';
-import { immediateTransaction } from './write-lock.js';
+import { immediateTransaction } from '../store/write-lock.js';
 
 export type EntryKind = 'interrupt' | 'correction';
 export type EntrySource = 'human' | 'agent' | 'rubric';

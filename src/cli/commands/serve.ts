@@ -25,9 +25,9 @@ export function registerServe(program: Command, makeContext: ContextFactory): vo
  * repository in the background and prints the banner to stderr. Stdout belongs to JSON-RPC.
  *
  * The ingest starts once the client has its tool list (or after INGEST_AFTER_MS), so neither loading the ingest
- * code nor git delays the first answers. It writes through its own connection: tool calls meanwhile read only
- * committed data (WAL), each ingested commit whole, and their own writes stay their own transactions — on the
- * shared connection they would have joined the ingest's open batch transaction.
+ * code nor git delays the first answers. It writes through its own connection (with its own page cache settings),
+ * in short synchronous chunks: tool calls meanwhile read committed data (WAL), each ingested commit whole, and a
+ * tool call that writes waits at most one chunk for the lock.
  */
 export async function serve(makeContext: ContextFactory, opts: { ingest: boolean }): Promise<void> {
   let ctx: AppContext;

@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
-import type { Db } from '../store/open.js';
+import { UpstreamError } from '../errors.js';
+import type { Db } from './open.js';
 
 const statements = new WeakMap<
   Db,
@@ -8,11 +9,34 @@ const statements = new WeakMap<
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 /**
+ * Another process held the write lock past our busy timeout. Nothing was written; the caller may retry.
+ * The SQLite error (code SQLITE_BUSY…) is kept as the cause.
+ */
+export class DatabaseBusyError extends UpstreamError {
+  constructor(timeoutMs: number, cause: unknown) {
+    super(
+      'database',
+      `busy: another process held the write lock for over ${timeoutMs / 1000} s; nothing was written, retry`,
+      true,
+      { cause },
+    );
+  }
+}
+
+/** True for SQLite's "database is locked" errors (SQLITE_BUSY and its extended codes). */
+export function isBusy(err: unknown): boolean {
+  return String((err as { code?: unknown } | null)?.code).startsWith('SQLITE_BUSY');
+}
+
+/**
  * Runs `fn` in a BEGIN IMMEDIATE transaction, waiting for the write lock in short random sleeps (50 µs growing
  * to 2 ms) rather than SQLite's busy handler, which sleeps 1, 2, 5, 10, 15, 20, 25 … ms between tries: with
  * many writers each holding the lock well under a millisecond, those sleeps left the lock idle most of the
- * time (8 processes wrote slower than one). Gives up after the connection's busy timeout, as SQLite would.
- * Inside a caller's transaction it runs as a savepoint of it.
+ * time (8 processes wrote slower than one). Gives up after the connection's busy timeout, as SQLite would, with
+ * a DatabaseBusyError. Inside a caller's transaction it runs as a savepoint of it.
+ *
+ * The wait blocks the thread, so no code in this process may hold a write transaction across an event-loop turn
+ * (the git ingest writes each chunk synchronously): the lock can then only be held by another process.
  */
 export function immediateTransaction<T>(db: Db, fn: () => T): T {
   if (db.inTransaction) return db.transaction(fn)();
@@ -25,8 +49,8 @@ export function immediateTransaction<T>(db: Db, fn: () => T): T {
         s.begin.run();
         break;
       } catch (err) {
-        if (!String((err as { code?: unknown }).code).startsWith('SQLITE_BUSY') || performance.now() >= deadline)
-          throw err;
+        if (!isBusy(err)) throw err;
+        if (performance.now() >= deadline) throw new DatabaseBusyError(s.timeoutMs, err);
         Atomics.wait(sleeper, 0, 0, sleepMs * (0.5 + Math.random()));
       }
     }
