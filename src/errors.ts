@@ -94,15 +94,16 @@ export function classifyError(err: unknown, setting: ErrorSetting = {}): Classif
   if (err instanceof UserInputError) return { blame: 'input', message: err.message, exitCode: 2 };
   if (err instanceof ConfigError) return { blame: 'config', message: err.message, exitCode: 2 };
   if (err instanceof EnvironmentError) return { blame: 'environment', message: err.message, exitCode: 3 };
-  if (err instanceof UpstreamError) {
+  // The store's lock timeout (DatabaseBusyError, an upstream 'database' error) keeps SQLite's code as its cause.
+  const coded = err instanceof UpstreamError && err.upstream === 'database' && err.retryable ? err.cause : err;
+  if (err instanceof UpstreamError && coded === err) {
     return {
-      // The store's lock timeout (DatabaseBusyError) is an upstream of its own: another writer, worth a retry.
-      blame: err.upstream === 'database' && err.retryable ? 'busy' : 'upstream',
+      blame: 'upstream',
       message: `${err.message}${err.retryable ? ' (temporary: try again)' : ''}`,
       exitCode: 3,
     };
   }
-  const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : '';
+  const code = typeof (coded as { code?: unknown })?.code === 'string' ? (coded as { code: string }).code : '';
   const message = errorMessage(err);
   const db = setting.dbPath ? `the database ${setting.dbPath}` : 'the database';
   const environment = (text: string): ClassifiedError => ({ blame: 'environment', message: text, exitCode: 3 });
