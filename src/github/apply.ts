@@ -1,4 +1,4 @@
-import { refreshAttribution } from '../attribution/suspects.js';
+import { refreshAttribution } from '../attribution/refresh.js';
 import type { AppContext } from '../context.js';
 import { UserInputError } from '../errors.js';
 import { recordDeploy } from '../ingest/deploys.js';
@@ -163,13 +163,10 @@ export class Touched {
 
   async refresh(ctx: AppContext): Promise<number> {
     const from = Math.min(this.deploysFrom ?? Infinity, this.commitsSince ?? Infinity);
-    const ids = new Set(this.incidentIds);
-    if (from !== Infinity) {
-      const rows = ctx.store.prepare('SELECT id FROM incidents WHERE started_at >= ?').all(from) as { id: number }[];
-      for (const r of rows) ids.add(r.id);
-    }
-    if (ids.size === 0) return 0;
-    await refreshAttribution(ctx, { incidentIds: [...ids] });
-    return ids.size;
+    const res = await refreshAttribution(ctx, {
+      incidentIds: [...this.incidentIds],
+      ...(from !== Infinity ? { startedFrom: from } : {}),
+    });
+    return res.incidents;
   }
 }
