@@ -11,10 +11,10 @@ export interface AttributionChanges {
   /** every incident (`hindsight attribute`) */
   all?: boolean;
   incidentIds?: readonly number[];
-  /** incidents that began at or after this time (unix ms): new deploys and commits can be their suspects */
+  /** incidents that began at or after this time (unix ms), in every environment */
   startedFrom?: number;
-  /** limits `startedFrom` to one environment (a deploy is a suspect only in its own) */
-  env?: string;
+  /** deploys recorded, and those they rolled back */
+  deploys?: readonly { env: string; finishedAt: number }[];
 }
 
 export interface AttributionResult {
@@ -43,7 +43,12 @@ export async function refreshAttribution(
   db.transaction(() => {
     if (changes.all) markAllPending(db);
     if (changes.incidentIds) markPending(db, changes.incidentIds);
-    if (changes.startedFrom !== undefined) markPendingStartedFrom(db, changes.startedFrom, changes.env ?? null);
+    if (changes.startedFrom !== undefined) markPendingStartedFrom(db, changes.startedFrom);
+    // A deploy is evidence only in its own environment, and only for incidents that began after it finished: as a
+    // candidate, as the deploy of a confirmed cause or recurrence, or (rolled back) as a rollback.
+    const from = new Map<string, number>();
+    for (const d of changes.deploys ?? []) from.set(d.env, Math.min(from.get(d.env) ?? Infinity, d.finishedAt));
+    for (const [env, at] of from) markPendingStartedFrom(db, at, env);
   })();
 
   const memo = new AttributionMemo(db);

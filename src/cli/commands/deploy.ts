@@ -38,7 +38,7 @@ export function registerDeploy(program: Command, makeContext: ContextFactory): v
           ...(o.startedAt ? { startedAt: parseWhen(o.startedAt, '--started-at') } : {}),
           ...(o.id ? { externalId: o.id } : {}),
         });
-        await refreshAttribution(ctx, res.created ? { startedFrom: res.deploy.finishedAt - 86_400_000 } : {});
+        await refreshAttribution(ctx, res.created ? { deploys: [res.deploy, ...res.rolledBack] } : {});
         const d = res.deploy;
         const lines = [
           res.created

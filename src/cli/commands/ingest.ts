@@ -34,7 +34,7 @@ export function registerIngest(program: Command, makeContext: ContextFactory): v
         ...(o.env ? { env: o.env } : {}),
         ...(o.service ? { service: o.service } : {}),
       });
-      await refreshAttribution(ctx, res.added > 0 ? { all: true } : {});
+      await refreshAttribution(ctx, { deploys: res.recorded });
       out(`${res.matched} tag(s) matched: ${res.added} deploy(s) recorded, ${res.skipped} already known`);
       ctx.store.close();
     });
