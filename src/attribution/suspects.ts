@@ -2,6 +2,7 @@ import type { AppContext } from '../context.js';
 import { replaceLinks } from '../store/links.js';
 import type { Db } from '../store/open.js';
 import {
+  allReverts,
   candidateDeploys,
   commitPathModules,
   commitRow,
@@ -68,7 +69,7 @@ export class AttributionMemo {
   readonly failures: FailureIndex;
   private readonly deployCommits = new Map<number, CommitRow[]>();
   private readonly commitFiles = new Map<string, PathModule[]>();
-  private readonly reverts = new Map<string, { sha: string; at: number } | null>();
+  private reverts: Map<string, { sha: string; at: number }> | undefined;
 
   constructor(private readonly db: Db) {
     this.failures = new FailureIndex(db);
@@ -84,7 +85,12 @@ export class AttributionMemo {
 
   /** The first revert of a commit, whenever it came (attribution reads everything known). */
   revertOf(sha: string): { sha: string; at: number } | null {
-    return remember(this.reverts, sha, () => firstRevert(this.db, sha, Number.MAX_SAFE_INTEGER) ?? null);
+    if (!this.reverts) {
+      this.reverts = new Map();
+      for (const r of allReverts(this.db))
+        if (!this.reverts.has(r.revertedSha)) this.reverts.set(r.revertedSha, { sha: r.sha, at: r.at });
+    }
+    return this.reverts.get(sha) ?? null;
   }
 }
 

@@ -82,20 +82,26 @@ export function failureRows(db: Db): FailureRow[] {
   ).all() as FailureRow[];
 }
 
-/** The latest shipped (not failed) deploys of an environment and service in a window before `before`. */
+/**
+ * The latest shipped (not failed) deploys of an environment and service in a window before `before`. Two shapes so
+ * each reads only the window: `service = '' OR service = ?` with a null service defeated the (env, service,
+ * finished_at) index, and every incident walked all deploys of its environment (60k at 1M commits).
+ */
 export function candidateDeploys(
   db: Db,
   q: { env: string; service: string | null; before: number; from: number; limit: number },
 ): DeployFactsRow[] {
+  // Any service: the window of the time index (`+d.env` keeps the planner off the env index), filtered by env.
+  const where = q.service === null ? '+d.env = ?' : "d.env = ? AND d.service IN ('', ?)";
+  const params = q.service === null ? [q.env] : [q.env, q.service];
   return stmt(
     db,
     `SELECT d.id, d.sha, d.finished_at AS finishedAt, d.status, d.rolled_back_by_deploy_id AS rolledBackBy,
             r.finished_at AS rolledBackAt
      FROM deploys d LEFT JOIN deploys r ON r.id = d.rolled_back_by_deploy_id
-     WHERE d.env = ? AND (? IS NULL OR d.service = '' OR d.service = ?)
-       AND d.status != 'failure' AND d.finished_at < ? AND d.finished_at >= ?
+     WHERE ${where} AND d.status != 'failure' AND d.finished_at < ? AND d.finished_at >= ?
      ORDER BY d.finished_at DESC, d.id DESC LIMIT ?`,
-  ).all(q.env, q.service, q.service, q.before, q.from, q.limit) as DeployFactsRow[];
+  ).all(...params, q.before, q.from, q.limit) as DeployFactsRow[];
 }
 
 /** The ordinary (non-merge) commits a deploy shipped; with `paths`, only those that touched one of them. */
@@ -129,6 +135,15 @@ export function firstRevert(db: Db, sha: string, before: number): { sha: string;
     db,
     'SELECT sha, committed_at AS at FROM commits WHERE reverts_sha = ? AND committed_at < ? ORDER BY committed_at LIMIT 1',
   ).get(sha, before) as { sha: string; at: number } | undefined;
+}
+
+/** Every revert, oldest first: a run over many incidents reads them once (0.5% of commits) instead of per candidate. */
+export function allReverts(db: Db): { sha: string; revertedSha: string; at: number }[] {
+  return stmt(
+    db,
+    `SELECT sha, reverts_sha AS revertedSha, committed_at AS at FROM commits
+     WHERE reverts_sha IS NOT NULL ORDER BY committed_at, rowid`,
+  ).all() as { sha: string; revertedSha: string; at: number }[];
 }
 
 /** Reverts committed in [from, to]: the commit that reverted (`revertSha`) and the one it reverted (`sha`). */
