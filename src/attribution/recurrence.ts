@@ -48,7 +48,8 @@ export interface RecurrenceCause {
 /**
  * The other occurrences of a failure, found through buckets instead of a scan. Same failure means the same title
  * key or the same module (see sameFailure), so only incidents of the same environment with the same title key or
- * module can match: each is a list sorted by start, and a window is a binary search plus the matches. Scanning
+ * module can match, and a search wants either those with a fix or those without: each bucket is a list sorted by
+ * start, and a window is a binary search plus the matches. Scanning
  * every incident of the 180-day window for each incident was quadratic (54% of the CPU at 10k incidents).
  * Built on first use and kept for one attribution run, during which incidents do not change (links do: the causes
  * of an incident are read again after it is attributed).
@@ -69,8 +70,8 @@ export class FailureIndex {
 
   /** Earlier incidents of the same failure without a fix of their own, in the same environment. */
   earlierOccurrences(inc: FailureQuery): FailureRow[] {
-    return this.window(inc, inc.startedAt - RECURRENCE_WINDOW_MS, inc.startedAt, false).filter(
-      (r) => r.known === 0 && sameFailure(inc, this.shapeOf(r)),
+    return this.window(inc, 0, inc.startedAt - RECURRENCE_WINDOW_MS, inc.startedAt, false).filter((r) =>
+      sameFailure(inc, this.shapeOf(r)),
     );
   }
 
@@ -81,8 +82,8 @@ export class FailureIndex {
   recurrenceCauses(inc: FailureQuery): RecurrenceCause[] {
     const out: RecurrenceCause[] = [];
     const seen = new Set<string>();
-    for (const s of this.window(inc, inc.startedAt, inc.startedAt + RECURRENCE_WINDOW_MS, true)) {
-      if (s.known === 0 || !sameFailure(inc, this.shapeOf(s))) continue;
+    for (const s of this.window(inc, 1, inc.startedAt, inc.startedAt + RECURRENCE_WINDOW_MS, true)) {
+      if (!sameFailure(inc, this.shapeOf(s))) continue;
       for (const c of this.causesOf(s.id)) {
         if (c.authoredAt > inc.startedAt || seen.has(c.sha)) continue;
         const shippedAt = this.shippedAt(c.sha, inc.env);
@@ -101,15 +102,15 @@ export class FailureIndex {
   }
 
   /**
-   * Incidents of `inc`'s environment that may be the same failure, other than `inc`, started in [from, to)
-   * (`later`: in (from, to]), by start then id.
+   * Incidents of `inc`'s environment that may be the same failure, other than `inc`, with a fix or root cause
+   * (`known` 1) or without (0), started in [from, to) (`later`: in (from, to]), by start then id.
    */
-  private window(inc: FailureQuery, from: number, to: number, later: boolean): FailureRow[] {
+  private window(inc: FailureQuery, known: number, from: number, to: number, later: boolean): FailureRow[] {
     this.byTitle ??= this.build();
     const lists: FailureRow[][] = [];
     const key = titleKey(inc.title);
-    if (key.length > 0) lists.push(this.byTitle.get(`${inc.env}\0${key}`) ?? []);
-    if (inc.module && inc.files.length > 0) lists.push(this.byModule.get(`${inc.env}\0${inc.module}`) ?? []);
+    if (key.length > 0) lists.push(this.byTitle.get(`${known}\0${inc.env}\0${key}`) ?? []);
+    if (inc.module && inc.files.length > 0) lists.push(this.byModule.get(`${known}\0${inc.env}\0${inc.module}`) ?? []);
     const inside = (t: number) => (later ? t > from && t <= to : t >= from && t < to);
     const out = new Map<number, FailureRow>();
     for (const list of lists) {
@@ -133,8 +134,8 @@ export class FailureIndex {
     // Sorted by start, id: so is every bucket.
     for (const r of failureRows(this.db)) {
       const key = titleKey(r.title);
-      if (key.length > 0) push(byTitle, `${r.env}\0${key}`, r);
-      if (r.module) push(this.byModule, `${r.env}\0${r.module}`, r);
+      if (key.length > 0) push(byTitle, `${r.known}\0${r.env}\0${key}`, r);
+      if (r.module) push(this.byModule, `${r.known}\0${r.env}\0${r.module}`, r);
     }
     return byTitle;
   }
