@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { refreshModuleRollups } from '../src/store/commits.js';
+import { DEPLOY_FAILURE_BACKFILL } from '../src/store/deploys.js';
 import { rebuildTriageRollups } from '../src/store/interrupts.js';
 import { deferIndexes, getMeta, openStore, restoreDeferredIndexes, setMeta, type Db } from '../src/store/open.js';
 import { pick, rng, skewed } from './stats.js';
@@ -71,9 +72,14 @@ export function orgDatabase(path: string, scale: OrgScale, log: (m: string) => v
   db.pragma('synchronous = OFF');
   const tables = ['commits', 'commit_files', 'commit_trailers', 'deploys', 'deploy_commits', 'incidents'];
   deferIndexes(db, [...tables, 'incident_files', 'incident_links', 'interrupts', 'clusters', 'tasks', 'fixes']);
-  // The full-text triggers would index each interrupt twice (insert, then rebuild): off while generating.
+  // The full-text triggers would index each interrupt twice (insert, then rebuild), and the deploy-failure ones would
+  // scan every link per deploy link while the link indexes are deferred (hours at 100k incidents): off while
+  // generating, their tables rebuilt once at the end.
   const triggers = db
-    .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'interrupts'")
+    .prepare(
+      `SELECT name, sql FROM sqlite_master WHERE type = 'trigger'
+       AND (tbl_name = 'interrupts' OR name LIKE 'deploys_linked_failure_%')`,
+    )
     .all() as { name: string; sql: string }[];
   for (const t of triggers) db.exec(`DROP TRIGGER ${t.name}`);
   const catalog = generate(db, scale, log);
@@ -82,6 +88,7 @@ export function orgDatabase(path: string, scale: OrgScale, log: (m: string) => v
   // The per-module rollups, by the statements ingest uses (module_incidents followed the links through triggers).
   refreshModuleRollups(db);
   for (const t of triggers) db.exec(t.sql);
+  db.exec(DEPLOY_FAILURE_BACKFILL);
   db.exec("INSERT INTO interrupts_fts(interrupts_fts) VALUES ('rebuild')");
   rebuildTriageRollups(db); // the rollup triggers were off while generating
   setMeta(db, 'bench_catalog', JSON.stringify(catalog));

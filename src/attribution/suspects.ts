@@ -1,16 +1,31 @@
 import type { AppContext } from '../context.js';
-import { errorMessage } from '../errors.js';
-import { resolveSha } from '../store/commits.js';
+import { replaceLinks } from '../store/links.js';
+import type { Db } from '../store/open.js';
+import {
+  allReverts,
+  candidateDeploys,
+  commitPathModules,
+  commitRow,
+  commitsOfDeploy,
+  firstRevert,
+  incidentFacts,
+  incidentOwnFiles,
+  latestDeployOf,
+  type CommitRow,
+  type DeployFactsRow,
+  type IncidentFactsRow,
+  type PathModule,
+} from '../store/suspect-facts.js';
+import { confirmations, type Confirmation, type ConfirmationMethod } from './confirmations.js';
 import { isTestPath } from './filters.js';
 import { pathsMatch } from './paths.js';
+import { FailureIndex } from './recurrence.js';
 import { LOOKBACK_MS, MIN_SCORE, WEIGHTS, noisyOr, round, sizeScore, timeDecay } from './score.js';
-import { maskFixMessage } from './similarity.js';
-import { HINDSIGHT_SZZ, runSzz, storeFacts, type SzzResult } from './szz.js';
 
 export { isTestPath } from './filters.js';
 
 export type LinkStatus = 'suspect' | 'confirmed' | 'rejected';
-export type LinkMethod = 'heuristic' | 'fix-blame' | 'root-cause' | 'revert' | 'rollback' | 'recurrence';
+export type LinkMethod = 'heuristic' | 'rollback' | ConfirmationMethod;
 
 export interface LinkEvidence {
   reasons: string[];
@@ -28,35 +43,14 @@ export interface Link {
   evidence: LinkEvidence;
 }
 
-interface IncidentFacts {
-  id: number;
-  externalId: string;
-  title: string;
-  startedAt: number;
-  resolvedAt: number | null;
-  env: string;
-  service: string | null;
-  module: string | null;
-  fixSha: string | null;
-  rootCauseSha: string | null;
-  files: { path: string; module: string }[];
+interface IncidentFacts extends IncidentFactsRow {
+  files: PathModule[];
 }
 
-interface DeployFacts {
-  id: number;
-  sha: string;
-  finishedAt: number;
-  status: string;
-  rolledBackBy: number | null;
-  rolledBackAt: number | null;
-}
+type DeployFacts = DeployFactsRow;
 
-interface CommitFacts {
-  sha: string;
-  subject: string;
-  authoredAt: number;
-  size: number;
-  files: { path: string; module: string }[];
+interface CommitFacts extends CommitRow {
+  files: PathModule[];
   deploy: DeployFacts | null;
   revertedBy: { sha: string; at: number } | null;
 }
@@ -64,79 +58,76 @@ interface CommitFacts {
 const MAX_COMMIT_LINKS = 25;
 const MAX_DEPLOY_LINKS = 10;
 const MAX_CANDIDATE_DEPLOYS = 30;
-/** How far apart two occurrences of the same failure may be. */
-const RECURRENCE_WINDOW_MS = 180 * 24 * 3600 * 1000;
+/** Entries per memo before it starts over: incidents attributed in start order share most of their candidates. */
+const MEMO_LIMIT = 50_000;
 
 /**
- * Computes and stores the links of one incident: shipped changes ranked as suspects, and confirmed
- * causes from a root-cause sha, a fix (blamed at its parent), a revert or a rollback.
- * Links a human rejected stay rejected.
+ * What an attribution run keeps from one incident to the next: the same-failure index, and the facts of deploys and
+ * commits that do not change while it runs (neighbouring incidents share most of their candidates). Bounded.
  */
-export async function attributeIncident(ctx: AppContext, incidentId: number): Promise<Link[]> {
+export class AttributionMemo {
+  readonly failures: FailureIndex;
+  private readonly deployCommits = new Map<number, CommitRow[]>();
+  private readonly commitFiles = new Map<string, PathModule[]>();
+  private reverts: Map<string, { sha: string; at: number }> | undefined;
+
+  constructor(private readonly db: Db) {
+    this.failures = new FailureIndex(db);
+  }
+
+  commitsOfDeploy(deployId: number): CommitRow[] {
+    return remember(this.deployCommits, deployId, () => commitsOfDeploy(this.db, deployId));
+  }
+
+  filesOf(sha: string): PathModule[] {
+    return remember(this.commitFiles, sha, () => commitPathModules(this.db, sha));
+  }
+
+  /** The first revert of a commit, whenever it came (attribution reads everything known). */
+  revertOf(sha: string): { sha: string; at: number } | null {
+    if (!this.reverts) {
+      this.reverts = new Map();
+      for (const r of allReverts(this.db))
+        if (!this.reverts.has(r.revertedSha)) this.reverts.set(r.revertedSha, { sha: r.sha, at: r.at });
+    }
+    return this.reverts.get(sha) ?? null;
+  }
+}
+
+function remember<K, V>(memo: Map<K, V>, key: K, load: () => V): V {
+  if (memo.has(key)) return memo.get(key)!;
+  const value = load();
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  memo.set(key, value);
+  return value;
+}
+
+/**
+ * Computes and stores the links of one incident: shipped changes ranked as suspects, and confirmed causes from a
+ * root-cause sha, a fix (blamed at its parent), a revert, a rollback or a recurrence. Links a human rejected stay
+ * rejected. A newly confirmed cause also explains the earlier occurrences of the same failure: they are marked
+ * pending in the same transaction, for refreshAttribution to pick up.
+ */
+export async function attributeIncident(
+  ctx: AppContext,
+  incidentId: number,
+  memo = new AttributionMemo(ctx.store),
+): Promise<Link[]> {
   const incident = loadIncident(ctx, incidentId);
   if (!incident) return [];
-  const links = await computeLinks(ctx, incident);
-  storeLinks(ctx, incidentId, links);
-  // A newly confirmed cause also explains the earlier occurrences of the same failure.
-  if (links.some((l) => l.status === 'confirmed' && (l.method === 'fix-blame' || l.method === 'root-cause'))) {
-    for (const earlier of earlierOccurrences(ctx, incident)) {
-      const facts = loadIncident(ctx, earlier.id);
-      if (facts) storeLinks(ctx, earlier.id, await computeLinks(ctx, facts));
-    }
-  }
+  const links = await computeLinks(ctx, incident, memo);
+  const explains = links.some(
+    (l) => l.status === 'confirmed' && (l.method === 'fix-blame' || l.method === 'root-cause'),
+  );
+  const earlier = explains ? memo.failures.earlierOccurrences(incident).map((r) => r.id) : [];
+  replaceLinks(ctx.store, incidentId, links, ctx.clock(), earlier);
+  memo.failures.linksChanged(incidentId);
   return links;
 }
 
-/** Re-attributes the given incidents (default: all), one at a time; failures are logged, not fatal. */
-export async function refreshAttribution(
-  ctx: AppContext,
-  scope: { incidentIds?: number[]; startedAfter?: number } = {},
-): Promise<{ incidents: number; links: number; failed: number }> {
-  const ids =
-    scope.incidentIds ??
-    (
-      ctx.store
-        .prepare('SELECT id FROM incidents WHERE started_at >= ? ORDER BY started_at')
-        .all(scope.startedAfter ?? 0) as { id: number }[]
-    ).map((r) => r.id);
-  // Incidents with a fix or root cause first: their causes are evidence for earlier occurrences.
-  const known = new Set(
-    (
-      ctx.store.prepare('SELECT id FROM incidents WHERE fix_sha IS NOT NULL OR root_cause_sha IS NOT NULL').all() as {
-        id: number;
-      }[]
-    ).map((r) => r.id),
-  );
-  ids.sort((a, b) => Number(known.has(b)) - Number(known.has(a)));
-  let links = 0;
-  let failed = 0;
-  for (const id of ids) {
-    try {
-      links += (await attributeIncident(ctx, id)).length;
-    } catch (err) {
-      failed++;
-      ctx.log(`hindsight: attribution of incident ${id} failed: ${errorMessage(err)}`);
-    }
-  }
-  return { incidents: ids.length, links, failed };
-}
-
 function loadIncident(ctx: AppContext, id: number): IncidentFacts | undefined {
-  const row = ctx.store
-    .prepare(
-      `SELECT id, external_id AS externalId, title, started_at AS startedAt, resolved_at AS resolvedAt, env, service,
-              module, fix_sha AS fixSha, root_cause_sha AS rootCauseSha
-       FROM incidents WHERE id = ?`,
-    )
-    .get(id) as Omit<IncidentFacts, 'files'> | undefined;
-  if (!row) return undefined;
-  const files = ctx.store
-    .prepare(
-      `SELECT DISTINCT path, module FROM incident_files WHERE incident_id = ?
-       AND path NOT LIKE '%node_modules/%' AND path NOT LIKE '%site-packages/%'`,
-    )
-    .all(id) as { path: string; module: string }[];
-  return { ...row, files };
+  const row = incidentFacts(ctx.store, id);
+  return row && { ...row, files: incidentOwnFiles(ctx.store, id) };
 }
 
 /** Where to look for shipped suspects, and up to when evidence may be read. */
@@ -169,28 +160,16 @@ function gatherCandidates(
   ctx: AppContext,
   inc: SuspectQuery,
   options: SuspectOptions,
+  memo?: AttributionMemo,
 ): { deploys: DeployFacts[]; commits: Map<string, CommitFacts> } {
-  const db = ctx.store;
   const asOf = options.asOf ?? Number.MAX_SAFE_INTEGER;
-  const deploys = (
-    db
-      .prepare(
-        `SELECT d.id, d.sha, d.finished_at AS finishedAt, d.status, d.rolled_back_by_deploy_id AS rolledBackBy,
-                r.finished_at AS rolledBackAt
-         FROM deploys d LEFT JOIN deploys r ON r.id = d.rolled_back_by_deploy_id
-         WHERE d.env = ? AND (? IS NULL OR d.service = '' OR d.service = ?)
-           AND d.status != 'failure' AND d.finished_at < ? AND d.finished_at >= ?
-         ORDER BY d.finished_at DESC, d.id DESC LIMIT ?`,
-      )
-      .all(
-        inc.env,
-        inc.service,
-        inc.service,
-        inc.startedAt,
-        inc.startedAt - (options.lookbackMs ?? LOOKBACK_MS),
-        options.maxDeploys ?? MAX_CANDIDATE_DEPLOYS,
-      ) as DeployFacts[]
-  ).map((d) =>
+  const deploys = candidateDeploys(ctx.store, {
+    env: inc.env,
+    service: inc.service,
+    before: inc.startedAt,
+    from: inc.startedAt - (options.lookbackMs ?? LOOKBACK_MS),
+    limit: options.maxDeploys ?? MAX_CANDIDATE_DEPLOYS,
+  }).map((d) =>
     // A rollback that had not happened yet at `asOf` is unknown.
     d.rolledBackAt !== null && d.rolledBackAt >= asOf ? { ...d, rolledBackAt: null, rolledBackBy: null } : d,
   );
@@ -199,16 +178,9 @@ function gatherCandidates(
   const commits = new Map<string, CommitFacts>();
   const paths = options.relatedOnly ? [...new Set(inc.files.map((f) => f.path))] : [];
   if (options.relatedOnly && paths.length === 0) return { deploys, commits };
-  const related = options.relatedOnly
-    ? `AND EXISTS (SELECT 1 FROM commit_files cf WHERE cf.sha = c.sha AND cf.path IN (${paths.map(() => '?').join(',')}))`
-    : '';
-  const commitsOfDeploy = db.prepare(
-    `SELECT c.sha, c.subject, c.authored_at AS authoredAt, c.added + c.deleted AS size
-     FROM deploy_commits dc JOIN commits c ON c.sha = dc.sha
-     WHERE dc.deploy_id = ? AND c.is_merge = 0 ${related}`,
-  );
   for (const d of deploys) {
-    for (const c of commitsOfDeploy.all(d.id, ...paths) as Omit<CommitFacts, 'files' | 'deploy' | 'revertedBy'>[]) {
+    const shipped = memo && !options.relatedOnly ? memo.commitsOfDeploy(d.id) : commitsOfDeploy(ctx.store, d.id, paths);
+    for (const c of shipped) {
       if (!commits.has(c.sha)) commits.set(c.sha, { ...c, files: [], deploy: d, revertedBy: null });
     }
   }
@@ -216,14 +188,20 @@ function gatherCandidates(
 }
 
 /** Files and the first revert of each candidate; a revert after `asOf` is not known yet. */
-function fillCommitFacts(ctx: AppContext, commits: Map<string, CommitFacts>, asOf = Number.MAX_SAFE_INTEGER): void {
-  const filesOf = ctx.store.prepare('SELECT path, module FROM commit_files WHERE sha = ?');
-  const revertOf = ctx.store.prepare(
-    'SELECT sha, committed_at AS at FROM commits WHERE reverts_sha = ? AND committed_at < ? ORDER BY committed_at LIMIT 1',
-  );
+function fillCommitFacts(
+  ctx: AppContext,
+  commits: Map<string, CommitFacts>,
+  asOf = Number.MAX_SAFE_INTEGER,
+  memo?: AttributionMemo,
+): void {
   for (const c of commits.values()) {
-    c.files = filesOf.all(c.sha) as { path: string; module: string }[];
-    c.revertedBy = (revertOf.get(c.sha, asOf) as { sha: string; at: number } | undefined) ?? null;
+    if (memo && asOf === Number.MAX_SAFE_INTEGER) {
+      c.files = memo.filesOf(c.sha);
+      c.revertedBy = memo.revertOf(c.sha);
+    } else {
+      c.files = commitPathModules(ctx.store, c.sha);
+      c.revertedBy = firstRevert(ctx.store, c.sha, asOf) ?? null;
+    }
   }
 }
 
@@ -253,11 +231,13 @@ export function changeKey(c: { authoredAt: number; subject: string }): string {
   return `${c.authoredAt}\0${c.subject}`;
 }
 
-async function computeLinks(ctx: AppContext, inc: IncidentFacts): Promise<Link[]> {
-  const { deploys, commits } = gatherCandidates(ctx, inc, {});
+async function computeLinks(ctx: AppContext, inc: IncidentFacts, memo: AttributionMemo): Promise<Link[]> {
+  const { deploys, commits } = gatherCandidates(ctx, inc, {}, memo);
   const links = new Map<string, Link>();
   const key = (l: Pick<Link, 'kind' | 'target'>) => `${l.kind}:${l.target}`;
-  const confirmed = await confirmations(ctx, inc);
+  const confirmed = await confirmations(ctx, inc, memo.failures);
+  const bySha = new Map<string, Confirmation>();
+  for (const c of confirmed.commits) if (!bySha.has(c.sha)) bySha.set(c.sha, c);
   for (const c of confirmed.commits) {
     if (!commits.has(c.sha)) {
       const facts = commitFacts(ctx, c.sha, inc);
@@ -265,11 +245,11 @@ async function computeLinks(ctx: AppContext, inc: IncidentFacts): Promise<Link[]
     }
   }
 
-  fillCommitFacts(ctx, commits);
+  fillCommitFacts(ctx, commits, undefined, memo);
   const history = fileHistory(inc, commits);
   for (const c of commits.values()) {
     const link = scoreCommit(inc, c, history);
-    const conf = confirmed.commits.find((x) => x.sha === c.sha);
+    const conf = bySha.get(c.sha);
     if (conf?.confirmed) {
       link.status = 'confirmed';
       link.method = conf.method;
@@ -304,20 +284,9 @@ async function computeLinks(ctx: AppContext, inc: IncidentFacts): Promise<Link[]
 }
 
 function commitFacts(ctx: AppContext, sha: string, inc: IncidentFacts): CommitFacts | undefined {
-  const c = ctx.store
-    .prepare(`SELECT sha, subject, authored_at AS authoredAt, added + deleted AS size FROM commits WHERE sha = ?`)
-    .get(sha) as Omit<CommitFacts, 'files' | 'deploy' | 'revertedBy'> | undefined;
+  const c = commitRow(ctx.store, sha);
   if (!c) return undefined;
-  const deploy = ctx.store
-    .prepare(
-      `SELECT d.id, d.sha, d.finished_at AS finishedAt, d.status, d.rolled_back_by_deploy_id AS rolledBackBy,
-              r.finished_at AS rolledBackAt
-       FROM deploy_commits dc JOIN deploys d ON d.id = dc.deploy_id
-       LEFT JOIN deploys r ON r.id = d.rolled_back_by_deploy_id
-       WHERE dc.sha = ? AND d.env = ? AND d.status != 'failure' AND d.finished_at < ?
-       ORDER BY d.finished_at DESC LIMIT 1`,
-    )
-    .get(sha, inc.env, inc.startedAt) as DeployFacts | undefined;
+  const deploy = latestDeployOf(ctx.store, sha, inc.env, inc.startedAt);
   return { ...c, files: [], deploy: deploy ?? null, revertedBy: null };
 }
 
@@ -453,289 +422,9 @@ function scoreDeploy(inc: IncidentFacts, d: DeployFacts, commitLinks: Link[], co
   return { kind: 'deploy', target: String(d.id), score: round(score), status, method, evidence: { reasons, factors } };
 }
 
-interface Confirmation {
-  sha: string;
-  /** false: the evidence points at this commit but is too weak to call it the cause */
-  confirmed: boolean;
-  method: LinkMethod;
-  score: number;
-  reasons: string[];
-  blamed?: string[];
-}
-
-/** Turns a root-cause sha, a fix (SZZ blame) or a revert into confirmed causes. */
-async function confirmations(
-  ctx: AppContext,
-  inc: IncidentFacts,
-): Promise<{ commits: Confirmation[]; notes: string[] }> {
-  const out: Confirmation[] = [];
-  const notes: string[] = [];
-  const resolve = (ref: string): string | undefined => {
-    try {
-      return resolveSha(ctx.store, ref);
-    } catch {
-      return undefined; // ambiguous prefix: treated as unknown, and said so below
-    }
-  };
-
-  if (inc.rootCauseSha) {
-    const sha = resolve(inc.rootCauseSha);
-    if (sha)
-      out.push({
-        sha,
-        confirmed: true,
-        method: 'root-cause',
-        score: 1,
-        reasons: ['named as the root cause by the incident record'],
-      });
-    else notes.push(`root cause ${inc.rootCauseSha} is not an ingested commit; run 'hindsight ingest git'`);
-  }
-
-  if (inc.fixSha) {
-    const fix = resolve(inc.fixSha);
-    if (!fix) {
-      notes.push(
-        `fix ${inc.fixSha} is not an ingested commit yet; its blame will be added after 'hindsight ingest git'`,
-      );
-    } else {
-      out.push(...namedByFix(ctx, fix));
-      let result: SzzResult | undefined;
-      try {
-        result = await blameTheFix(ctx, inc, fix);
-      } catch (err) {
-        notes.push(`could not blame fix ${fix.slice(0, 7)}: ${errorMessage(err)}`);
-      }
-      for (const c of result ? fromSzz(result, notes) : []) {
-        // Named by the fix and found by blame: one confirmation, with both pieces of evidence.
-        const named = out.find((o) => o.sha === c.sha);
-        if (!named) out.push(c);
-        else {
-          named.reasons.push(...c.reasons);
-          if (c.blamed) named.blamed = c.blamed;
-        }
-      }
-    }
-  }
-
-  // A revert that landed after the incident began is the team saying "this change did it".
-  const reverts = ctx.store
-    .prepare(
-      `SELECT r.sha AS revertSha, r.reverts_sha AS sha, r.committed_at AS at FROM commits r
-       WHERE r.reverts_sha IS NOT NULL AND r.committed_at >= ? AND r.committed_at <= ?`,
-    )
-    .all(inc.startedAt, (inc.resolvedAt ?? inc.startedAt) + 24 * 3_600_000) as {
-    revertSha: string;
-    sha: string;
-    at: number;
-  }[];
-  for (const r of reverts) {
-    const touched = ctx.store.prepare('SELECT path, module FROM commit_files WHERE sha = ?').all(r.sha) as {
-      path: string;
-      module: string;
-    }[];
-    const related =
-      (inc.files.length === 0 && inc.module === null) ||
-      touched.some(
-        (t) =>
-          inc.files.some((f) => pathsMatch(t.path, f.path)) ||
-          t.module === inc.module ||
-          inc.files.some((f) => f.module === t.module),
-      );
-    if (!related) continue;
-    if (!out.some((o) => o.sha === r.sha)) {
-      out.push({
-        sha: r.sha,
-        confirmed: true,
-        method: 'revert',
-        score: 0.85,
-        reasons: [`reverted by ${r.revertSha.slice(0, 7)} while the incident was open, in the incident's area`],
-      });
-    }
-  }
-  for (const r of recurrenceConfirmations(ctx, inc)) if (!out.some((o) => o.sha === r.sha)) out.push(r);
-  return { commits: out, notes };
-}
-
-interface Sibling {
-  id: number;
-  externalId: string;
-  title: string;
-  module: string | null;
-  startedAt: number;
-}
-
-/** Normalised title: the same failure is often filed again with a different number or date in its title. */
-function titleKey(title: string): string {
-  return title
-    .toLowerCase()
-    .replace(/[0-9]+/g, '')
-    .replace(/[^a-z]+/g, ' ')
-    .trim();
-}
-
-interface FailureShape {
-  title: string;
-  module: string | null;
-  files: { path: string }[];
-}
-
-/** Same failure: the same title once numbers are dropped, or the same module with most files in common. */
-function sameFailure(a: FailureShape, b: FailureShape): boolean {
-  const key = titleKey(a.title);
-  if (key.length > 0 && key === titleKey(b.title)) return true;
-  if (!a.module || a.module !== b.module || a.files.length === 0 || b.files.length === 0) return false;
-  const shared = a.files.filter((f) => b.files.some((g) => pathsMatch(f.path, g.path))).length;
-  return shared / a.files.length >= 0.5;
-}
-
-function shapeOf(ctx: AppContext, s: Sibling): FailureShape {
-  const files = ctx.store.prepare('SELECT path FROM incident_files WHERE incident_id = ?').all(s.id) as {
-    path: string;
-  }[];
-  return { title: s.title, module: s.module, files };
-}
-
-/** Earlier incidents of the same failure without a fix of their own, in the same environment. */
-function earlierOccurrences(ctx: AppContext, inc: IncidentFacts): Sibling[] {
-  const rows = ctx.store
-    .prepare(
-      `SELECT id, external_id AS externalId, title, module, started_at AS startedAt FROM incidents
-       WHERE id != ? AND env = ? AND started_at < ? AND started_at >= ? AND fix_sha IS NULL AND root_cause_sha IS NULL`,
-    )
-    .all(inc.id, inc.env, inc.startedAt, inc.startedAt - RECURRENCE_WINDOW_MS) as Sibling[];
-  return rows.filter((r) => sameFailure(inc, shapeOf(ctx, r)));
-}
-
-/**
- * A later occurrence of the same failure whose fix confirmed a cause: if that cause had shipped before this
- * incident began, it explains this one too (the failure recurred until the fix shipped).
- */
-function recurrenceConfirmations(ctx: AppContext, inc: IncidentFacts): Confirmation[] {
-  const later = ctx.store
-    .prepare(
-      `SELECT id, external_id AS externalId, title, module, started_at AS startedAt FROM incidents
-       WHERE id != ? AND env = ? AND started_at > ? AND started_at <= ?
-         AND (fix_sha IS NOT NULL OR root_cause_sha IS NOT NULL)
-       ORDER BY started_at`,
-    )
-    .all(inc.id, inc.env, inc.startedAt, inc.startedAt + RECURRENCE_WINDOW_MS) as Sibling[];
-  const causes = ctx.store.prepare(
-    `SELECT l.target AS sha, l.score, c.authored_at AS authoredAt FROM incident_links l JOIN commits c ON c.sha = l.target
-     WHERE l.incident_id = ? AND l.kind = 'commit' AND l.status = 'confirmed' AND l.method IN ('fix-blame', 'root-cause')`,
-  );
-  const shipped = ctx.store.prepare(
-    `SELECT 1 FROM deploy_commits dc JOIN deploys d ON d.id = dc.deploy_id
-     WHERE dc.sha = ? AND d.env = ? AND d.status != 'failure' AND d.finished_at < ? LIMIT 1`,
-  );
-  const out: Confirmation[] = [];
-  for (const s of later) {
-    if (!sameFailure(inc, shapeOf(ctx, s))) continue;
-    for (const c of causes.all(s.id) as { sha: string; score: number; authoredAt: number }[]) {
-      if (c.authoredAt > inc.startedAt || !shipped.get(c.sha, inc.env, inc.startedAt)) continue;
-      if (out.some((o) => o.sha === c.sha)) continue;
-      out.push({
-        sha: c.sha,
-        confirmed: true,
-        method: 'recurrence',
-        score: round(c.score * 0.95),
-        reasons: [
-          `same failure as ${s.externalId} ("${s.title.slice(0, 60)}"), whose fix confirmed this commit; it recurred until that fix shipped`,
-        ],
-      });
-    }
-  }
-  return out;
-}
-
-/** The fix's own `Fixes: <sha>` trailers: the team wrote down the cause. */
-function namedByFix(ctx: AppContext, fix: string): Confirmation[] {
-  const rows = ctx.store
-    .prepare('SELECT fixed_ref AS ref, fixed_sha AS sha FROM commit_fixes WHERE sha = ? AND fixed_sha IS NOT NULL')
-    .all(fix) as { ref: string; sha: string }[];
-  return rows.map((r) => ({
-    sha: r.sha,
-    confirmed: true,
-    method: 'root-cause' as const,
-    score: 1,
-    reasons: [`named by the fix ${fix.slice(0, 7)} itself (Fixes: ${r.ref})`],
-  }));
-}
-
-/** SZZ on the incident's fix, with the fix's message masked so similarity never reads a named sha. */
-async function blameTheFix(ctx: AppContext, inc: IncidentFacts, fix: string): Promise<SzzResult> {
-  const msg = ctx.store.prepare('SELECT subject, body FROM commits WHERE sha = ?').get(fix) as
-    { subject: string; body: string } | undefined;
-  const maskedMessage = maskFixMessage(msg ? `${msg.subject}\n\n${msg.body}` : '');
-  return runSzz(
-    ctx.config.repoPath,
-    { sha: fix, startedAt: inc.startedAt, maskedMessage },
-    HINDSIGHT_SZZ,
-    storeFacts(ctx.store),
-  );
-}
-
-/** The SZZ pick becomes confirmed causes; other commits that wrote changed lines stay suspects. */
-function fromSzz(result: SzzResult, notes: string[]): Confirmation[] {
-  const fix = result.fixSha.slice(0, 7);
-  notes.push(...result.notes.slice(0, 3));
-  if (result.candidates.length === 0) {
-    notes.push(`blaming fix ${fix} found no earlier line to blame`);
-    return [];
-  }
-  const out: Confirmation[] = [];
-  for (const c of result.candidates) {
-    const confirmed = result.chosen.includes(c.sha);
-    const changed = c.lines.filter((l) => l.via === 'changed').length;
-    if (!confirmed && changed === 0) continue;
-    // The same weighted share the ranking used: a changed line counts 1, a neighbour of an addition less.
-    const share = Math.round(c.features.share * 100);
-    const what =
-      changed > 0
-        ? `last changed ${changed} line(s) that fix ${fix} changed`
-        : `wrote ${c.lines.length} line(s) around where fix ${fix} added code`;
-    const reasons = [`${what} (${share}% of the blamed lines)`];
-    if (confirmed && c === result.candidates[0] && result.why) reasons.push(`why this one: ${result.why}`);
-    const ordered = [...c.lines].sort((a, b) => Number(b.via === 'changed') - Number(a.via === 'changed'));
-    out.push({
-      sha: c.sha,
-      confirmed,
-      method: 'fix-blame',
-      score: round(confirmed ? noisyOr([WEIGHTS.blame * c.score, 0.5]) : 0.5 * WEIGHTS.blame * c.score),
-      reasons,
-      blamed: ordered.slice(0, 5).map((l) => `${l.path}:${l.line}  ${l.text.trim().slice(0, 100)}`),
-    });
-  }
-  return out;
-}
-
 function byRank(a: Link, b: Link): number {
   const conf = Number(b.status === 'confirmed') - Number(a.status === 'confirmed');
   return conf !== 0 ? conf : b.score - a.score || a.target.localeCompare(b.target);
-}
-
-function storeLinks(ctx: AppContext, incidentId: number, links: Link[]): void {
-  const db = ctx.store;
-  const now = ctx.clock();
-  db.transaction(() => {
-    const rejected = new Set(
-      (
-        db
-          .prepare(
-            "SELECT kind || ':' || target AS k FROM incident_links WHERE incident_id = ? AND status = 'rejected'",
-          )
-          .all(incidentId) as { k: string }[]
-      ).map((r) => r.k),
-    );
-    db.prepare("DELETE FROM incident_links WHERE incident_id = ? AND status != 'rejected'").run(incidentId);
-    const insert = db.prepare(
-      `INSERT INTO incident_links (incident_id, kind, target, score, status, method, evidence, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    for (const l of links) {
-      if (rejected.has(`${l.kind}:${l.target}`)) continue;
-      insert.run(incidentId, l.kind, l.target, l.score, l.status, l.method, JSON.stringify(l.evidence), now);
-    }
-  }).immediate(); // takes the write lock before reading: a read that turned into a write could fail at once
 }
 
 export function formatHours(hours: number): string {

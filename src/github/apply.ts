@@ -1,8 +1,9 @@
-import { refreshAttribution } from '../attribution/suspects.js';
+import { refreshAttribution } from '../attribution/refresh.js';
 import type { AppContext } from '../context.js';
 import { UserInputError } from '../errors.js';
 import { recordDeploy } from '../ingest/deploys.js';
 import { markFixMerged, markFixRejected } from '../loop/merged.js';
+import type { DeployRow } from '../store/deploys.js';
 import { replacePullRequestCommits, upsertBuild, upsertPullRequest } from '../store/github.js';
 import { upsertIncidentRow } from './incidents.js';
 import {
@@ -36,7 +37,7 @@ export interface GithubTarget {
 
 /** stored: rows written; ignored: nothing to store, ever; pending: not final yet, look again later. */
 export type Applied =
-  | { outcome: 'stored'; deployFinishedAt?: number; incidentIds?: number[] }
+  | { outcome: 'stored'; deploys?: DeployRow[]; incidentIds?: number[] }
   | { outcome: 'ignored' | 'pending'; why: string };
 
 /** A deployment (with its statuses, newest first) → a deploy with its git range, once it has finished. */
@@ -84,7 +85,7 @@ async function record(ctx: AppContext, what: string, input: Parameters<typeof re
   try {
     const res = await recordDeploy(ctx, input);
     if (!res.created) return { outcome: 'ignored', why: `${input.source} deploy ${input.externalId} already recorded` };
-    return { outcome: 'stored', deployFinishedAt: res.deploy.finishedAt };
+    return { outcome: 'stored', deploys: [res.deploy, ...res.rolledBack] };
   } catch (err) {
     // The local clone lags behind GitHub: try again after the next fetch (a push webhook triggers one).
     if (err instanceof UserInputError && err.field === 'sha') {
@@ -148,28 +149,23 @@ export function applyIssue(ctx: AppContext, target: GithubTarget, issue: Issue):
 /** What a run touched, so attribution refreshes only the incidents that could have changed. */
 export class Touched {
   readonly incidentIds = new Set<number>();
-  /** Incidents that began after the earliest new deploy may now have it as a suspect. */
-  deploysFrom: number | undefined;
+  /** New deploys (and those they rolled back): attribution decides which incidents they can change. */
+  readonly deploys: DeployRow[] = [];
   /** New commits can resolve fix and root-cause shas: recent incidents are refreshed. */
   commitsSince: number | undefined;
 
   add(applied: Applied): void {
     if (applied.outcome !== 'stored') return;
     for (const id of applied.incidentIds ?? []) this.incidentIds.add(id);
-    if (applied.deployFinishedAt !== undefined) {
-      this.deploysFrom = Math.min(this.deploysFrom ?? Infinity, applied.deployFinishedAt);
-    }
+    this.deploys.push(...(applied.deploys ?? []));
   }
 
   async refresh(ctx: AppContext): Promise<number> {
-    const from = Math.min(this.deploysFrom ?? Infinity, this.commitsSince ?? Infinity);
-    const ids = new Set(this.incidentIds);
-    if (from !== Infinity) {
-      const rows = ctx.store.prepare('SELECT id FROM incidents WHERE started_at >= ?').all(from) as { id: number }[];
-      for (const r of rows) ids.add(r.id);
-    }
-    if (ids.size === 0) return 0;
-    await refreshAttribution(ctx, { incidentIds: [...ids] });
-    return ids.size;
+    const res = await refreshAttribution(ctx, {
+      incidentIds: [...this.incidentIds],
+      deploys: this.deploys,
+      ...(this.commitsSince !== undefined ? { startedFrom: this.commitsSince } : {}),
+    });
+    return res.incidents;
   }
 }

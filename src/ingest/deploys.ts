@@ -182,7 +182,7 @@ export interface TagDeployOptions {
 export async function ingestDeploysFromTags(
   ctx: AppContext,
   options: TagDeployOptions,
-): Promise<{ added: number; skipped: number; matched: number }> {
+): Promise<{ added: number; skipped: number; matched: number; recorded: DeployRow[] }> {
   const env = options.env ?? ctx.config.env;
   const service = options.service ?? '';
   const isMatch = picomatch(options.glob);
@@ -209,6 +209,8 @@ export async function ingestDeploysFromTags(
   }
   let added = 0;
   let skipped = 0;
+  /** the deploys created, and those they rolled back */
+  const recorded: DeployRow[] = [];
   for (const tag of tags) {
     const externalId = service ? `${tag.name}@${env}/${service}` : `${tag.name}@${env}`;
     const res = await recordDeploy(ctx, {
@@ -220,8 +222,10 @@ export async function ingestDeploysFromTags(
       source: 'tags',
       externalId,
     });
-    if (res.created) added++;
-    else skipped++;
+    if (res.created) {
+      added++;
+      recorded.push(res.deploy, ...res.rolledBack);
+    } else skipped++;
   }
-  return { added, skipped, matched: tags.length };
+  return { added, skipped, matched: tags.length, recorded };
 }

@@ -1,6 +1,6 @@
 import { UserInputError } from '../errors.js';
-import type { Statement } from 'better-sqlite3';
 import type { Db } from './open.js';
+import { prepared as stmt } from './prepared.js';
 
 /** An `incidents` row with camelCase fields; times are unix ms. */
 export interface IncidentRow {
@@ -33,16 +33,6 @@ export interface IncidentFileRow {
 
 /** Everything but the internal id and the update time: what an import writes. */
 export type IncidentFields = Omit<IncidentRow, 'id' | 'updatedAt'>;
-
-// Imports run these once per row: prepare each once per database rather than once per row.
-const statements = new WeakMap<Db, Map<string, Statement>>();
-function stmt(db: Db, sql: string): Statement {
-  let cache = statements.get(db);
-  if (!cache) statements.set(db, (cache = new Map()));
-  let s = cache.get(sql);
-  if (!s) cache.set(sql, (s = db.prepare(sql)));
-  return s;
-}
 
 const COLUMNS = `SELECT id, source, external_id AS externalId, title, severity, started_at AS startedAt,
   resolved_at AS resolvedAt, env, service, module, status, url, summary, fix_sha AS fixSha,
@@ -106,7 +96,7 @@ export function countIncidents(db: Db): number {
   return (stmt(db, 'SELECT count(*) AS n FROM incidents').get() as { n: number }).n;
 }
 
-/** Inserts an incident and returns its internal id. */
+/** Inserts an incident and returns its internal id; it is pending attribution (the column's default). */
 export function insertIncident(db: Db, fields: IncidentFields, updatedAt: number): number {
   const result = stmt(
     db,
@@ -118,18 +108,19 @@ export function insertIncident(db: Db, fields: IncidentFields, updatedAt: number
   return Number(result.lastInsertRowid);
 }
 
-/** Overwrites every imported column of an incident (the key stays). */
+/** Overwrites every imported column of an incident (the key stays), and marks it pending attribution. */
 export function updateIncident(db: Db, id: number, fields: IncidentFields, updatedAt: number): void {
   stmt(
     db,
     `UPDATE incidents SET title = @title, severity = @severity, started_at = @startedAt, resolved_at = @resolvedAt,
        env = @env, service = @service, module = @module, status = @status, url = @url, summary = @summary,
-       fix_sha = @fixSha, root_cause_sha = @rootCauseSha, postmortem_path = @postmortemPath, updated_at = @updatedAt
+       fix_sha = @fixSha, root_cause_sha = @rootCauseSha, postmortem_path = @postmortemPath, updated_at = @updatedAt,
+       attribution_pending = 1
      WHERE id = @id`,
   ).run({ ...fields, id, updatedAt });
 }
 
-/** Replaces an incident's files or frames (one kind), leaving the other kind as it is. */
+/** Replaces an incident's files or frames (one kind), leaving the other kind as it is; marks it pending attribution. */
 export function replaceIncidentFiles(
   db: Db,
   incidentId: number,
@@ -139,6 +130,7 @@ export function replaceIncidentFiles(
   stmt(db, 'DELETE FROM incident_files WHERE incident_id = ? AND kind = ?').run(incidentId, kind);
   const insert = stmt(db, 'INSERT INTO incident_files (incident_id, path, line, kind, module) VALUES (?, ?, ?, ?, ?)');
   for (const r of rows) insert.run(incidentId, r.path, r.line, kind, r.module);
+  stmt(db, 'UPDATE incidents SET attribution_pending = 1 WHERE id = ?').run(incidentId);
 }
 
 /**

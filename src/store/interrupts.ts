@@ -1,6 +1,6 @@
-import type { Statement } from 'better-sqlite3';
 import { rebuildSql } from './migrations/0007-triage-rollups.js';
 import type { Db } from './open.js';
+import { prepared } from './prepared.js';
 
 /** An `interrupts` row (interrupt or correction) with camelCase fields; times are unix ms. */
 export interface InterruptRow {
@@ -29,15 +29,8 @@ export interface InterruptRow {
 /** What an insert writes: everything but the id and the cluster (assigned in the same transaction). */
 export type NewInterrupt = Omit<InterruptRow, 'id' | 'clusterId' | 'fixId'>;
 
-// Logging and imports run these per entry: prepare each once per database.
-const statements = new WeakMap<Db, Map<string, Statement>>();
-export function prepared(db: Db, sql: string): Statement {
-  let cache = statements.get(db);
-  if (!cache) statements.set(db, (cache = new Map()));
-  let s = cache.get(sql);
-  if (!s) cache.set(sql, (s = db.prepare(sql)));
-  return s;
-}
+// Logging and imports run these per entry: prepared once per database (kept here for the triage rooms' imports).
+export { prepared };
 
 const COLUMNS = `SELECT id, kind, category, category_source AS categorySource, summary, detail, paths, module, agent,
   task_id AS taskId, session_id AS sessionId, source, created_at AS createdAt, responded_at AS respondedAt,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { refreshAttribution } from '../../src/attribution/suspects.js';
+import { refreshAttribution } from '../../src/attribution/refresh.js';
 import { recordDeploy } from '../../src/ingest/deploys.js';
 import { importJson, paymentsStory } from '../helpers/stories.js';
 import { mcpClient, textOf } from '../helpers/mcp.js';

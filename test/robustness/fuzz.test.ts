@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { refreshAttribution } from '../../src/attribution/suspects.js';
+import { refreshAttribution } from '../../src/attribution/refresh.js';
 import { ADR_0002 } from '../../src/demo/scenario-files.js';
 import { allTools } from '../../src/mcp/tools/index.js';
 import { mcpClient, textOf } from '../helpers/mcp.js';

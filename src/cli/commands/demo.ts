@@ -6,7 +6,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { loadConfig } from '../../config.js';
 import { createContext } from '../../context.js';
-import { refreshAttribution } from '../../attribution/suspects.js';
+import { refreshAttribution } from '../../attribution/refresh.js';
 import { buildScenario } from '../../demo/scenario.js';
 import { demoInterrupts } from '../../demo/scenario-interrupts.js';
 import { importInterrupts } from '../../triage/import.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { refreshAttribution } from '../../attribution/suspects.js';
+import { refreshAttribution } from '../../attribution/refresh.js';
 import { recordDeploy } from '../../ingest/deploys.js';
 import type { DeployStatus } from '../../store/deploys.js';
 import type { ContextFactory } from '../main.js';
@@ -38,7 +38,7 @@ export function registerDeploy(program: Command, makeContext: ContextFactory): v
           ...(o.startedAt ? { startedAt: parseWhen(o.startedAt, '--started-at') } : {}),
           ...(o.id ? { externalId: o.id } : {}),
         });
-        if (res.created) await refreshAttribution(ctx, { startedAfter: res.deploy.finishedAt - 86_400_000 });
+        await refreshAttribution(ctx, res.created ? { deploys: [res.deploy, ...res.rolledBack] } : {});
         const d = res.deploy;
         const lines = [
           res.created

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { refreshAttribution } from '../../attribution/suspects.js';
+import { refreshAttribution } from '../../attribution/refresh.js';
 import { ingestDeploysFromTags } from '../../ingest/deploys.js';
 import { ingestGit } from '../../ingest/git.js';
 import { importIncidents } from '../../ingest/incidents.js';
@@ -16,7 +16,7 @@ export function registerIngest(program: Command, makeContext: ContextFactory): v
       const ctx = makeContext();
       const res = await ingestGit(ctx);
       // New commits can resolve fixes and reverts that incidents were waiting for.
-      if (res.added > 0) await refreshAttribution(ctx);
+      await refreshAttribution(ctx, res.added > 0 ? { all: true } : {});
       out(`ingested ${res.added} new commit(s) in ${res.ms} ms; ${res.total} in the database`);
       ctx.store.close();
     });
@@ -34,7 +34,7 @@ export function registerIngest(program: Command, makeContext: ContextFactory): v
         ...(o.env ? { env: o.env } : {}),
         ...(o.service ? { service: o.service } : {}),
       });
-      if (res.added > 0) await refreshAttribution(ctx);
+      await refreshAttribution(ctx, { deploys: res.recorded });
       out(`${res.matched} tag(s) matched: ${res.added} deploy(s) recorded, ${res.skipped} already known`);
       ctx.store.close();
     });
@@ -46,7 +46,8 @@ export function registerIngest(program: Command, makeContext: ContextFactory): v
     .action(async (file: string, o: { skipInvalid?: boolean }) => {
       const ctx = makeContext();
       const res = importIncidents(ctx, file, { skipInvalid: o.skipInvalid === true });
-      if (res.incidentIds.length > 0) await refreshAttribution(ctx, { incidentIds: res.incidentIds });
+      // The import marked what it wrote pending; this also finishes what an interrupted run left.
+      await refreshAttribution(ctx);
       const lines = [`incidents: ${res.inserted} new, ${res.updated} updated, ${res.unchanged} unchanged`];
       if (res.rejected.length > 0) {
         lines.push(`${res.rejected.length} row(s) rejected:`);

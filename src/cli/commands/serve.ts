@@ -82,11 +82,11 @@ async function ingestQuietly(makeContext: ContextFactory): Promise<string> {
   try {
     const [{ ingestGit }, { refreshAttribution }] = await Promise.all([
       import('../../ingest/git.js'),
-      import('../../attribution/suspects.js'),
+      import('../../attribution/refresh.js'),
     ]);
     ctx = makeContext();
     const res = await ingestGit(ctx);
-    if (res.added > 0) await refreshAttribution(ctx, { startedAfter: ctx.clock() - 90 * 86_400_000 });
+    await refreshAttribution(ctx, res.added > 0 ? { startedFrom: ctx.clock() - 90 * 86_400_000 } : {});
     return `ingested ${res.added} new commit(s) in ${res.ms} ms`;
   } catch (err) {
     return `git ingest failed: ${errorMessage(err)}`;

@@ -1,0 +1,72 @@
+import type { AppContext } from '../context.js';
+import { errorMessage } from '../errors.js';
+import { markAllPending, markPending, markPendingStartedFrom, pendingIncidents } from '../store/links.js';
+import { AttributionMemo, attributeIncident } from './suspects.js';
+
+/**
+ * What new data a door brought, so attribution marks only the incidents it can change. New and changed incidents
+ * need nothing here: the store marks them pending in the transaction that writes them.
+ */
+export interface AttributionChanges {
+  /** every incident (`hindsight attribute`) */
+  all?: boolean;
+  incidentIds?: readonly number[];
+  /** incidents that began at or after this time (unix ms), in every environment */
+  startedFrom?: number;
+  /** deploys recorded, and those they rolled back */
+  deploys?: readonly { env: string; finishedAt: number }[];
+}
+
+export interface AttributionResult {
+  /** incidents attributed in this run */
+  incidents: number;
+  /** links they have now */
+  links: number;
+  /** incidents whose attribution failed (logged; they stay pending for the next run) */
+  failed: number;
+}
+
+/** Passes over the queue: a pass can mark earlier occurrences of a failure, which the next pass attributes. */
+const MAX_PASSES = 5;
+
+/**
+ * The one place that decides what to re-attribute after new data: marks what `changes` can affect (durably), then
+ * attributes every pending incident, including those a crashed or interrupted run left pending. Each incident's links
+ * and the clearing of its mark are one transaction, so a run can stop anywhere and the next one resumes. With
+ * nothing pending this is one indexed query.
+ */
+export async function refreshAttribution(
+  ctx: AppContext,
+  changes: AttributionChanges = {},
+): Promise<AttributionResult> {
+  const db = ctx.store;
+  db.transaction(() => {
+    if (changes.all) markAllPending(db);
+    if (changes.incidentIds) markPending(db, changes.incidentIds);
+    if (changes.startedFrom !== undefined) markPendingStartedFrom(db, changes.startedFrom);
+    // A deploy is evidence only in its own environment, and only for incidents that began after it finished: as a
+    // candidate, as the deploy of a confirmed cause or recurrence, or (rolled back) as a rollback.
+    const from = new Map<string, number>();
+    for (const d of changes.deploys ?? []) from.set(d.env, Math.min(from.get(d.env) ?? Infinity, d.finishedAt));
+    for (const [env, at] of from) markPendingStartedFrom(db, at, env);
+  })();
+
+  const memo = new AttributionMemo(db);
+  const linkCounts = new Map<number, number>();
+  const failed = new Set<number>();
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
+    const queue = pendingIncidents(db).filter((id) => !failed.has(id));
+    if (queue.length === 0) break;
+    for (const id of queue) {
+      try {
+        linkCounts.set(id, (await attributeIncident(ctx, id, memo)).length);
+      } catch (err) {
+        failed.add(id);
+        ctx.log(`hindsight: attribution of incident ${id} failed: ${errorMessage(err)}`);
+      }
+    }
+  }
+  let links = 0;
+  for (const n of linkCounts.values()) links += n;
+  return { incidents: linkCounts.size, links, failed: failed.size };
+}

@@ -1,0 +1,194 @@
+import type { Db } from './open.js';
+import { prepared as stmt } from './prepared.js';
+
+// The reads attribution makes for each incident (facts about incidents, deploys and commits), 100k times at org
+// scale: each statement is prepared once per database.
+
+export interface IncidentFactsRow {
+  id: number;
+  externalId: string;
+  title: string;
+  startedAt: number;
+  resolvedAt: number | null;
+  env: string;
+  service: string | null;
+  module: string | null;
+  fixSha: string | null;
+  rootCauseSha: string | null;
+}
+
+export interface PathModule {
+  path: string;
+  module: string;
+}
+
+export interface DeployFactsRow {
+  id: number;
+  sha: string;
+  finishedAt: number;
+  status: string;
+  rolledBackBy: number | null;
+  rolledBackAt: number | null;
+}
+
+export interface CommitRow {
+  sha: string;
+  subject: string;
+  authoredAt: number;
+  size: number;
+}
+
+/** An incident as the same-failure search sees it (every incident, loaded once per attribution run). */
+export interface FailureRow {
+  id: number;
+  externalId: string;
+  title: string;
+  env: string;
+  module: string | null;
+  startedAt: number;
+  /** it has a fix or root cause of its own */
+  known: number;
+}
+
+export function incidentFacts(db: Db, id: number): IncidentFactsRow | undefined {
+  return stmt(
+    db,
+    `SELECT id, external_id AS externalId, title, started_at AS startedAt, resolved_at AS resolvedAt, env, service,
+            module, fix_sha AS fixSha, root_cause_sha AS rootCauseSha
+     FROM incidents WHERE id = ?`,
+  ).get(id) as IncidentFactsRow | undefined;
+}
+
+/** The files and frames an incident names, without vendored code (dependencies are not our suspects). */
+export function incidentOwnFiles(db: Db, id: number): PathModule[] {
+  return stmt(
+    db,
+    `SELECT DISTINCT path, module FROM incident_files WHERE incident_id = ?
+       AND path NOT LIKE '%node_modules/%' AND path NOT LIKE '%site-packages/%'`,
+  ).all(id) as PathModule[];
+}
+
+/** Every path an incident names (files and frames, as stored). */
+export function incidentPaths(db: Db, id: number): string[] {
+  return stmt(db, 'SELECT path FROM incident_files WHERE incident_id = ?').pluck().all(id) as string[];
+}
+
+export function failureRows(db: Db): FailureRow[] {
+  return stmt(
+    db,
+    `SELECT id, external_id AS externalId, title, env, module, started_at AS startedAt,
+            (fix_sha IS NOT NULL OR root_cause_sha IS NOT NULL) AS known
+     FROM incidents ORDER BY started_at, id`,
+  ).all() as FailureRow[];
+}
+
+/**
+ * The latest shipped (not failed) deploys of an environment and service in a window before `before`. Two shapes so
+ * each reads only the window: `service = '' OR service = ?` with a null service defeated the (env, service,
+ * finished_at) index, and every incident walked all deploys of its environment (60k at 1M commits).
+ */
+export function candidateDeploys(
+  db: Db,
+  q: { env: string; service: string | null; before: number; from: number; limit: number },
+): DeployFactsRow[] {
+  // Any service: the window of the time index (`+d.env` keeps the planner off the env index), filtered by env.
+  const where = q.service === null ? '+d.env = ?' : "d.env = ? AND d.service IN ('', ?)";
+  const params = q.service === null ? [q.env] : [q.env, q.service];
+  return stmt(
+    db,
+    `SELECT d.id, d.sha, d.finished_at AS finishedAt, d.status, d.rolled_back_by_deploy_id AS rolledBackBy,
+            r.finished_at AS rolledBackAt
+     FROM deploys d LEFT JOIN deploys r ON r.id = d.rolled_back_by_deploy_id
+     WHERE ${where} AND d.status != 'failure' AND d.finished_at < ? AND d.finished_at >= ?
+     ORDER BY d.finished_at DESC, d.id DESC LIMIT ?`,
+  ).all(...params, q.before, q.from, q.limit) as DeployFactsRow[];
+}
+
+/** The ordinary (non-merge) commits a deploy shipped; with `paths`, only those that touched one of them. */
+export function commitsOfDeploy(db: Db, deployId: number, paths: readonly string[] = []): CommitRow[] {
+  const related =
+    paths.length > 0
+      ? `AND EXISTS (SELECT 1 FROM commit_files cf WHERE cf.sha = c.sha AND cf.path IN (${paths.map(() => '?').join(',')}))`
+      : '';
+  return stmt(
+    db,
+    `SELECT c.sha, c.subject, c.authored_at AS authoredAt, c.added + c.deleted AS size
+     FROM deploy_commits dc JOIN commits c ON c.sha = dc.sha
+     WHERE dc.deploy_id = ? AND c.is_merge = 0 ${related}`,
+  ).all(deployId, ...paths) as CommitRow[];
+}
+
+export function commitRow(db: Db, sha: string): CommitRow | undefined {
+  return stmt(
+    db,
+    'SELECT sha, subject, authored_at AS authoredAt, added + deleted AS size FROM commits WHERE sha = ?',
+  ).get(sha) as CommitRow | undefined;
+}
+
+export function commitPathModules(db: Db, sha: string): PathModule[] {
+  return stmt(db, 'SELECT path, module FROM commit_files WHERE sha = ?').all(sha) as PathModule[];
+}
+
+/** The first commit that reverted `sha` before `before`. */
+export function firstRevert(db: Db, sha: string, before: number): { sha: string; at: number } | undefined {
+  return stmt(
+    db,
+    'SELECT sha, committed_at AS at FROM commits WHERE reverts_sha = ? AND committed_at < ? ORDER BY committed_at LIMIT 1',
+  ).get(sha, before) as { sha: string; at: number } | undefined;
+}
+
+/** Every revert, oldest first: a run over many incidents reads them once (0.5% of commits) instead of per candidate. */
+export function allReverts(db: Db): { sha: string; revertedSha: string; at: number }[] {
+  return stmt(
+    db,
+    `SELECT sha, reverts_sha AS revertedSha, committed_at AS at FROM commits
+     WHERE reverts_sha IS NOT NULL ORDER BY committed_at, rowid`,
+  ).all() as { sha: string; revertedSha: string; at: number }[];
+}
+
+/** Reverts committed in [from, to]: the commit that reverted (`revertSha`) and the one it reverted (`sha`). */
+export function revertsBetween(db: Db, from: number, to: number): { revertSha: string; sha: string; at: number }[] {
+  return stmt(
+    db,
+    `SELECT r.sha AS revertSha, r.reverts_sha AS sha, r.committed_at AS at FROM commits r
+     WHERE r.reverts_sha IS NOT NULL AND r.committed_at >= ? AND r.committed_at <= ?`,
+  ).all(from, to) as { revertSha: string; sha: string; at: number }[];
+}
+
+/** The latest shipped deploy of a commit in an environment before `before`. */
+export function latestDeployOf(db: Db, sha: string, env: string, before: number): DeployFactsRow | undefined {
+  return stmt(
+    db,
+    `SELECT d.id, d.sha, d.finished_at AS finishedAt, d.status, d.rolled_back_by_deploy_id AS rolledBackBy,
+            r.finished_at AS rolledBackAt
+     FROM deploy_commits dc JOIN deploys d ON d.id = dc.deploy_id
+     LEFT JOIN deploys r ON r.id = d.rolled_back_by_deploy_id
+     WHERE dc.sha = ? AND d.env = ? AND d.status != 'failure' AND d.finished_at < ?
+     ORDER BY d.finished_at DESC LIMIT 1`,
+  ).get(sha, env, before) as DeployFactsRow | undefined;
+}
+
+/** When a commit first shipped (a deploy that did not fail) in an environment; undefined: never. */
+export function firstShippedAt(db: Db, sha: string, env: string): number | undefined {
+  const at = stmt(
+    db,
+    `SELECT MIN(d.finished_at) FROM deploy_commits dc JOIN deploys d ON d.id = dc.deploy_id
+     WHERE dc.sha = ? AND d.env = ? AND d.status != 'failure'`,
+  )
+    .pluck()
+    .get(sha, env) as number | null;
+  return at ?? undefined;
+}
+
+/** The resolved `Fixes: <sha>` references of a commit. */
+export function fixedBy(db: Db, sha: string): { ref: string; sha: string }[] {
+  return stmt(
+    db,
+    'SELECT fixed_ref AS ref, fixed_sha AS sha FROM commit_fixes WHERE sha = ? AND fixed_sha IS NOT NULL',
+  ).all(sha) as { ref: string; sha: string }[];
+}
+
+export function commitMessage(db: Db, sha: string): { subject: string; body: string } | undefined {
+  return stmt(db, 'SELECT subject, body FROM commits WHERE sha = ?').get(sha) as
+    { subject: string; body: string } | undefined;
+}
