@@ -114,9 +114,9 @@ describe('ingest deploys --from-tags', () => {
     g.git('tag', 'nightly-1', shas[5]!);
     const ctx = testContext(g.path);
     const res = await ingestDeploysFromTags(ctx, { glob: 'v*' });
-    expect(res).toEqual({ added: 2, skipped: 0, matched: 2 });
+    expect(res).toEqual({ added: 2, skipped: 0, matched: 2, aliases: 0 });
     const again = await ingestDeploysFromTags(ctx, { glob: 'v*' });
-    expect(again).toEqual({ added: 0, skipped: 2, matched: 2 });
+    expect(again).toEqual({ added: 0, skipped: 2, matched: 2, aliases: 0 });
     const rows = ctx.store.prepare('SELECT id, sha, external_id AS ext FROM deploys ORDER BY finished_at').all() as {
       id: number;
       sha: string;
