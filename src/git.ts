@@ -130,3 +130,15 @@ export async function commitTags(repoPath: string): Promise<TagRef[]> {
   }
   return refs.flatMap((r, i) => (shas[i] ? [{ ...r, sha: shas[i] }] : []));
 }
+
+/** Of `tips` (ancestors of `sha` that do not reach each other), those on `sha`'s first-parent line. */
+export async function onFirstParentLine(repoPath: string, sha: string, tips: readonly string[]): Promise<string[]> {
+  let out: string;
+  try {
+    out = await gitFor(repoPath).raw(['rev-list', '--first-parent', '--parents', sha, '--not', ...tips]);
+  } catch (err) {
+    throw new UpstreamError('git rev-list', (err as Error).message, false, { cause: err });
+  }
+  const firstParents = new Set(out.split('\n').map((line) => line.split(' ')[1]));
+  return tips.filter((t) => t === sha || firstParents.has(t));
+}
