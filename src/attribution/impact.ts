@@ -46,6 +46,8 @@ export interface ImpactDeploy {
   rolledBackBy: number | null;
   myCommits: { sha: string; subject: string; modules: string[] }[];
   moreCommits: number;
+  /** my commits this deploy carried again after an earlier deploy of its env/service shipped them first */
+  shippedAgain: number;
   incidents: ImpactIncident[];
 }
 
@@ -158,12 +160,25 @@ export function deployImpact(ctx: AppContext, q: ImpactQuery): DeployImpact {
     else linksOf.set(l.target, [l]);
   }
 
+  // A commit is first shipped by the earliest deploy of an env/service that carries it; later deploys that carry it
+  // again (a merge forward, a re-ship after a rollback) say so instead of counting it twice. A failed deploy shipped
+  // nothing, so it keeps every commit it tried to ship.
+  const firstShipped = new Map<string, number>();
+  const shipKey = (d: { env: string; service: string }, sha: string) => `${d.env}\0${d.service}\0${sha}`;
+  for (const d of [...deployRows].sort((a, b) => a.finishedAt - b.finishedAt || a.id - b.id)) {
+    if (d.status === 'failure') continue;
+    for (const s of deployOf.get(d.id) ?? [])
+      if (!firstShipped.has(shipKey(d, s))) firstShipped.set(shipKey(d, s), d.id);
+  }
+
   const shippedShas = new Set<string>();
   // The link behind each listed incident, to read its evidence for the deploys the answer lists.
   const linkOf = new Map<ImpactIncident, { incidentId: number; target: string }>();
-  const deploys: ImpactDeploy[] = deployRows.map((d) => {
-    const shas = deployOf.get(d.id) ?? [];
-    shas.forEach((s) => shippedShas.add(s));
+  const deploys: ImpactDeploy[] = deployRows.flatMap((d) => {
+    const carried = deployOf.get(d.id) ?? [];
+    carried.forEach((s) => shippedShas.add(s));
+    const shas = carried.filter((s) => d.status === 'failure' || firstShipped.get(shipKey(d, s)) === d.id);
+    if (shas.length === 0) return [];
     const incidents = shas
       .flatMap((s) => linksOf.get(s) ?? [])
       .sort((a, b) => order.get(a)! - order.get(b)!) // the query's order, so equal scores rank as before
@@ -206,6 +221,7 @@ export function deployImpact(ctx: AppContext, q: ImpactQuery): DeployImpact {
       // Modules are read below, only for the deploys the answer lists.
       myCommits: shas.slice(0, 5).map((s) => ({ sha: s, subject: subjects.get(s) ?? '', modules: [] })),
       moreCommits: Math.max(0, shas.length - 5),
+      shippedAgain: carried.length - shas.length,
       incidents,
     };
   });

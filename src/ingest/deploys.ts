@@ -177,14 +177,22 @@ async function planLinks(ctx: AppContext, deploy: DeployRow): Promise<LinkPlan> 
 const rollsBack = (deploy: DeployRow): boolean => deploy.status !== 'failure' && deploy.source !== TAG_SOURCE;
 const TAG_SOURCE = 'tags';
 
-/** Of deployed ancestors (newest first), the one `sha` is closest to: among those no other reaches, fewest commits. */
+/**
+ * Of deployed ancestors (newest first), the one `sha` follows: the newest among those no other one reaches; when a
+ * merge forward brought in several, the one on `sha`'s first-parent line (its own release line), else the one
+ * leaving the fewest commits.
+ */
 async function nearestAncestor(repo: string, sha: string, ancestors: DeployRow[]): Promise<DeployRow | undefined> {
   if (ancestors.length <= 1) return ancestors[0];
-  const { independentOf, revCount } = await git();
-  const tips = await independentOf(
+  const { independentOf, onFirstParentLine, revCount } = await git();
+  let tips = await independentOf(
     repo,
     ancestors.map((d) => d.sha),
   );
+  if (tips.length > 1) {
+    const own = await onFirstParentLine(repo, sha, tips);
+    if (own.length > 0) tips = own;
+  }
   let best: { deploy: DeployRow; count: number } | undefined;
   for (const d of ancestors) {
     if (!tips.includes(d.sha) || (best && best.deploy.sha === d.sha)) continue;

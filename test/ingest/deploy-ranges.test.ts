@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deployList } from '../../src/attribution/deploy-list.js';
+import { deployImpact } from '../../src/attribution/impact.js';
 import { ingestDeploysFromTags, recordDeploy } from '../../src/ingest/deploys.js';
 import { getDeploy } from '../../src/store/deploys.js';
 import { testContext } from '../helpers/context.js';
@@ -133,6 +134,10 @@ describe('deploy ranges by ancestry (release lines from tags)', () => {
     const final = range(ctx, g, 'v1.1', 'v1.1-rc1');
     expect(final.stored).toEqual(expect.arrayContaining([s1, s2]));
     expect(final.deploy.shippedBefore).toBe(2); // s1 and s2 shipped first in v1.0.1
+    // "What happened after my change shipped" counts s1 once, in the release that shipped it first.
+    const impact = deployImpact(ctx, { shas: [s1, s2], since: 0, until: at(28), limit: 10 });
+    expect(impact.deploys.map((d) => d.id)).toEqual([range(ctx, g, 'v1.0.1', 'v1.0').deploy.id]);
+    expect(impact.summary.myDeploys).toBe(1);
   });
 
   it('makes two tags on one sha one release, not a rollback of the releases between them', async () => {
@@ -190,6 +195,11 @@ describe('rollbacks that really happened (CD deploys)', () => {
     const stored = ctx.store.prepare('SELECT sha FROM deploy_commits WHERE deploy_id = ?').pluck().all(fwd.deploy.id);
     expect((stored as string[]).sort()).toEqual(git);
     expect(deployList(ctx, {}).deploys.find((x) => x.id === fwd.deploy.id)?.shippedBefore).toBe(2); // c and d
+    const impact = deployImpact(ctx, { shas: [c, e], since: 0, until: at(28), limit: 10 });
+    expect(impact.deploys.map((x) => [x.id, x.myCommits.length, x.shippedAgain]).sort()).toEqual([
+      [dc.deploy.id, 1, 0],
+      [fwd.deploy.id, 1, 1], // e first shipped here; c again
+    ]);
 
     // Re-deploying what is live is neither a rollback nor a new range.
     const again = await recordDeploy(ctx, { ref: e, status: 'success', finishedAt: at(7) });
