@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { deployList } from '../../src/attribution/deploy-list.js';
 import { deployImpact } from '../../src/attribution/impact.js';
 import { ingestDeploysFromTags, recordDeploy } from '../../src/ingest/deploys.js';
+import { ingestGit } from '../../src/ingest/git.js';
 import { getDeploy } from '../../src/store/deploys.js';
 import { testContext } from '../helpers/context.js';
 import { gitdir, type GitDir } from '../helpers/gitdir.js';
@@ -215,10 +216,20 @@ describe('deploy list', () => {
     const a = commit('a', 1);
     const ctx = testContext(g.path);
     expect(deployList(ctx, {}).empty).toMatch(/no deploys recorded yet.*deploy record.*ingest deploys --from-tags/);
+    await ingestGit(ctx);
+    const window = { shas: [a], since: 0, until: at(28), limit: 3 };
+    expect(deployImpact(ctx, window).summary.verdict).toMatch(
+      /no deploys are recorded yet: add them with 'hindsight deploy record/,
+    );
     await recordDeploy(ctx, { ref: a, status: 'success', finishedAt: at(1), env: 'staging', service: 'api' });
     await recordDeploy(ctx, { ref: a, status: 'success', finishedAt: at(2), env: 'production', service: 'api' });
     expect(() => deployList(ctx, { env: 'prod' })).toThrow(/no deploys in env 'prod'; known: production, staging/);
     expect(() => deployList(ctx, { service: 'web' })).toThrow(/service 'web'; known: api/);
+    // A misspelt env is an error naming the known ones, not "none shipped in a deploy".
+    expect(() => deployImpact(ctx, { ...window, env: 'prod' })).toThrow(
+      /no deploys in env 'prod'; known: production, staging/,
+    );
+    expect(deployImpact(ctx, { ...window, env: 'staging' }).summary.myDeploys).toBe(1);
     expect(deployList(ctx, { env: 'staging' }).deploys.map((d) => [d.env, d.service, d.commits])).toEqual([
       ['staging', 'api', 1],
     ]);
