@@ -62,11 +62,14 @@ function entry(d: DeployListRow): DeployListEntry {
     env: d.env,
     service: d.service,
     sha: d.sha,
-    ref: refName(d.externalId),
+    ref: refName(d.source, d.externalId),
     source: d.source,
     finishedAt: new Date(d.finishedAt).toISOString(),
     status: d.status,
-    prev: d.prevDeployId === null ? null : { id: d.prevDeployId, sha: d.prevSha!, ref: refName(d.prevExternalId) },
+    prev:
+      d.prevDeployId === null
+        ? null
+        : { id: d.prevDeployId, sha: d.prevSha!, ref: refName(d.prevSource!, d.prevExternalId) },
     commits: d.commits,
     shippedBefore: d.shippedBefore,
     rollbackTo: d.rollbackToDeployId,
@@ -75,4 +78,5 @@ function entry(d: DeployListRow): DeployListEntry {
 }
 
 /** Tag deploys are recorded as `<tag>@<env>[/<service>]`; the tag is what a reader knows them by. */
-const refName = (externalId: string | null): string | null => externalId?.replace(/@[^@]*$/, '') ?? null;
+const refName = (source: string, externalId: string | null): string | null =>
+  source === 'tags' ? (externalId?.replace(/@[^@]*$/, '') ?? null) : externalId;

@@ -139,6 +139,7 @@ export function deployFailureCounts(
 export interface DeployListRow extends DeployRow {
   prevSha: string | null;
   prevExternalId: string | null;
+  prevSource: string | null;
   commits: number;
   /** commits of this deploy that an earlier shipped deploy of its env/service already carried */
   shippedBefore: number;
@@ -151,7 +152,7 @@ export function listDeploys(
 ): DeployListRow[] {
   return db
     .prepare(
-      `SELECT ${prefixed('d')}, p.sha AS prevSha, p.external_id AS prevExternalId,
+      `SELECT ${prefixed('d')}, p.sha AS prevSha, p.external_id AS prevExternalId, p.source AS prevSource,
          (SELECT count(*) FROM deploy_commits dc WHERE dc.deploy_id = d.id) AS commits,
          (SELECT count(*) FROM deploy_commits dc WHERE dc.deploy_id = d.id AND EXISTS (
             SELECT 1 FROM deploy_commits o JOIN deploys e ON e.id = o.deploy_id

@@ -1,7 +1,8 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { AppContext } from '../../context.js';
-import { errorMessage } from '../../errors.js';
+import { ConfigError, errorMessage } from '../../errors.js';
 import { buildServer } from '../../mcp/server.js';
 import type { ContextFactory } from '../main.js';
 import { info } from '../output.js';
@@ -31,6 +32,13 @@ export function registerServe(program: Command, makeContext: ContextFactory): vo
  */
 export async function serve(makeContext: ContextFactory, opts: { ingest: boolean }): Promise<void> {
   const ctx = makeContext();
+  // Served anyway, every tool would answer "risk LOW" and "no commits" about a repository that is not there.
+  if (!existsSync(ctx.config.repoPath)) {
+    ctx.store.close();
+    throw new ConfigError(
+      `repository ${ctx.config.repoPath} does not exist; pass --repo PATH (or HINDSIGHT_REPO) with a git work tree or bare repository`,
+    );
+  }
   let toolsListed = () => {};
   const listed = new Promise<void>((resolve) => {
     toolsListed = resolve;
