@@ -10,7 +10,8 @@ import {
   type DeployRow,
   type DeployStatus,
 } from '../store/deploys.js';
-import { ensureRepo } from '../store/repos.js';
+import { isIngestedCommit } from '../store/commits.js';
+import { ensureRepo, servedRepoId } from '../store/repos.js';
 import type { TagRef } from '../git.js';
 import { ingestGit } from './git.js';
 
@@ -44,6 +45,7 @@ export interface RecordedDeploy {
 }
 
 const NAME = /^[\w.\-/:@]{1,100}$/;
+const FULL_SHA = /^[0-9a-f]{40}$|^[0-9a-f]{64}$/;
 
 /**
  * Records one deploy (the line a CD pipeline adds after it deploys) and links it to the real git range
@@ -72,7 +74,12 @@ export async function recordDeploy(ctx: AppContext, input: DeployInput): Promise
 
   const repoPath = ctx.config.repoPath;
   const { resolveCommit } = await git();
-  const sha = await resolveCommit(repoPath, input.ref);
+  // Release tags arrive peeled to ingested shas: no git call for those (220 tags, one call each, add up).
+  const served = servedRepoId(ctx.store, repoPath);
+  const sha =
+    served !== undefined && FULL_SHA.test(input.ref) && isIngestedCommit(ctx.store, input.ref, served)
+      ? input.ref
+      : await resolveCommit(repoPath, input.ref);
   // A pipeline records the deploy right after pushing: make sure the shipped commits are ingested.
   if (!ctx.store.prepare('SELECT 1 FROM commits WHERE sha = ?').get(sha)) await ingestGit(ctx);
   const repoId = ensureRepo(ctx.store, repoPath);
