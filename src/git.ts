@@ -51,3 +51,94 @@ export async function revList(repoPath: string, args: string[], max: number): Pr
     throw new UpstreamError('git rev-list', (err as Error).message, false, { cause: err });
   }
 }
+
+/**
+ * Which of `candidates` are ancestors of `sha` (or `sha` itself), in one walk: `git rev-list C… --not sha` lists
+ * exactly the commits reachable from a candidate but not from `sha`, so a candidate it leaves out is an ancestor.
+ * One call for any number of candidates (220 release tags cost 220 walks, not 220 × 220 merge-base calls).
+ */
+export async function ancestorsAmong(
+  repoPath: string,
+  sha: string,
+  candidates: readonly string[],
+): Promise<Set<string>> {
+  const unique = [...new Set(candidates)];
+  if (unique.length === 0) return new Set();
+  const notReached = new Set(await revList(repoPath, [...unique, '--not', sha], 1_000_000_000));
+  return new Set(unique.filter((c) => !notReached.has(c)));
+}
+
+/** The commits among `shas` that none of the others reaches (`git merge-base --independent`). */
+export async function independentOf(repoPath: string, shas: readonly string[]): Promise<string[]> {
+  const unique = [...new Set(shas)];
+  if (unique.length <= 1) return unique;
+  try {
+    const out = await gitFor(repoPath).raw(['merge-base', '--independent', ...unique]);
+    return out.split('\n').filter((l) => l.length > 0);
+  } catch (err) {
+    throw new UpstreamError('git merge-base', (err as Error).message, false, { cause: err });
+  }
+}
+
+/** `git rev-list --count`: how many commits `args` select. */
+export async function revCount(repoPath: string, args: string[]): Promise<number> {
+  try {
+    return Number((await gitFor(repoPath).raw(['rev-list', '--count', ...args])).trim());
+  } catch (err) {
+    throw new UpstreamError('git rev-list', (err as Error).message, false, { cause: err });
+  }
+}
+
+export interface TagRef {
+  name: string;
+  /** the commit the tag names, peeled through any tags of tags */
+  sha: string;
+  /** unix ms: the tagger date of an annotated tag, else the commit date */
+  at: number;
+}
+
+/** Every tag that names a commit (tags of trees or blobs are left out), in no particular order. */
+export async function commitTags(repoPath: string): Promise<TagRef[]> {
+  const git = gitFor(repoPath);
+  let refs: { name: string; at: number }[];
+  try {
+    refs = (await git.raw(['for-each-ref', '--format=%(refname:short)%00%(creatordate:unix)', 'refs/tags']))
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const [name = '', date = '0'] = line.split('\0');
+        return { name, at: Number(date) * 1000 };
+      });
+  } catch (err) {
+    throw new UpstreamError('git for-each-ref', (err as Error).message, false, { cause: err });
+  }
+  const peel = (name: string) => `refs/tags/${name}^{commit}`;
+  let shas: (string | undefined)[];
+  try {
+    shas = (await git.raw(['rev-parse', ...refs.map((r) => peel(r.name))])).split('\n').filter(Boolean);
+    if (shas.length !== refs.length) throw new Error('rev-parse answered a different number of lines');
+  } catch {
+    // One tag of a tree (git.git's v2.6.11-tree) fails the whole batch: peel one by one, leaving such tags out.
+    shas = await Promise.all(
+      refs.map((r) =>
+        git.raw(['rev-parse', '--verify', '--quiet', peel(r.name)]).then(
+          (out) => out.trim() || undefined,
+          () => undefined,
+        ),
+      ),
+    );
+  }
+  return refs.flatMap((r, i) => (shas[i] ? [{ ...r, sha: shas[i] }] : []));
+}
+
+/** Of `tips` (ancestors of `sha` that do not reach each other), those on `sha`'s first-parent line. */
+export async function onFirstParentLine(repoPath: string, sha: string, tips: readonly string[]): Promise<string[]> {
+  let out: string;
+  try {
+    out = await gitFor(repoPath).raw(['rev-list', '--first-parent', '--parents', sha, '--not', ...tips]);
+  } catch (err) {
+    throw new UpstreamError('git rev-list', (err as Error).message, false, { cause: err });
+  }
+  const firstParents = new Set(out.split('\n').map((line) => line.split(' ')[1]));
+  return tips.filter((t) => t === sha || firstParents.has(t));
+}

@@ -1,7 +1,7 @@
 import type { AppContext } from '../context.js';
 import { UserInputError } from '../errors.js';
 import { resolveSha } from '../store/commits.js';
-import { deployFailureCounts, getDeploys } from '../store/deploys.js';
+import { deployFailureCounts, deployTargets, getDeploys } from '../store/deploys.js';
 import { LINK_SCORE_THRESHOLD } from '../store/incidents.js';
 import { servedRepoId } from '../store/repos.js';
 import type { Identity } from './whoami.js';
@@ -46,6 +46,8 @@ export interface ImpactDeploy {
   rolledBackBy: number | null;
   myCommits: { sha: string; subject: string; modules: string[] }[];
   moreCommits: number;
+  /** my commits this deploy carried again after an earlier deploy of its env/service shipped them first */
+  shippedAgain: number;
   incidents: ImpactIncident[];
 }
 
@@ -83,6 +85,11 @@ export function deployImpact(ctx: AppContext, q: ImpactQuery): DeployImpact {
   const db = ctx.store;
   // The team is the served repository's when it is stored (see myCommits).
   const repo = servedRepoId(db, ctx.config.repoPath) ?? null;
+  // An env no deploy names would answer "none shipped" for every commit: say what is known instead.
+  const targets = deployTargets(db);
+  if (q.env !== undefined && targets.envs.length > 0 && !targets.envs.includes(q.env)) {
+    throw new UserInputError(`no deploys in env '${q.env}'; known: ${targets.envs.join(', ')}`, 'env');
+  }
   const mine = myCommits(ctx, q, repo);
   const shaList = mine.map((c) => c.sha);
   const mySet = new Set(shaList);
@@ -158,12 +165,25 @@ export function deployImpact(ctx: AppContext, q: ImpactQuery): DeployImpact {
     else linksOf.set(l.target, [l]);
   }
 
+  // A commit is first shipped by the earliest deploy of an env/service that carries it; later deploys that carry it
+  // again (a merge forward, a re-ship after a rollback) say so instead of counting it twice. A failed deploy shipped
+  // nothing, so it keeps every commit it tried to ship.
+  const firstShipped = new Map<string, number>();
+  const shipKey = (d: { env: string; service: string }, sha: string) => `${d.env}\0${d.service}\0${sha}`;
+  for (const d of [...deployRows].sort((a, b) => a.finishedAt - b.finishedAt || a.id - b.id)) {
+    if (d.status === 'failure') continue;
+    for (const s of deployOf.get(d.id) ?? [])
+      if (!firstShipped.has(shipKey(d, s))) firstShipped.set(shipKey(d, s), d.id);
+  }
+
   const shippedShas = new Set<string>();
   // The link behind each listed incident, to read its evidence for the deploys the answer lists.
   const linkOf = new Map<ImpactIncident, { incidentId: number; target: string }>();
-  const deploys: ImpactDeploy[] = deployRows.map((d) => {
-    const shas = deployOf.get(d.id) ?? [];
-    shas.forEach((s) => shippedShas.add(s));
+  const deploys: ImpactDeploy[] = deployRows.flatMap((d) => {
+    const carried = deployOf.get(d.id) ?? [];
+    carried.forEach((s) => shippedShas.add(s));
+    const shas = carried.filter((s) => d.status === 'failure' || firstShipped.get(shipKey(d, s)) === d.id);
+    if (shas.length === 0) return [];
     const incidents = shas
       .flatMap((s) => linksOf.get(s) ?? [])
       .sort((a, b) => order.get(a)! - order.get(b)!) // the query's order, so equal scores rank as before
@@ -206,6 +226,7 @@ export function deployImpact(ctx: AppContext, q: ImpactQuery): DeployImpact {
       // Modules are read below, only for the deploys the answer lists.
       myCommits: shas.slice(0, 5).map((s) => ({ sha: s, subject: subjects.get(s) ?? '', modules: [] })),
       moreCommits: Math.max(0, shas.length - 5),
+      shippedAgain: carried.length - shas.length,
       incidents,
     };
   });
@@ -278,7 +299,11 @@ export function deployImpact(ctx: AppContext, q: ImpactQuery): DeployImpact {
       teamFailedDeploys: team.failed,
       teamChangeFailureRate: teamRate,
       linkedIncidents,
-      verdict: verdict(mine.length, inWindow.length, myRate, teamRate, linkedIncidents, reverts.length, mySet.size),
+      verdict:
+        targets.envs.length === 0 && mine.length > 0
+          ? `${mine.length} commit(s), but no deploys are recorded yet: add them with 'hindsight deploy record --sha REF ` +
+            `--status success' (a CD step) or 'hindsight ingest deploys --from-tags GLOB' (release tags).`
+          : verdict(mine.length, inWindow.length, myRate, teamRate, linkedIncidents, reverts.length, mySet.size),
     },
     limit: q.limit,
     hasMore: deploys.length > q.limit,

@@ -4,6 +4,7 @@ import { UserInputError } from '../errors.js';
 import type { Db } from '../store/open.js';
 import { DAY_MS } from './change-stats.js';
 import { coChangedFiles, type FileCoupling } from './coupling.js';
+import { countedModuleIncidents, moduleIncidentPlaces, recordedPaths } from '../store/module-incident-basis.js';
 import { moduleRecurrence } from './incident-history.js';
 import { moduleOfInput, toRepoPath } from './resolve-module.js';
 
@@ -27,14 +28,20 @@ export interface ModuleRisk {
   incidentsAllTime: number;
   lastIncident: { id: string; title: string; startedAt: string } | null;
   architecturalSignal: boolean;
+  /** Incidents in 90 days tied to the module by an unconfirmed suspect only (not in incidents90d). */
+  suspects90d: number;
+  /** The places behind incidents90d: the files and lines the incidents name here, the files their causes changed. */
+  evidence: string[];
   /** Commits touching these paths that were reverted in the last 90 days, newest revert first. */
   reverts90d: PathRevert[];
 }
 
-export type RiskLevel = 'low' | 'medium' | 'high';
+export type RiskLevel = 'low' | 'medium' | 'high' | 'unknown';
 
 export interface ChangeRisk {
   paths: string[];
+  /** Paths no commit or incident names (misspelt, not ingested yet, or new): not assessed. */
+  unknownPaths: string[];
   modules: ModuleRisk[];
   coChangedFiles: FileCoupling;
   decisionRecords: DecisionLookup;
@@ -44,7 +51,13 @@ export interface ChangeRisk {
 
 /** What an agent should know before editing `paths`: incidents and reverts per module, coupled files, decisions. */
 export function assessChangeRisk(ctx: AppContext, rawPaths: readonly string[]): ChangeRisk {
-  const cleaned = cleanPaths(ctx, rawPaths);
+  const all = cleanPaths(ctx, rawPaths);
+  const recorded = recordedPaths(
+    ctx.store,
+    all.map((c) => c.path),
+  );
+  const cleaned = all.filter((c) => recorded.has(c.path));
+  const unknownPaths = all.filter((c) => !recorded.has(c.path)).map((c) => c.path);
   const paths = cleaned.map((c) => c.path);
   const now = ctx.clock();
   const byModule = new Map<string, string[]>();
@@ -59,20 +72,36 @@ export function assessChangeRisk(ctx: AppContext, rawPaths: readonly string[]): 
       incidentsAllTime: r.allTime,
       lastIncident: r.last ?? null,
       architecturalSignal: r.architecturalSignal,
+      suspects90d: r.suspects90d,
+      evidence: incidentEvidence(ctx.store, module, now),
       reverts90d: reverts
         .map((rv) => ({ ...rv, paths: rv.paths.filter((p) => own.includes(p)) }))
         .filter((rv) => rv.paths.length > 0),
     };
   });
+  const level =
+    paths.length > 0
+      ? riskLevel(modules, reverts)
+      : {
+          risk: 'unknown' as const,
+          reasons: [
+            `no commit or incident names ${unknownPaths.join(', ')}: check the spelling, run 'hindsight ingest git' ` +
+              'if the repository is not ingested yet, or expect no history for a new file',
+          ],
+        };
+  if (paths.length > 0 && unknownPaths.length > 0) {
+    level.reasons.push(`not assessed, no commit or incident names them: ${unknownPaths.join(', ')}`);
+  }
   return {
     paths,
+    unknownPaths,
     modules,
     coChangedFiles: coChangedFiles(ctx.store, paths, { now }),
     decisionRecords: findDecisionRecords(ctx.config.repoPath, ctx.config.decisionDirs, {
       paths,
       modules: [...byModule.keys()],
     }),
-    ...riskLevel(modules, reverts.length),
+    ...level,
   };
 }
 
@@ -83,20 +112,33 @@ export function assessChangeRisk(ctx: AppContext, rawPaths: readonly string[]): 
  * - medium: a touched module had an incident in 90 days, or ≥ 3 incidents all time, or these paths
  *   were reverted once in 90 days;
  * - low: none of that.
- * `reverts` counts distinct reverted commits across all paths.
+ * Incidents count when they name the module or their confirmed cause changed it (not on suspicion alone); a high
+ * reason names the places behind it. `reverts` are distinct reverted commits across all paths.
  */
-export function riskLevel(modules: readonly ModuleRisk[], reverts: number): { risk: RiskLevel; reasons: string[] } {
+export function riskLevel(
+  modules: readonly ModuleRisk[],
+  revertList: readonly PathRevert[],
+): { risk: RiskLevel; reasons: string[] } {
   const high: string[] = [];
   const medium: string[] = [];
+  const reverts = revertList.length;
   for (const m of modules) {
     if (m.architecturalSignal)
-      high.push(`${m.incidents90d} incidents in 90 days in ${m.module} (architectural signal)`);
+      high.push(
+        `${m.incidents90d} incidents in 90 days in ${m.module} (architectural signal)` +
+          (m.evidence.length ? `: ${m.evidence.join('; ')}` : ''),
+      );
     else if (m.incidents90d > 0) medium.push(`${m.incidents90d} incident in 90 days in ${m.module}`);
     else if (m.incidentsAllTime >= 3) medium.push(`${m.incidentsAllTime} incidents all time in ${m.module}`);
   }
   const anyRecent = modules.some((m) => m.incidents90d > 0);
-  if (reverts >= 2) high.push(`reverted ${reverts}× in 90 days`);
-  else if (reverts === 1 && anyRecent) high.push('reverted once in 90 days, in a module with a recent incident');
+  const revertPlaces = revertList
+    .slice(0, 3)
+    .map((r) => `${r.sha} (${r.paths.join(', ')})`)
+    .join('; ');
+  if (reverts >= 2) high.push(`reverted ${reverts}× in 90 days: ${revertPlaces}${reverts > 3 ? '; …' : ''}`);
+  else if (reverts === 1 && anyRecent)
+    high.push(`reverted once in 90 days, in a module with a recent incident: ${revertPlaces}`);
   else if (reverts === 1) medium.push('reverted once in 90 days');
   if (high.length > 0) return { risk: 'high', reasons: [...high, ...medium] };
   if (medium.length > 0) return { risk: 'medium', reasons: medium };
@@ -160,3 +202,32 @@ function pathReverts(db: Db, paths: readonly string[], since: number, now: numbe
   }
   return [...out.values()];
 }
+
+/** The places behind a module's counted incidents in 90 days (newest 3): "INC-2 names src/x.ts:88", "INC-4 cause …". */
+function incidentEvidence(db: Db, module: string, now: number): string[] {
+  const ids = countedModuleIncidents(db, module, now - 90 * DAY_MS, now, 3);
+  if (ids.length === 0) return [];
+  const places = moduleIncidentPlaces(db, module, ids);
+  const names = new Map(
+    (
+      db
+        .prepare('SELECT id, external_id AS name FROM incidents WHERE id IN (SELECT value FROM json_each(?))')
+        .all(JSON.stringify(ids)) as { id: number; name: string }[]
+    ).map((r) => [r.id, r.name]),
+  );
+  return ids.map((id) => {
+    const own = places.filter((p) => p.id === id);
+    const named = own.filter((p) => p.via === 'names').map((p) => p.place);
+    const caused = own.filter((p) => p.via === 'cause');
+    const parts = [
+      ...(named.length ? [`names ${short(named)}`] : []),
+      ...(caused.length
+        ? [`confirmed cause ${caused[0]!.sha!.slice(0, 7)} changed ${short(caused.map((p) => p.place))}`]
+        : []),
+    ];
+    return `${names.get(id) ?? id} ${parts.length ? parts.join(', ') : `has module ${module}`}`;
+  });
+}
+
+const short = (places: string[]): string =>
+  places.slice(0, 3).join(', ') + (places.length > 3 ? ` +${places.length - 3} more` : '');

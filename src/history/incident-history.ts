@@ -2,6 +2,12 @@ import type { AppContext } from '../context.js';
 import { UserInputError } from '../errors.js';
 import { ensureModuleRollups } from '../store/commits.js';
 import { LINK_SCORE_THRESHOLD, strongLink } from '../store/incidents.js';
+import {
+  countedModuleIncidents,
+  moduleIncidentBasis,
+  moduleIncidentCounts,
+  type IncidentBasis,
+} from '../store/module-incident-basis.js';
 import type { Db } from '../store/open.js';
 import { DAY_MS, moduleChangeStats, type ChangeStats } from './change-stats.js';
 import { coChangedModules, type ModuleCoupling } from './coupling.js';
@@ -16,9 +22,6 @@ const STRONG_LINK = strongLink('l');
 // A module's incidents are a range of module_incidents (migration 0006: its module field, files and frames, strong
 // commit links), kept by triggers and by the commit writer. Finding them from the module's commit files instead cost
 // ~80 ms-2 s for a hot module at 1M commits; a range here reads only the incidents themselves.
-const COUNTS = `SELECT COUNT(*) AS allTime, COALESCE(SUM(started_at >= @d30), 0) AS last30d,
-    COALESCE(SUM(started_at >= @d90), 0) AS last90d
-  FROM module_incidents WHERE module = @m AND started_at <= @now`;
 const NEWEST = `SELECT incident_id FROM module_incidents WHERE module = @m AND started_at >= @since AND started_at <= @now
   ORDER BY started_at DESC, incident_id DESC LIMIT @limit`;
 const COUNT_SINCE = `SELECT COUNT(*) FROM module_incidents WHERE module = @m AND started_at >= @since AND started_at <= @now`;
@@ -33,6 +36,11 @@ export interface IncidentItem {
   status: string;
   /** Why this incident belongs to the module, readable. */
   linkedBy: string[];
+  /**
+   * named: it names the module (module field, files, frames); cause: its confirmed cause changed the module (both
+   * counted); suspect: only an unconfirmed suspect did; elsewhere: a suspect did, but its cause is confirmed elsewhere.
+   */
+  basis: IncidentBasis;
   postmortem?: string;
   url?: string;
 }
@@ -46,42 +54,64 @@ export interface IncidentPage {
 }
 
 export interface Recurrence {
+  /** Counted: incidents that name the module or whose confirmed cause changed it. */
   last30d: number;
   last90d: number;
   allTime: number;
+  /** Not counted above: incidents whose only tie to the module is an unconfirmed suspect. */
+  suspects90d: number;
+  suspectsAllTime: number;
+  /** What the counts count, in words ("2 incidents in 90 days …; 3 more with unconfirmed suspects here"). */
+  basis: string;
+  /** Fires on counted incidents only. */
   architecturalSignal: boolean;
   signal?: string;
+  /** The latest counted incident. */
   last?: { id: string; title: string; startedAt: string };
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-/** Incident counts for a module relative to `now`, the architectural signal, and the latest incident. */
+/** Incident counts for a module relative to `now`, by basis, the architectural signal (and which incidents), the latest. */
 export function moduleRecurrence(db: Db, module: string, now: number): Recurrence {
   ensureModuleRollups(db);
-  const counts = db.prepare(COUNTS).get({ m: module, now, d30: now - 30 * DAY_MS, d90: now - 90 * DAY_MS }) as Record<
-    'allTime' | 'last30d' | 'last90d',
-    number
-  >;
-  const newest = db.prepare(NEWEST).pluck().get({ m: module, now, since: Number.MIN_SAFE_INTEGER, limit: 1 }) as
-    number | undefined;
+  const d90 = now - 90 * DAY_MS;
+  const { counted, suspected } = moduleIncidentCounts(db, module, now, now - 30 * DAY_MS, d90);
+  const newest = countedModuleIncidents(db, module, Number.MIN_SAFE_INTEGER, now, 1)[0];
   const last =
     newest === undefined
       ? undefined
       : (db
           .prepare('SELECT external_id AS id, title, started_at AS startedAt FROM incidents WHERE id = ?')
           .get(newest) as { id: string; title: string; startedAt: number });
-  const architecturalSignal = counts.last90d >= SIGNAL_INCIDENTS;
+  const architecturalSignal = counted.last90d >= SIGNAL_INCIDENTS;
+  const which = architecturalSignal
+    ? (db
+        .prepare(
+          'SELECT external_id FROM incidents WHERE id IN (SELECT value FROM json_each(?)) ORDER BY started_at DESC',
+        )
+        .pluck()
+        .all(JSON.stringify(countedModuleIncidents(db, module, d90, now, 5))) as string[])
+    : [];
   return {
-    last30d: counts.last30d,
-    last90d: counts.last90d,
-    allTime: counts.allTime,
+    last30d: counted.last30d,
+    last90d: counted.last90d,
+    allTime: counted.allTime,
+    suspects90d: suspected.last90d,
+    suspectsAllTime: suspected.allTime,
+    basis:
+      `${counted.last90d} incident(s) in 90 days (${counted.allTime} all time) whose confirmed cause changed ${module} ` +
+      `or that name it` +
+      (suspected.allTime > 0
+        ? `; ${suspected.last90d} more in 90 days (${suspected.allTime} all time) with only unconfirmed suspects here`
+        : ''),
     architecturalSignal,
     ...(architecturalSignal
       ? {
           signal:
-            `${counts.last90d} incidents in 90 days in ${module}: repeated failures in one module point to a ` +
-            'structural cause (design, coupling, missing tests or rules); consider an ADR or a structural fix.',
+            `${counted.last90d} incidents in 90 days in ${module} (${which.join(', ')}${counted.last90d > which.length ? ', …' : ''}), ` +
+            'each naming the module or confirmed as caused by a change to it: repeated failures in one module point ' +
+            'to a structural cause (design, coupling, missing tests or rules); consider an ADR or a structural fix.',
         }
       : {}),
     ...(last ? { last: { id: last.id, title: last.title, startedAt: iso(last.startedAt) } } : {}),
@@ -125,6 +155,7 @@ export function moduleIncidents(
   );
   const page = pageIds.flatMap((id) => byId.get(id) ?? []);
   const reasons = linkReasons(db, module, pageIds);
+  const basis = moduleIncidentBasis(db, module, pageIds);
   return {
     items: page.map((r) => ({
       id: r.id,
@@ -134,6 +165,7 @@ export function moduleIncidents(
       resolvedAt: r.resolvedAt === null ? null : iso(r.resolvedAt),
       status: r.status,
       linkedBy: [...(r.module === module ? ['module field'] : []), ...(reasons.get(r.rowid) ?? [])],
+      basis: basis.get(r.rowid) ?? 'suspect',
       ...(r.postmortem ? { postmortem: r.postmortem } : {}),
       ...(r.url ? { url: r.url } : {}),
     })),

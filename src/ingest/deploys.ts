@@ -4,14 +4,15 @@ import { UserInputError } from '../errors.js';
 import {
   DEPLOY_STATUSES,
   deploysFrom,
-  earlierShippedOfSha,
   findDeployByExternal,
   getDeploy,
-  previousShipped,
+  liveBefore,
   type DeployRow,
   type DeployStatus,
 } from '../store/deploys.js';
-import { ensureRepo } from '../store/repos.js';
+import { isIngestedCommit } from '../store/commits.js';
+import { ensureRepo, servedRepoId } from '../store/repos.js';
+import type { TagRef } from '../git.js';
 import { ingestGit } from './git.js';
 
 // The git client (simple-git) is loaded when a deploy needs it: the `ingest` commands import this module, and
@@ -44,6 +45,7 @@ export interface RecordedDeploy {
 }
 
 const NAME = /^[\w.\-/:@]{1,100}$/;
+const FULL_SHA = /^[0-9a-f]{40}$|^[0-9a-f]{64}$/;
 
 /**
  * Records one deploy (the line a CD pipeline adds after it deploys) and links it to the real git range
@@ -72,7 +74,12 @@ export async function recordDeploy(ctx: AppContext, input: DeployInput): Promise
 
   const repoPath = ctx.config.repoPath;
   const { resolveCommit } = await git();
-  const sha = await resolveCommit(repoPath, input.ref);
+  // Release tags arrive peeled to ingested shas: no git call for those (220 tags, one call each, add up).
+  const served = servedRepoId(ctx.store, repoPath);
+  const sha =
+    served !== undefined && FULL_SHA.test(input.ref) && isIngestedCommit(ctx.store, input.ref, served)
+      ? input.ref
+      : await resolveCommit(repoPath, input.ref);
   // A pipeline records the deploy right after pushing: make sure the shipped commits are ingested.
   if (!ctx.store.prepare('SELECT 1 FROM commits WHERE sha = ?').get(sha)) await ingestGit(ctx);
   const repoId = ensureRepo(ctx.store, repoPath);
@@ -124,6 +131,9 @@ export async function recordDeploy(ctx: AppContext, input: DeployInput): Promise
   };
 }
 
+/** How many earlier deploys of an env/service are considered as a deploy's predecessor or rolled-back chain. */
+const MAX_PREDECESSORS = 500;
+
 interface LinkPlan {
   prev?: DeployRow;
   rollbackTo?: DeployRow;
@@ -131,29 +141,108 @@ interface LinkPlan {
   shas: string[];
 }
 
+/**
+ * A deploy's predecessor is the latest live deploy of its env/service whose sha is an ancestor of its own (so a
+ * maintenance line and main each keep their own chain), and its commits are exactly `git rev-list prev..this`.
+ * When several deployed ancestors reach it independently (a merge forward), the one leaving the fewest commits wins.
+ * It is a rollback only when it replaces the live deploy with an ancestor of it, or with a sha shipped earlier in
+ * the live deploy's chain; the chain deploys it undoes are rolled back.
+ */
 async function planLinks(ctx: AppContext, deploy: DeployRow): Promise<LinkPlan> {
-  const prev = previousShipped(ctx.store, deploy);
-  const earlier = earlierShippedOfSha(ctx.store, deploy);
-  const isRollback =
-    deploy.status !== 'failure' && earlier !== undefined && prev !== undefined && prev.sha !== deploy.sha;
-  const rolledBack = isRollback
-    ? deploysFrom(ctx.store, deploy.env, deploy.service, earlier.finishedAt).filter(
-        (d) =>
-          d.id !== earlier.id &&
-          d.id !== deploy.id &&
-          d.status !== 'failure' &&
-          d.sha !== deploy.sha &&
-          (d.finishedAt < deploy.finishedAt || (d.finishedAt === deploy.finishedAt && d.id < deploy.id)),
-      )
-    : [];
-  const range = prev ? [deploy.sha, `^${prev.sha}`] : [deploy.sha];
-  const { revList } = await git();
+  const repo = ctx.config.repoPath;
+  const { ancestorsAmong, revList } = await git();
+  const earlier = liveBefore(ctx.store, deploy, MAX_PREDECESSORS);
+  const reached = await ancestorsAmong(
+    repo,
+    deploy.sha,
+    earlier.map((d) => d.sha),
+  );
+  const prev = await nearestAncestor(
+    repo,
+    deploy.sha,
+    earlier.filter((d) => reached.has(d.sha)),
+  );
+  const rollback = rollsBack(deploy) ? await rollbackOf(ctx, deploy, earlier[0], reached) : undefined;
   const shas = await revList(
-    ctx.config.repoPath,
-    ['--no-merges', ...range],
+    repo,
+    prev ? [deploy.sha, '--not', prev.sha] : [deploy.sha],
     prev ? 1_000_000 : FIRST_DEPLOY_MAX_COMMITS,
   );
-  return { ...(prev ? { prev } : {}), ...(isRollback ? { rollbackTo: earlier } : {}), rolledBack, shas };
+  return {
+    ...(prev ? { prev } : {}),
+    ...(rollback?.to ? { rollbackTo: rollback.to } : {}),
+    rolledBack: rollback?.undone ?? [],
+    shas,
+  };
+}
+
+/**
+ * A failed deploy replaced nothing. A tag marks a release and never replaces another: release lines live side by side,
+ * and a tag set later on an older commit (util-linux's `v2.41-devel` at the branch point, set after `v2.40-rc2`)
+ * starts a line rather than taking one back.
+ */
+const rollsBack = (deploy: DeployRow): boolean => deploy.status !== 'failure' && deploy.source !== TAG_SOURCE;
+const TAG_SOURCE = 'tags';
+
+/**
+ * Of deployed ancestors (newest first), the one `sha` follows: the newest among those no other one reaches; when a
+ * merge forward brought in several, the one on `sha`'s first-parent line (its own release line), else the one
+ * leaving the fewest commits.
+ */
+async function nearestAncestor(repo: string, sha: string, ancestors: DeployRow[]): Promise<DeployRow | undefined> {
+  if (ancestors.length <= 1) return ancestors[0];
+  const { independentOf, onFirstParentLine, revCount } = await git();
+  let tips = await independentOf(
+    repo,
+    ancestors.map((d) => d.sha),
+  );
+  if (tips.length > 1) {
+    const own = await onFirstParentLine(repo, sha, tips);
+    if (own.length > 0) tips = own;
+  }
+  let best: { deploy: DeployRow; count: number } | undefined;
+  for (const d of ancestors) {
+    if (!tips.includes(d.sha) || (best && best.deploy.sha === d.sha)) continue;
+    const count = tips.length === 1 ? 0 : await revCount(repo, [sha, '--not', d.sha]);
+    if (!best || count < best.count) best = { deploy: d, count };
+  }
+  return best?.deploy;
+}
+
+/**
+ * Whether `deploy` takes `live` back: to a sha shipped earlier in live's chain, or to an ancestor of live's sha. The
+ * chain deploys after the one it returns to are undone. Two tags on one sha, or a release on another line, are not.
+ */
+async function rollbackOf(
+  ctx: AppContext,
+  deploy: DeployRow,
+  live: DeployRow | undefined,
+  reached: Set<string>,
+): Promise<{ to?: DeployRow; undone: DeployRow[] } | undefined> {
+  if (!live || live.sha === deploy.sha || reached.has(live.sha)) return undefined;
+  const chain = chainOf(ctx, live);
+  let back = chain.findIndex((d) => d.sha === deploy.sha);
+  if (back < 0) {
+    const { ancestorsAmong } = await git();
+    if (!(await ancestorsAmong(ctx.config.repoPath, live.sha, [deploy.sha])).has(deploy.sha)) return undefined;
+    back = chain.findIndex((d) => reached.has(d.sha));
+  }
+  const undone = (back < 0 ? chain : chain.slice(0, back)).filter((d) => d.status !== 'failure');
+  return { ...(back >= 0 ? { to: chain[back]! } : {}), undone };
+}
+
+/** `live` and the deploys before it by predecessor links, newest first. */
+function chainOf(ctx: AppContext, live: DeployRow): DeployRow[] {
+  const chain = [live];
+  const seen = new Set([live.id]);
+  for (let d = live; d.prevDeployId !== null && chain.length < MAX_PREDECESSORS;) {
+    const next = getDeploy(ctx.store, d.prevDeployId);
+    if (!next || seen.has(next.id)) break;
+    chain.push(next);
+    seen.add(next.id);
+    d = next;
+  }
+  return chain;
 }
 
 function applyLinks(ctx: AppContext, deployId: number, plan: LinkPlan): void {
@@ -178,40 +267,35 @@ export interface TagDeployOptions {
   service?: string;
 }
 
-/** Each tag matching `glob` becomes a release deploy at the tag's date (annotated: tagger date). */
+/**
+ * Each tag matching `glob` becomes a release deploy at the tag's date (annotated: tagger date). Tags naming a sha an
+ * earlier matching tag names are aliases of that release, not deploys of their own (nor rollbacks to it).
+ */
 export async function ingestDeploysFromTags(
   ctx: AppContext,
   options: TagDeployOptions,
-): Promise<{ added: number; skipped: number; matched: number; recorded: DeployRow[] }> {
+): Promise<{ added: number; skipped: number; matched: number; aliases: number; recorded: DeployRow[] }> {
   const env = options.env ?? ctx.config.env;
   const service = options.service ?? '';
   const isMatch = picomatch(options.glob);
-  const { gitFor } = await git();
-  const out = await gitFor(ctx.config.repoPath).raw([
-    'for-each-ref',
-    '--format=%(refname:short)%00%(objectname)%00%(*objectname)%00%(creatordate:unix)',
-    'refs/tags',
-  ]);
-  const tags = out
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const [name = '', obj = '', peeled = '', date = '0'] = line.split('\0');
-      return { name, sha: peeled || obj, at: Number(date) * 1000 };
-    })
-    .filter((t) => isMatch(t.name))
-    .sort((a, b) => a.at - b.at || a.name.localeCompare(b.name));
+  const { commitTags } = await git();
+  const tags = await inHistoryOrder(
+    ctx.config.repoPath,
+    (await commitTags(ctx.config.repoPath)).filter((t) => isMatch(t.name)),
+  );
   if (tags.length === 0) {
     throw new UserInputError(
       `no tag matches '${options.glob}'; list tags with 'git tag' and pass --from-tags 'v*'`,
       'glob',
     );
   }
+  const releases = new Map<string, TagRef>();
+  for (const tag of tags) if (!releases.has(tag.sha)) releases.set(tag.sha, tag);
   let added = 0;
   let skipped = 0;
   /** the deploys created, and those they rolled back */
   const recorded: DeployRow[] = [];
-  for (const tag of tags) {
+  for (const tag of releases.values()) {
     const externalId = service ? `${tag.name}@${env}/${service}` : `${tag.name}@${env}`;
     const res = await recordDeploy(ctx, {
       ref: tag.sha,
@@ -219,7 +303,7 @@ export async function ingestDeploysFromTags(
       service,
       status: 'success',
       finishedAt: tag.at,
-      source: 'tags',
+      source: TAG_SOURCE,
       externalId,
     });
     if (res.created) {
@@ -227,5 +311,32 @@ export async function ingestDeploysFromTags(
       recorded.push(res.deploy, ...res.rolledBack);
     } else skipped++;
   }
-  return { added, skipped, matched: tags.length, recorded };
+  return { added, skipped, matched: tags.length, aliases: tags.length - releases.size, recorded };
+}
+
+/**
+ * Tags by date; tags set in the same second (a release candidate and the next line's start tag) ancestors first, so
+ * each one's predecessor is the one git says came before it rather than the one whose name sorts first.
+ */
+async function inHistoryOrder(repo: string, tags: TagRef[]): Promise<TagRef[]> {
+  const { ancestorsAmong } = await git();
+  const byTime = new Map<number, TagRef[]>();
+  for (const t of tags) byTime.set(t.at, [...(byTime.get(t.at) ?? []), t]);
+  const depth = new Map<TagRef, number>();
+  for (const same of byTime.values()) {
+    if (same.length < 2) continue;
+    for (const t of same) {
+      depth.set(
+        t,
+        (
+          await ancestorsAmong(
+            repo,
+            t.sha,
+            same.filter((o) => o.sha !== t.sha).map((o) => o.sha),
+          )
+        ).size,
+      );
+    }
+  }
+  return tags.sort((a, b) => a.at - b.at || (depth.get(a) ?? 0) - (depth.get(b) ?? 0) || a.name.localeCompare(b.name));
 }

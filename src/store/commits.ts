@@ -331,3 +331,8 @@ export function rebuildModuleRollups(db: Db): void {
     refreshModuleRollups(db);
   }).immediate();
 }
+
+/** Whether `sha` (a full sha) is an ingested commit of repository `repoId`. */
+export function isIngestedCommit(db: Db, sha: string, repoId: number): boolean {
+  return db.prepare('SELECT 1 FROM commits WHERE sha = ? AND repo_id = ?').get(sha, repoId) !== undefined;
+}

@@ -24,6 +24,12 @@ const COLUMNS = `id, repo_id AS repoId, env, service, sha, started_at AS started
   status, source, external_id AS externalId, prev_deploy_id AS prevDeployId,
   rollback_to_deploy_id AS rollbackToDeployId, rolled_back_by_deploy_id AS rolledBackByDeployId`;
 
+/** COLUMNS of the deploys table aliased `alias` in a join. */
+const prefixed = (alias: string): string =>
+  COLUMNS.split(',')
+    .map((c) => `${alias}.${c.trim()}`)
+    .join(', ');
+
 export function getDeploy(db: Db, id: number): DeployRow | undefined {
   return db.prepare(`SELECT ${COLUMNS} FROM deploys WHERE id = ?`).get(id) as DeployRow | undefined;
 }
@@ -50,30 +56,20 @@ export function deploysFrom(db: Db, env: string, service: string, fromMs: number
     .all(env, service, fromMs) as DeployRow[];
 }
 
-/** The last deploy that shipped (success or later rolled back) strictly before `deploy` in its env/service. */
-export function previousShipped(db: Db, deploy: DeployRow): DeployRow | undefined {
+/**
+ * Deploys of `deploy`'s env/service that finished before it and whose code was still live when it finished: shipped
+ * (not failed) and not rolled back by a deploy that finished before `deploy`. Newest first, at most `limit`.
+ */
+export function liveBefore(db: Db, deploy: DeployRow, limit: number): DeployRow[] {
   return db
     .prepare(
-      `SELECT ${COLUMNS} FROM deploys
-       WHERE env = ? AND service = ? AND status != 'failure' AND id != ?
-         AND (finished_at < ? OR (finished_at = ? AND id < ?))
-       ORDER BY finished_at DESC, id DESC LIMIT 1`,
+      `SELECT ${prefixed('d')} FROM deploys d LEFT JOIN deploys r ON r.id = d.rolled_back_by_deploy_id
+       WHERE d.env = @env AND d.service = @service AND d.status != 'failure' AND d.id != @id
+         AND (d.finished_at < @at OR (d.finished_at = @at AND d.id < @id))
+         AND NOT (r.id IS NOT NULL AND r.id != @id AND (r.finished_at < @at OR (r.finished_at = @at AND r.id < @id)))
+       ORDER BY d.finished_at DESC, d.id DESC LIMIT @limit`,
     )
-    .get(deploy.env, deploy.service, deploy.id, deploy.finishedAt, deploy.finishedAt, deploy.id) as
-    DeployRow | undefined;
-}
-
-/** The newest earlier shipped deploy of the same sha (a re-deploy of it is a rollback). */
-export function earlierShippedOfSha(db: Db, deploy: DeployRow): DeployRow | undefined {
-  return db
-    .prepare(
-      `SELECT ${COLUMNS} FROM deploys
-       WHERE env = ? AND service = ? AND sha = ? AND status != 'failure' AND id != ?
-         AND (finished_at < ? OR (finished_at = ? AND id < ?))
-       ORDER BY finished_at DESC, id DESC LIMIT 1`,
-    )
-    .get(deploy.env, deploy.service, deploy.sha, deploy.id, deploy.finishedAt, deploy.finishedAt, deploy.id) as
-    DeployRow | undefined;
+    .all({ env: deploy.env, service: deploy.service, id: deploy.id, at: deploy.finishedAt, limit }) as DeployRow[];
 }
 
 export function countDeploys(db: Db): number {
@@ -138,4 +134,40 @@ export function deployFailureCounts(
     failed: number;
   };
   return row;
+}
+
+export interface DeployListRow extends DeployRow {
+  prevSha: string | null;
+  prevExternalId: string | null;
+  prevSource: string | null;
+  commits: number;
+  /** commits of this deploy that an earlier shipped deploy of its env/service already carried */
+  shippedBefore: number;
+}
+
+/** Every deploy (optionally of one env and/or service) with its predecessor and range sizes, oldest first. */
+export function listDeploys(
+  db: Db,
+  filter: { env?: string | undefined; service?: string | undefined },
+): DeployListRow[] {
+  return db
+    .prepare(
+      `SELECT ${prefixed('d')}, p.sha AS prevSha, p.external_id AS prevExternalId, p.source AS prevSource,
+         (SELECT count(*) FROM deploy_commits dc WHERE dc.deploy_id = d.id) AS commits,
+         (SELECT count(*) FROM deploy_commits dc WHERE dc.deploy_id = d.id AND EXISTS (
+            SELECT 1 FROM deploy_commits o JOIN deploys e ON e.id = o.deploy_id
+            WHERE o.sha = dc.sha AND e.env = d.env AND e.service = d.service AND e.status != 'failure'
+              AND (e.finished_at < d.finished_at OR (e.finished_at = d.finished_at AND e.id < d.id)))) AS shippedBefore
+       FROM deploys d LEFT JOIN deploys p ON p.id = d.prev_deploy_id
+       WHERE (@env IS NULL OR d.env = @env) AND (@service IS NULL OR d.service = @service)
+       ORDER BY d.finished_at, d.id`,
+    )
+    .all({ env: filter.env ?? null, service: filter.service ?? null }) as DeployListRow[];
+}
+
+/** The envs and services deploys were recorded for, sorted (to name them when a filter matches none). */
+export function deployTargets(db: Db): { envs: string[]; services: string[] } {
+  const pluck = (col: 'env' | 'service') =>
+    db.prepare(`SELECT DISTINCT ${col} FROM deploys WHERE ${col} != '' ORDER BY ${col}`).pluck().all() as string[];
+  return { envs: pluck('env'), services: pluck('service') };
 }

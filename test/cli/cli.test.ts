@@ -44,6 +44,29 @@ describe('the hindsight CLI', () => {
       { cwd: g.path },
     );
     expect(back.stdout).toMatch(/rollback to deploy #1; rolled back: #2/);
+    // deploy list: each deploy's predecessor and commit count, to check against git rev-list.
+    const list = JSON.parse(runCli([...base, 'deploy', 'list', '--json'], { cwd: g.path }).stdout) as {
+      deploys: {
+        id: number;
+        status: string;
+        prev: { id: number } | null;
+        commits: number;
+        rolledBackBy: number | null;
+      }[];
+    };
+    expect(list.deploys.map((d) => [d.id, d.status, d.prev?.id ?? null, d.commits, d.rolledBackBy])).toEqual([
+      [1, 'success', null, 1, null],
+      [2, 'rolled_back', 1, 1, 3],
+      [3, 'success', 1, 0, null],
+    ]);
+    expect(runCli([...base, 'deploy', 'list'], { cwd: g.path }).stdout).toMatch(
+      /#2 run-7 production \w{10} 2026-03-02 rolled_back: 1 commit\(s\) since #1 \w{10} \(rolled back by #3\)/,
+    );
+    const wrongEnv = runCli([...base, 'deploy', 'list', '--env', 'prod'], { cwd: g.path });
+    expect([wrongEnv.code, wrongEnv.stderr]).toEqual([
+      2,
+      expect.stringMatching(/no deploys in env 'prod'; known: production/),
+    ]);
 
     const file = join(tempDir(), 'inc.ndjson');
     writeFileSync(
@@ -64,6 +87,13 @@ describe('the hindsight CLI', () => {
     const status = JSON.parse(runCli([...base, 'status'], { cwd: g.path }).stdout) as Record<string, number>;
     expect(status).toMatchObject({ commits: 2, deploys: 3, incidents: 1 });
     expect(status['links']).toBeGreaterThan(0);
+  });
+
+  it('serves only the error for a repository that does not exist, rather than answer about nothing', () => {
+    const { g, db } = repo();
+    const res = runCli(['--db', db, '--repo', join(g.path, 'missing'), 'serve', '--no-ingest'], { cwd: g.path });
+    expect(res.stderr).toMatch(/repository .*missing does not exist; pass --repo PATH/);
+    expect(res.stderr).toMatch(/serving on stdio anyway: every tool call answers with this error/);
   });
 
   it('rejects a bad import with file:line and field, exit code 2, and writes nothing', () => {

@@ -16,6 +16,8 @@ export interface CommitSpec {
 export interface GitDir {
   path: string;
   git(...args: string[]): string;
+  /** git with author and committer dates set to `date` (ISO): tags, merges and cherry-picks at a known time */
+  gitAt(date: string, ...args: string[]): string;
   commit(spec: CommitSpec): string;
   /** a bare clone of this repository */
   bareClone(): string;
@@ -45,6 +47,12 @@ export function gitdir(): GitDir {
   return {
     path,
     git,
+    gitAt: (date, ...args) =>
+      execFileSync('git', args, {
+        cwd: path,
+        encoding: 'utf8',
+        env: { ...gitEnv(), GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date },
+      }).trim(),
     commit(spec) {
       for (const [rel, content] of Object.entries(spec.files)) {
         const abs = join(path, rel);

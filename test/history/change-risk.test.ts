@@ -38,9 +38,12 @@ describe('assessChangeRisk', () => {
         incidentsAllTime: 0,
         lastIncident: null,
         architecturalSignal: false,
+        suspects90d: 0,
+        evidence: [],
         reverts90d: [],
       },
     ]);
+    expect(r.unknownPaths).toEqual([]);
     expect(r.coChangedFiles.items).toEqual([expect.objectContaining({ path: 'src/ledger/book.ts', confidence: 1 })]);
     expect(r.decisionRecords.items).toEqual([
       {
@@ -55,6 +58,7 @@ describe('assessChangeRisk', () => {
 
   it('is medium after one incident in 90 days, high at two (architectural signal), per module', () => {
     const { ctx, seed } = fixture();
+    for (const f of [GW, 'src/search/index.ts']) seed.commit({ at: ago(500), files: [f] });
     seed.incident({ externalId: 'INC-1', title: 'Double charge', startedAt: ago(40), module: 'payments' });
     const medium = assessChangeRisk(ctx, [GW, 'src/search/index.ts']);
     expect(medium.risk).toBe('medium');
@@ -69,13 +73,17 @@ describe('assessChangeRisk', () => {
     seed.incident({ externalId: 'INC-2', startedAt: ago(3), files: [GW] });
     const high = assessChangeRisk(ctx, [GW]);
     expect(high.risk).toBe('high');
-    expect(high.reasons).toEqual(['2 incidents in 90 days in payments (architectural signal)']);
+    // HIGH names what is behind it.
+    expect(high.reasons).toEqual([
+      '2 incidents in 90 days in payments (architectural signal): INC-2 names src/payments/gateway.ts; INC-1 has module payments',
+    ]);
     expect(high.modules[0]).toMatchObject({ incidents90d: 2, incidentsAllTime: 2, architecturalSignal: true });
     expect(high.modules[0]!.lastIncident?.id).toBe('INC-2');
   });
 
   it('is medium for three old incidents, and for one recent revert of these paths', () => {
     const { ctx, seed } = fixture();
+    seed.commit({ at: ago(500), files: [GW] });
     for (const d of [200, 300, 400]) seed.incident({ externalId: `OLD-${d}`, startedAt: ago(d), module: 'payments' });
     expect(assessChangeRisk(ctx, [GW])).toMatchObject({
       risk: 'medium',
@@ -86,7 +94,11 @@ describe('assessChangeRisk', () => {
     const bad = other.seed.commit({ at: ago(20), agent: 'claude', subject: 'retry charges', files: [GW] });
     const rv = other.seed.commit({ at: ago(19), subject: 'Revert "retry charges"', revertsSha: bad, files: [GW] });
     const r = assessChangeRisk(other.ctx, [GW, 'src/auth/login.ts']);
-    expect(r).toMatchObject({ risk: 'medium', reasons: ['reverted once in 90 days'] });
+    expect(r).toMatchObject({
+      risk: 'medium',
+      reasons: ['reverted once in 90 days', 'not assessed, no commit or incident names them: src/auth/login.ts'],
+      unknownPaths: ['src/auth/login.ts'],
+    });
     expect(r.modules[0]!.reverts90d).toEqual([
       {
         sha: bad.slice(0, 7),
@@ -96,7 +108,7 @@ describe('assessChangeRisk', () => {
         paths: [GW],
       },
     ]);
-    expect(r.modules[1]).toMatchObject({ module: 'auth', reverts90d: [] });
+    expect(r.modules.map((m) => m.module)).toEqual(['payments']);
   });
 
   it('is high after two reverts in 90 days, ignoring older ones', () => {
@@ -107,12 +119,15 @@ describe('assessChangeRisk', () => {
     }
     const r = assessChangeRisk(ctx, [GW]);
     expect(r.risk).toBe('high');
-    expect(r.reasons).toEqual(['reverted 2× in 90 days']);
+    expect(r.reasons).toEqual([
+      expect.stringMatching(/^reverted 2× in 90 days: [0-9a-f]{7} \(src\/payments\/gateway\.ts\); [0-9a-f]{7} \(/),
+    ]);
     expect(r.modules[0]!.reverts90d).toHaveLength(2);
   });
 
   it('validates the paths and names the bad one', () => {
-    const { ctx, root } = fixture();
+    const { ctx, root, seed } = fixture();
+    seed.commit({ at: ago(5), files: [GW] });
     expect(() => assessChangeRisk(ctx, [])).toThrow(/paths must list 1 to 50 repository paths \(got 0\)/);
     expect(() =>
       assessChangeRisk(
@@ -132,6 +147,38 @@ describe('assessChangeRisk', () => {
   });
 });
 
+describe('change risk on real history', () => {
+  it('answers paths nothing names as unknown, not by the risk of a module they would fall in', () => {
+    const { ctx, seed } = fixture();
+    seed.commit({ at: ago(5), files: [GW] });
+    for (const id of ['INC-1', 'INC-2']) seed.incident({ externalId: id, startedAt: ago(3), files: [GW] });
+    const r = assessChangeRisk(ctx, ['src/payments/gatewy.ts']);
+    expect(r).toMatchObject({ risk: 'unknown', paths: [], unknownPaths: ['src/payments/gatewy.ts'], modules: [] });
+    expect(r.reasons[0]).toMatch(
+      /no commit or incident names src\/payments\/gatewy\.ts: check the spelling, run 'hindsight ingest git'/,
+    );
+  });
+
+  it('does not call a module HIGH on unconfirmed suspicion, nor when the cause was confirmed elsewhere', () => {
+    const { ctx, seed } = fixture();
+    const pay = seed.commit({ at: ago(30), files: [GW] });
+    const login = seed.commit({ at: ago(30), files: ['src/auth/login.ts'] });
+    for (const id of ['S-1', 'S-2'])
+      seed.link({ incidentId: seed.incident({ externalId: id, startedAt: ago(20) }), sha: pay, score: 0.8 });
+    const elsewhere = seed.incident({ externalId: 'C-1', startedAt: ago(10) });
+    seed.link({ incidentId: elsewhere, sha: pay, score: 0.8 });
+    seed.link({ incidentId: elsewhere, sha: login, score: 0.9, status: 'confirmed', method: 'fix-blame' });
+    const r = assessChangeRisk(ctx, [GW]);
+    expect(r.risk).toBe('low');
+    expect(r.modules[0]).toMatchObject({ incidents90d: 0, suspects90d: 2, architecturalSignal: false });
+    const auth = assessChangeRisk(ctx, ['src/auth/login.ts']);
+    expect(auth.modules[0]).toMatchObject({
+      incidents90d: 1,
+      evidence: [expect.stringMatching(/^C-1 confirmed cause [0-9a-f]{7} changed src\/auth\/login\.ts$/)],
+    });
+  });
+});
+
 describe('riskLevel', () => {
   const m = (over: Partial<ModuleRisk>): ModuleRisk => ({
     module: 'payments',
@@ -140,13 +187,19 @@ describe('riskLevel', () => {
     incidentsAllTime: 0,
     lastIncident: null,
     architecturalSignal: false,
+    suspects90d: 0,
+    evidence: [],
     reverts90d: [],
     ...over,
   });
   it('combines a recent incident with a recent revert into high', () => {
-    expect(riskLevel([m({ incidents90d: 1, incidentsAllTime: 1 })], 1)).toEqual({
+    const revert = { sha: 'abc1234', subject: 'x', revertSha: 'def5678', revertedAt: '2026-01-01', paths: [GW] };
+    expect(riskLevel([m({ incidents90d: 1, incidentsAllTime: 1 })], [revert])).toEqual({
       risk: 'high',
-      reasons: ['reverted once in 90 days, in a module with a recent incident', '1 incident in 90 days in payments'],
+      reasons: [
+        `reverted once in 90 days, in a module with a recent incident: abc1234 (${GW})`,
+        '1 incident in 90 days in payments',
+      ],
     });
   });
   it('lists every reason, high ones first', () => {
@@ -155,7 +208,7 @@ describe('riskLevel', () => {
         m({ incidents90d: 3, incidentsAllTime: 5, architecturalSignal: true }),
         m({ module: 'auth', incidentsAllTime: 4 }),
       ],
-      0,
+      [],
     );
     expect(r).toEqual({
       risk: 'high',

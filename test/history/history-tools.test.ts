@@ -73,8 +73,12 @@ describe('history tools over MCP', () => {
     const out = res.structuredContent as z.infer<z.ZodObject<typeof changeRisk.output>>;
     expect(out.risk).toBe('high');
     expect(out.reasons).toEqual([
-      '2 incidents in 90 days in payments (architectural signal)',
-      'reverted once in 90 days, in a module with a recent incident',
+      expect.stringMatching(
+        /^2 incidents in 90 days in payments \(architectural signal\): INC-10 has module payments; INC-9 confirmed cause [0-9a-f]{7} changed src\/payments\/gateway\.ts$/,
+      ),
+      expect.stringMatching(
+        /^reverted once in 90 days, in a module with a recent incident: [0-9a-f]{7} \(src\/payments\/gateway\.ts\)$/,
+      ),
     ]);
     expect(out.modules[0]).toMatchObject({ module: 'payments', incidents90d: 2, lastIncident: { id: 'INC-10' } });
     expect(out.coChangedFiles.items.map((f) => [f.path, f.support, f.confidence])).toEqual([

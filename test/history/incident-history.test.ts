@@ -69,6 +69,7 @@ describe('moduleIncidents', () => {
         resolvedAt: isoAgo(9),
         status: 'resolved',
         linkedBy: ['module field', 'files: src/payments/gateway.ts'],
+        basis: 'named',
         postmortem: 'docs/postmortems/inc-1.md',
       },
       {
@@ -82,14 +83,17 @@ describe('moduleIncidents', () => {
           'files: src/payments/a.ts, src/payments/b.ts, src/payments/gateway.ts +1 more',
           'stack frames: src/payments/client.ts',
         ],
+        basis: 'named',
       },
       expect.objectContaining({
         id: 'INC-3',
         linkedBy: [expect.stringMatching(/^confirmed cause [0-9a-f]{7} \(fix-blame\)$/)],
+        basis: 'cause',
       }),
       expect.objectContaining({
         id: 'INC-4',
         linkedBy: [expect.stringMatching(/^suspect [0-9a-f]{7} score 0\.72$/)],
+        basis: 'suspect',
         url: 'https://x/4',
       }),
     ]);
@@ -118,9 +122,41 @@ describe('moduleRecurrence', () => {
   it('counts 30 and 90 days back from the clock and raises the signal at 2 incidents in 90 days', () => {
     const { ctx } = fixture();
     const r = moduleRecurrence(ctx.store, 'payments', NOW);
-    expect(r).toMatchObject({ last30d: 1, last90d: 2, allTime: 4, architecturalSignal: true });
-    expect(r.signal).toMatch(/^2 incidents in 90 days in payments: /);
+    // INC-4 is tied to payments by an unconfirmed suspect only: shown apart, not counted.
+    expect(r).toMatchObject({ last30d: 1, last90d: 2, allTime: 3, suspects90d: 0, suspectsAllTime: 1 });
+    expect(r.architecturalSignal).toBe(true);
+    expect(r.signal).toMatch(/^2 incidents in 90 days in payments \(INC-1, INC-2\), each naming the module/);
+    expect(r.basis).toMatch(/^2 incident\(s\) in 90 days \(3 all time\).*; 0 more in 90 days \(1 all time\) with only/);
     expect(r.last).toEqual({ id: 'INC-1', title: 'Double charges at checkout', startedAt: isoAgo(10) });
+  });
+
+  it('counts an incident where its confirmed cause is, and suspects apart: no signal from suspicion alone', () => {
+    const ctx = testContext(tempDir(), { now: NOW });
+    const seed = seeder(ctx);
+    const pay = seed.commit({ at: ago(40), subject: 'payments timeout tweak', files: ['src/payments/gateway.ts'] });
+    const login = seed.commit({ at: ago(40), subject: 'login retry', files: ['src/auth/login.ts'] });
+    // Scored high against payments, but the fix proved the login change caused it.
+    const confirmedElsewhere = seed.incident({ externalId: 'INC-A', startedAt: ago(20) });
+    seed.link({ incidentId: confirmedElsewhere, sha: pay, score: 0.8 });
+    seed.link({ incidentId: confirmedElsewhere, sha: login, score: 0.9, status: 'confirmed', method: 'fix-blame' });
+    // Two more with strong suspects in payments and no confirmed cause, and one that names payments itself.
+    for (const id of ['INC-B', 'INC-C'])
+      seed.link({ incidentId: seed.incident({ externalId: id, startedAt: ago(10) }), sha: pay, score: 0.7 });
+    seed.incident({ externalId: 'INC-D', startedAt: ago(5), files: ['src/payments/gateway.ts'] });
+
+    const payments = moduleRecurrence(ctx.store, 'payments', NOW);
+    expect(payments).toMatchObject({ last90d: 1, allTime: 1, suspects90d: 2, architecturalSignal: false });
+    expect(payments.basis).toMatch(
+      /^1 incident\(s\) in 90 days .*; 2 more in 90 days \(2 all time\) with only unconfirmed suspects here$/,
+    );
+    const page = moduleIncidents(ctx.store, 'payments', { now: NOW, limit: 10 });
+    expect(page.items.map((i) => [i.id, i.basis])).toEqual([
+      ['INC-D', 'named'],
+      ['INC-C', 'suspect'],
+      ['INC-B', 'suspect'],
+      ['INC-A', 'elsewhere'],
+    ]);
+    expect(moduleRecurrence(ctx.store, 'auth', NOW)).toMatchObject({ last90d: 1, suspects90d: 0 });
   });
 
   it('stays quiet with 2 incidents in 120 days but only one in the last 90', () => {

@@ -114,10 +114,10 @@ describe('ingest deploys --from-tags', () => {
     g.git('tag', 'nightly-1', shas[5]!);
     const ctx = testContext(g.path);
     const res = await ingestDeploysFromTags(ctx, { glob: 'v*' });
-    expect(res).toMatchObject({ added: 2, skipped: 0, matched: 2 });
+    expect(res).toMatchObject({ added: 2, skipped: 0, matched: 2, aliases: 0 });
     expect(res.recorded.map((d) => d.sha)).toEqual([shas[1], shas[4]]);
     const again = await ingestDeploysFromTags(ctx, { glob: 'v*' });
-    expect(again).toEqual({ added: 0, skipped: 2, matched: 2, recorded: [] });
+    expect(again).toEqual({ added: 0, skipped: 2, matched: 2, aliases: 0, recorded: [] });
     const rows = ctx.store.prepare('SELECT id, sha, external_id AS ext FROM deploys ORDER BY finished_at').all() as {
       id: number;
       sha: string;

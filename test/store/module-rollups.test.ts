@@ -166,7 +166,12 @@ describe('module_incidents', () => {
     ctx.store.prepare("UPDATE incident_links SET status = 'rejected' WHERE incident_id = ?").run(id);
     expect(ids('ledger')).toEqual([]);
     ctx.store.prepare("UPDATE incident_links SET status = 'suspect', score = 0.9 WHERE incident_id = ?").run(id);
-    expect(moduleRecurrence(ctx.store, 'ledger', NOW)).toMatchObject({ allTime: 1, last30d: 1 });
+    // Tied by a suspect only: counted apart from the module's incidents.
+    expect(moduleRecurrence(ctx.store, 'ledger', NOW)).toMatchObject({
+      allTime: 0,
+      suspectsAllTime: 1,
+      suspects90d: 1,
+    });
     ctx.store.prepare('DELETE FROM incident_links WHERE target = ?').run(sha);
     expect(ids('payments')).toEqual([]);
   });
@@ -177,7 +182,7 @@ describe('module_incidents', () => {
     const db = ctx.store;
     db.prepare("UPDATE incidents SET module = 'search', started_at = ? WHERE id = ?").run(NOW - 100 * DAY, id);
     expect(moduleRecurrence(db, 'search', NOW)).toMatchObject({ allTime: 1, last90d: 0 });
-    expect(moduleRecurrence(db, 'payments', NOW)).toMatchObject({ allTime: 1, last90d: 0 });
+    expect(moduleRecurrence(db, 'payments', NOW)).toMatchObject({ suspectsAllTime: 1, suspects90d: 0 });
     db.prepare("INSERT INTO incident_files(incident_id, path, kind, module) VALUES (?, 'x.go', 'file', 'infra')").run(
       id,
     );
@@ -215,7 +220,7 @@ describe('migration 0006', () => {
     const db = openStore(path);
     expect(db.prepare('SELECT COUNT(*) FROM commit_files WHERE committed_at IS NULL').pluck().get()).toBe(0);
     expect(moduleChangeStats(db, 'p', NOW).allTime).toMatchObject({ commits: 2, agentCommits: 1, reverts: 1 });
-    expect(moduleRecurrence(db, 'q', NOW).allTime).toBe(1);
+    expect(moduleRecurrence(db, 'q', NOW).suspectsAllTime).toBe(1);
     expectSameAsRebuild(db);
   });
 });

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
+import { deployList } from '../../attribution/deploy-list.js';
 import { refreshAttribution } from '../../attribution/refresh.js';
 import { recordDeploy } from '../../ingest/deploys.js';
 import type { DeployStatus } from '../../store/deploys.js';
 import type { ContextFactory } from '../main.js';
-import { out } from '../output.js';
+import { out, outJson } from '../output.js';
 import { parseWhen } from '../parse.js';
 
 export function registerDeploy(program: Command, makeContext: ContextFactory): void {
@@ -45,13 +46,48 @@ export function registerDeploy(program: Command, makeContext: ContextFactory): v
             ? `deploy #${d.id} ${d.env}${d.service ? `/${d.service}` : ''} ${d.sha.slice(0, 10)} ${d.status}: ${res.commitCount} commit(s) since ${d.prevDeployId ? `deploy #${d.prevDeployId}` : 'the beginning'}`
             : `deploy ${o.id} was already recorded as #${d.id}; nothing changed`,
         ];
-        if (res.rollbackTo) {
+        if (res.rollbackTo || res.rolledBack.length > 0) {
           lines.push(
-            `rollback to deploy #${res.rollbackTo.id}; rolled back: ${res.rolledBack.map((r) => `#${r.id}`).join(', ') || 'none'}`,
+            `rollback${res.rollbackTo ? ` to deploy #${res.rollbackTo.id}` : ''}; rolled back: ${res.rolledBack.map((r) => `#${r.id}`).join(', ') || 'none'}`,
           );
         }
         out(lines.join('\n'));
         ctx.store.close();
       },
     );
+
+  deploy
+    .command('list')
+    .description('Every deploy with its status, previous deploy and commit count (its range is git rev-list prev..sha)')
+    .option('--env <name>', 'only this environment')
+    .option('--service <name>', 'only this service')
+    .option('--json', 'print the list as JSON')
+    .action((o: { env?: string; service?: string; json?: boolean }) => {
+      const ctx = makeContext();
+      const list = deployList(ctx, {
+        ...(o.env !== undefined ? { env: o.env } : {}),
+        ...(o.service !== undefined ? { service: o.service } : {}),
+      });
+      ctx.store.close();
+      if (o.json) return outJson(list);
+      if (list.empty) return out(list.empty);
+      out(
+        list.deploys
+          .map((d) => {
+            const name = (x: { id: number; sha: string; ref: string | null }) =>
+              `#${x.id} ${x.ref ?? x.sha.slice(0, 10)}`;
+            const notes = [
+              d.shippedBefore ? `${d.shippedBefore} shipped before` : '',
+              d.rollbackTo !== null ? `rollback to #${d.rollbackTo}` : '',
+              d.rolledBackBy !== null ? `rolled back by #${d.rolledBackBy}` : '',
+            ].filter(Boolean);
+            return (
+              `${name(d)} ${d.env}${d.service ? `/${d.service}` : ''} ${d.sha.slice(0, 10)} ${d.finishedAt.slice(0, 10)} ` +
+              `${d.status}: ${d.commits} commit(s) since ${d.prev ? name(d.prev) : 'the beginning'}` +
+              (notes.length ? ` (${notes.join('; ')})` : '')
+            );
+          })
+          .join('\n'),
+      );
+    });
 }

@@ -35,7 +35,9 @@ export function registerIngest(program: Command, makeContext: ContextFactory): v
         ...(o.service ? { service: o.service } : {}),
       });
       await refreshAttribution(ctx, { deploys: res.recorded });
-      out(`${res.matched} tag(s) matched: ${res.added} deploy(s) recorded, ${res.skipped} already known`);
+      out(
+        `${res.matched} tag(s) matched: ${res.added} deploy(s) recorded, ${res.skipped} already known${res.aliases ? `, ${res.aliases} alias(es) of a tagged release` : ''}`,
+      );
       ctx.store.close();
     });
 

@@ -1,7 +1,8 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { AppContext } from '../../context.js';
-import { classifyError, errorMessage } from '../../errors.js';
+import { classifyError, ConfigError, errorMessage } from '../../errors.js';
 import { buildServer, buildUnavailableServer } from '../../mcp/server.js';
 import type { ContextFactory } from '../main.js';
 import { info } from '../output.js';
@@ -33,6 +34,13 @@ export async function serve(makeContext: ContextFactory, opts: { ingest: boolean
   let ctx: AppContext;
   try {
     ctx = makeContext();
+    // Served as it is, every tool would answer "risk LOW" and "no commits" about a repository that is not there.
+    if (!existsSync(ctx.config.repoPath)) {
+      ctx.store.close();
+      throw new ConfigError(
+        `repository ${ctx.config.repoPath} does not exist; pass --repo PATH (or HINDSIGHT_REPO) with a git work tree or bare repository`,
+      );
+    }
   } catch (err) {
     const failure = classifyError(err);
     if (failure.blame !== 'config' && failure.blame !== 'environment') throw err;

@@ -25,7 +25,8 @@ export const changeRisk = defineTool({
       .describe('repository paths you are about to edit, e.g. ["src/payments/gateway.ts"]'),
   },
   output: {
-    paths: z.array(z.string()).describe('the input paths, normalised'),
+    paths: z.array(z.string()).describe('the input paths with a history here, normalised'),
+    unknownPaths: z.array(z.string()).describe('input paths no commit or incident names: not assessed'),
     modules: z.array(
       z.object({
         module: z.string(),
@@ -34,6 +35,8 @@ export const changeRisk = defineTool({
         incidentsAllTime: z.number(),
         lastIncident: incidentRef.nullable(),
         architecturalSignal: z.boolean(),
+        suspects90d: z.number().describe('incidents in 90d with only unconfirmed suspects here (not counted)'),
+        evidence: z.array(z.string()).describe('files and lines behind incidents90d'),
         reverts90d: z.array(
           z.object({
             sha: z.string(),
@@ -76,7 +79,7 @@ export const changeRisk = defineTool({
       hasMore: z.boolean(),
       notes: z.array(z.string()),
     }),
-    risk: z.enum(['low', 'medium', 'high']),
+    risk: z.enum(['low', 'medium', 'high', 'unknown']),
     reasons: z.array(z.string()),
   },
   async handler(input, ctx) {
@@ -88,6 +91,7 @@ export const changeRisk = defineTool({
     for (const m of out.modules) {
       lines.push(
         `${m.module}: ${m.incidents90d} incidents in 90d, ${m.incidentsAllTime} all time` +
+          (m.suspects90d ? ` (+${m.suspects90d} with unconfirmed suspects here)` : '') +
           (m.lastIncident
             ? `; last ${m.lastIncident.id} ${m.lastIncident.startedAt.slice(0, 10)} "${m.lastIncident.title}"`
             : '') +

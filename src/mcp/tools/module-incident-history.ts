@@ -41,6 +41,11 @@ export const moduleIncidentHistory = defineTool({
           resolvedAt: z.string().nullable(),
           status: z.string(),
           linkedBy: z.array(z.string()).describe('why the incident belongs to the module'),
+          basis: z
+            .enum(['named', 'cause', 'suspect', 'elsewhere'])
+            .describe(
+              'counted: named (names the module) or cause (confirmed cause changed it); not: suspect, elsewhere',
+            ),
           postmortem: z.string().optional(),
           url: z.string().optional(),
         }),
@@ -53,6 +58,9 @@ export const moduleIncidentHistory = defineTool({
       last30d: z.number(),
       last90d: z.number(),
       allTime: z.number(),
+      suspects90d: z.number(),
+      suspectsAllTime: z.number(),
+      basis: z.string(),
       architecturalSignal: z.boolean(),
       signal: z.string().optional(),
       last: z.object({ id: z.string(), title: z.string(), startedAt: z.string() }).optional(),
@@ -86,12 +94,12 @@ export const moduleIncidentHistory = defineTool({
     const r = out.recurrence;
     lines.push(
       `incidents: ${out.incidents.total}${out.since ? ` since ${out.since.slice(0, 10)}` : ''}; ` +
-        `${r.last30d} in 30d, ${r.last90d} in 90d, ${r.allTime} all time` +
+        `${r.basis}; ${r.last30d} counted in 30d` +
         (r.signal ? `\nARCHITECTURAL SIGNAL: ${r.signal}` : ''),
     );
     for (const i of out.incidents.items) {
       lines.push(
-        `- ${i.id} ${i.startedAt.slice(0, 10)} ${i.severity ? `${i.severity} ` : ''}${i.status}: ${i.title} — ${i.linkedBy.join('; ')}` +
+        `- ${i.id} ${i.startedAt.slice(0, 10)} ${i.severity ? `${i.severity} ` : ''}${i.status}: ${i.title} — ${i.basis}: ${i.linkedBy.join('; ')}` +
           (i.postmortem ? ` (postmortem ${i.postmortem})` : ''),
       );
     }

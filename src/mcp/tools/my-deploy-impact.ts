@@ -50,6 +50,7 @@ export const myDeployImpact = defineTool({
         rolledBackBy: z.number().nullable(),
         myCommits: z.array(z.object({ sha: z.string(), subject: z.string(), modules: z.array(z.string()) })),
         moreCommits: z.number(),
+        shippedAgain: z.number(),
         incidents: z.array(incident),
       }),
     ),
@@ -103,7 +104,8 @@ export const myDeployImpact = defineTool({
       lines.push(
         `deploy #${d.id} ${d.env}${d.service ? `/${d.service}` : ''} ${d.finishedAt.slice(0, 16)} ${d.status}${d.rolledBackBy ? ` (rolled back by #${d.rolledBackBy})` : ''}: ` +
           d.myCommits.map((c) => `${c.sha.slice(0, 7)} ${c.subject}`).join('; ') +
-          (d.moreCommits ? ` (+${d.moreCommits})` : ''),
+          (d.moreCommits ? ` (+${d.moreCommits})` : '') +
+          (d.shippedAgain ? ` (and ${d.shippedAgain} shipped first by an earlier deploy)` : ''),
       );
       for (const i of d.incidents) {
         lines.push(

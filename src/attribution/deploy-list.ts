@@ -1,0 +1,82 @@
+import type { AppContext } from '../context.js';
+import { UserInputError } from '../errors.js';
+import { deployTargets, listDeploys, type DeployListRow } from '../store/deploys.js';
+
+export interface DeployListEntry {
+  id: number;
+  env: string;
+  service: string;
+  sha: string;
+  /** the tag or pipeline run id it was recorded under, when there is one */
+  ref: string | null;
+  source: string;
+  finishedAt: string;
+  status: string;
+  /** the deploy it ranges from: its commits are `git rev-list prev.sha..sha` */
+  prev: { id: number; sha: string; ref: string | null } | null;
+  commits: number;
+  /** of those, commits an earlier shipped deploy of the same env/service already carried (merged forward, re-shipped) */
+  shippedBefore: number;
+  rollbackTo: number | null;
+  rolledBackBy: number | null;
+}
+
+export interface DeployList {
+  deploys: DeployListEntry[];
+  /** why the list is empty, and the command that fills it */
+  empty?: string;
+}
+
+/**
+ * Every recorded deploy with its predecessor and commit count, oldest first, so ranges can be checked against git.
+ * A filter naming no env or service that has deploys is an error that lists the known ones.
+ */
+export function deployList(ctx: AppContext, filter: { env?: string; service?: string }): DeployList {
+  const known = deployTargets(ctx.store);
+  if (known.envs.length === 0) {
+    return {
+      deploys: [],
+      empty:
+        "no deploys recorded yet: add them with 'hindsight deploy record --sha REF --status success' or " +
+        "'hindsight ingest deploys --from-tags GLOB'",
+    };
+  }
+  if (filter.env !== undefined && !known.envs.includes(filter.env)) {
+    throw new UserInputError(`no deploys in env '${filter.env}'; known: ${known.envs.join(', ')}`, 'env');
+  }
+  if (filter.service !== undefined && !known.services.includes(filter.service)) {
+    throw new UserInputError(
+      `no deploys of service '${filter.service}'; known: ${known.services.join(', ') || '(none: deploys name no service)'}`,
+      'service',
+    );
+  }
+  const deploys = listDeploys(ctx.store, filter).map(entry);
+  return deploys.length > 0
+    ? { deploys }
+    : { deploys, empty: `no deploys of service '${filter.service}' in env '${filter.env}'` };
+}
+
+function entry(d: DeployListRow): DeployListEntry {
+  return {
+    id: d.id,
+    env: d.env,
+    service: d.service,
+    sha: d.sha,
+    ref: refName(d.source, d.externalId),
+    source: d.source,
+    finishedAt: new Date(d.finishedAt).toISOString(),
+    status: d.status,
+    prev:
+      d.prevDeployId === null
+        ? null
+        : { id: d.prevDeployId, sha: d.prevSha!, ref: refName(d.prevSource!, d.prevExternalId) },
+    commits: d.commits,
+    shippedBefore: d.shippedBefore,
+    rollbackTo: d.rollbackToDeployId,
+    rolledBackBy: d.rolledBackByDeployId,
+  };
+}
+
+/** Tag deploys are recorded as `<tag>@<env>[/<service>]`; the tag is what a reader knows them by. */
+const refName = (source: string, externalId: string | null): string | null =>
+  source === 'tags' ? (externalId?.replace(/@[^@]*$/, '') ?? null) : externalId;

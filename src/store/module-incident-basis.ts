@@ -1,0 +1,118 @@
+import type { Db } from './open.js';
+
+// module_incidents (migration 0006) says which incidents touch a module at all, suspects included. These terms say
+// on what basis, for a row aliased `mi` and the module @m: counted when the incident names the module (module field,
+// files, stack frames) or its confirmed cause changed it; "suspected" when only an unconfirmed suspect changed it and
+// no cause is confirmed anywhere (an incident confirmed in another module is not this one's). Read per call: each is
+// an indexed lookup per incident of the module, and the rollup stays one definition.
+const NAMED = `(EXISTS (SELECT 1 FROM incidents i WHERE i.id = mi.incident_id AND i.module = @m)
+  OR EXISTS (SELECT 1 FROM incident_files f WHERE f.module = @m AND f.incident_id = mi.incident_id))`;
+const CAUSE_HERE = `EXISTS (SELECT 1 FROM incident_links l JOIN commit_files cf ON cf.sha = l.target
+  WHERE l.incident_id = mi.incident_id AND l.kind = 'commit' AND l.status = 'confirmed' AND +cf.module = @m)`;
+const CAUSE_ANYWHERE = `EXISTS (SELECT 1 FROM incident_links l
+  WHERE l.incident_id = mi.incident_id AND l.kind = 'commit' AND l.status = 'confirmed')`;
+const BASIS = `CASE WHEN ${NAMED} THEN 'named' WHEN ${CAUSE_HERE} THEN 'cause'
+  WHEN ${CAUSE_ANYWHERE} THEN 'elsewhere' ELSE 'suspect' END`;
+
+/** Why an incident is a module's: it names the module, its confirmed cause changed it, or only a suspect did. */
+export type IncidentBasis = 'named' | 'cause' | 'suspect' | 'elsewhere';
+
+export interface ModuleIncidentCounts {
+  /** incidents that name the module or whose confirmed cause changed it */
+  counted: { last30d: number; last90d: number; allTime: number };
+  /** incidents with only unconfirmed suspects in the module (and no confirmed cause anywhere) */
+  suspected: { last90d: number; allTime: number };
+}
+
+/** The module's incident counts by basis, up to `now`. */
+export function moduleIncidentCounts(
+  db: Db,
+  module: string,
+  now: number,
+  d30: number,
+  d90: number,
+): ModuleIncidentCounts {
+  const r = db
+    .prepare(
+      `SELECT COALESCE(SUM(counted AND started_at >= @d30), 0) AS c30, COALESCE(SUM(counted AND started_at >= @d90), 0) AS c90,
+         COALESCE(SUM(counted), 0) AS call, COALESCE(SUM(basis = 'suspect' AND started_at >= @d90), 0) AS s90,
+         COALESCE(SUM(basis = 'suspect'), 0) AS sall
+       FROM (SELECT started_at, basis, basis IN ('named', 'cause') AS counted
+             FROM (SELECT mi.started_at, ${BASIS} AS basis FROM module_incidents mi
+                   WHERE mi.module = @m AND mi.started_at <= @now))`,
+    )
+    .get({ m: module, now, d30, d90 }) as Record<'c30' | 'c90' | 'call' | 's90' | 'sall', number>;
+  return {
+    counted: { last30d: r.c30, last90d: r.c90, allTime: r.call },
+    suspected: { last90d: r.s90, allTime: r.sall },
+  };
+}
+
+/** The module's counted incidents (row ids) that started in [since, now], newest first, at most `limit`. */
+export function countedModuleIncidents(db: Db, module: string, since: number, now: number, limit: number): number[] {
+  return db
+    .prepare(
+      `SELECT mi.incident_id FROM module_incidents mi
+       WHERE mi.module = @m AND mi.started_at >= @since AND mi.started_at <= @now AND (${NAMED} OR ${CAUSE_HERE})
+       ORDER BY mi.started_at DESC, mi.incident_id DESC LIMIT @limit`,
+    )
+    .pluck()
+    .all({ m: module, since, now, limit }) as number[];
+}
+
+/** The basis of each given incident (row ids) in the module. */
+export function moduleIncidentBasis(db: Db, module: string, ids: readonly number[]): Map<number, IncidentBasis> {
+  const rows = db
+    .prepare(
+      `SELECT mi.incident_id AS id, ${BASIS} AS basis FROM module_incidents mi
+       WHERE mi.module = @m AND mi.incident_id IN (SELECT value FROM json_each(@ids))`,
+    )
+    .all({ m: module, ids: JSON.stringify(ids) }) as { id: number; basis: IncidentBasis }[];
+  return new Map(rows.map((r) => [r.id, r.basis]));
+}
+
+/**
+ * What ties each incident (row ids) to the module, as repository places: the files and stack-frame lines it names
+ * there, and the files there its confirmed cause changed.
+ */
+export function moduleIncidentPlaces(
+  db: Db,
+  module: string,
+  ids: readonly number[],
+): { id: number; externalId: string; place: string; via: 'names' | 'cause'; sha: string | null }[] {
+  return db
+    .prepare(
+      `SELECT i.id, i.external_id AS externalId, f.path || COALESCE(':' || f.line, '') AS place, 'names' AS via,
+              NULL AS sha
+       FROM incidents i JOIN incident_files f ON f.incident_id = i.id
+       WHERE f.module = @m AND i.id IN (SELECT value FROM json_each(@ids))
+       UNION
+       SELECT i.id, i.external_id, cf.path, 'cause', l.target
+       FROM incidents i JOIN incident_links l ON l.incident_id = i.id AND l.kind = 'commit' AND l.status = 'confirmed'
+         JOIN commit_files cf ON cf.sha = l.target
+       WHERE +cf.module = @m AND i.id IN (SELECT value FROM json_each(@ids))
+       ORDER BY 1, 4 DESC, 3`,
+    )
+    .all({ m: module, ids: JSON.stringify(ids) }) as {
+    id: number;
+    externalId: string;
+    place: string;
+    via: 'names' | 'cause';
+    sha: string | null;
+  }[];
+}
+
+/** Of `paths` (repository paths; a directory without its trailing slash), those any commit or incident names. */
+export function recordedPaths(db: Db, paths: readonly string[]): Set<string> {
+  return new Set(
+    db
+      .prepare(
+        `SELECT p.value FROM json_each(@paths) p
+         WHERE EXISTS (SELECT 1 FROM commit_files cf WHERE cf.path = p.value)
+            OR EXISTS (SELECT 1 FROM commit_files cf WHERE cf.path > p.value || '/' AND cf.path < p.value || '0')
+            OR EXISTS (SELECT 1 FROM incident_files f WHERE f.path = p.value)`,
+      )
+      .pluck()
+      .all({ paths: JSON.stringify(paths) }) as string[],
+  );
+}
