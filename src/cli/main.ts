@@ -29,6 +29,7 @@ const COMMANDS: Record<string, () => Promise<Registrar[]>> = {
   triage: async () => [(await import('./commands/triage.js')).registerTriage],
   interrupts: async () => [(await import('./commands/interrupts.js')).registerInterrupts],
   loop: async () => [(await import('./commands/loop.js')).registerLoop],
+  token: async () => [(await import('./commands/token.js')).registerToken],
   demo: async () => [(await import('./commands/demo.js')).registerDemo],
 };
 
