@@ -11,13 +11,19 @@ import { toolListEntry } from './tool-list.js';
 import { allTools } from './tools/index.js';
 import { VERSION } from '../version.js';
 
-/** What the caller of buildServer may want to hear about. */
+/** What the caller of buildServer may want to hear about, and who is calling. */
 export interface ServerHooks {
   /** After each tools/list answer is built: `serve` starts its start-up ingest after the first. */
   onToolsListed?: () => void;
+  /** Why a tool may not be called here (scope, --read-only, toolsets); refused tools are not listed either. */
+  refuse?: (tool: ToolDefinition) => string | undefined;
+  /** The agent an HTTP token authenticated: "me" for every tool, whatever the arguments or client name say. */
+  agent?: string;
+  /** false: no resources and prompts (a token without the `read` scope). */
+  resources?: boolean;
 }
 
-/** Builds the MCP server over a context; the transport (stdio, in-memory) is the caller's choice. */
+/** Builds the MCP server over a context; the transport (stdio, in-memory, HTTP) is the caller's choice. */
 export function buildServer(
   ctx: AppContext,
   tools: readonly ToolDefinition[] = allTools,
@@ -33,8 +39,11 @@ export function buildServer(
         'wrap each task in record_task; load hindsight://digest/{agent} at session start.',
     },
   );
-  for (const tool of tools) registerTool(server, ctx, tool);
-  if (tools.length > 0) advertiseCompactly(server, tools, hooks);
+  const refuse = hooks.refuse ?? (() => undefined);
+  for (const tool of tools) registerTool(server, ctx, tool, refuse(tool), hooks.agent);
+  const listed = tools.filter((t) => refuse(t) === undefined);
+  if (tools.length > 0) advertiseCompactly(server, listed, hooks);
+  if (hooks.resources === false) return server;
   for (const resource of allResources) registerResource(server, ctx, resource);
   for (const prompt of allPrompts) registerPrompt(server, ctx, prompt);
   return server;
@@ -71,14 +80,28 @@ function registerPrompt(server: McpServer, ctx: AppContext, p: PromptDefinition)
 function advertiseCompactly(server: McpServer, tools: readonly ToolDefinition[], hooks: ServerHooks): void {
   let listing: Tool[] | undefined;
   server.server.setRequestHandler(ListToolsRequestSchema, () => {
-    listing ??= tools.map(toolListEntry);
+    listing ??= tools.map(cachedListEntry);
     // After this answer is on its way, not before: a hook's work must not delay it.
     if (hooks.onToolsListed) setImmediate(hooks.onToolsListed);
     return { tools: listing };
   });
 }
 
-function registerTool(server: McpServer, ctx: AppContext, tool: ToolDefinition): void {
+/** Over HTTP every request builds a server; each tool's entry is converted once per process, not per request. */
+const listEntries = new WeakMap<ToolDefinition, Tool>();
+function cachedListEntry(tool: ToolDefinition): Tool {
+  let entry = listEntries.get(tool);
+  if (!entry) listEntries.set(tool, (entry = toolListEntry(tool)));
+  return entry;
+}
+
+function registerTool(
+  server: McpServer,
+  ctx: AppContext,
+  tool: ToolDefinition,
+  refused: string | undefined,
+  agent: string | undefined,
+): void {
   // The SDK validates the arguments against the input shape; we check every answer against the full output
   // shape here, so a mismatch is reported as our bug rather than as the caller's invalid params.
   const fullOutput = z.object(tool.output);
@@ -86,9 +109,12 @@ function registerTool(server: McpServer, ctx: AppContext, tool: ToolDefinition):
     tool.name,
     { title: tool.title, description: tool.description, inputSchema: tool.input, annotations: tool.annotations },
     async (args: unknown): Promise<CallToolResult> => {
+      // Registered anyway, so a call names what is missing instead of "tool not found".
+      if (refused) return errorResult(refused);
       try {
         const clientName = server.server.getClientVersion()?.name;
-        const output = await tool.handler(args as never, ctx, clientName ? { clientName } : {});
+        const call = { ...(clientName ? { clientName } : {}), ...(agent ? { agent } : {}) };
+        const output = await tool.handler(args as never, ctx, call);
         const checked = fullOutput.safeParse(output);
         if (!checked.success) throw new Error(`answer does not match its output schema: ${checked.error.message}`);
         return {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
-import { isoDate } from '../schemas.js';
+import { ignoredName, isoDate } from '../schemas.js';
 
 export const recordTaskTool = defineTool({
   name: 'record_task',
@@ -28,13 +28,15 @@ export const recordTaskTool = defineTool({
     outcome: z.string().nullable(),
     change: z.enum(['created', 'updated', 'unchanged']),
     interrupts: z.number().describe('interrupts and corrections logged with this task_id'),
+    notes: z.array(z.string()).optional(),
   },
   async handler(input, ctx, call) {
-    const [{ resolveIdentity }, { recordTask }] = await Promise.all([
+    const [{ otherThanCaller, resolveIdentity }, { recordTask }] = await Promise.all([
       import('../../attribution/whoami.js'),
       import('../../triage/tasks.js'),
     ]);
-    const identity = await resolveIdentity(ctx, { agent: input.agent }, call.clientName);
+    const identity = await resolveIdentity(ctx, { agent: input.agent }, call);
+    const other = otherThanCaller({ agent: input.agent }, call);
     const res = recordTask(ctx, {
       action: input.action,
       id: input.id,
@@ -54,10 +56,12 @@ export const recordTaskTool = defineTool({
       outcome: t.outcome,
       change: res.change,
       interrupts: res.interrupts,
+      ...(other ? { notes: [ignoredName(other, call.agent)] } : {}),
     };
   },
   render(out) {
     const state = out.finishedAt ? `finished ${out.finishedAt} (${out.outcome})` : `started ${out.startedAt}`;
-    return `task ${out.id}${out.title ? ` "${out.title}"` : ''} ${state}; ${out.change}; ${out.interrupts} interrupt(s) logged`;
+    const line = `task ${out.id}${out.title ? ` "${out.title}"` : ''} ${state}; ${out.change}; ${out.interrupts} interrupt(s) logged`;
+    return [line, ...(out.notes ?? [])].join('\n');
   },
 });
