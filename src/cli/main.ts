@@ -39,13 +39,24 @@ async function main(argv: string[]): Promise<void> {
     .description('Closes the loop from production back to the coding agents and people who wrote the code.')
     .version(VERSION)
     .addOption(new Option('--db <path>', 'SQLite database (env HINDSIGHT_DB; default data/hindsight.db)'))
-    .addOption(new Option('--repo <path>', 'git repository, work tree or bare (env HINDSIGHT_REPO; default .)'))
+    .addOption(
+      new Option(
+        '--repo <path>',
+        'git repository, work tree or bare (env HINDSIGHT_REPO; default .); serve --http takes several',
+      ).argParser((v: string, prev: string | string[] | undefined) => [
+        ...(prev === undefined ? [] : [prev].flat()),
+        v,
+      ]),
+    )
     .addOption(new Option('--config <path>', 'config file (default <repo>/hindsight.config.json)'))
     .showHelpAfterError('(run hindsight --help for usage)');
 
   const contexts: AppContext[] = [];
   const makeContext: ContextFactory = (overrides = {}) => {
-    const flags = program.opts<{ db?: string; repo?: string; config?: string }>();
+    const { repo, ...rest } = program.opts<{ db?: string; repo?: string | string[]; config?: string }>();
+    // The first --repo is the one commands work on (serve --http ingests the others too).
+    const first = [repo ?? []].flat()[0];
+    const flags = { ...rest, ...(first !== undefined ? { repo: first } : {}) };
     const config = { ...loadConfig({ cwd: process.cwd(), env: process.env, flags }), ...overrides };
     const ctx = createContext(config, { log: info });
     contexts.push(ctx);

@@ -1,0 +1,83 @@
+import { request } from 'node:http';
+import { describe, expect, it } from 'vitest';
+import { startIngestLoop } from '../../../src/ingest/periodic.js';
+import { testContext } from '../../helpers/context.js';
+import { gitdir } from '../../helpers/gitdir.js';
+import { INCIDENT_TOKEN, teamServer } from './harness.js';
+
+describe('team operations', () => {
+  it('answers /healthz always and /readyz with 503 until ready, without a token or a checked Host', async () => {
+    let why: string | undefined = 'first ingest running';
+    const t = await teamServer(testContext(gitdir().path), { notReady: () => why });
+    expect(await (await fetch(`${t.url}/healthz`)).json()).toEqual({ status: 'ok' });
+    const starting = await fetch(`${t.url}/readyz`);
+    expect(starting.status).toBe(503);
+    expect(await starting.json()).toEqual({ status: 'starting', why: 'first ingest running' });
+    why = undefined;
+    expect((await fetch(`${t.url}/readyz`)).status).toBe(200);
+  });
+
+  it('closes gracefully: a request in flight when shutdown starts still gets its answer', async () => {
+    const ctx = testContext(gitdir().path);
+    const t = await teamServer(ctx);
+    const body = JSON.stringify({ id: 'INC-1', title: 'Slow sender', started_at: '2026-02-04T08:00:00Z' });
+    const answered = new Promise<number>((resolve, reject) => {
+      const req = request(
+        `${t.url}/webhooks/incident`,
+        {
+          method: 'POST',
+          headers: { authorization: `Bearer ${INCIDENT_TOKEN}`, 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on('error', reject);
+      req.write(body.slice(0, 10)); // half a body: the request is in flight
+      setTimeout(() => req.end(body.slice(10)), 300);
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    const closed = t.server.close();
+    expect(await answered).toBe(201);
+    await closed;
+    expect(ctx.store.prepare('SELECT count(*) AS n FROM incidents').get()).toEqual({ n: 1 });
+    await expect(fetch(`${t.url}/healthz`)).rejects.toThrow();
+  });
+});
+
+describe('periodic ingest', () => {
+  it('runs every repository at start and then every interval, never two rounds at once, past a failure', async () => {
+    const calls: string[] = [];
+    const logs: string[] = [];
+    let running = 0;
+    let overlapped = false;
+    const loop = startIngestLoop({
+      repos: ['/a', '/b'],
+      intervalMs: 20,
+      log: (m) => logs.push(m),
+      run: async (repo) => {
+        overlapped ||= running > 0;
+        running++;
+        calls.push(repo);
+        await new Promise((r) => setTimeout(r, 30)); // longer than the interval
+        running--;
+        if (repo === '/a') throw new Error('not a git repository');
+        return 'ingested 1 new commit(s)';
+      },
+    });
+    expect(loop.notReady()).toMatch(/first ingest of 2 repositories running/);
+    await loop.firstRound;
+    expect(loop.notReady()).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 150));
+    await loop.stop();
+    const after = calls.length;
+    await new Promise((r) => setTimeout(r, 60));
+    expect(calls.length).toBe(after); // stopped means stopped
+    expect(after).toBeGreaterThanOrEqual(4);
+    expect(calls.slice(0, 4)).toEqual(['/a', '/b', '/a', '/b']);
+    expect(overlapped).toBe(false);
+    expect(logs).toContain('hindsight: ingest /a failed: not a git repository');
+    expect(logs).toContain('hindsight: ingest /b: ingested 1 new commit(s)');
+  });
+});
