@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AppContext } from '../context.js';
 import { UserInputError } from '../errors.js';
 import { SCOPES, type Scope } from './scopes.js';
+import { isBusy } from '../store/busy.js';
 import { getToken, insertToken, touchToken, type TokenRow } from '../store/tokens.js';
 
 /**
@@ -62,7 +63,11 @@ export function verifyToken(ctx: AppContext, presented: string): Verified {
   if (row.revokedAt !== null) return { ok: false, why: 'revoked' };
   const now = ctx.clock();
   if (row.expiresAt !== null && row.expiresAt <= now) return { ok: false, why: 'expired' };
-  touchToken(ctx.store, row.id, now);
+  try {
+    touchToken(ctx.store, row.id, now);
+  } catch (err) {
+    if (!isBusy(err)) throw err; // "last used" is a hint: never fail or delay a request for it
+  }
   const { salt: _s, hash: _h, ...token } = row;
   return { ok: true, token };
 }

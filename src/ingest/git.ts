@@ -22,6 +22,11 @@ export interface IngestGitOptions {
   repoPath?: string;
   /** Called with the number of commits read so far, about every 5,000 commits. */
   onProgress?: (n: number) => void;
+  /**
+   * Longest a batch holds the write lock, ms (default 1,000). `serve --http` runs its ingest with a short one:
+   * a tool call that writes meanwhile waits for the lock with the server's event loop stopped.
+   */
+  batchMs?: number;
 }
 
 export interface IngestGitResult {
@@ -76,7 +81,7 @@ export async function ingestGit(ctx: AppContext, options: IngestGitOptions = {})
     const bulk = !db.inTransaction && db.prepare('SELECT 1 FROM commits LIMIT 1').get() === undefined;
     if (bulk) deferIndexes(db, BULK_TABLES, BULK_KEEP);
     try {
-      added = await readLog(ctx, repo, repoId, fresh, exclude, options.onProgress);
+      added = await readLog(ctx, repo, repoId, fresh, exclude, options.onProgress, options.batchMs ?? BATCH_MS);
     } finally {
       if (bulk) restoreDeferredIndexes(db);
       db.pragma(`cache_size = ${cache}`);
@@ -191,13 +196,14 @@ async function readLog(
   repoId: number,
   include: string[],
   exclude: string[],
-  onProgress?: (n: number) => void,
+  onProgress: ((n: number) => void) | undefined,
+  batchMs: number,
 ): Promise<number> {
   const db = ctx.store;
   const writer = commitWriter(db);
   // Each batch adds its commits to the per-module rollups, on a first ingest too: that work then overlaps git's
   // (node waits for git's output ~40% of a bulk load) instead of adding to the index rebuild after the log.
-  const tx = new OpenTransaction(db, BATCH, BATCH_MS, () => refreshModuleRollups(db));
+  const tx = new OpenTransaction(db, BATCH, batchMs, () => refreshModuleRollups(db));
   const findFix = db.prepare('SELECT sha FROM commits WHERE sha >= ? AND sha < ? LIMIT 2');
   const moduleOf = memoModules(ctx.modules);
 

@@ -3,6 +3,7 @@ import { ListToolsRequestSchema, type CallToolResult, type Tool } from '@modelco
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { UserInputError, errorMessage } from '../errors.js';
+import { untilNotBusy } from '../store/busy.js';
 import type { PromptDefinition, ResourceDefinition } from './define-resource.js';
 import type { ToolDefinition } from './define-tool.js';
 import { allPrompts } from './prompts/index.js';
@@ -114,7 +115,7 @@ function registerTool(
       try {
         const clientName = server.server.getClientVersion()?.name;
         const call = { ...(clientName ? { clientName } : {}), ...(agent ? { agent } : {}) };
-        const output = await tool.handler(args as never, ctx, call);
+        const output = await untilNotBusy(async () => tool.handler(args as never, ctx, call));
         const checked = fullOutput.safeParse(output);
         if (!checked.success) throw new Error(`answer does not match its output schema: ${checked.error.message}`);
         return {

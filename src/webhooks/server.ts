@@ -28,6 +28,8 @@ export interface WebhookServerOptions {
   publicHosts?: string[];
   /** What GET /readyz reports: undefined when ready, else why not (e.g. the first ingest still running). */
   notReady?: () => string | undefined;
+  /** Enables POST /admin/ingest (tokens with the `admin` scope): starts an ingest round now. */
+  ingestNow?: () => { started: boolean };
   /** In-flight requests get this long to finish on close before their connections are cut. Default 10 s. */
   shutdownGraceMs?: number;
 }
@@ -68,7 +70,9 @@ export async function startWebhookServer(ctx: AppContext, options: WebhookServer
   const refusedHost = hostCheck(options.publicHosts);
   const mcp = options.mcp ? { ...options.mcp, maxBodyBytes: limit } : undefined;
   const handleMcp = mcp ? (await import('../mcp/http/transport.js')).handleMcp : undefined;
-  const enabled = [...routes.keys(), ...(mcp ? ['/mcp'] : [])];
+  const { ingestNow } = options;
+  const admin = ingestNow ? (await import('../mcp/http/admin.js')).handleAdminIngest : undefined;
+  const enabled = [...routes.keys(), ...(mcp ? ['/mcp'] : []), ...(admin ? ['/admin/ingest'] : [])];
   let queue: Promise<unknown> = Promise.resolve();
   let inFlight = 0;
   let drained = () => {};
@@ -103,6 +107,7 @@ export async function startWebhookServer(ctx: AppContext, options: WebhookServer
     const refused = refusedHost(req.headers);
     if (refused) return send(res, { status: 403, body: { error: refused } });
     if (path === '/mcp' && handleMcp && mcp) return handleMcp(ctx, req, res, mcp, note);
+    if (path === '/admin/ingest' && admin && ingestNow) return send(res, admin(ctx, req, ingestNow, note));
     const route = routes.get(path);
     let result: WebhookAnswer;
     try {
@@ -158,9 +163,10 @@ function probe(res: ServerResponse, notReady: string | undefined): void {
   );
 }
 
-function send(res: ServerResponse, result: WebhookAnswer): void {
+function send(res: ServerResponse, result: WebhookAnswer & { headers?: Record<string, string> }): void {
   const text = JSON.stringify(result.body);
   res.writeHead(result.status, {
+    ...result.headers,
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
     ...(result.status === 405 ? { allow: 'POST' } : {}),

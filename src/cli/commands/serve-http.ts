@@ -70,13 +70,20 @@ export async function serveHttp(
   const intervalMs = o.ingestInterval === undefined ? 5 * 60_000 : parseDuration(o.ingestInterval, '--ingest-interval');
   const repo = o.githubRepo ? parseRepoSlug(o.githubRepo).slug : undefined;
   const ctx = makeContext();
+  // Many requests share this connection: a write that finds the lock taken (an ingest batch) waits a moment
+  // in the driver, then again asynchronously (mcp/server.ts), so reads keep being answered meanwhile.
+  ctx.store.pragma('busy_timeout = 20');
   const { resolve } = await import('node:path');
   const repos = [...new Set([ctx.config.repoPath, ...repoFlags(rawArgs(cmd)).map((r) => resolve(r.value))])];
   const { startIngestLoop } = await import('../../ingest/periodic.js');
-  const ingest =
-    o.ingest === false
-      ? undefined
-      : startIngestLoop({ repos, intervalMs, run: (r) => ingestInChild(ctx.config.dbPath, r), log: info });
+  // --no-ingest: no rounds of its own, but an admin can still ask for one (POST /admin/ingest).
+  const ingest = startIngestLoop({
+    repos,
+    atStart: o.ingest !== false,
+    intervalMs: o.ingest === false ? 0 : intervalMs,
+    run: (r) => ingestInChild(ctx.config.dbPath, r),
+    log: info,
+  });
   const githubSecret = env['HINDSIGHT_WEBHOOK_SECRET'];
   const token = env['GITHUB_TOKEN'] ?? env['GH_TOKEN'];
   const client =
@@ -102,7 +109,8 @@ export async function serveHttp(
     ...(maxBody !== undefined ? { maxBodyBytes: maxBody } : {}),
     mcp: { access },
     publicHosts: o.publicHost ?? [],
-    ...(ingest ? { notReady: ingest.notReady } : {}),
+    notReady: ingest.notReady,
+    ingestNow: ingest.runNow,
   });
   const loopback = /^(127\.|::1$|localhost$)/.test(host);
   info(
@@ -110,9 +118,9 @@ export async function serveHttp(
       `hindsight webhook receiver on ${server.url}`,
       `  database:   ${ctx.config.dbPath}`,
       ...repos.map((r) => `  repository: ${r}`),
-      ingest
+      o.ingest !== false
         ? `  ingest:     at start${intervalMs > 0 ? `, then every ${o.ingestInterval ?? '5m'}` : ''} (GET /readyz is 503 until the first round is over)`
-        : '  ingest:     skipped (--no-ingest)',
+        : '  ingest:     only on POST /admin/ingest (--no-ingest)',
       ...server.routes.map((r) => `  POST ${server.url}${r}`),
       `  MCP:        claude mcp add --transport http hindsight ${server.url}/mcp --header "Authorization: Bearer $TOKEN"`,
       '              (a token: hindsight token create --agent NAME)',
@@ -126,7 +134,7 @@ export async function serveHttp(
     // Graceful: stop accepting, let in-flight requests and the running ingest round finish, then exit.
     const stop = () => {
       info('hindsight: shutting down; finishing in-flight requests');
-      void Promise.all([server.close(), ingest?.stop()]).finally(done);
+      void Promise.all([server.close(), ingest.stop()]).finally(done);
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
@@ -143,15 +151,21 @@ function ingestInChild(dbPath: string, repoPath: string): Promise<string> {
   const cli = process.argv[1];
   if (!cli) return Promise.reject(new Error('cannot tell where the hindsight CLI is to run the ingest'));
   return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [cli, '--db', dbPath, '--repo', repoPath, 'ingest', 'git'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [cli, '--db', dbPath, '--repo', repoPath, 'ingest', 'git', '--batch-ms', '50'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    // stdout: the one-line summary; stderr: progress, and the reason when it fails.
     let out = '';
+    let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', reject);
     child.on('close', (code) =>
-      code === 0 ? resolveRun(out.trim()) : reject(new Error(`exit ${code}: ${out.trim().slice(-500)}`)),
+      code === 0 ? resolveRun(out.trim()) : reject(new Error(`exit ${code}: ${err.trim().slice(-500)}`)),
     );
   });
 }

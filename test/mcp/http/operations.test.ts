@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { startIngestLoop } from '../../../src/ingest/periodic.js';
+import { openStore } from '../../../src/store/open.js';
 import { testContext } from '../../helpers/context.js';
 import { gitdir } from '../../helpers/gitdir.js';
 import { INCIDENT_TOKEN, teamServer } from './harness.js';
@@ -35,14 +36,58 @@ describe('team operations', () => {
       );
       req.on('error', reject);
       req.write(body.slice(0, 10)); // half a body: the request is in flight
-      setTimeout(() => req.end(body.slice(10)), 300);
+      setTimeout(() => req.end(body.slice(10)), 700);
     });
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 300)); // the server has the request's head by now
     const closed = t.server.close();
     expect(await answered).toBe(201);
     await closed;
     expect(ctx.store.prepare('SELECT count(*) AS n FROM incidents').get()).toEqual({ n: 1 });
     await expect(fetch(`${t.url}/healthz`)).rejects.toThrow();
+  });
+});
+
+describe('POST /admin/ingest', () => {
+  it('starts an ingest round for a token with the admin scope only', async () => {
+    let rounds = 0;
+    const t = await teamServer(testContext(gitdir().path), { ingestNow: () => ({ started: ++rounds === 1 }) });
+    const post = (token?: string) =>
+      fetch(`${t.url}/admin/ingest`, { method: 'POST', headers: token ? { authorization: `Bearer ${token}` } : {} });
+    const anonymous = await post();
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="hindsight"');
+    const reader = await post(t.token('claude', ['read', 'log', 'propose']).token);
+    expect(reader.status).toBe(403);
+    expect(await reader.json()).toEqual({
+      error: "POST /admin/ingest needs the 'admin' scope; create a token with --scope admin",
+    });
+    expect(rounds).toBe(0);
+    const admin = t.token('ops', ['admin']).token;
+    expect(await (await post(admin)).json()).toEqual({ outcome: 'started' });
+    expect(await (await post(admin)).json()).toEqual({ outcome: 'running' });
+  });
+});
+
+describe('writes while another process holds the write lock', () => {
+  it('waits for the lock without stopping the server: reads are answered meanwhile, the write lands after', async () => {
+    const ctx = testContext(gitdir().path);
+    ctx.store.pragma('busy_timeout = 20'); // as serve --http sets it
+    const t = await teamServer(ctx);
+    const client = await t.connect(t.token('claude').token);
+    const ingest = openStore(ctx.config.dbPath); // stands for an ingest batch in another process
+    ingest.exec('BEGIN IMMEDIATE');
+    let logged = false;
+    const write = client
+      .callTool({ name: 'log_interrupt', arguments: { summary: 'Where is the retry policy?' } })
+      .finally(() => (logged = true));
+    const read = await client.callTool({ name: 'triage_report', arguments: {} });
+    expect(read.isError).toBeFalsy();
+    expect(logged).toBe(false);
+    ingest.exec('COMMIT');
+    ingest.close();
+    const res = await write;
+    expect(res.isError, JSON.stringify(res.content)).toBeFalsy();
+    expect(ctx.store.prepare('SELECT agent FROM interrupts').all()).toEqual([{ agent: 'claude' }]);
   });
 });
 
@@ -69,7 +114,7 @@ describe('periodic ingest', () => {
     expect(loop.notReady()).toMatch(/first ingest of 2 repositories running/);
     await loop.firstRound;
     expect(loop.notReady()).toBeUndefined();
-    await new Promise((r) => setTimeout(r, 150));
+    for (let i = 0; i < 100 && calls.length < 4; i++) await new Promise((r) => setTimeout(r, 20));
     await loop.stop();
     const after = calls.length;
     await new Promise((r) => setTimeout(r, 60));
