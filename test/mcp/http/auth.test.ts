@@ -43,7 +43,8 @@ describe('/mcp tokens', () => {
     const ctx = testContext(gitdir().path);
     const a = (await teamServer(ctx)).token('claude');
     const dump = JSON.stringify(ctx.store.prepare('SELECT * FROM access_tokens').all());
-    const secret = a.token.split('_')[2]!;
+    const secret = a.token.slice('hst_0123456789abcdef_'.length);
+    expect(secret).toHaveLength(43);
     expect(dump).not.toContain(secret);
     expect(dump).toContain(a.row.id);
   });
