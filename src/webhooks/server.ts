@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { AppContext } from '../context.js';
 import { ConfigError, UpstreamError, UserInputError, errorMessage } from '../errors.js';
 import { hostCheck } from '../mcp/http/host-check.js';
+import { untilNotBusy } from '../store/busy.js';
 import type { McpHttpOptions, McpRequestNote } from '../mcp/http/transport.js';
 import { githubSignatureCheck, handleGithubWebhook, type GithubWebhookOptions } from './github.js';
 import { DEFAULT_MAX_BODY_BYTES, HttpError, readBody, type WebhookAnswer, type WebhookRequest } from './http.js';
@@ -67,6 +68,10 @@ export async function startWebhookServer(ctx: AppContext, options: WebhookServer
     );
   }
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  // Every request shares this connection: a write that finds the lock taken (an ingest batch in another
+  // process) spins in the driver only briefly, then waits asynchronously (untilNotBusy), so the server keeps
+  // answering meanwhile. Deliveries are idempotent, so running one again after a busy answer is safe.
+  ctx.store.pragma('busy_timeout = 20');
   const refusedHost = hostCheck(options.publicHosts);
   const mcp = options.mcp ? { ...options.mcp, maxBodyBytes: limit } : undefined;
   const handleMcp = mcp ? (await import('../mcp/http/transport.js')).handleMcp : undefined;
@@ -114,7 +119,7 @@ export async function startWebhookServer(ctx: AppContext, options: WebhookServer
       if (!route) throw new HttpError(404, `no endpoint ${path}; enabled: ${enabled.join(', ')}`);
       if (req.method !== 'POST') throw new HttpError(405, `${path} accepts POST only`);
       const body = await readBody(req, limit);
-      const run = queue.then(() => route({ headers: req.headers, body }));
+      const run = queue.then(() => untilNotBusy(() => route({ headers: req.headers, body })));
       queue = run.catch(() => {});
       result = await run;
     } catch (err) {

@@ -70,9 +70,6 @@ export async function serveHttp(
   const intervalMs = o.ingestInterval === undefined ? 5 * 60_000 : parseDuration(o.ingestInterval, '--ingest-interval');
   const repo = o.githubRepo ? parseRepoSlug(o.githubRepo).slug : undefined;
   const ctx = makeContext();
-  // Many requests share this connection: a write that finds the lock taken (an ingest batch) waits a moment
-  // in the driver, then again asynchronously (mcp/server.ts), so reads keep being answered meanwhile.
-  ctx.store.pragma('busy_timeout = 20');
   const { resolve } = await import('node:path');
   const repos = [...new Set([ctx.config.repoPath, ...repoFlags(rawArgs(cmd)).map((r) => resolve(r.value))])];
   const { startIngestLoop } = await import('../../ingest/periodic.js');
