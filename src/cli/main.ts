@@ -29,6 +29,7 @@ const COMMANDS: Record<string, () => Promise<Registrar[]>> = {
   triage: async () => [(await import('./commands/triage.js')).registerTriage],
   interrupts: async () => [(await import('./commands/interrupts.js')).registerInterrupts],
   loop: async () => [(await import('./commands/loop.js')).registerLoop],
+  token: async () => [(await import('./commands/token.js')).registerToken],
   demo: async () => [(await import('./commands/demo.js')).registerDemo],
 };
 
@@ -38,7 +39,15 @@ async function main(argv: string[]): Promise<void> {
     .description('Closes the loop from production back to the coding agents and people who wrote the code.')
     .version(VERSION)
     .addOption(new Option('--db <path>', 'SQLite database (env HINDSIGHT_DB; default data/hindsight.db)'))
-    .addOption(new Option('--repo <path>', 'git repository, work tree or bare (env HINDSIGHT_REPO; default .)'))
+    .addOption(
+      new Option(
+        '--repo <path>',
+        'git repository, work tree or bare (env HINDSIGHT_REPO; default .); serve --http takes several',
+      ).argParser((v: string, prev: string | string[] | undefined) => [
+        ...(prev === undefined ? [] : [prev].flat()),
+        v,
+      ]),
+    )
     .addOption(new Option('--config <path>', 'config file (default <repo>/hindsight.config.json)'))
     .showHelpAfterError('(run hindsight --help for usage)')
     // Throw instead of exiting, here and in every command registered below, so a usage error exits 2 (bad input).
@@ -47,7 +56,10 @@ async function main(argv: string[]): Promise<void> {
   const contexts: AppContext[] = [];
   let dbPath: string | undefined; // named in database errors
   const makeContext: ContextFactory = (overrides = {}) => {
-    const flags = program.opts<{ db?: string; repo?: string; config?: string }>();
+    const { repo, ...rest } = program.opts<{ db?: string; repo?: string | string[]; config?: string }>();
+    // The first --repo is the one commands work on (serve --http ingests the others too).
+    const first = [repo ?? []].flat()[0];
+    const flags = { ...rest, ...(first !== undefined ? { repo: first } : {}) };
     const config = { ...loadConfig({ cwd: process.cwd(), env: process.env, flags }), ...overrides };
     dbPath = config.dbPath;
     const ctx = createContext(config, { log: info });

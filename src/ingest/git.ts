@@ -27,6 +27,11 @@ export interface IngestGitOptions {
   repoPath?: string;
   /** Called with the number of commits read so far, about every 5,000 commits. */
   onProgress?: (n: number) => void;
+  /**
+   * About how long one chunk holds the write lock, ms (default CHUNK_MS). `serve --http` runs its ingest with a
+   * shorter one: a tool call that writes meanwhile waits for the lock.
+   */
+  batchMs?: number;
 }
 
 export interface IngestGitResult {
@@ -105,7 +110,7 @@ async function ingestRepo(
     const bulk = !db.inTransaction && db.prepare('SELECT 1 FROM commits LIMIT 1').get() === undefined;
     if (bulk) deferIndexes(db, BULK_TABLES, BULK_KEEP);
     try {
-      added = await readLog(ctx, repo, repoId, fresh, exclude, options.onProgress);
+      added = await readLog(ctx, repo, repoId, fresh, exclude, options.onProgress, options.batchMs ?? CHUNK_MS);
     } finally {
       if (bulk) restoreDeferredIndexes(db);
       db.pragma(`cache_size = ${cache}`);
@@ -221,10 +226,11 @@ async function readLog(
   repoId: number,
   include: string[],
   exclude: string[],
-  onProgress?: (n: number) => void,
+  onProgress: ((n: number) => void) | undefined,
+  chunkMs: number,
 ): Promise<number> {
   const db = ctx.store;
-  const chunks = new ChunkWriter(db);
+  const chunks = new ChunkWriter(db, chunkMs);
   const findFix = db.prepare('SELECT sha FROM commits WHERE sha >= ? AND sha < ? LIMIT 2');
   const moduleOf = memoModules(ctx.modules);
 
@@ -266,7 +272,10 @@ class ChunkWriter {
   private size = CHUNK_FIRST;
   private readonly writer: CommitWriter;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly chunkMs: number,
+  ) {
     this.writer = commitWriter(db);
   }
 
@@ -298,7 +307,7 @@ class ChunkWriter {
     });
     // A full chunk's writes (not the wait for the lock) size the next one, halfway to the fit to damp noise.
     if (chunk.length < this.size) return;
-    const fits = (chunk.length * CHUNK_MS) / Math.max(ms, 1);
+    const fits = (chunk.length * this.chunkMs) / Math.max(ms, 1);
     this.size = Math.round(Math.min(CHUNK_MAX, Math.max(CHUNK_MIN, (this.size + fits) / 2)));
   }
 }

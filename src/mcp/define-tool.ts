@@ -13,6 +13,8 @@ export interface ToolAnnotations {
 export interface ToolCall {
   /** The MCP client's name from its initialize request (e.g. "claude-code"), when it sent one. */
   clientName?: string;
+  /** The agent the caller's HTTP token names: it is "me", and arguments naming another agent do not change that. */
+  agent?: string;
 }
 
 // Methods (not function properties) so a list of specific tools is assignable to ToolDefinition[].

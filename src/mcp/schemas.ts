@@ -26,3 +26,8 @@ export function reasonsInput(byDefault: number, item: string) {
 export function firstReasons<T extends { reasons: string[] }>(items: T[], n: number): T[] {
   return items.map((item) => ({ ...item, reasons: item.reasons.slice(0, n) }));
 }
+
+/** The note a write tool adds when it ignored an `agent` argument because the caller's token names another. */
+export function ignoredName(other: string, agent: string | undefined): string {
+  return `agent '${other}' ignored: your token says you are '${agent ?? ''}', so this is recorded as yours`;
+}

@@ -8,6 +8,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
+import { untilNotBusy } from '../store/busy.js';
 import type { PromptDefinition, ResourceDefinition } from './define-resource.js';
 import type { ToolDefinition } from './define-tool.js';
 import { allPrompts } from './prompts/index.js';
@@ -17,10 +18,16 @@ import { toolListEntry } from './tool-list.js';
 import { allTools } from './tools/index.js';
 import { VERSION } from '../version.js';
 
-/** What the caller of buildServer may want to hear about. */
+/** What the caller of buildServer may want to hear about, and who is calling. */
 export interface ServerHooks {
   /** After each tools/list answer is built: `serve` starts its start-up ingest after the first. */
   onToolsListed?: () => void;
+  /** Why a tool may not be called here (scope, --read-only, toolsets); refused tools are not listed either. */
+  refuse?: (tool: ToolDefinition) => string | undefined;
+  /** The agent an HTTP token authenticated: "me" for every tool, whatever the arguments or client name say. */
+  agent?: string;
+  /** false: no resources and prompts (a token without the `read` scope). */
+  resources?: boolean;
 }
 
 const INSTRUCTIONS =
@@ -29,14 +36,23 @@ const INSTRUCTIONS =
   'and ask a human, or a human corrects you, call log_interrupt (it may point you at an existing ADR/rule/skill); ' +
   'wrap each task in record_task; load hindsight://digest/{agent} at session start.';
 
-/** Builds the MCP server over a context; the transport (stdio, in-memory) is the caller's choice. */
+/** Builds the MCP server over a context; the transport (stdio, in-memory, HTTP) is the caller's choice. */
 export function buildServer(
   ctx: AppContext,
   tools: readonly ToolDefinition[] = allTools,
   hooks: ServerHooks = {},
 ): McpServer {
   const server = new McpServer({ name: 'hindsight', version: VERSION }, { instructions: INSTRUCTIONS });
-  if (tools.length > 0) serveTools(server, tools, hooks, (tool, args, call) => runTool(ctx, tool, args, call));
+  const refuse = hooks.refuse ?? (() => undefined);
+  if (tools.length > 0) {
+    serveTools(server, tools, hooks, (tool, args, call) => {
+      // Refused tools are not listed, but a call to one names what is missing instead of "no tool named".
+      const refused = refuse(tool);
+      if (refused) return Promise.resolve(errorResult(refused));
+      return runTool(ctx, tool, args, hooks.agent ? { ...call, agent: hooks.agent } : call);
+    });
+  }
+  if (hooks.resources === false) return server;
   for (const resource of allResources) registerResource(server, ctx, resource);
   for (const prompt of allPrompts) registerPrompt(server, ctx, prompt);
   return server;
@@ -103,7 +119,7 @@ function serveTools(server: McpServer, tools: readonly ToolDefinition[], hooks: 
   server.server.registerCapabilities({ tools: { listChanged: false } });
   let listing: Tool[] | undefined;
   server.server.setRequestHandler(ListToolsRequestSchema, () => {
-    listing ??= tools.map(toolListEntry);
+    listing ??= tools.filter((t) => hooks.refuse?.(t) === undefined).map(cachedListEntry);
     // After this answer is on its way, not before: a hook's work must not delay it.
     if (hooks.onToolsListed) setImmediate(hooks.onToolsListed);
     return { tools: listing };
@@ -121,6 +137,14 @@ function serveTools(server: McpServer, tools: readonly ToolDefinition[], hooks: 
   });
 }
 
+/** Over HTTP every request builds a server; each tool's entry is converted once per process, not per request. */
+const listEntries = new WeakMap<ToolDefinition, Tool>();
+function cachedListEntry(tool: ToolDefinition): Tool {
+  let entry = listEntries.get(tool);
+  if (!entry) listEntries.set(tool, (entry = toolListEntry(tool)));
+  return entry;
+}
+
 // Built once per tool: the input and the full output schema (answers advertise only an object).
 const schemas = new WeakMap<ToolDefinition, { input: z.ZodObject; output: z.ZodObject }>();
 
@@ -128,14 +152,14 @@ async function runTool(
   ctx: AppContext,
   tool: ToolDefinition,
   args: unknown,
-  call: { clientName?: string },
+  call: { clientName?: string; agent?: string },
 ): Promise<CallToolResult> {
   let s = schemas.get(tool);
   if (!s) schemas.set(tool, (s = { input: z.object(tool.input), output: z.object(tool.output) }));
   const parsed = s.input.safeParse(args);
   if (!parsed.success) return errorResult(invalidArguments(tool.name, parsed.error, args));
   try {
-    const output = await tool.handler(parsed.data as never, ctx, call);
+    const output = await untilNotBusy(async () => tool.handler(parsed.data as never, ctx, call));
     // Checked here so a mismatch is reported as our bug rather than as the caller's invalid params.
     const checked = s.output.safeParse(output);
     if (!checked.success) throw new Error(`answer does not match its output schema: ${checked.error.message}`);

@@ -2,6 +2,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { AppContext } from '../context.js';
 import { ConfigError, UpstreamError, UserInputError, errorMessage } from '../errors.js';
+import { hostCheck } from '../mcp/http/host-check.js';
+import { untilNotBusy } from '../store/busy.js';
+import type { McpHttpOptions, McpRequestNote } from '../mcp/http/transport.js';
 import { githubSignatureCheck, handleGithubWebhook, type GithubWebhookOptions } from './github.js';
 import { DEFAULT_MAX_BODY_BYTES, HttpError, readBody, type WebhookAnswer, type WebhookRequest } from './http.js';
 import { handleIncidentWebhook } from './incident.js';
@@ -20,6 +23,16 @@ export interface WebhookServerOptions {
   incidentToken?: string;
   /** Larger bodies get 413. Default 1 MiB. */
   maxBodyBytes?: number;
+  /** Enables /mcp (MCP over Streamable HTTP, per-agent tokens) with what the whole server allows. */
+  mcp?: Omit<McpHttpOptions, 'maxBodyBytes'>;
+  /** Names besides the loopback ones that `Host` and browser `Origin`s may carry (DNS-rebinding protection). */
+  publicHosts?: string[];
+  /** What GET /readyz reports: undefined when ready, else why not (e.g. the first ingest still running). */
+  notReady?: () => string | undefined;
+  /** Enables POST /admin/ingest (tokens with the `admin` scope): starts an ingest round now. */
+  ingestNow?: () => { started: boolean };
+  /** In-flight requests get this long to finish on close before their connections are cut. Default 10 s. */
+  shutdownGraceMs?: number;
 }
 
 export interface WebhookServer {
@@ -27,14 +40,16 @@ export interface WebhookServer {
   port: number;
   /** the endpoints that are enabled */
   routes: string[];
+  /** Stops accepting, lets in-flight requests finish (up to the grace time), then closes. */
   close(): Promise<void>;
 }
 
 type Route = (req: WebhookRequest) => Promise<WebhookAnswer>;
 
 /**
- * Starts the webhook receiver: POST /webhooks/github, /webhooks/pagerduty and /webhooks/incident, each enabled by
- * its secret. Deliveries are handled one at a time (SQLite has one writer; deploy ranges depend on order).
+ * Starts the HTTP server of `serve --http`: POST /webhooks/github, /webhooks/pagerduty and /webhooks/incident,
+ * each enabled by its secret; /mcp for agents; GET /healthz and /readyz. Deliveries are handled one at a time
+ * (SQLite has one writer; deploy ranges depend on order). Every route but the probes checks Host and Origin.
  */
 export async function startWebhookServer(ctx: AppContext, options: WebhookServerOptions): Promise<WebhookServer> {
   const routes = new Map<string, Route>();
@@ -46,44 +61,74 @@ export async function startWebhookServer(ctx: AppContext, options: WebhookServer
   const { pagerdutySecret, incidentToken } = options;
   if (pagerdutySecret) routes.set('/webhooks/pagerduty', (req) => handlePagerDutyWebhook(ctx, req, pagerdutySecret));
   if (incidentToken) routes.set('/webhooks/incident', (req) => handleIncidentWebhook(ctx, req, incidentToken));
-  if (routes.size === 0) {
+  if (routes.size === 0 && !options.mcp) {
     throw new ConfigError(
       'no webhook endpoint is enabled: set HINDSIGHT_WEBHOOK_SECRET (GitHub), HINDSIGHT_PAGERDUTY_SECRET ' +
         'or HINDSIGHT_INCIDENT_TOKEN',
     );
   }
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  // Every request shares this connection: a write that finds the lock taken (an ingest batch in another
+  // process) must not spin in the driver, which stops the event loop (20 ms spins by 8 writers kept reads
+  // waiting ~4 s, bench/http.ts); it waits asynchronously instead (untilNotBusy) and the server keeps answering.
+  // Deliveries are idempotent, so running one again after a busy answer is safe.
+  ctx.store.pragma('busy_timeout = 0');
+  const refusedHost = hostCheck(options.publicHosts);
+  const mcp = options.mcp ? { ...options.mcp, maxBodyBytes: limit } : undefined;
+  const handleMcp = mcp ? (await import('../mcp/http/transport.js')).handleMcp : undefined;
+  const { ingestNow } = options;
+  const admin = ingestNow ? (await import('../mcp/http/admin.js')).handleAdminIngest : undefined;
+  const enabled = [...routes.keys(), ...(mcp ? ['/mcp'] : []), ...(admin ? ['/admin/ingest'] : [])];
   let queue: Promise<unknown> = Promise.resolve();
+  let inFlight = 0;
+  let drained = () => {};
 
   const server = createServer((req, res) => {
-    void answer(req, res).catch((err: unknown) => ctx.log(`hindsight: webhook response failed: ${errorMessage(err)}`));
+    const started = performance.now();
+    const note: McpRequestNote & { outcome?: string } = {};
+    inFlight++;
+    res.on('close', () => {
+      // The request log: method, path (no query), status, time, whose token — never a header or a body.
+      const who = note.agent ? ` agent=${note.agent}` : '';
+      const what = note.what ?? note.outcome ?? '';
+      ctx.log(
+        `hindsight: ${req.method} ${pathOf(req)} ${res.statusCode} ${Math.round(performance.now() - started)}ms${who}${what ? ` ${what}` : ''}`,
+      );
+      if (--inFlight === 0) drained();
+    });
+    void answer(req, res, note).catch((err: unknown) => {
+      ctx.log(`hindsight: response failed: ${errorMessage(err)}`);
+      if (!res.headersSent) res.writeHead(500).end();
+    });
   });
 
-  async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  async function answer(
+    req: IncomingMessage,
+    res: ServerResponse,
+    note: McpRequestNote & { outcome?: string },
+  ): Promise<void> {
+    const path = pathOf(req);
+    if (path === '/healthz' || path === '/readyz')
+      return probe(res, path === '/healthz' ? undefined : options.notReady?.());
+    const refused = refusedHost(req.headers);
+    if (refused) return send(res, { status: 403, body: { error: refused } });
+    if (path === '/mcp' && handleMcp && mcp) return handleMcp(ctx, req, res, mcp, note);
+    if (path === '/admin/ingest' && admin && ingestNow) return send(res, admin(ctx, req, ingestNow, note));
     const route = routes.get(path);
     let result: WebhookAnswer;
     try {
-      if (!route) throw new HttpError(404, `no endpoint ${path}; enabled: ${[...routes.keys()].join(', ')}`);
+      if (!route) throw new HttpError(404, `no endpoint ${path}; enabled: ${enabled.join(', ')}`);
       if (req.method !== 'POST') throw new HttpError(405, `${path} accepts POST only`);
       const body = await readBody(req, limit);
-      const run = queue.then(() => route({ headers: req.headers, body }));
+      const run = queue.then(() => untilNotBusy(() => route({ headers: req.headers, body })));
       queue = run.catch(() => {});
       result = await run;
     } catch (err) {
       result = failure(err);
       if (result.status >= 500) ctx.log(`hindsight: webhook ${path} failed: ${errorMessage(err)}`);
     }
-    ctx.log(`hindsight: webhook ${req.method} ${path} → ${result.status} ${String(result.body['outcome'] ?? '')}`);
-    const text = JSON.stringify(result.body);
-    res.writeHead(result.status, {
-      'content-type': 'application/json; charset=utf-8',
-      'content-length': Buffer.byteLength(text),
-      ...(result.status === 405 ? { allow: 'POST' } : {}),
-      // A refused body may still be arriving; do not keep reading it on this connection.
-      ...(result.status === 413 ? { connection: 'close' } : {}),
-    });
-    res.end(text);
+    note.outcome = String(result.body['outcome'] ?? '');
+    send(res, result);
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -92,16 +137,49 @@ export async function startWebhookServer(ctx: AppContext, options: WebhookServer
   });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const grace = options.shutdownGraceMs ?? 10_000;
   return {
     url: `http://${host}:${address.port}`,
     port: address.port,
-    routes: [...routes.keys()],
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    routes: enabled,
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (inFlight > 0) {
+        await new Promise<void>((resolve) => {
+          drained = resolve;
+          setTimeout(resolve, grace).unref();
+        });
+      }
+      server.closeAllConnections();
+      await closed;
+    },
   };
+}
+
+function pathOf(req: IncomingMessage): string {
+  return new URL(req.url ?? '/', 'http://localhost').pathname;
+}
+
+/** /healthz: the process answers (no auth, no data). /readyz: and it is ready to serve (503 with why not). */
+function probe(res: ServerResponse, notReady: string | undefined): void {
+  send(
+    res,
+    notReady ? { status: 503, body: { status: 'starting', why: notReady } } : { status: 200, body: { status: 'ok' } },
+  );
+}
+
+function send(res: ServerResponse, result: WebhookAnswer & { headers?: Record<string, string> }): void {
+  const text = JSON.stringify(result.body);
+  res.writeHead(result.status, {
+    ...result.headers,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    ...(result.status === 405 ? { allow: 'POST' } : {}),
+    // A refused body may still be arriving; do not keep reading it on this connection.
+    ...(result.status === 413 ? { connection: 'close' } : {}),
+  });
+  res.end(text);
 }
 
 /** Errors by who acts: the sender (4xx with the fix), a retry (503), or us (500). */

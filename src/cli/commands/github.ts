@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { UserInputError } from '../../errors.js';
 import type { ContextFactory } from '../main.js';
 import { info, out } from '../output.js';
+import { rawArgs, repoFlags } from '../parse.js';
 
 /**
  * `hindsight ingest github --repo owner/name`: a subcommand of `ingest`. Octokit loads only when it runs.
@@ -78,12 +79,6 @@ export function registerGithubIngest(program: Command, makeContext: ContextFacto
     );
 }
 
-function rawArgs(cmd: Command): string[] {
-  let root: Command = cmd;
-  while (root.parent) root = root.parent;
-  return (root as unknown as { rawArgs?: string[] }).rawArgs ?? [];
-}
-
 /**
  * The program's global `--repo PATH` (the local clone) would swallow `ingest github --repo owner/name`, since
  * commander reads global options anywhere on the line. Split by position: before `github` it is the clone,
@@ -93,12 +88,10 @@ export function splitRepoFlags(argv: string[], positional?: string): { slug: str
   const at = argv.findIndex((a, i) => a === 'github' && argv[i - 1] === 'ingest');
   let clonePath: string | undefined;
   let slug = positional;
-  argv.forEach((arg, i) => {
-    const value = arg === '--repo' ? argv[i + 1] : arg.startsWith('--repo=') ? arg.slice(7) : undefined;
-    if (value === undefined) return;
+  for (const { value, at: i } of repoFlags(argv)) {
     if (at >= 0 && i > at) slug = value;
     else clonePath = value;
-  });
+  }
   if (!slug) {
     throw new UserInputError('name the GitHub repository: hindsight ingest github --repo owner/name', 'repo');
   }

@@ -3,6 +3,7 @@ import { refreshAttribution } from '../../attribution/refresh.js';
 import { ingestDeploysFromTags } from '../../ingest/deploys.js';
 import { ingestGit } from '../../ingest/git.js';
 import { importIncidents } from '../../ingest/incidents.js';
+import { UserInputError } from '../../errors.js';
 import type { ContextFactory } from '../main.js';
 import { out } from '../output.js';
 
@@ -12,9 +13,17 @@ export function registerIngest(program: Command, makeContext: ContextFactory): v
   ingest
     .command('git')
     .description('Ingest new commits of the repository (incremental; normal or bare repositories)')
-    .action(async () => {
+    .option('--batch-ms <ms>', 'longest a write batch holds the database lock (default 1000)')
+    .action(async (o: { batchMs?: string }) => {
+      const batchMs = o.batchMs === undefined ? undefined : Number(o.batchMs);
+      if (batchMs !== undefined && (!Number.isInteger(batchMs) || batchMs < 1)) {
+        throw new UserInputError(
+          `--batch-ms '${o.batchMs}' must be a whole number of milliseconds, e.g. 50`,
+          'batchMs',
+        );
+      }
       const ctx = makeContext();
-      const res = await ingestGit(ctx);
+      const res = await ingestGit(ctx, batchMs !== undefined ? { batchMs } : {});
       // New commits can resolve fixes and reverts that incidents were waiting for.
       await refreshAttribution(ctx, res.added > 0 ? { all: true } : {});
       out(`ingested ${res.added} new commit(s) in ${res.ms} ms; ${res.total} in the database`);

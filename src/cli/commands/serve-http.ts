@@ -1,7 +1,10 @@
+import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
-import { UserInputError, errorMessage } from '../../errors.js';
+import { UserInputError } from '../../errors.js';
+import type { Access } from '../../mcp/access.js';
 import type { ContextFactory } from '../main.js';
 import { info } from '../output.js';
+import { parseDuration, rawArgs, repoFlags } from '../parse.js';
 
 export interface ServeHttpOptions {
   /** false with --no-ingest */
@@ -13,6 +16,8 @@ export interface ServeHttpOptions {
   env?: string;
   releases?: boolean;
   maxBody?: string;
+  publicHost?: string[];
+  ingestInterval?: string;
 }
 
 /** The options of `hindsight serve --http`, added to the serve command. */
@@ -25,15 +30,30 @@ export function addHttpOptions(serve: Command): Command {
     .option('--label <name>', 'with --http: label that marks incident issues (default incident)')
     .option('--env <name>', 'with --http: only deployments of this environment; env of incidents from issues')
     .option('--releases', 'with --http: published releases are deploys')
-    .option('--max-body <bytes>', 'with --http: larger bodies get 413 (default 1048576)');
+    .option('--max-body <bytes>', 'with --http: larger bodies get 413 (default 1048576)')
+    .option(
+      '--public-host <name>',
+      'with --http: a host name clients use besides loopback (Host/Origin check); repeatable',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
+    .option(
+      '--ingest-interval <duration>',
+      'with --http: ingest the repositories again every … (default 5m; 0: at start only)',
+    );
 }
 
 /**
- * Runs the webhook receiver until SIGINT/SIGTERM. Secrets come from the environment (HINDSIGHT_WEBHOOK_SECRET,
- * HINDSIGHT_PAGERDUTY_SECRET, HINDSIGHT_INCIDENT_TOKEN; GITHUB_TOKEN to fetch merged PRs' commits) — read here
- * until config.ts owns them — and are never printed.
+ * Runs the team server until SIGINT/SIGTERM: MCP at /mcp for agents with tokens, the webhook receivers, the
+ * probes, and the repositories (every `--repo`) kept ingested. Secrets come from the environment
+ * (HINDSIGHT_WEBHOOK_SECRET, HINDSIGHT_PAGERDUTY_SECRET, HINDSIGHT_INCIDENT_TOKEN; GITHUB_TOKEN to fetch merged
+ * PRs' commits) — read here until config.ts owns them — and are never printed.
  */
-export async function serveHttp(makeContext: ContextFactory, o: ServeHttpOptions): Promise<void> {
+export async function serveHttp(
+  makeContext: ContextFactory,
+  o: ServeHttpOptions,
+  access: Access,
+  cmd: Command,
+): Promise<void> {
   const env = process.env;
   const port = o.port === undefined ? 8787 : Number(o.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -47,18 +67,20 @@ export async function serveHttp(makeContext: ContextFactory, o: ServeHttpOptions
     import('../../webhooks/server.js'),
     import('../../github/client.js'),
   ]);
+  const intervalMs = o.ingestInterval === undefined ? 5 * 60_000 : parseDuration(o.ingestInterval, '--ingest-interval');
   const repo = o.githubRepo ? parseRepoSlug(o.githubRepo).slug : undefined;
   const ctx = makeContext();
-  // As the stdio server does: what is new in the clone first, so deliveries find their commits.
-  const ingestNote =
-    o.ingest === false
-      ? 'ingest skipped (--no-ingest)'
-      : await import('../../ingest/git.js')
-          .then(({ ingestGit }) => ingestGit(ctx))
-          .then(
-            (r) => `ingested ${r.added} new commit(s)`,
-            (err: unknown) => `git ingest failed: ${errorMessage(err)}`,
-          );
+  const { resolve } = await import('node:path');
+  const repos = [...new Set([ctx.config.repoPath, ...repoFlags(rawArgs(cmd)).map((r) => resolve(r.value))])];
+  const { startIngestLoop } = await import('../../ingest/periodic.js');
+  // --no-ingest: no rounds of its own, but an admin can still ask for one (POST /admin/ingest).
+  const ingest = startIngestLoop({
+    repos,
+    atStart: o.ingest !== false,
+    intervalMs: o.ingest === false ? 0 : intervalMs,
+    run: (r) => ingestInChild(ctx.config.dbPath, r),
+    log: info,
+  });
   const githubSecret = env['HINDSIGHT_WEBHOOK_SECRET'];
   const token = env['GITHUB_TOKEN'] ?? env['GH_TOKEN'];
   const client =
@@ -82,24 +104,65 @@ export async function serveHttp(makeContext: ContextFactory, o: ServeHttpOptions
     ...(env['HINDSIGHT_PAGERDUTY_SECRET'] ? { pagerdutySecret: env['HINDSIGHT_PAGERDUTY_SECRET'] } : {}),
     ...(env['HINDSIGHT_INCIDENT_TOKEN'] ? { incidentToken: env['HINDSIGHT_INCIDENT_TOKEN'] } : {}),
     ...(maxBody !== undefined ? { maxBodyBytes: maxBody } : {}),
+    mcp: { access },
+    publicHosts: o.publicHost ?? [],
+    notReady: ingest.notReady,
+    ingestNow: ingest.runNow,
   });
   const loopback = /^(127\.|::1$|localhost$)/.test(host);
   info(
     [
       `hindsight webhook receiver on ${server.url}`,
       `  database:   ${ctx.config.dbPath}`,
-      `  repository: ${ctx.config.repoPath} (${ingestNote})`,
+      ...repos.map((r) => `  repository: ${r}`),
+      o.ingest !== false
+        ? `  ingest:     at start${intervalMs > 0 ? `, then every ${o.ingestInterval ?? '5m'}` : ''} (GET /readyz is 503 until the first round is over)`
+        : '  ingest:     only on POST /admin/ingest (--no-ingest)',
       ...server.routes.map((r) => `  POST ${server.url}${r}`),
+      `  MCP:        claude mcp add --transport http hindsight ${server.url}/mcp --header "Authorization: Bearer $TOKEN"`,
+      '              (a token: hindsight token create --agent NAME)',
       loopback
         ? '  (loopback only; a reverse proxy with TLS forwards deliveries from outside)'
         : '  warning: listening beyond loopback; terminate TLS in front of it',
       '  Ctrl-C to stop.',
     ].join('\n'),
   );
-  await new Promise<void>((resolve) => {
-    const stop = () => void server.close().finally(resolve);
+  await new Promise<void>((done) => {
+    // Graceful: stop accepting, let in-flight requests and the running ingest round finish, then exit.
+    const stop = () => {
+      info('hindsight: shutting down; finishing in-flight requests');
+      void Promise.all([server.close(), ingest.stop()]).finally(done);
+    };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
   ctx.store.close();
+}
+
+/**
+ * `hindsight ingest git` for one repository in a child process on the same database: its batch transactions
+ * then commit on their own schedule, so a tool call that writes meanwhile waits at most one batch (busy
+ * timeout) and reads never wait (WAL) — in this process they would share, and block, the event loop.
+ */
+function ingestInChild(dbPath: string, repoPath: string): Promise<string> {
+  const cli = process.argv[1];
+  if (!cli) return Promise.reject(new Error('cannot tell where the hindsight CLI is to run the ingest'));
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(
+      process.execPath,
+      [cli, '--db', dbPath, '--repo', repoPath, 'ingest', 'git', '--batch-ms', '50'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    // stdout: the one-line summary; stderr: progress, and the reason when it fails.
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolveRun(out.trim()) : reject(new Error(`exit ${code}: ${err.trim().slice(-500)}`)),
+    );
+  });
 }

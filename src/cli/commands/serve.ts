@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { AppContext } from '../../context.js';
 import { classifyError, ConfigError, errorMessage } from '../../errors.js';
+import { TOOLSETS, parseToolsets, refusal, type Access } from '../../mcp/access.js';
 import { buildServer, buildUnavailableServer } from '../../mcp/server.js';
 import type { ContextFactory } from '../main.js';
 import { info } from '../output.js';
@@ -14,10 +15,21 @@ const INGEST_AFTER_MS = 2_000;
 export function registerServe(program: Command, makeContext: ContextFactory): void {
   const cmd = program
     .command('serve')
-    .description('Start the MCP server on stdio (the default command)')
-    .option('--no-ingest', 'do not ingest new commits of the repository at start');
-  addHttpOptions(cmd).action((opts: { ingest: boolean; http?: boolean } & ServeHttpOptions) =>
-    opts.http ? serveHttp(makeContext, opts) : serve(makeContext, opts),
+    .description('Start the MCP server on stdio (the default command), or with --http the team server')
+    .option('--no-ingest', 'do not ingest new commits of the repository at start')
+    .option('--read-only', 'list and allow only the tools that do not write (readOnlyHint)')
+    .option('--toolsets <names>', `load only these toolsets: ${Object.keys(TOOLSETS).join(', ')} (comma-separated)`);
+  addHttpOptions(cmd).action(
+    (
+      opts: { ingest: boolean; http?: boolean; readOnly?: boolean; toolsets?: string } & ServeHttpOptions,
+      c: Command,
+    ) => {
+      const access: Access = {
+        ...(opts.readOnly ? { readOnly: true } : {}),
+        ...(opts.toolsets !== undefined ? { toolsets: parseToolsets(opts.toolsets, '--toolsets') } : {}),
+      };
+      return opts.http ? serveHttp(makeContext, opts, access, c) : serve(makeContext, { ...opts, access });
+    },
   );
 }
 
@@ -30,7 +42,7 @@ export function registerServe(program: Command, makeContext: ContextFactory): vo
  * in short synchronous chunks: tool calls meanwhile read committed data (WAL), each ingested commit whole, and a
  * tool call that writes waits at most one chunk for the lock.
  */
-export async function serve(makeContext: ContextFactory, opts: { ingest: boolean }): Promise<void> {
+export async function serve(makeContext: ContextFactory, opts: { ingest: boolean; access?: Access }): Promise<void> {
   let ctx: AppContext;
   try {
     ctx = makeContext();
@@ -51,7 +63,11 @@ export async function serve(makeContext: ContextFactory, opts: { ingest: boolean
     toolsListed = resolve;
     setTimeout(resolve, INGEST_AFTER_MS).unref();
   });
-  const server = buildServer(ctx, undefined, { onToolsListed: () => toolsListed() });
+  const access = opts.access ?? {};
+  const server = buildServer(ctx, undefined, {
+    onToolsListed: () => toolsListed(),
+    refuse: (tool) => refusal(tool, access),
+  });
   await server.connect(new StdioServerTransport());
   const close = () => {
     void server.close().finally(() => {

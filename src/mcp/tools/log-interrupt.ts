@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { CATEGORIES } from '../../triage/categorize.js';
 import { LIMITS } from '../../limits.js';
 import { defineTool } from '../define-tool.js';
-import { nameText, repoPath } from '../schemas.js';
+import { ignoredName, nameText, repoPath } from '../schemas.js';
 
 const coverage = z.object({
   kind: z.enum(['fix', 'adr', 'rule', 'skill']),
@@ -72,12 +72,13 @@ export const logInterruptTool = defineTool({
     notes: z.array(z.string()),
   },
   async handler(input, ctx, call) {
-    const [{ resolveIdentity }, { logInterrupt }] = await Promise.all([
+    const [{ otherThanCaller, resolveIdentity }, { logInterrupt }] = await Promise.all([
       import('../../attribution/whoami.js'),
       import('../../triage/interrupts.js'),
     ]);
-    const identity = await resolveIdentity(ctx, { agent: input.agent }, call.clientName);
-    return logInterrupt(ctx, {
+    const identity = await resolveIdentity(ctx, { agent: input.agent }, call);
+    const other = otherThanCaller({ agent: input.agent }, call);
+    const res = logInterrupt(ctx, {
       kind: input.kind,
       category: input.category,
       summary: input.summary,
@@ -89,6 +90,7 @@ export const logInterruptTool = defineTool({
       source: input.source,
       createdAt: ctx.clock(),
     });
+    return other ? { ...res, notes: [...res.notes, ignoredName(other, call.agent)] } : res;
   },
   render(out) {
     const c = out.cluster;

@@ -73,8 +73,15 @@ export const myDeployImpact = defineTool({
   async handler(input, ctx, call) {
     const until = ctx.clock();
     const since = input.since ? Date.parse(input.since) : until - 90 * DAY;
-    const { resolveIdentity } = await import('../../attribution/whoami.js');
-    const identity = input.shas ? undefined : await resolveIdentity(ctx, input, call.clientName);
+    const { otherThanCaller, resolveIdentity } = await import('../../attribution/whoami.js');
+    const other = otherThanCaller(input, call);
+    if (other) {
+      throw new UserInputError(
+        `your token says you are '${call.agent}', so this reports your own impact: drop author/agent '${other}'`,
+        input.agent ? 'agent' : 'author',
+      );
+    }
+    const identity = input.shas ? undefined : await resolveIdentity(ctx, input, call);
     if (!input.shas && !identity) {
       throw new UserInputError(
         'could not tell who you are: pass `agent` (e.g. "claude"), `author` (email) or `shas`',

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { LIMITS } from '../../limits.js';
 import { defineTool } from '../define-tool.js';
-import { isoDate, nameText } from '../schemas.js';
+import { ignoredName, isoDate, nameText } from '../schemas.js';
 
 export const recordTaskTool = defineTool({
   name: 'record_task',
@@ -29,13 +29,15 @@ export const recordTaskTool = defineTool({
     outcome: z.string().nullable(),
     change: z.enum(['created', 'updated', 'unchanged']),
     interrupts: z.number().describe('interrupts and corrections logged with this task_id'),
+    notes: z.array(z.string()).optional(),
   },
   async handler(input, ctx, call) {
-    const [{ resolveIdentity }, { recordTask }] = await Promise.all([
+    const [{ otherThanCaller, resolveIdentity }, { recordTask }] = await Promise.all([
       import('../../attribution/whoami.js'),
       import('../../triage/tasks.js'),
     ]);
-    const identity = await resolveIdentity(ctx, { agent: input.agent }, call.clientName);
+    const identity = await resolveIdentity(ctx, { agent: input.agent }, call);
+    const other = otherThanCaller({ agent: input.agent }, call);
     const res = recordTask(ctx, {
       action: input.action,
       id: input.id,
@@ -55,10 +57,12 @@ export const recordTaskTool = defineTool({
       outcome: t.outcome,
       change: res.change,
       interrupts: res.interrupts,
+      ...(other ? { notes: [ignoredName(other, call.agent)] } : {}),
     };
   },
   render(out) {
     const state = out.finishedAt ? `finished ${out.finishedAt} (${out.outcome})` : `started ${out.startedAt}`;
-    return `task ${out.id}${out.title ? ` "${out.title}"` : ''} ${state}; ${out.change}; ${out.interrupts} interrupt(s) logged`;
+    const line = `task ${out.id}${out.title ? ` "${out.title}"` : ''} ${state}; ${out.change}; ${out.interrupts} interrupt(s) logged`;
+    return [line, ...(out.notes ?? [])].join('\n');
   },
 });

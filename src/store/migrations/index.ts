@@ -7,6 +7,7 @@ import { sql as moduleRollups } from './0006-module-rollups.js';
 import { sql as triageRollups } from './0007-triage-rollups.js';
 import { sql as historyRollups } from './0008-history-rollups.js';
 import { sql as attributionPending } from './0009-attribution-pending.js';
+import { sql as tokens } from './0010-tokens.js';
 
 /** Ordered migrations; the index + 1 is the schema version stored in `PRAGMA user_version`. Append only. */
 export const migrations: readonly { name: string; sql: string }[] = [
@@ -19,4 +20,5 @@ export const migrations: readonly { name: string; sql: string }[] = [
   { name: '0007-triage-rollups', sql: triageRollups },
   { name: '0008-history-rollups', sql: historyRollups },
   { name: '0009-attribution-pending', sql: attributionPending },
+  { name: '0010-tokens', sql: tokens },
 ];

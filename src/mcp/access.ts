@@ -1,0 +1,76 @@
+import type { Scope } from '../auth/scopes.js';
+import { UserInputError } from '../errors.js';
+import type { ToolDefinition } from './define-tool.js';
+
+/**
+ * Toolsets a server (`--toolsets`) or one HTTP request (`X-MCP-Toolsets`) can load, as github-mcp-server does:
+ * fewer tools, fewer tokens in every session. Resources and prompts are not part of a toolset.
+ */
+export const TOOLSETS = {
+  attribution: ['my_deploy_impact', 'incident_suspects'],
+  history: ['change_risk', 'module_incident_history'],
+  triage: ['log_interrupt', 'resolve_interrupt', 'record_task', 'triage_report'],
+  proposals: ['propose_adr', 'propose_rule', 'propose_skill'],
+} as const satisfies Record<string, readonly string[]>;
+export type Toolset = keyof typeof TOOLSETS;
+const TOOLSET_NAMES = Object.keys(TOOLSETS) as Toolset[];
+
+/** The scope a call needs: read-only tools `read`, proposals `propose`, the other writers (interrupts, tasks) `log`. */
+export function scopeOf(tool: ToolDefinition): Scope {
+  if (tool.annotations.readOnlyHint) return 'read';
+  return tool.name.startsWith('propose_') ? 'propose' : 'log';
+}
+
+/** Which tools a caller may see and call. Every field narrows; an absent field allows everything. */
+export interface Access {
+  /** The token's scopes (HTTP only). */
+  scopes?: readonly Scope[];
+  /** Only tools whose readOnlyHint is true. */
+  readOnly?: boolean;
+  /** Only the tools of these toolsets. */
+  toolsets?: readonly Toolset[];
+}
+
+/** Why `tool` may not be called under `access` (said to the caller, with the fix), or undefined when it may. */
+export function refusal(tool: ToolDefinition, access: Access): string | undefined {
+  const scope = scopeOf(tool);
+  if (access.scopes && !access.scopes.includes(scope)) {
+    return `${tool.name} needs the '${scope}' scope, which this token lacks; ask for a token created with --scope ${scope}`;
+  }
+  if (access.readOnly && !tool.annotations.readOnlyHint) {
+    return `${tool.name} writes, and this server runs read-only (--read-only)`;
+  }
+  if (access.toolsets && !access.toolsets.some((s) => (TOOLSETS[s] as readonly string[]).includes(tool.name))) {
+    return `${tool.name} is not in the loaded toolsets (${access.toolsets.join(', ')}); load ${toolsetOf(tool.name) ?? 'all toolsets'}`;
+  }
+  return undefined;
+}
+
+function toolsetOf(name: string): Toolset | undefined {
+  return TOOLSET_NAMES.find((s) => (TOOLSETS[s] as readonly string[]).includes(name));
+}
+
+/** `attribution,triage` → the toolsets, or a UserInputError naming the unknown one and the known ones. */
+export function parseToolsets(text: string, field: string): Toolset[] {
+  const names = text
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+  if (names.includes('all')) return [...TOOLSET_NAMES];
+  for (const n of names) {
+    if (!(TOOLSET_NAMES as string[]).includes(n)) {
+      throw new UserInputError(`${field}: unknown toolset '${n}'; known: ${TOOLSET_NAMES.join(', ')}, all`, field);
+    }
+  }
+  if (names.length === 0) throw new UserInputError(`${field}: name at least one of ${TOOLSET_NAMES.join(', ')}`, field);
+  return names as Toolset[];
+}
+
+/** The narrower of two choices: a request may pick fewer toolsets than the server loads, never more. */
+export function narrowToolsets(
+  server: readonly Toolset[] | undefined,
+  request: readonly Toolset[] | undefined,
+): Toolset[] | undefined {
+  if (!request) return server ? [...server] : undefined;
+  return server ? request.filter((s) => server.includes(s)) : [...request];
+}

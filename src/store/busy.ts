@@ -1,0 +1,22 @@
+/** SQLite said another connection holds the write lock (better-sqlite3 `SqliteError` codes SQLITE_BUSY*). */
+export function isBusy(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
+
+/**
+ * Runs `work` again while SQLite answers busy, waiting between tries *without* holding the event loop (the
+ * driver's own busy timeout spins synchronously and would stall every other request of a server). Safe for
+ * work that writes in one transaction: a busy answer means that transaction never started.
+ */
+export async function untilNotBusy<T>(work: () => Promise<T>, giveUpAfterMs = 30_000): Promise<T> {
+  const deadline = Date.now() + giveUpAfterMs;
+  for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
+    try {
+      return await work();
+    } catch (err) {
+      if (!isBusy(err) || Date.now() + wait > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, wait * (0.5 + Math.random())));
+    }
+  }
+}
