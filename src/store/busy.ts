@@ -1,7 +1,12 @@
-/** SQLite said another connection holds the write lock (better-sqlite3 `SqliteError` codes SQLITE_BUSY*). */
+/**
+ * SQLite said another connection holds the write lock (better-sqlite3 `SqliteError` codes SQLITE_BUSY*), directly
+ * or as the cause of write-lock.ts's DatabaseBusyError (a lock wait that timed out).
+ */
 export function isBusy(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+  if (typeof code === 'string') return code.startsWith('SQLITE_BUSY');
+  const cause = (err as { cause?: unknown } | null)?.cause;
+  return err instanceof Error && cause !== undefined && cause !== err && isBusy(cause);
 }
 
 /**

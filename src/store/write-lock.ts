@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import { UpstreamError } from '../errors.js';
+import { isBusy } from './busy.js';
 import type { Db } from './open.js';
 
 const statements = new WeakMap<
@@ -21,11 +22,6 @@ export class DatabaseBusyError extends UpstreamError {
       { cause },
     );
   }
-}
-
-/** True for SQLite's "database is locked" errors (SQLITE_BUSY and its extended codes). */
-export function isBusy(err: unknown): boolean {
-  return String((err as { code?: unknown } | null)?.code).startsWith('SQLITE_BUSY');
 }
 
 /**
