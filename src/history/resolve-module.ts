@@ -87,23 +87,38 @@ export function closest(query: string, names: readonly string[], n = 3): string[
     .map((x) => x.name);
 }
 
-/** Optimal-string-alignment distance: Levenshtein plus adjacent transpositions ("pyaments" is 1 from "payments"). */
-export function editDistance(a: string, b: string): number {
-  const rows = a.length + 1;
+/**
+ * Optimal-string-alignment distance: Levenshtein plus adjacent transpositions ("pyaments" is 1 from "payments").
+ * With `max`, only the cells within `max` of the diagonal are computed, over three rolling rows — O(length × max)
+ * time, linear — and any distance above `max` comes back as `max + 1`.
+ */
+export function editDistance(a: string, b: string, max = Infinity): number {
+  const far = Math.min(max, a.length + b.length) + 1;
+  if (Math.abs(a.length - b.length) >= far) return far;
+  if (b.length === 0) return a.length;
   const cols = b.length + 1;
-  const d: number[] = new Array<number>(rows * cols).fill(0);
-  const at = (i: number, j: number) => d[i * cols + j]!;
-  for (let i = 0; i < rows; i++) d[i * cols] = i;
-  for (let j = 0; j < cols; j++) d[j] = j;
-  for (let i = 1; i < rows; i++) {
-    for (let j = 1; j < cols; j++) {
+  const band = far - 1;
+  let before = new Array<number>(cols).fill(far); // row i - 2
+  let prev = Array.from({ length: cols }, (_, j) => (j <= band ? j : far)); // row 0
+  let cur = new Array<number>(cols).fill(far);
+  for (let i = 1; i <= a.length; i++) {
+    const lo = Math.max(1, i - band);
+    const hi = Math.min(b.length, i + band);
+    if (lo > hi) return far;
+    cur[lo - 1] = lo === 1 ? i : far;
+    if (hi + 1 < cols) cur[hi + 1] = far;
+    let best = cur[lo - 1]!;
+    for (let j = lo; j <= hi; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, at(i - 2, j - 2) + 1);
-      d[i * cols + j] = v;
+      let v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, before[j - 2]! + 1);
+      cur[j] = v;
+      best = Math.min(best, v);
     }
+    if (best >= far) return far;
+    [before, prev, cur] = [prev, cur, before];
   }
-  return at(rows - 1, cols - 1);
+  return Math.min(prev[b.length]!, far);
 }
 
 function listSome(names: readonly string[], max = 30): string {

@@ -8,10 +8,10 @@ import type { FixLinks, ProposalResult } from '../decisions/fixes.js';
 
 /** Evidence links and dry_run, as every proposal tool takes them. */
 export const proposalInput = {
-  interrupt_ids: z.array(z.number().int().positive()).max(200).optional().describe('log_interrupt ids this fixes'),
-  cluster_id: z.number().int().positive().optional().describe('triage_report cluster this fixes'),
-  incident_ids: z.array(nameText).max(50).optional().describe('incident ids that motivated it'),
-  dry_run: z.boolean().default(false).describe('preview the file; write and record nothing'),
+  interrupt_ids: z.array(z.number().int().positive()).max(200).optional().describe('interrupts it fixes'),
+  cluster_id: z.number().int().positive().optional().describe('cluster it fixes'),
+  incident_ids: z.array(nameText).max(50).optional().describe('incidents behind it'),
+  dry_run: z.boolean().default(false).describe('preview; write nothing'),
 };
 
 /** The answer every proposal tool gives. */

@@ -145,7 +145,8 @@ function cachedListEntry(tool: ToolDefinition): Tool {
   return entry;
 }
 
-// Built once per tool: the input and the full output schema (answers advertise only an object).
+// Built once per tool: the input (unknown fields refused, not dropped) and the full output schema (tools/list
+// advertises only its top level).
 const schemas = new WeakMap<ToolDefinition, { input: z.ZodObject; output: z.ZodObject }>();
 
 async function runTool(
@@ -155,9 +156,9 @@ async function runTool(
   call: { clientName?: string; agent?: string },
 ): Promise<CallToolResult> {
   let s = schemas.get(tool);
-  if (!s) schemas.set(tool, (s = { input: z.object(tool.input), output: z.object(tool.output) }));
+  if (!s) schemas.set(tool, (s = { input: z.strictObject(tool.input), output: z.object(tool.output) }));
   const parsed = s.input.safeParse(args);
-  if (!parsed.success) return errorResult(invalidArguments(tool.name, parsed.error, args));
+  if (!parsed.success) return errorResult(invalidArguments(tool.name, parsed.error, args, Object.keys(tool.input)));
   try {
     const output = await untilNotBusy(async () => tool.handler(parsed.data as never, ctx, call));
     // Checked here so a mismatch is reported as our bug rather than as the caller's invalid params.

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { classifyError } from '../errors.js';
+import { editDistance } from '../history/resolve-module.js';
 
 // The text of a failed tool call, for the agent that made it: what to change, and whether calling again helps.
 
@@ -8,13 +9,20 @@ const MAX_ISSUES = 5;
 
 /**
  * Invalid arguments, field by field, each with its limit or the values it takes: "paths[0] is too long: at most
- * 1000 characters". Never echoes the value itself (it may be megabytes).
+ * 1000 characters"; an unknown field with the known one it is closest to, so a misspelled `taskid` is not dropped
+ * without a word. Never echoes the value itself (it may be megabytes). `fields`: the tool's argument names.
  */
-export function invalidArguments(tool: string, error: z.ZodError, args: unknown): string {
-  const issues = error.issues.slice(0, MAX_ISSUES).map((issue) => describeIssue(issue, args));
+export function invalidArguments(tool: string, error: z.ZodError, args: unknown, fields: readonly string[]): string {
+  const issues = error.issues
+    .slice(0, MAX_ISSUES)
+    .flatMap((issue) =>
+      issue.code === 'unrecognized_keys' && issue.path.length === 0
+        ? issue.keys.slice(0, MAX_ISSUES).map((key) => unknownField(key, fields))
+        : [describeIssue(issue, args)],
+    );
   const more = error.issues.length > MAX_ISSUES ? ` (and ${error.issues.length - MAX_ISSUES} more)` : '';
   return (
-    `invalid arguments for ${tool}: ${issues.join('; ')}${more}. ` +
+    `invalid arguments for ${tool}: ${issues.join('; ')}${more}${more || !issues.at(-1)?.endsWith('?') ? '.' : ''} ` +
     `Fix ${issues.length > 1 ? 'those fields' : 'that field'} and call again; tools/list gives every field's type and limits.`
   );
 }
@@ -40,6 +48,30 @@ function describeIssue(issue: z.core.$ZodIssue, args: unknown): string {
     default:
       return `${field}: ${issue.message.slice(0, 200)}`;
   }
+}
+
+/** "unknown field `taskid` — did you mean `task_id`?", or the fields there are when none is close. */
+function unknownField(key: string, fields: readonly string[]): string {
+  const name = key.slice(0, MAX_NAME);
+  const near = nearest(name, fields);
+  return near
+    ? `unknown field \`${name}\` — did you mean \`${near}\`?`
+    : `unknown field \`${name}\`: leave it out (known fields: ${fields.join(', ') || 'none'})`;
+}
+
+const MAX_NAME = 60;
+
+/** The known name within a typo or two of `name` (case and `-`/`_` ignored), nearest first; none if none is. */
+function nearest(name: string, fields: readonly string[]): string | undefined {
+  const norm = (s: string) => s.toLowerCase().replace(/[-_\s]/g, '');
+  const q = norm(name);
+  let best: { field: string; d: number } | undefined;
+  for (const field of fields) {
+    const max = Math.min(2, Math.floor(field.length / 3));
+    const d = editDistance(q, norm(field), max);
+    if (d <= max && (!best || d < best.d)) best = { field, d };
+  }
+  return best?.field;
 }
 
 const SIZE: Record<string, [string, string]> = {

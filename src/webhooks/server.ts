@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AppContext } from '../context.js';
-import { ConfigError, UpstreamError, UserInputError, errorMessage } from '../errors.js';
+import { ConfigError, UpstreamError, UserInputError, classifyError, errorMessage } from '../errors.js';
 import { hostCheck } from '../mcp/http/host-check.js';
 import { untilNotBusy } from '../store/busy.js';
 import type { McpHttpOptions, McpRequestNote } from '../mcp/http/transport.js';
@@ -176,13 +176,20 @@ function send(res: ServerResponse, result: WebhookAnswer & { headers?: Record<st
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
     ...(result.status === 405 ? { allow: 'POST' } : {}),
+    // A busy database or a retryable upstream: the sender may deliver again shortly.
+    ...(result.status === 503 ? { 'retry-after': String(RETRY_AFTER_SECONDS) } : {}),
     // A refused body may still be arriving; do not keep reading it on this connection.
     ...(result.status === 413 ? { connection: 'close' } : {}),
   });
   res.end(text);
 }
 
-/** Errors by who acts: the sender (4xx with the fix), a retry (503), or us (500). */
+const RETRY_AFTER_SECONDS = 5;
+
+/**
+ * Errors by who acts: the sender (4xx with the fix), a retry (503: a busy database, a retryable upstream), the
+ * operator (500 with what to change: a read-only or foreign database file, a full disk), or us (500, logged).
+ */
 function failure(err: unknown): WebhookAnswer {
   if (err instanceof HttpError) return { status: err.status, body: { error: err.message } };
   if (err instanceof UserInputError) {
@@ -191,5 +198,17 @@ function failure(err: unknown): WebhookAnswer {
   if (err instanceof UpstreamError) {
     return { status: err.retryable ? 503 : 502, body: { error: err.message, retryable: err.retryable } };
   }
-  return { status: 500, body: { error: 'internal error; see the server log' } };
+  // Without the database's path: the body goes to the sender; the server log has the path.
+  const failed = classifyError(err);
+  switch (failed.blame) {
+    case 'input':
+      return { status: 400, body: { error: failed.message } };
+    case 'busy':
+      return { status: 503, body: { error: failed.message, retryable: true } };
+    case 'config':
+    case 'environment':
+      return { status: 500, body: { error: `hindsight cannot store deliveries on this set-up: ${failed.message}` } };
+    default:
+      return { status: 500, body: { error: 'internal error; see the server log' } };
+  }
 }

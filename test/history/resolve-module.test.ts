@@ -117,3 +117,32 @@ describe('toRepoPath', () => {
     expect(inputError(() => toRepoPath(repo, '   ')).message).toContain('path is empty');
   });
 });
+
+describe('editDistance', () => {
+  it('counts a transposition as one edit, and caps a bounded distance at max + 1', () => {
+    expect(editDistance('agnet', 'agent')).toBe(1);
+    expect(editDistance('limt', 'limit')).toBe(1);
+    expect(editDistance('kitten', 'sitting')).toBe(3);
+    expect(editDistance('kitten', 'sitting', 1)).toBe(2);
+    expect(editDistance('', 'abc', 5)).toBe(3);
+    expect(editDistance('abc', '', 1)).toBe(2);
+  });
+
+  it('gives the same distance bounded as unbounded, up to the bound', () => {
+    const words = ['', 'a', 'ab', 'ba', 'abc', 'acb', 'task_id', 'taskid', 'limit', 'limt', 'agent', 'agnet', 'xyz'];
+    for (const a of words) {
+      for (const b of words) {
+        const full = editDistance(a, b);
+        for (const max of [0, 1, 2, 3])
+          expect(editDistance(a, b, max), `${a}|${b}|${max}`).toBe(Math.min(full, max + 1));
+      }
+    }
+  });
+
+  it('is linear when bounded: two 200,000-character names compare at once', () => {
+    const a = 'ab'.repeat(100_000);
+    const started = performance.now();
+    expect(editDistance(a, `${a.slice(1)}c`, 2)).toBe(2);
+    expect(performance.now() - started).toBeLessThan(1_000); // the full table would be 4·10^10 cells
+  });
+});

@@ -7,7 +7,9 @@ import { z } from 'zod';
 import { defineTool } from '../../src/mcp/define-tool.js';
 import { allTools } from '../../src/mcp/tools/index.js';
 import { buildServer } from '../../src/mcp/server.js';
-import { gitdir } from '../helpers/gitdir.js';
+import { defaultCalls } from '../../bench/tokens.js';
+import { buildDemoDatabase } from '../../src/cli/commands/demo.js';
+import { gitdir, tempDir } from '../helpers/gitdir.js';
 import { testContext } from '../helpers/context.js';
 import { mcpClient, textOf } from '../helpers/mcp.js';
 
@@ -49,7 +51,16 @@ describe('every tool', () => {
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(allTools.map((t) => t.name).sort());
     for (const t of tools) {
-      expect(t.outputSchema).toEqual({ type: 'object' });
+      // The answer's real top level, derived from the tool's output schema: names, scalar types, required.
+      const shape = z.object(allTools.find((d) => d.name === t.name)!.output).shape;
+      const out = t.outputSchema as { type: string; properties: Record<string, { type: unknown }>; required: string[] };
+      expect(out.type).toBe('object');
+      expect(Object.keys(out.properties).length, t.name).toBeGreaterThan(0);
+      expect(out.required.length, t.name).toBeGreaterThan(0);
+      for (const name of [...Object.keys(out.properties), ...out.required]) expect(Object.keys(shape)).toContain(name);
+      expect(Object.keys(out).sort()).toEqual(['properties', 'required', 'type']); // no $schema, no noise
+      for (const p of Object.values(out.properties))
+        expect(Object.keys(p).filter((k) => k !== 'items')).toEqual(['type']);
       expect(t.annotations?.readOnlyHint).toBeTypeOf('boolean');
       expect(JSON.stringify(t.inputSchema)).not.toMatch(/\$schema|9007199254740991/);
       // Every string and list says how long it may be (an ISO date's length is in its name): agents learn the
@@ -70,8 +81,38 @@ describe('every tool', () => {
     expect(log.properties['kind']).toMatchObject({ enum: ['interrupt', 'correction'], default: 'interrupt' });
     const impact = tools.find((t) => t.name === 'my_deploy_impact')!.inputSchema.properties as Record<string, object>;
     expect(impact['limit']).toMatchObject({ type: 'integer', minimum: 1, maximum: 50, default: 3 });
+    const record = tools.find((t) => t.name === 'record_task')!.outputSchema!;
+    expect(record.properties!['title']).toEqual({ type: ['string', 'null'] });
+    expect(record.properties!['interrupts']).toEqual({ type: 'number' });
+    expect(record.required).toContain('startedAt');
+    const risk = tools.find((t) => t.name === 'change_risk')!.outputSchema!;
+    expect(risk.properties!['reasons']).toEqual({ type: 'array', items: { type: 'string' } });
+    expect(risk.required).toContain('modules'); // a list of objects: named, not typed
     await client.close();
   });
+
+  it('an SDK client, which checks every answer against the advertised output schema, gets every answer: empty ones on a fresh repository, full ones on the demo', async () => {
+    const { scenario, dbPath } = await buildDemoDatabase(tempDir(), () => {});
+    const fresh = testContext(gitdir().path);
+    const demo = testContext(scenario.repoPath, { dbPath, now: Date.parse(scenario.now) });
+    for (const ctx of [fresh, demo]) {
+      const client = await mcpClient(ctx);
+      const calls = defaultCalls(scenario.expected.paymentsIncidentIds.at(-1)!);
+      const previous = new Map<string, unknown>();
+      let answered = 0;
+      for (const [tool, args] of Object.entries(calls)) {
+        // callTool throws if structuredContent does not validate against the tool's advertised outputSchema.
+        const res = await client.callTool({ name: tool, arguments: args(previous) });
+        previous.set(tool, res.structuredContent);
+        if (!res.isError) answered++;
+        else expect(textOf(res), tool).not.toMatch(/bug/);
+      }
+      // On the demo every call answers; on a fresh repository those that need history say what is missing.
+      if (ctx === demo) expect(answered).toBe(allTools.length);
+      else expect(answered).toBeGreaterThan(allTools.length / 2);
+      await client.close();
+    }
+  }, 120_000);
 
   it('tells serve when the client has its tool list (the start-up ingest waits for it)', async () => {
     let listed = 0;
@@ -95,7 +136,7 @@ describe('every tool', () => {
     await client.close();
   });
 
-  it('checks every answer against the full output schema, though it advertises only an object', async () => {
+  it('checks every answer against the full output schema, though it advertises only the top level', async () => {
     const liar = defineTool({
       name: 'liar',
       title: 'Answers the wrong shape',

@@ -13,16 +13,11 @@ export const changeRisk = defineTool({
   name: 'change_risk',
   title: 'Change risk',
   description:
-    'Call before you edit files, with the paths you will change: per module, past incidents and recent reverts; ' +
-    'files that usually change with these; decision records (ADRs) that mention them; and a low/medium/high ' +
-    'risk with reasons.',
+    'Call before editing files: past incidents and reverts per module, co-changed files, ADRs that mention ' +
+    'them, a risk with reasons.',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   input: {
-    paths: z
-      .array(repoPath)
-      .min(1)
-      .max(MAX_PATHS)
-      .describe('repository paths you are about to edit, e.g. ["src/payments/gateway.ts"]'),
+    paths: z.array(repoPath).min(1).max(MAX_PATHS).describe('paths you will edit'),
   },
   output: {
     paths: z.array(z.string()).describe('the input paths with a history here, normalised'),

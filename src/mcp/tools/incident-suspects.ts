@@ -5,15 +5,14 @@ import { firstReasons, reasonsInput } from '../schemas.js';
 
 export const incidentSuspects = defineTool({
   name: 'incident_suspects',
-  title: 'Likely causes of an incident',
+  title: 'Incident causes',
   description:
-    'Call when investigating an incident, or told a change caused one: the shipped commits and deploys most ' +
-    'likely behind it, confirmed causes first, each with a score in [0,1], its author (human or agent) and ' +
-    'the reasons.',
+    'Call when investigating an incident: the shipped commits and deploys most likely behind it, scored, ' +
+    'with author and reasons.',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   input: {
-    incident: z.string().min(1).max(LIMITS.search).describe('incident id (e.g. INC-101) or words of its title'),
-    limit: z.number().int().min(1).max(25).default(5).describe('suspect commits to list'),
+    incident: z.string().min(1).max(LIMITS.search).describe('id (e.g. INC-101) or title words'),
+    limit: z.number().int().min(1).max(25).default(5).describe('commits to list'),
     reasons: reasonsInput(3, 'suspect'),
   },
   output: {

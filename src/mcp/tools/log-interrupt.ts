@@ -16,25 +16,21 @@ const coverage = z.object({
 
 export const logInterruptTool = defineTool({
   name: 'log_interrupt',
-  title: 'Log an interrupt or correction',
+  title: 'Log an interrupt',
   description:
-    'Call when you had to stop and ask a human (interrupt) or a human redirected you (correction). Stores and ' +
-    'clusters it; answers with earlier similar entries, the answers humans gave, and any ADR, rule or skill ' +
-    'that covers it: read that first.',
+    'Call when you had to ask a human or were corrected: answers with similar entries, the answers given, and ' +
+    'any ADR/rule/skill covering it.',
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   input: {
-    kind: z.enum(['interrupt', 'correction']).default('interrupt').describe('correction: a human redirected you'),
-    category: z.enum(CATEGORIES).optional().describe('default: suggested from the text'),
-    summary: z.string().trim().min(3).max(LIMITS.summary).describe('what you needed, or what was corrected'),
-    detail: z.string().max(LIMITS.text).optional().describe('the question asked, or the command and its error'),
-    paths: z.array(repoPath).max(50).optional().describe('repository paths involved; they decide the module'),
-    task_id: nameText.optional().describe('the task id you passed to record_task'),
-    session_id: nameText.optional().describe('your session id'),
-    agent: nameText.optional().describe('your agent name; default: you'),
-    source: z
-      .enum(['human', 'agent', 'rubric'])
-      .default('agent')
-      .describe('who noticed it (rubric: an automated check)'),
+    kind: z.enum(['interrupt', 'correction']).default('interrupt').describe('correction: you were redirected'),
+    category: z.enum(CATEGORIES).optional().describe('default: guessed'),
+    summary: z.string().trim().min(3).max(LIMITS.summary).describe('what you needed or got wrong'),
+    detail: z.string().max(LIMITS.text).optional().describe('question, or command and error'),
+    paths: z.array(repoPath).max(50).optional().describe('paths involved'),
+    task_id: nameText.optional().describe('id from record_task'),
+    session_id: nameText.optional().describe('session id'),
+    agent: nameText.optional().describe('default: you'),
+    source: z.enum(['human', 'agent', 'rubric']).default('agent').describe('who noticed (rubric: a check)'),
   },
   output: {
     id: z.number(),

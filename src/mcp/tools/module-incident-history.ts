@@ -17,15 +17,14 @@ export const moduleIncidentHistory = defineTool({
   name: 'module_incident_history',
   title: 'Module incident history',
   description:
-    'Call before designing a change to a module, or when it keeps breaking: its incidents and why each is ' +
-    'linked, 30/90-day recurrence (architectural signal), churn, agent share, reverts, and the modules it ' +
-    'changes with. Pass a module or a file path.',
+    'Call before redesigning a module or when it keeps breaking: its incidents and why, 30/90-day recurrence, ' +
+    'churn, agent share, reverts.',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   input: {
-    module: nameText.optional().describe('module name, or a unique part of it; or give path'),
-    path: repoPath.optional().describe('a repository path; its module is used'),
-    limit: z.number().int().min(1).max(50).optional().describe('incidents to list, newest first (default 10)'),
-    since: z.string().max(LIMITS.date).optional().describe('ISO date: only incidents started since then'),
+    module: nameText.optional().describe('name or part; or path'),
+    path: repoPath.optional().describe('a path in the module'),
+    limit: z.number().int().min(1).max(50).optional().describe('incidents to list (default 10)'),
+    since: z.string().max(LIMITS.date).optional().describe('ISO date'),
   },
   output: {
     module: z.string(),

@@ -19,19 +19,18 @@ const incident = z.object({
 
 export const myDeployImpact = defineTool({
   name: 'my_deploy_impact',
-  title: 'What happened after my changes shipped',
+  title: 'After my changes shipped',
   description:
-    'Call at session start or after your changes ship: the deploys that carried your commits, incidents linked ' +
-    "to them, reverts, rollbacks, and your change failure rate next to the team's. Defaults to your own " +
-    'identity; pass shas for specific commits.',
+    'Call at session start or after your changes ship: deploys of your commits, linked incidents, reverts, ' +
+    "your change failure rate vs the team's.",
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   input: {
-    author: nameText.optional().describe('author email or name; default: you'),
-    agent: nameText.optional().describe('agent name (claude, cursor, codex …); default: you'),
-    shas: z.array(z.string().max(40)).min(1).max(200).optional().describe('specific commits (≥4-char prefixes)'),
-    since: isoDate.optional().describe('ISO date; default 90 days ago'),
-    env: nameText.optional().describe('only deploys to this environment'),
-    limit: z.number().int().min(1).max(50).default(3).describe('deploys to list, those with incidents first'),
+    author: nameText.optional().describe('email or name; default: you'),
+    agent: nameText.optional().describe('e.g. claude, codex; default: you'),
+    shas: z.array(z.string().max(40)).min(1).max(200).optional().describe('commit prefixes'),
+    since: isoDate.optional().describe('ISO; default -90 days'),
+    env: nameText.optional().describe('deploy environment'),
+    limit: z.number().int().min(1).max(50).default(3).describe('deploys to list'),
     reasons: reasonsInput(1, 'incident'),
   },
   output: {

@@ -4,20 +4,15 @@ import { defineTool } from '../define-tool.js';
 
 export const proposeAdrTool = defineTool({
   name: 'propose_adr',
-  title: 'Propose an architecture decision record',
+  title: 'Propose an ADR',
   description:
-    'Call when agents keep stopping for missing context (a decision nobody wrote down): writes a proposed ' +
-    "MADR record, next number, in the repo's ADR folder, with the evidence, and marks the cluster covered. " +
-    'Never overwrites; dry_run previews.',
+    'Call when agents keep stopping for an unwritten decision: writes a proposed ADR with the evidence and ' +
+    'marks the cluster covered.',
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   input: {
-    title: z
-      .string()
-      .min(3)
-      .max(200)
-      .describe('the problem and decision, e.g. "Use idempotency keys for payment retries"'),
-    context: z.string().min(1).max(20_000).describe('context and problem (Markdown)'),
-    decision: z.string().min(1).max(20_000).describe('the decision and why (Markdown)'),
+    title: z.string().min(3).max(200).describe('problem and decision'),
+    context: z.string().min(1).max(20_000).describe('Markdown'),
+    decision: z.string().min(1).max(20_000).describe('Markdown: what and why'),
     options: z
       .array(
         z.object({
@@ -29,15 +24,10 @@ export const proposeAdrTool = defineTool({
       )
       .max(10)
       .optional()
-      .describe('options considered, with pros and cons'),
-    chosen: z.string().max(200).optional().describe("the chosen option's title"),
-    consequences: z.array(z.string().min(1).max(2_000)).max(20).optional().describe('e.g. "Good, because …"'),
-    supersedes: z
-      .number()
-      .int()
-      .nonnegative()
-      .optional()
-      .describe('number of the ADR this replaces; marked superseded'),
+      .describe('options considered'),
+    chosen: z.string().max(200).optional().describe('its title'),
+    consequences: z.array(z.string().min(1).max(2_000)).max(20).optional().describe('"Good, because …"'),
+    supersedes: z.number().int().nonnegative().optional().describe('ADR number it replaces'),
     ...proposalInput,
   },
   output: {

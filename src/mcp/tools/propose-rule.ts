@@ -15,23 +15,22 @@ const RULE_KINDS = Object.keys({
 
 export const proposeRuleTool = defineTool({
   name: 'propose_rule',
-  title: "Propose a rule for the agents' rule file",
+  title: 'Propose a rule',
   description:
-    'Call when the same policy gap keeps causing corrections: appends a MUST/SHOULD rule with rationale and ' +
-    'evidence to the rule file agents read (AGENTS.md, CLAUDE.md, Copilot, constitution, Cursor) and marks ' +
-    'the cluster covered. Never adds a rule twice.',
+    'Call when one policy gap keeps causing corrections: appends a MUST/SHOULD rule to the rule file agents ' +
+    'read, with evidence.',
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   input: {
-    rule: z.string().min(10).max(1_000).describe('one line with MUST (NOT) or SHOULD (NOT)'),
-    rationale: z.string().max(5_000).optional().describe('why the rule exists'),
-    title: z.string().max(120).optional().describe('short name (Cursor rules); default: the rule'),
+    rule: z.string().min(10).max(1_000).describe('one line with MUST or SHOULD'),
+    rationale: z.string().max(5_000).optional().describe('why'),
+    title: z.string().max(120).optional().describe('short name (Cursor)'),
     target: z
       .string()
       .min(1)
       .max(300)
       .optional()
-      .describe(`${RULE_KINDS.join(' | ')} or a rule file's path (e.g. pkg/AGENTS.md); default: the primary one`),
-    globs: z.array(z.string().min(1).max(200)).max(20).optional().describe('Cursor rules: file globs it applies to'),
+      .describe(`${RULE_KINDS.join(' | ')} or a rule file's path`),
+    globs: z.array(z.string().min(1).max(200)).max(20).optional().describe('Cursor: file globs'),
     ...proposalInput,
   },
   output: {

@@ -13,19 +13,15 @@ const SKILL_DESCRIPTION_MAX: typeof DOMAIN_DESCRIPTION_MAX = 1024;
 
 export const proposeSkillTool = defineTool({
   name: 'propose_skill',
-  title: 'Propose or fix an agent skill',
+  title: 'Propose a skill',
   description:
-    'Call when agents keep failing with the same tool or workflow: writes .claude/skills/<name>/SKILL.md (Agent ' +
-    "Skills format) with the evidence; an existing skill keeps its text, yours goes in hindsight's marked section. " +
-    'Marks the cluster covered. dry_run previews.',
+    'Call when agents keep failing at one tool or workflow: writes .claude/skills/<name>/SKILL.md with the ' +
+    'evidence.',
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   input: {
-    name: z.string().max(200).describe(`folder name: a-z, 0-9, single hyphens, ≤ ${SKILL_NAME_MAX} characters`),
-    description: z
-      .string()
-      .max(4_000)
-      .describe(`what it does AND when to use it, ≤ ${SKILL_DESCRIPTION_MAX} characters`),
-    body: z.string().min(1).max(50_000).describe('Markdown: the steps an agent follows'),
+    name: z.string().max(200).describe(`a-z, 0-9, hyphens, ≤ ${SKILL_NAME_MAX} chars`),
+    description: z.string().max(4_000).describe(`what and when to use it, ≤ ${SKILL_DESCRIPTION_MAX} chars`),
+    body: z.string().min(1).max(50_000).describe('Markdown steps'),
     ...proposalInput,
   },
   output: proposalOutput,

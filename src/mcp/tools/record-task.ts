@@ -5,20 +5,19 @@ import { ignoredName, isoDate, nameText } from '../schemas.js';
 
 export const recordTaskTool = defineTool({
   name: 'record_task',
-  title: 'Start or finish an agent task',
+  title: 'Record a task',
   description:
     'Call with action start when you begin a task and finish (with outcome) when you end it, same id; pass ' +
-    'that id as task_id to log_interrupt. Tasks are the denominator of the interrupt and autonomous ' +
-    'completion rates.',
+    'that id as task_id to log_interrupt.',
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   input: {
-    action: z.enum(['start', 'finish']).describe('start a task, or finish it'),
-    id: z.string().trim().min(1).max(LIMITS.name).describe('your task id, e.g. the issue'),
-    title: z.string().trim().min(1).max(LIMITS.title).optional().describe('what the task is'),
+    action: z.enum(['start', 'finish']).describe('start or finish'),
+    id: z.string().trim().min(1).max(LIMITS.name).describe('task id, e.g. the issue'),
+    title: z.string().trim().min(1).max(LIMITS.title).optional().describe('the task'),
     outcome: z.enum(['completed', 'failed', 'abandoned']).optional().describe('required with finish'),
-    agent: nameText.optional().describe('your agent name; default: you'),
-    session_id: nameText.optional().describe('your session id'),
-    at: isoDate.optional().describe('ISO time; default now'),
+    agent: nameText.optional().describe('default: you'),
+    session_id: nameText.optional().describe('session id'),
+    at: isoDate.optional().describe('ISO; default now'),
   },
   output: {
     id: z.string(),

@@ -5,19 +5,17 @@ import { isoDate } from '../schemas.js';
 
 export const resolveInterruptTool = defineTool({
   name: 'resolve_interrupt',
-  title: 'Record the human answer to an interrupt',
+  title: 'Resolve an interrupt',
   description:
-    'Call when a human has answered an interrupt or correction you logged: its id, their response, and the ' +
-    'fix id if it became an ADR, rule or skill. The next agent with the same problem is shown the answer; ' +
-    'feeds Mean Time To Correct.',
+    'Call when a human answered an interrupt you logged: the next agent with that problem is shown the ' + 'answer.',
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   input: {
-    id: z.number().int().positive().describe('the id log_interrupt returned'),
-    response: z.string().trim().min(1).max(LIMITS.text).describe("the human's answer, in their words"),
-    responded_at: isoDate.optional().describe('ISO time; default now or as recorded'),
-    resolved_at: isoDate.optional().describe('ISO time; default now or as recorded'),
-    resolved: z.boolean().default(true).describe('false: answered but still open'),
-    fix_id: z.number().int().positive().optional().describe('the fix id from propose_*'),
+    id: z.number().int().positive().describe('from log_interrupt'),
+    response: z.string().trim().min(1).max(LIMITS.text).describe("the human's words"),
+    responded_at: isoDate.optional().describe('ISO; default now'),
+    resolved_at: isoDate.optional().describe('ISO; default now'),
+    resolved: z.boolean().default(true).describe('false: still open'),
+    fix_id: z.number().int().positive().optional().describe('from propose_*'),
   },
   output: {
     id: z.number(),

@@ -41,19 +41,18 @@ const fix = z.object({
 
 export const triageReportTool = defineTool({
   name: 'triage_report',
-  title: 'Triage report: KPIs, top clusters, loop states',
+  title: 'Triage report',
   description:
-    'Call to see whether the triage loop is tightening: for a window (default 7 days, against the 7 before) ' +
-    'the five KPIs with deltas, top clusters of interrupts and corrections, recurring clusters without a fix, ' +
-    'loop states and the best next intervention.',
+    'Call to see whether the triage loop is tightening: KPIs vs the last window, top interrupt clusters, ' +
+    'the best next fix.',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   input: {
-    since: isoDate.optional().describe('ISO; default 7 days before until'),
+    since: isoDate.optional().describe('ISO; default until-7d'),
     until: isoDate.optional().describe('ISO; default now'),
-    min_entries: z.number().int().min(2).max(100).default(2).describe('entries that make a cluster recur'),
-    recur_days: z.number().int().min(1).max(90).default(7).describe('days they must fall within'),
-    limit: z.number().int().min(1).max(50).default(5).describe('recurring clusters without a fix to list'),
-    examples: z.number().int().min(0).max(10).default(1).describe('example entries per cluster'),
+    min_entries: z.number().int().min(2).max(100).default(2).describe('entries to recur'),
+    recur_days: z.number().int().min(1).max(90).default(7).describe('within days'),
+    limit: z.number().int().min(1).max(50).default(5).describe('clusters to list'),
+    examples: z.number().int().min(0).max(10).default(1).describe('per cluster'),
   },
   output: {
     window: z.object({ since: z.string(), until: z.string() }),
