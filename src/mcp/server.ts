@@ -28,6 +28,12 @@ export interface ServerHooks {
   agent?: string;
   /** false: no resources and prompts (a token without the `read` scope). */
   resources?: boolean;
+  /**
+   * How long a tool call that finds the database busy is retried, waiting without holding the event loop (the HTTP
+   * server's connection has no driver busy wait). 0 (default): answer "busy, retry" — a stdio server's connection
+   * already waited its busy timeout.
+   */
+  busyWaitMs?: number;
 }
 
 const INSTRUCTIONS =
@@ -49,7 +55,7 @@ export function buildServer(
       // Refused tools are not listed, but a call to one names what is missing instead of "no tool named".
       const refused = refuse(tool);
       if (refused) return Promise.resolve(errorResult(refused));
-      return runTool(ctx, tool, args, hooks.agent ? { ...call, agent: hooks.agent } : call);
+      return runTool(ctx, tool, args, hooks.agent ? { ...call, agent: hooks.agent } : call, hooks.busyWaitMs ?? 0);
     });
   }
   if (hooks.resources === false) return server;
@@ -154,13 +160,14 @@ async function runTool(
   tool: ToolDefinition,
   args: unknown,
   call: { clientName?: string; agent?: string },
+  busyWaitMs: number,
 ): Promise<CallToolResult> {
   let s = schemas.get(tool);
   if (!s) schemas.set(tool, (s = { input: z.strictObject(tool.input), output: z.object(tool.output) }));
   const parsed = s.input.safeParse(args);
   if (!parsed.success) return errorResult(invalidArguments(tool.name, parsed.error, args, Object.keys(tool.input)));
   try {
-    const output = await untilNotBusy(async () => tool.handler(parsed.data as never, ctx, call));
+    const output = await untilNotBusy(async () => tool.handler(parsed.data as never, ctx, call), busyWaitMs);
     // Checked here so a mismatch is reported as our bug rather than as the caller's invalid params.
     const checked = s.output.safeParse(output);
     if (!checked.success) throw new Error(`answer does not match its output schema: ${checked.error.message}`);

@@ -33,6 +33,11 @@ export interface WebhookServerOptions {
   ingestNow?: () => { started: boolean };
   /** In-flight requests get this long to finish on close before their connections are cut. Default 10 s. */
   shutdownGraceMs?: number;
+  /**
+   * A delivery that finds the database busy is retried this long before the sender gets 503 + Retry-After.
+   * Default 8 s: GitHub gives up on a delivery after 10 s.
+   */
+  busyWaitMs?: number;
 }
 
 export interface WebhookServer {
@@ -120,7 +125,9 @@ export async function startWebhookServer(ctx: AppContext, options: WebhookServer
       if (!route) throw new HttpError(404, `no endpoint ${path}; enabled: ${enabled.join(', ')}`);
       if (req.method !== 'POST') throw new HttpError(405, `${path} accepts POST only`);
       const body = await readBody(req, limit);
-      const run = queue.then(() => untilNotBusy(() => route({ headers: req.headers, body })));
+      const run = queue.then(() =>
+        untilNotBusy(() => route({ headers: req.headers, body }), options.busyWaitMs ?? 8_000),
+      );
       queue = run.catch(() => {});
       result = await run;
     } catch (err) {

@@ -21,8 +21,7 @@ function deliver(url: string) {
 
 describe('webhook failures by who acts', () => {
   it('a locked database answers 503 with Retry-After, and the redelivery is stored once the lock is gone', async () => {
-    const h = await webhookHarness(gitdir().path);
-    h.ctx.store.pragma('busy_timeout = 0'); // fail at once instead of after the 5 s wait
+    const h = await webhookHarness(gitdir().path, { busyWaitMs: 200 }); // 503 after 200 ms rather than 8 s
     const other = new Database(h.ctx.config.dbPath);
     other.exec('BEGIN IMMEDIATE'); // another process holds the write lock
     const busy = await deliver(h.server.url);

@@ -55,6 +55,7 @@ export async function handleMcp(
     refuse: (tool) => refusal(tool, access),
     agent: token.agent,
     resources: token.scopes.includes('read'),
+    busyWaitMs: BUSY_WAIT_MS,
   });
   const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
   res.on('close', () => {
@@ -64,6 +65,9 @@ export async function handleMcp(
   await server.connect(transport);
   await transport.handleRequest(req, res, body);
 }
+
+/** A write that finds another process's transaction waits this long (asynchronously) before answering "busy". */
+const BUSY_WAIT_MS = 30_000;
 
 /** The server's access narrowed by the token's scopes and the request's `X-MCP-Toolsets` / `X-MCP-Readonly`. */
 function requestAccess(req: IncomingMessage, server: Access, scopes: Scope[]): Access {
