@@ -108,9 +108,16 @@ export function deliveryMetrics(ctx: AppContext, q: DeliveryQuery): DeliveryMetr
   const inCurrent = (d: DeliveryDeploy) => d.finishedAt >= since;
   const current = deploys.filter(inCurrent);
   const previous = deploys.filter((d) => !inCurrent(d));
-  const group = (key: string, pick: (d: DeliveryDeploy) => boolean, commit: (c: ShippedCommit) => boolean) => {
-    const cur = figures(current.filter(pick), facts, commit, q.windowDays);
-    const prev = figures(previous.filter(pick), facts, commit, q.windowDays);
+  // Deploy figures count the deploys `pick` selects; lead times, the `commit`s shipped by any deploy in scope (a human
+  // commit in an agent's deploy is still a human change), else by the picked ones.
+  const group = (
+    key: string,
+    pick: (d: DeliveryDeploy) => boolean,
+    commit: (c: ShippedCommit) => boolean,
+    leadScope: (d: DeliveryDeploy) => boolean = pick,
+  ) => {
+    const cur = figures(current.filter(pick), current.filter(leadScope), facts, commit, q.windowDays);
+    const prev = figures(previous.filter(pick), previous.filter(leadScope), facts, commit, q.windowDays);
     return { key, current: cur, previous: prev, delta: deltas(cur, prev) };
   };
 
@@ -120,8 +127,9 @@ export function deliveryMetrics(ctx: AppContext, q: DeliveryQuery): DeliveryMetr
       k,
       (d) => kindOf.get(d.id) === k,
       (c) => c.kind === k,
+      () => true,
     ),
-  ).filter((g) => g.current.deploys + g.previous.deploys > 0);
+  ).filter((g) => g.current.deploys + g.previous.deploys + g.current.changes + g.previous.changes > 0);
 
   const agentsOf = new Map<number, Set<string>>();
   const agentDeploys = new Map<string, number>();
@@ -136,6 +144,7 @@ export function deliveryMetrics(ctx: AppContext, q: DeliveryQuery): DeliveryMetr
       agent,
       (d) => agentsOf.get(d.id)?.has(agent) ?? false,
       (c) => c.agent === agent,
+      () => true,
     ),
   );
 
@@ -292,21 +301,23 @@ export function deployKind(commits: readonly ShippedCommit[]): AuthorKind | unde
 
 function figures(
   deploys: readonly DeliveryDeploy[],
+  leadDeploys: readonly DeliveryDeploy[],
   facts: Facts,
   commit: (c: ShippedCommit) => boolean,
   days: number,
 ): Figures {
   const leads: number[] = [];
+  for (const d of leadDeploys) {
+    if (d.status === 'failure') continue;
+    for (const c of facts.commits.get(d.id) ?? []) {
+      if (commit(c)) leads.push(Math.max(0, d.finishedAt - c.authoredAt));
+    }
+  }
   const recoveries: number[] = [];
   let failed = 0;
   let unrecovered = 0;
   let rework = 0;
   for (const d of deploys) {
-    if (d.status !== 'failure') {
-      for (const c of facts.commits.get(d.id) ?? []) {
-        if (commit(c)) leads.push(Math.max(0, d.finishedAt - c.authoredAt));
-      }
-    }
     if (facts.rework.has(d.id)) rework++;
     if (!facts.failed.has(d.id)) continue;
     failed++;
