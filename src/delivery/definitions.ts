@@ -36,8 +36,8 @@ export const METRIC_DEFINITIONS: Readonly<Record<MetricName, { better: 'lower' |
   failedDeploymentRecoveryTime: {
     better: 'lower',
     definition:
-      'DORA: time to recover from a failed deployment. Here: per failed deploy, from its first incident start to ' +
-      'its last incident resolved; without incidents, from the deploy to the next good deploy of its ' +
+      'DORA: time to recover from a failed deployment. Here: per failed deploy, the time its incidents were open ' +
+      '(start → resolved, overlaps once); without incidents, from the deploy to the next good deploy of its ' +
       'env/service. Median and p90; not yet recovered ones are counted apart.',
   },
   deploymentReworkRate: {

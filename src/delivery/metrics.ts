@@ -347,13 +347,30 @@ function recovery(d: DeliveryDeploy, facts: Facts): number | undefined {
   const incidents = facts.incidentsOf.get(d.id);
   if (incidents && incidents.length > 0) {
     if (incidents.some((i) => i.resolvedAt === null)) return undefined;
-    const start = Math.min(...incidents.map((i) => i.startedAt));
-    return Math.max(0, Math.max(...incidents.map((i) => i.resolvedAt!)) - start);
+    return openTime(incidents.map((i) => [i.startedAt, i.resolvedAt!] as const));
   }
   for (let n = facts.next.get(d.id); n; n = facts.next.get(n.id)) {
     if (n.status === 'success' && !facts.failed.has(n.id)) return n.finishedAt - d.finishedAt;
   }
   return undefined;
+}
+
+/**
+ * How long production was failing: the union of [start, end] spans, overlaps counted once. Incidents a deploy causes
+ * again weeks later add their own time to restore, not the weeks in between.
+ */
+function openTime(spans: readonly (readonly [number, number])[]): number {
+  const sorted = [...spans].sort((a, b) => a[0] - b[0]);
+  let total = 0;
+  let from = -Infinity;
+  let to = -Infinity;
+  for (const [start, end] of sorted) {
+    if (start > to) {
+      if (to > from) total += to - from;
+      [from, to] = [start, end];
+    } else if (end > to) to = end;
+  }
+  return to > from ? total + to - from : total;
 }
 
 function deltas(cur: Figures, prev: Figures): GroupFigures['delta'] {

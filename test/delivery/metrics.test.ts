@@ -41,7 +41,7 @@ describe('delivery metrics', () => {
     expect(m.previous.until).toBe(m.window.since);
   });
 
-  it('measures recovery: incident start → last resolution, else deploy → next good deploy; open ones apart', () => {
+  it('measures recovery: time its incidents were open, else deploy → next good deploy; open ones apart', () => {
     const f = deliveryFixture();
     const t = NOW - 10 * DAY;
     // Failed by status, recovered by the next good deploy 2 h later (a failed retry in between does not count).
@@ -55,14 +55,19 @@ describe('delivery metrics', () => {
     const i2 = f.seed.incident({ externalId: 'I2', startedAt: t + DAY + 2 * HOUR, resolvedAt: t + DAY + 4 * HOUR });
     f.deployLink(i1, d, 1, 'confirmed');
     f.deployLink(i2, d, 1, 'confirmed');
+    // Failed by the same defect twice, ten days apart: 1 h + 1 h of incidents, not ten days.
+    const r = f.deploy({ at: t + DAY + 12 * HOUR, shas: [] });
+    for (const [k, at] of [t + DAY + 13 * HOUR, t + 7 * DAY].entries()) {
+      f.deployLink(f.seed.incident({ externalId: `R${k}`, startedAt: at, resolvedAt: at + HOUR }), r, 1, 'confirmed');
+    }
     // Failed by an incident still open: not recovered.
     const e = f.deploy({ at: t + 2 * DAY, shas: [] });
     f.deployLink(f.seed.incident({ externalId: 'I3', startedAt: t + 2 * DAY + HOUR }), e, 0.7);
 
     const m = f.metrics().overall.current;
-    expect(m.failed).toBe(4);
+    expect(m.failed).toBe(5);
     expect(m.unrecovered).toBe(1);
-    // Recovered: 2 h, 1 h (the retry, to the same good deploy) and 3 h → median 2, p90 3.
+    // Recovered: 2 h, 1 h (the retry, to the same good deploy), 3 h and 2 h → median 2, p90 3.
     expect(m.recoveryMedianH).toBe(2);
     expect(m.recoveryP90H).toBe(3);
   });
