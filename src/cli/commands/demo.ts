@@ -64,6 +64,11 @@ export async function runDemo(o: { dir?: string; json?: boolean }): Promise<void
         args: { incident: paymentsIncident },
         why: `which change caused ${paymentsIncident}?`,
       },
+      {
+        tool: 'delivery_metrics',
+        args: { env: 'production', window_days: 90 },
+        why: 'a head of engineering asks: are agent changes failing more than human ones?',
+      },
     ];
     const answers: Record<string, unknown> = {};
     if (!o.json) {
