@@ -1,9 +1,8 @@
 import type { DeployStatus } from './deploys.js';
 import { LINK_SCORE_THRESHOLD } from './incidents.js';
+// The DORA figures read the same few shapes for two windows per call: `prepared` keeps each once per database.
 import { prepared } from './interrupts.js';
 import type { Db } from './open.js';
-
-// The DORA figures read the same few shapes for two windows per call: `prepared` keeps each once per database.
 
 /** A deploy as the delivery figures need it; times are unix ms. */
 export interface DeliveryDeploy {

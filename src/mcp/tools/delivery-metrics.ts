@@ -26,21 +26,14 @@ export const deliveryMetricsTool = defineTool({
   name: 'delivery_metrics',
   title: 'DORA keys by author kind and agent',
   description:
-    'Call to see how delivery is going: deploy frequency, lead time, change failure rate, recovery time and ' +
-    'rework for a window against the one before, split human / agent / pair, per agent and per env/service, ' +
-    'with the definitions used.',
+    'Call to see how delivery goes: DORA keys (deploy frequency, lead time, failure rate, recovery, rework) for ' +
+    'a window vs the one before, split human/agent/pair, per agent and env/service.',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   input: {
-    env: name.optional().describe('only this environment; default all'),
-    service: name.optional().describe('only this service; default all'),
-    window_days: z
-      .number()
-      .int()
-      .min(1)
-      .max(365)
-      .default(30)
-      .describe('window ending now, compared with the one before'),
-    agents: z.number().int().min(0).max(20).default(3).describe('agents to list, most deploys first'),
+    env: name.optional().describe('default: all'),
+    service: name.optional().describe('default: all'),
+    window_days: z.number().int().min(1).max(365).default(30).describe('days up to now'),
+    agents: z.number().int().min(0).max(20).default(3).describe('agents to list'),
   },
   output: {
     window: z.object({ since: z.string(), until: z.string(), days: z.number() }),
