@@ -44,7 +44,7 @@ function row(label: string, r: { current: Figures; delta: GroupFigures['delta'] 
   const c = r.current;
   const d = r.delta;
   const parts = [
-    `${c.deploys} deploys (${c.perWeek}/wk${sign(d?.perWeek)})`,
+    `${c.deploys} deploy${c.deploys === 1 ? '' : 's'} (${c.perWeek}/wk${sign(d?.perWeek)})`,
     `lead ${h(c.leadMedianH)} p90 ${h(c.leadP90H)}${sign(d?.leadMedianH, 'h')} over ${c.changes} changes`,
     `fail ${pct(c.failRate)} (${c.failed})${sign(pp(d?.failRate), 'pp')}`,
     `recovery ${h(c.recoveryMedianH)} p90 ${h(c.recoveryP90H)}${c.unrecovered ? `, ${c.unrecovered} open` : ''}`,

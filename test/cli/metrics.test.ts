@@ -16,7 +16,7 @@ describe('hindsight metrics', () => {
     const text = runCli([...base, '--window-days', '7'], opts);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/^DORA keys 2026-02-22…2026-03-01 \(7 d/);
-    expect(text.stdout).toMatch(/codex: 1 deploys .* lead 3h .* fail 100% \(1\)/);
+    expect(text.stdout).toMatch(/codex: 1 deploy .* lead 3h .* fail 100% \(1\)/);
     expect(text.stdout).toMatch(/deploymentReworkRate \(lower is better\)/);
 
     const json = runCli([...base, '--env', 'production', '--service', 'api', '--json'], opts);

@@ -33,7 +33,7 @@ describe('delivery_metrics over MCP', () => {
     expect(out.byAgent.map((g) => g.key)).toEqual(['claude']);
     expect(out.incidents.notCausedExamples).toEqual(['INC-NOCAUSE']);
     const text = textOf(res);
-    expect(text).toMatch(/agent: 1 deploys .* fail 100% \(1\)/);
+    expect(text).toMatch(/agent: 1 deploy .* fail 100% \(1\)/);
     expect(text).toMatch(/not caused by any deploy: 1 \(INC-NOCAUSE\)/);
     expect(text).toMatch(/changeFailRate \(lower is better\): DORA: /);
     expect(text).toContain('dora.dev');
