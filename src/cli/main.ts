@@ -27,6 +27,7 @@ const COMMANDS: Record<string, () => Promise<Registrar[]>> = {
   eval: async () => [(await import('./commands/eval.js')).registerEval],
   status: async () => [(await import('./commands/status.js')).registerStatus],
   triage: async () => [(await import('./commands/triage.js')).registerTriage],
+  metrics: async () => [(await import('./commands/metrics.js')).registerMetrics],
   interrupts: async () => [(await import('./commands/interrupts.js')).registerInterrupts],
   loop: async () => [(await import('./commands/loop.js')).registerLoop],
   token: async () => [(await import('./commands/token.js')).registerToken],

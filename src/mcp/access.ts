@@ -11,9 +11,18 @@ export const TOOLSETS = {
   history: ['change_risk', 'module_incident_history'],
   triage: ['log_interrupt', 'resolve_interrupt', 'record_task', 'triage_report'],
   proposals: ['propose_adr', 'propose_rule', 'propose_skill'],
+  delivery: ['delivery_metrics'],
 } as const satisfies Record<string, readonly string[]>;
 export type Toolset = keyof typeof TOOLSETS;
-const TOOLSET_NAMES = Object.keys(TOOLSETS) as Toolset[];
+export const ALL_TOOLSETS = Object.keys(TOOLSETS) as Toolset[];
+const TOOLSET_NAMES = ALL_TOOLSETS;
+
+/**
+ * Loaded when no toolset is named: what a coding agent needs while it works. `delivery` (DORA figures, for whoever
+ * reviews releases) is loaded only when named or with `all`, so every agent session does not pay for its schema in
+ * tools/list (the 4k-token budget, test/mcp/token-budget.test.ts).
+ */
+export const DEFAULT_TOOLSETS: readonly Toolset[] = ['attribution', 'history', 'triage', 'proposals'];
 
 /** The scope a call needs: read-only tools `read`, proposals `propose`, the other writers (interrupts, tasks) `log`. */
 export function scopeOf(tool: ToolDefinition): Scope {
@@ -27,7 +36,7 @@ export interface Access {
   scopes?: readonly Scope[];
   /** Only tools whose readOnlyHint is true. */
   readOnly?: boolean;
-  /** Only the tools of these toolsets. */
+  /** Only the tools of these toolsets; default DEFAULT_TOOLSETS. */
   toolsets?: readonly Toolset[];
 }
 
@@ -40,8 +49,9 @@ export function refusal(tool: ToolDefinition, access: Access): string | undefine
   if (access.readOnly && !tool.annotations.readOnlyHint) {
     return `${tool.name} writes, and this server runs read-only (--read-only)`;
   }
-  if (access.toolsets && !access.toolsets.some((s) => (TOOLSETS[s] as readonly string[]).includes(tool.name))) {
-    return `${tool.name} is not in the loaded toolsets (${access.toolsets.join(', ')}); load ${toolsetOf(tool.name) ?? 'all toolsets'}`;
+  const loaded = access.toolsets ?? DEFAULT_TOOLSETS;
+  if (!loaded.some((s) => (TOOLSETS[s] as readonly string[]).includes(tool.name))) {
+    return `${tool.name} is not in the loaded toolsets (${loaded.join(', ')}); load ${toolsetOf(tool.name) ?? 'all'} with --toolsets (HTTP: the X-MCP-Toolsets header)`;
   }
   return undefined;
 }

@@ -11,6 +11,7 @@ import type { AppContext } from '../context.js';
 import { untilNotBusy } from '../store/busy.js';
 import type { PromptDefinition, ResourceDefinition } from './define-resource.js';
 import type { ToolDefinition } from './define-tool.js';
+import { refusal } from './access.js';
 import { allPrompts } from './prompts/index.js';
 import { allResources } from './resources/index.js';
 import { failureText, invalidArguments } from './tool-errors.js';
@@ -49,9 +50,10 @@ export function buildServer(
   hooks: ServerHooks = {},
 ): McpServer {
   const server = new McpServer({ name: 'hindsight', version: VERSION }, { instructions: INSTRUCTIONS });
-  const refuse = hooks.refuse ?? (() => undefined);
+  // Without a say from the door, the default toolsets (access.ts) are loaded.
+  const refuse = hooks.refuse ?? ((tool: ToolDefinition) => refusal(tool, {}));
   if (tools.length > 0) {
-    serveTools(server, tools, hooks, (tool, args, call) => {
+    serveTools(server, tools, { ...hooks, refuse }, (tool, args, call) => {
       // Refused tools are not listed, but a call to one names what is missing instead of "no tool named".
       const refused = refuse(tool);
       if (refused) return Promise.resolve(errorResult(refused));
@@ -74,7 +76,9 @@ export function buildUnavailableServer(reason: string, tools: readonly ToolDefin
     { name: 'hindsight', version: VERSION },
     { instructions: `hindsight cannot answer until its set-up is fixed: ${reason}` },
   );
-  serveTools(server, tools, {}, () => Promise.resolve(errorResult(`hindsight cannot run: ${reason}`)));
+  serveTools(server, tools, { refuse: (tool) => refusal(tool, {}) }, () =>
+    Promise.resolve(errorResult(`hindsight cannot run: ${reason}`)),
+  );
   return server;
 }
 

@@ -19,6 +19,7 @@ describe('hindsight demo', () => {
     expect(Object.keys(report.answers).sort()).toEqual(
       [
         'change_risk',
+        'delivery_metrics',
         'incident_suspects',
         'log_interrupt',
         'module_incident_history',
@@ -42,6 +43,18 @@ describe('hindsight demo', () => {
     };
     expect(suspects.commits[0]!.status).toBe('confirmed');
     expect(suspects.commits[0]!.blamed!.length).toBeGreaterThan(0);
+
+    // DORA by author kind: the payments timeouts make one agent deploy (confirmed cause of three incidents) failed,
+    // counted once; the incidents no deploy caused are reported apart
+    const dora = report.answers['delivery_metrics'] as {
+      byKind: { key: string; current: { deploys: number; failed: number } }[];
+      incidents: { causedByDeploy: number; notCausedByDeploy: number };
+    };
+    const agent = dora.byKind.find((k) => k.key === 'agent')!.current;
+    expect(agent.failed).toBeGreaterThanOrEqual(1);
+    expect(agent.failed).toBeLessThan(agent.deploys);
+    expect(dora.incidents.causedByDeploy).toBeGreaterThanOrEqual(3);
+    expect(dora.incidents.notCausedByDeploy).toBeGreaterThanOrEqual(1);
 
     // the triage loop: the correction joins the recurring cluster and is pointed at the ADR that covers it
     expect(JSON.stringify(report.answers['log_interrupt'])).toMatch(/ADR-0002/);

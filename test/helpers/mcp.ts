@@ -2,14 +2,21 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { AppContext } from '../../src/context.js';
 import type { ToolDefinition } from '../../src/mcp/define-tool.js';
+import { ALL_TOOLSETS, refusal, type Access } from '../../src/mcp/access.js';
 import { buildServer } from '../../src/mcp/server.js';
 
 /** The real SDK client connected to our server over the in-memory linked transport. */
 export async function mcpClient(
   ctx: AppContext,
-  options: { clientName?: string; tools?: readonly ToolDefinition[] } = {},
+  options: { clientName?: string; tools?: readonly ToolDefinition[]; access?: Access | 'default' } = {},
 ) {
-  const server = buildServer(ctx, options.tools);
+  // Every toolset (or exactly the tools given) unless a test asks for the server's default listing: what `serve`
+  // loads when no toolset is named.
+  const access = options.access ?? { toolsets: ALL_TOOLSETS };
+  const refuse = options.tools
+    ? () => undefined
+    : (tool: ToolDefinition) => refusal(tool, access === 'default' ? {} : access);
+  const server = buildServer(ctx, options.tools, options.access === 'default' ? {} : { refuse });
   const [a, b] = InMemoryTransport.createLinkedPair();
   await server.connect(a);
   const client = new Client({ name: options.clientName ?? 'test', version: '1.0.0' });

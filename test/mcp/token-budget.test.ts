@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultCalls } from '../../bench/tokens.js';
 import { buildDemoDatabase } from '../../src/cli/commands/demo.js';
+import { refusal } from '../../src/mcp/access.js';
 import { allTools } from '../../src/mcp/tools/index.js';
 import { testContext } from '../helpers/context.js';
 import { gitdir, tempDir } from '../helpers/gitdir.js';
@@ -16,9 +17,11 @@ const bytes = (x: unknown) => Buffer.byteLength(typeof x === 'string' ? x : JSON
 
 describe('token budget', () => {
   it(`tools/list stays within ${LIST_BYTES} bytes`, async () => {
-    const client = await mcpClient(testContext(gitdir().path));
+    // What `serve` lists when no toolset is named (delivery_metrics is opt-in: src/mcp/access.ts).
+    const client = await mcpClient(testContext(gitdir().path), { access: 'default' });
     const list = await client.listTools();
-    expect(list.tools).toHaveLength(allTools.length);
+    expect(list.tools).toHaveLength(allTools.filter((t) => refusal(t, {}) === undefined).length);
+    expect(list.tools.map((t) => t.name)).not.toContain('delivery_metrics');
     expect(bytes(list)).toBeLessThanOrEqual(LIST_BYTES);
     await client.close();
   });

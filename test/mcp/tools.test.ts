@@ -43,7 +43,7 @@ describe('every tool', () => {
 
   it('lists with input and output schemas over the real protocol', async () => {
     const ctx = testContext(gitdir().path);
-    const server = buildServer(ctx);
+    const server = buildServer(ctx, undefined, { refuse: () => undefined }); // every toolset
     const [a, b] = InMemoryTransport.createLinkedPair();
     await server.connect(a);
     const client = new Client({ name: 'test', version: '1' });

@@ -123,6 +123,7 @@ const VALID: Record<string, Record<string, unknown>> = {
   resolve_interrupt: { id: 1, response: 'Use ADR-0002.' },
   record_task: { action: 'start', id: 'TASK-valid' },
   triage_report: {},
+  delivery_metrics: { window_days: 30 },
   propose_adr: { title: 'Use idempotency keys', context: 'Retries charged twice.', decision: 'Reuse the key.' },
   propose_rule: { rule: 'Payment retries MUST reuse the idempotency key.', dry_run: true },
   propose_skill: {

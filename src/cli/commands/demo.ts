@@ -45,7 +45,7 @@ export async function runDemo(o: { dir?: string; json?: boolean }): Promise<void
   const mainJs = process.argv[1]!;
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [mainJs, '--db', dbPath, '--repo', scenario.repoPath, 'serve', '--no-ingest'],
+    args: [mainJs, '--db', dbPath, '--repo', scenario.repoPath, 'serve', '--no-ingest', '--toolsets', 'all'],
     env: { ...(process.env as Record<string, string>), ...env },
     stderr: 'ignore',
   });
@@ -63,6 +63,11 @@ export async function runDemo(o: { dir?: string; json?: boolean }): Promise<void
         tool: 'incident_suspects',
         args: { incident: paymentsIncident },
         why: `which change caused ${paymentsIncident}?`,
+      },
+      {
+        tool: 'delivery_metrics',
+        args: { env: 'production', window_days: 90 },
+        why: 'a head of engineering asks: are agent changes failing more than human ones?',
       },
     ];
     const answers: Record<string, unknown> = {};

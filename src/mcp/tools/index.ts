@@ -1,5 +1,6 @@
 import type { ToolDefinition } from '../define-tool.js';
 import { changeRisk } from './change-risk.js';
+import { deliveryMetricsTool } from './delivery-metrics.js';
 import { incidentSuspects } from './incident-suspects.js';
 import { logInterruptTool } from './log-interrupt.js';
 import { moduleIncidentHistory } from './module-incident-history.js';
@@ -21,6 +22,7 @@ export const allTools: readonly ToolDefinition[] = [
   resolveInterruptTool,
   recordTaskTool,
   triageReportTool,
+  deliveryMetricsTool,
   proposeAdrTool,
   proposeRuleTool,
   proposeSkillTool,

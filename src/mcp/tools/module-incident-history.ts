@@ -23,7 +23,7 @@ export const moduleIncidentHistory = defineTool({
   input: {
     module: nameText.optional().describe('name or part; or path'),
     path: repoPath.optional().describe('a path in the module'),
-    limit: z.number().int().min(1).max(50).optional().describe('incidents to list (default 10)'),
+    limit: z.number().int().min(1).max(50).optional().describe('incidents to list'),
     since: z.string().max(LIMITS.date).optional().describe('ISO date'),
   },
   output: {

@@ -26,7 +26,7 @@ export const myDeployImpact = defineTool({
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   input: {
     author: nameText.optional().describe('email or name; default: you'),
-    agent: nameText.optional().describe('e.g. claude, codex; default: you'),
+    agent: nameText.optional().describe('default: you'),
     shas: z.array(z.string().max(40)).min(1).max(200).optional().describe('commit prefixes'),
     since: isoDate.optional().describe('ISO; default -90 days'),
     env: nameText.optional().describe('deploy environment'),

@@ -24,10 +24,10 @@ export const proposeAdrTool = defineTool({
       )
       .max(10)
       .optional()
-      .describe('options considered'),
+      .describe('options'),
     chosen: z.string().max(200).optional().describe('its title'),
-    consequences: z.array(z.string().min(1).max(2_000)).max(20).optional().describe('"Good, because …"'),
-    supersedes: z.number().int().nonnegative().optional().describe('ADR number it replaces'),
+    consequences: z.array(z.string().min(1).max(2_000)).max(20).optional().describe('results'),
+    supersedes: z.number().int().nonnegative().optional().describe('ADR it replaces'),
     ...proposalInput,
   },
   output: {

@@ -7,12 +7,12 @@ export const recordTaskTool = defineTool({
   name: 'record_task',
   title: 'Record a task',
   description:
-    'Call with action start when you begin a task and finish (with outcome) when you end it, same id; pass ' +
-    'that id as task_id to log_interrupt.',
+    'Call with start when you begin a task and finish (with outcome) when it ends; pass its id as task_id to ' +
+    'log_interrupt.',
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   input: {
     action: z.enum(['start', 'finish']).describe('start or finish'),
-    id: z.string().trim().min(1).max(LIMITS.name).describe('task id, e.g. the issue'),
+    id: z.string().trim().min(1).max(LIMITS.name).describe('task id'),
     title: z.string().trim().min(1).max(LIMITS.title).optional().describe('the task'),
     outcome: z.enum(['completed', 'failed', 'abandoned']).optional().describe('required with finish'),
     agent: nameText.optional().describe('default: you'),

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultCalls } from '../../../bench/tokens.js';
 import { refreshAttribution } from '../../../src/attribution/refresh.js';
+import { ALL_TOOLSETS } from '../../../src/mcp/access.js';
 import { allTools } from '../../../src/mcp/tools/index.js';
 import { testContext } from '../../helpers/context.js';
 import { tempDir } from '../../helpers/gitdir.js';
@@ -46,7 +47,7 @@ describe('MCP over Streamable HTTP', () => {
     const viaHttp = testContext(s.g.path, { dbPath: copy, now: NOW });
 
     const local = await everything(await mcpClient(s.ctx, { clientName: 'claude-code' }));
-    const t = await teamServer(viaHttp);
+    const t = await teamServer(viaHttp, { mcp: { access: { toolsets: ALL_TOOLSETS } } });
     const remote = await everything(await t.connect(t.token('claude', ['read', 'log', 'propose']).token));
 
     expect((remote.at(-1) as { name: string }[]).map((x) => x.name)).toEqual(allTools.map((x) => x.name));
