@@ -44,7 +44,11 @@ describe('the packed tarball, installed globally', () => {
     expect(packed[0]!.filename).toBe(`${pkg.name}-${pkg.version}.tgz`);
     const files = packed[0]!.files.map((f) => f.path);
     expect(files).toEqual(expect.arrayContaining(['dist/bundle/main.js', 'npm-shrinkwrap.json', 'package.json']));
-    expect(files.filter((f) => !/^(dist\/|package\.json$|npm-shrinkwrap\.json$|README\.md$)/.test(f))).toEqual([]);
+    expect(
+      files.filter(
+        (f) => /\.mcpb$|^dist\/mcpb\//.test(f) || !/^(dist\/|package\.json$|npm-shrinkwrap\.json$|README\.md$)/.test(f),
+      ),
+    ).toEqual([]);
 
     const unpacked = join(dir, pkg.name);
     mkdirSync(unpacked);
