@@ -1,17 +1,49 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/gitdir.js';
 import { runCli } from './cli.js';
 
+/** The environment a user's shell has: the real clock, whatever the test runner set. */
+function realClockEnv(): Record<string, string> {
+  const env = { ...(process.env as Record<string, string>) };
+  delete env['HINDSIGHT_NOW'];
+  return env;
+}
+
+/** Runs the demo's printed "try it" lines as a user pastes them into a shell. */
+async function runTryIt(lines: string[]) {
+  const serve = lines.find((l) => l.endsWith(' serve'))!;
+  const loop = lines.find((l) => l.endsWith(' loop --dry-run'))!;
+  const transport = new StdioClientTransport({
+    command: 'sh',
+    args: ['-c', serve],
+    env: realClockEnv(),
+    stderr: 'ignore',
+  });
+  const client = new Client({ name: 'claude-code', version: '1.0.0' });
+  await client.connect(transport);
+  try {
+    const impact = await client.callTool({ name: 'my_deploy_impact', arguments: {} });
+    const loopOut = execFileSync('sh', ['-c', loop], { encoding: 'utf8', env: realClockEnv(), timeout: 60_000 });
+    return { impact, loopOut };
+  } finally {
+    await client.close();
+  }
+}
+
 describe('hindsight demo', () => {
-  it('builds the scenario, serves it over stdio, and traces the recurring payments timeouts to their cause', () => {
+  it('builds the scenario, serves it over stdio, and traces the recurring payments timeouts to their cause', async () => {
     const dir = join(tempDir(), 'demo');
     const res = runCli(['demo', '--dir', dir, '--json'], { cwd: tempDir() });
     expect(res.stderr).not.toMatch(/unexpected error/);
     expect(res.code).toBe(0);
     const report = JSON.parse(res.stdout) as {
       traced: boolean;
+      tryIt: string[];
       toolsListBytes: number;
       answers: Record<string, Record<string, unknown>>;
     };
@@ -66,5 +98,12 @@ describe('hindsight demo', () => {
     expect(readFileSync(join(dir, 'scenario/repo/AGENTS.md'), 'utf8')).toContain(
       'Agents MUST NOT run database migrations against production',
     );
+
+    // the printed "try it" lines work as copied, on the real clock: the agent's deploys and a loop plan
+    const tried = await runTryIt(report.tryIt);
+    expect(tried.impact.isError).toBeFalsy();
+    expect(tried.impact.structuredContent).toMatchObject({ identity: { value: 'claude' } });
+    expect((tried.impact.structuredContent as { myCommits: number }).myCommits).toBeGreaterThan(0);
+    expect(tried.loopOut).not.toMatch(/nothing to do/i);
   }, 120_000);
 });

@@ -16,6 +16,7 @@ import { ingestGit } from '../../ingest/git.js';
 import { importIncidents } from '../../ingest/incidents.js';
 import { VERSION } from '../../version.js';
 import { info, out, outJson } from '../output.js';
+import { selfCommand, shellQuote } from '../self-command.js';
 
 export function registerDemo(program: Command): void {
   program
@@ -117,22 +118,34 @@ export async function runDemo(o: { dir?: string; json?: boolean }): Promise<void
     }
     const suspects = answers['incident_suspects'] as { commits: { sha: string; status: string }[] } | undefined;
     const top = suspects?.commits[0];
+    const tryIt = tryItLines(dbPath, scenario.repoPath, env.HINDSIGHT_NOW);
     const traced =
       top !== undefined && scenario.expected.paymentsInducingSha.startsWith(top.sha) && top.status === 'confirmed';
     if (o.json) {
-      outJson({ scenario: scenario.repoPath, database: dbPath, toolsListBytes: listBytes, traced, answers });
+      outJson({ scenario: scenario.repoPath, database: dbPath, toolsListBytes: listBytes, traced, answers, tryIt });
     } else {
       out(
         traced
           ? `✓ the recurring payments timeouts are traced to ${top.sha} (confirmed from the fix, with the blamed lines above)`
           : `✗ the payments timeouts were not traced to ${scenario.expected.paymentsInducingSha.slice(0, 10)}`,
       );
-      out(`\ndatabase: ${dbPath}\ntry it:   npx hindsight --db ${dbPath} --repo ${scenario.repoPath} serve`);
+      out(
+        `\ndatabase: ${dbPath}\ntry it (the scenario's clock is fixed at ${scenario.now}):\n${tryIt.map((l) => `  ${l}`).join('\n')}`,
+      );
     }
     if (!traced) process.exitCode = 1;
   } finally {
     await client.close();
   }
+}
+
+/**
+ * The lines the demo ends with, runnable as printed: the scenario's history ends at its own fixed clock, so each
+ * line carries that HINDSIGHT_NOW (without it, "the last 30 days" of the real clock hold none of its deploys).
+ */
+export function tryItLines(dbPath: string, repoPath: string, now: string): string[] {
+  const base = `HINDSIGHT_NOW=${now} ${selfCommand()} --db ${shellQuote(dbPath)} --repo ${shellQuote(repoPath)}`;
+  return [`${base} serve`, `${base} loop --dry-run`];
 }
 
 /**

@@ -7,6 +7,7 @@ import { TOOLSETS, parseToolsets, refusal, type Access } from '../../mcp/access.
 import { buildServer, buildUnavailableServer } from '../../mcp/server.js';
 import type { ContextFactory } from '../main.js';
 import { info } from '../output.js';
+import { selfCommand, shellQuote } from '../self-command.js';
 import { addHttpOptions, serveHttp, type ServeHttpOptions } from './serve-http.js';
 
 /** Clients list tools right after initializing; this is the longest the start-up ingest waits for that. */
@@ -128,7 +129,7 @@ async function banner(ctx: AppContext, ingestNote: string): Promise<void> {
       `  database:   ${ctx.config.dbPath}`,
       `  repository: ${ctx.config.repoPath} (${ingestNote})`,
       `  data:       ${c.commits} commits, ${c.deploys} deploys, ${c.incidents} incidents`,
-      `  connect:    claude mcp add hindsight -- npx hindsight serve --repo ${ctx.config.repoPath} --db ${ctx.config.dbPath}`,
+      `  connect:    claude mcp add hindsight -- ${selfCommand()} serve --repo ${shellQuote(ctx.config.repoPath)} --db ${shellQuote(ctx.config.dbPath)}`,
       '  (stdout carries JSON-RPC; this banner is on stderr. Ctrl-D or Ctrl-C to stop.)',
     ].join('\n'),
   );
