@@ -9,7 +9,8 @@ import { allTools } from '../../src/mcp/tools/index.js';
 import { mcpClient, textOf } from '../helpers/mcp.js';
 import { seeder } from '../helpers/seed.js';
 import { importJson, paymentsStory } from '../helpers/stories.js';
-import { ArgumentFuzzer, ESCAPES, prng, type JsonSchema } from './generate.js';
+import { prng } from '../../src/demo/scenario-text.js';
+import { ArgumentFuzzer, ESCAPES, type JsonSchema } from './generate.js';
 
 // Issue 13's robustness suite: every tool, CALLS generated calls each (seeded: FUZZ_SEED replays a run), over the
 // real SDK client against a real store with a demo-like history. Every call answers within 2 s; every failure is

@@ -1,18 +1,6 @@
 // Seeded argument generator for the fuzz suite: values derived from a tool's input JSON Schema (the same one
 // tools/list advertises), mixed with adversarial ones. The same seed gives the same calls, so a failure replays.
 
-/** mulberry32: a small, well-mixed 32-bit PRNG; returns floats in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface JsonSchema {
   type?: string;
   enum?: unknown[];
