@@ -23,10 +23,11 @@ export interface RecordedTask {
 
 /**
  * Upserts a task: a repeated start or finish changes nothing (the first start/finish time is kept); given
- * fields fill or replace stored ones. A finish without a start records the task as started when it finished.
+ * fields fill or replace stored ones. A finish without a start records the task as started when it finished,
+ * unless `finishNeedsStart` (an agent's own call, where an unknown id is a typo or a lost start, not history).
  */
-export function recordTask(ctx: AppContext, e: TaskEvent): RecordedTask {
-  return saveTask(ctx, redactTask(e));
+export function recordTask(ctx: AppContext, e: TaskEvent, options: { finishNeedsStart?: boolean } = {}): RecordedTask {
+  return saveTask(ctx, redactTask(e), options);
 }
 
 /**
@@ -45,7 +46,7 @@ export function redactTask(e: TaskEvent): TaskEvent {
 }
 
 /** `recordTask` for an event `redactTask` has already been through. */
-export function saveTask(ctx: AppContext, e: TaskEvent): RecordedTask {
+export function saveTask(ctx: AppContext, e: TaskEvent, options: { finishNeedsStart?: boolean } = {}): RecordedTask {
   if (e.action === 'finish' && !e.outcome) {
     throw new UserInputError('finishing a task needs `outcome`: completed, failed or abandoned', 'outcome');
   }
@@ -56,6 +57,13 @@ export function saveTask(ctx: AppContext, e: TaskEvent): RecordedTask {
   return db
     .transaction((): RecordedTask => {
       const stored = getTask(db, e.id);
+      if (stored === undefined && e.action === 'finish' && options.finishNeedsStart) {
+        throw new UserInputError(
+          `no task '${e.id}' was started, so there is nothing to finish: check the id, or call record_task with ` +
+            `action "start" and this id first`,
+          'id',
+        );
+      }
       // The earliest start wins, so a start that arrives after its finish (imports) still dates the task.
       const startedAt = e.action === 'start' ? Math.min(stored?.startedAt ?? e.at, e.at) : (stored?.startedAt ?? e.at);
       const finishedAt = e.action === 'finish' ? (stored?.finishedAt ?? e.at) : (stored?.finishedAt ?? null);

@@ -205,6 +205,19 @@ describe('triage tools over MCP', () => {
     await client.close();
   });
 
+  it('record_task: finishing an id that was never started is an error with the fix, and stores nothing', async () => {
+    const ctx = setup();
+    const client = await mcpClient(ctx, { clientName: 'cursor' });
+    const res = await client.callTool({
+      name: 'record_task',
+      arguments: { action: 'finish', id: 'T-404', outcome: 'completed' },
+    });
+    expect(res.isError).toBe(true);
+    expect(textOf(res)).toMatch(/no task 'T-404' was started.*action "start" and this id first/);
+    expect(ctx.store.prepare('SELECT count(*) AS n FROM tasks').get()).toEqual({ n: 0 });
+    await client.close();
+  });
+
   it('triage_report: KPIs with definitions, clusters and loops; rejects an empty window', async () => {
     const ctx = setup();
     const client = await mcpClient(ctx);

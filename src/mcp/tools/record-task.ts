@@ -37,15 +37,19 @@ export const recordTaskTool = defineTool({
     ]);
     const identity = await resolveIdentity(ctx, { agent: input.agent }, call);
     const other = otherThanCaller({ agent: input.agent }, call);
-    const res = recordTask(ctx, {
-      action: input.action,
-      id: input.id,
-      title: input.title,
-      outcome: input.outcome,
-      agent: identity?.value,
-      sessionId: input.session_id,
-      at: input.at ? Date.parse(input.at) : ctx.clock(),
-    });
+    const res = recordTask(
+      ctx,
+      {
+        action: input.action,
+        id: input.id,
+        title: input.title,
+        outcome: input.outcome,
+        agent: identity?.value,
+        sessionId: input.session_id,
+        at: input.at ? Date.parse(input.at) : ctx.clock(),
+      },
+      { finishNeedsStart: true },
+    );
     const t = res.task;
     return {
       id: t.id,
