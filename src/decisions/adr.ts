@@ -244,6 +244,24 @@ export function proposeAdr(ctx: AppContext, given: ProposeAdrInput): ProposeAdrR
     found.folder,
     found.source === '.adr-dir' || found.source === '.log4brains.yml' ? found.source : 'folder',
   );
+  const notes = [...found.notes, `ADR folder ${folder.rel} (${found.source})`];
+  // The same proposal twice (a retried call, two agents on one cluster) is the record already written, not a new number.
+  const same = recordedAlready(root, folder, slug, input.decision);
+  if (same) {
+    const path = posix.join(folder.rel, same.name);
+    return {
+      fixId: null,
+      written: false,
+      path,
+      content: same.content,
+      action: 'unchanged',
+      number: same.number,
+      folder: folder.rel,
+      folderSource: found.source,
+      supersededPath: null,
+      notes: [...notes, `${path} already records this title and decision; nothing was written`],
+    };
+  }
   const numbering = adrNumbering(folder.abs, found.source);
   const now = ctx.clock();
   const number = nextAdrNumber(numbering, now);
@@ -254,7 +272,6 @@ export function proposeAdr(ctx: AppContext, given: ProposeAdrInput): ProposeAdrR
   const changes: FileChange[] = [];
   let supersedes: string | undefined;
   let supersededPath: string | null = null;
-  const notes = [...found.notes, `ADR folder ${folder.rel} (${found.source})`];
   if (input.supersedes !== undefined) {
     const old = findRecord(root, folder.rel, input.supersedes);
     if (old.status === 'superseded') {
@@ -313,6 +330,28 @@ export function proposeAdr(ctx: AppContext, given: ProposeAdrInput): ProposeAdrR
   if (input.dryRun) return { fixId: null, written: false, ...base };
   const fixId = recordFix(ctx, { type: 'adr', title, path: target.rel, changes, evidence });
   return { fixId, written: true, ...base };
+}
+
+/** A numbered record in the folder with this title's slug whose text holds this decision (white space folded). */
+function recordedAlready(
+  root: string,
+  folder: { abs: string; rel: string },
+  slug: string,
+  decision: string,
+): { name: string; number: number; content: string } | undefined {
+  if (!isDirectory(folder.abs)) return undefined;
+  const fold = (t: string) => t.replace(/\s+/g, ' ').trim();
+  const wanted = fold(decision);
+  for (const name of readdirSync(folder.abs)) {
+    const m = NUMBERED.exec(name);
+    if (!m || name.slice(m[1]!.length + 1).replace(/\.(md|markdown)$/i, '') !== slug) continue;
+    // Read only what stays in the repository: the answer carries the content.
+    const real = realPathInRepo(root, posix.join(folder.rel, name));
+    if (!real || !isFile(real)) continue;
+    const content = readFileSync(real, 'utf8');
+    if (fold(content).includes(wanted)) return { name, number: Number.parseInt(m[1]!, 10), content };
+  }
+  return undefined;
 }
 
 /**

@@ -90,6 +90,19 @@ describe('ADR numbering', () => {
     expect(r.number).toBe(4);
   });
 
+  it('answers the same proposal twice with the record already written, not a second number', () => {
+    const root = repo();
+    const first = proposeAdr(ctxFor(root), ADR);
+    expect(first).toMatchObject({ action: 'created', number: 1, written: true });
+    const again = proposeAdr(ctxFor(root), ADR);
+    expect(again).toMatchObject({ action: 'unchanged', number: 1, written: false, path: first.path });
+    expect(again.notes.join('\n')).toMatch(/already records this title and decision; nothing was written/);
+    expect(readdirSync(join(root, 'docs/adr'))).toEqual(['0001-use-idempotency-keys-for-payment-retries.md']);
+    // Same title, another decision: a new record (a later decision on the same question).
+    const other = proposeAdr(ctxFor(root), { ...ADR, decision: 'Retries are dropped; the client decides.' });
+    expect(other).toMatchObject({ action: 'created', number: 2 });
+  });
+
   it('starts at 0001 in an empty folder, and names dated folders (log4brains) by date', () => {
     expect(proposeAdr(ctxFor(repo()), { ...ADR, dryRun: true }).path).toBe(
       'docs/adr/0001-use-idempotency-keys-for-payment-retries.md',
@@ -273,7 +286,9 @@ describe('proposeAdr', () => {
     const ctx = ctxFor(root);
     const first = proposeAdr(ctx, ADR);
     const before = readFileSync(join(root, first.path), 'utf8');
-    expect(() => proposeAdr(ctx, { ...ADR, context: 'other' })).toThrow(/already exists/);
+    expect(() => proposeAdr(ctx, { ...ADR, decision: 'Another decision on the same question.' })).toThrow(
+      /already exists/,
+    );
     expect(readFileSync(join(root, first.path), 'utf8')).toBe(before);
     expect(countFixes(ctx)).toBe(1);
   });
