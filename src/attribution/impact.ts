@@ -1,8 +1,12 @@
 import type { AppContext } from '../context.js';
 import { UserInputError } from '../errors.js';
+import { commitModules, commitsBy, commitSubject, revertsOfShas } from '../store/commit-facts.js';
 import { resolveSha } from '../store/commits.js';
+import { deploysCarrying } from '../store/deploy-shipments.js';
 import { deployFailureCounts, deployTargets, getDeploys } from '../store/deploys.js';
+import { incidentLine, type IncidentLine } from '../store/incident-lookup.js';
 import { LINK_SCORE_THRESHOLD } from '../store/incidents.js';
+import { commitLinkEvidence, commitLinksTo } from '../store/links.js';
 import { servedRepoId } from '../store/repos.js';
 import type { Identity } from './whoami.js';
 
@@ -97,17 +101,10 @@ export function deployImpact(ctx: AppContext, q: ImpactQuery): DeployImpact {
 
   // Deploys carrying my commits (any env unless one is asked for), newest first.
   const deployOf = new Map<number, string[]>();
-  for (const chunk of chunks(shaList, 500)) {
-    const rows = db
-      .prepare(
-        `SELECT dc.deploy_id AS id, dc.sha FROM deploy_commits dc WHERE dc.sha IN (${chunk.map(() => '?').join(',')})`,
-      )
-      .all(...chunk) as { id: number; sha: string }[];
-    for (const r of rows) {
-      const list = deployOf.get(r.id);
-      if (list) list.push(r.sha);
-      else deployOf.set(r.id, [r.sha]);
-    }
+  for (const r of deploysCarrying(db, shaList)) {
+    const list = deployOf.get(r.id);
+    if (list) list.push(r.sha);
+    else deployOf.set(r.id, [r.sha]);
   }
   const deployRows = getDeploys(db, [...deployOf.keys()])
     .filter((d) => (q.env ? d.env === q.env : true))
@@ -115,44 +112,13 @@ export function deployImpact(ctx: AppContext, q: ImpactQuery): DeployImpact {
 
   // Incidents linked to my commits: only links shown or counted (weaker ones are never used below), and without their
   // evidence, read only for the deploys the answer lists (an agent's 5,000 commits have ~1,000 links).
-  const linkRows: {
-    incidentId: number;
-    target: string;
-    score: number;
-    status: string;
-  }[] = [];
-  for (const chunk of chunks(shaList, 500)) {
-    linkRows.push(
-      ...(db
-        .prepare(
-          `SELECT incident_id AS incidentId, target, score, status FROM incident_links
-           WHERE kind = 'commit' AND status != 'rejected' AND (status = 'confirmed' OR score >= ?)
-             AND target IN (${chunk.map(() => '?').join(',')})`,
-        )
-        .all(SHOW_LINK_SCORE, ...chunk) as typeof linkRows),
-    );
-  }
-  const incidentStmt = db.prepare(
-    `SELECT external_id AS id, title, severity, started_at AS startedAt, status, env FROM incidents WHERE id = ?`,
-  );
-  type IncidentRow = {
-    id: string;
-    title: string;
-    severity: string | null;
-    startedAt: number;
-    status: string;
-    env: string;
-  };
-  const incidentCache = new Map<number, IncidentRow>();
-  const incident = (id: number): IncidentRow => {
+  const linkRows = commitLinksTo(db, shaList, SHOW_LINK_SCORE);
+  const incidentCache = new Map<number, IncidentLine>();
+  const incident = (id: number): IncidentLine => {
     let row = incidentCache.get(id);
-    if (!row) incidentCache.set(id, (row = incidentStmt.get(id) as IncidentRow));
+    if (!row) incidentCache.set(id, (row = incidentLine(db, id)!));
     return row;
   };
-  const evidence = db.prepare(
-    "SELECT evidence FROM incident_links WHERE incident_id = ? AND kind = 'commit' AND target = ?",
-  );
-  const modulesOf = db.prepare('SELECT DISTINCT module FROM commit_files WHERE sha = ? ORDER BY module');
   const countsAsFailure = (l: { score: number; status: string }) =>
     l.status === 'confirmed' || l.score >= FAILURE_LINK_SCORE;
 
@@ -248,23 +214,12 @@ export function deployImpact(ctx: AppContext, q: ImpactQuery): DeployImpact {
 
   const team = deployFailureCounts(db, { since: q.since, until: q.until, env: q.env, repoId: repo });
 
-  const reverts = [] as DeployImpact['reverts'];
-  for (const chunk of chunks(shaList, 500)) {
-    const rows = db
-      .prepare(
-        `SELECT reverts_sha AS sha, sha AS revertedBy, committed_at AS at FROM commits
-         WHERE reverts_sha IN (${chunk.map(() => '?').join(',')}) ORDER BY committed_at DESC`,
-      )
-      .all(...chunk) as { sha: string; revertedBy: string; at: number }[];
-    reverts.push(
-      ...rows.map((r) => ({
-        sha: r.sha.slice(0, 10),
-        subject: subjects.get(r.sha) ?? '',
-        revertedBy: r.revertedBy.slice(0, 10),
-        revertedAt: iso(r.at),
-      })),
-    );
-  }
+  const reverts: DeployImpact['reverts'] = revertsOfShas(db, shaList).map((r) => ({
+    sha: r.sha.slice(0, 10),
+    subject: subjects.get(r.sha) ?? '',
+    revertedBy: r.revertedBy.slice(0, 10),
+    revertedAt: iso(r.at),
+  }));
 
   const linkedIncidents = new Set(linkRows.filter(countsAsFailure).map((l) => l.incidentId)).size;
   const myRate = inWindow.length ? round2(myFailed / inWindow.length) : null;
@@ -282,12 +237,12 @@ export function deployImpact(ctx: AppContext, q: ImpactQuery): DeployImpact {
       myCommits: d.myCommits.map((c) => ({
         ...c,
         sha: c.sha.slice(0, 10),
-        modules: (modulesOf.all(c.sha) as { module: string }[]).map((m) => m.module),
+        modules: commitModules(db, c.sha),
       })),
       incidents: d.incidents.map((i) => {
         const l = linkOf.get(i);
-        const e = l ? (evidence.pluck().get(l.incidentId, l.target) as string) : '{"reasons":[]}';
-        return { ...i, reasons: (JSON.parse(e) as { reasons: string[] }).reasons.slice(0, 3) };
+        const e = l ? commitLinkEvidence(db, l.incidentId, l.target) : undefined;
+        return { ...i, reasons: (e?.reasons ?? []).slice(0, 3) };
       }),
     })),
     reverts: reverts.slice(0, 10),
@@ -320,24 +275,14 @@ function myCommits(ctx: AppContext, q: ImpactQuery, repo: number | null): MyComm
           `shas[${i}] '${ref}' is not an ingested commit; run 'hindsight ingest git' or check the sha`,
           `shas[${i}]`,
         );
-      return db.prepare('SELECT sha, subject FROM commits WHERE sha = ?').get(sha) as MyCommit;
+      return commitSubject(db, sha)!;
     });
   }
   const id = q.identity!;
   // "My changes shipped here": in a database that holds a whole organisation, only the served repository's commits
   // (every repository's when it was not ingested, e.g. a server started outside any of them). Named shas are not.
-  const who =
-    id.kind === 'agent'
-      ? 'agent = ?'
-      : id.value.includes('@')
-        ? 'author_email = ? COLLATE NOCASE'
-        : 'author_name = ? COLLATE NOCASE';
-  return db
-    .prepare(
-      `SELECT sha, subject FROM commits WHERE ${who} AND committed_at >= ? AND committed_at <= ?
-         AND (? IS NULL OR repo_id = ?) ORDER BY committed_at DESC LIMIT ?`,
-    )
-    .all(id.value, q.since, q.until, repo, repo, MAX_SHAS) as MyCommit[];
+  const kind = id.kind === 'agent' ? 'agent' : id.value.includes('@') ? 'email' : 'name';
+  return commitsBy(db, { kind, value: id.value }, { since: q.since, until: q.until, repoId: repo, limit: MAX_SHAS });
 }
 
 function verdict(
@@ -374,8 +319,4 @@ function round2(x: number): number {
 
 export function iso(ms: number): string {
   return new Date(ms).toISOString();
-}
-
-function* chunks<T>(items: T[], size: number): Generator<T[]> {
-  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
 }

@@ -1,9 +1,19 @@
 import type { AppContext } from '../context.js';
 import { UserInputError } from '../errors.js';
 import { editDistance } from '../history/resolve-module.js';
+import { commitAuthor, commitModules } from '../store/commit-facts.js';
+import { countShippedDeploysBefore, latestShippedDeployId } from '../store/deploy-shipments.js';
 import { getDeploy } from '../store/deploys.js';
+import {
+  incidentCardById,
+  incidentCardsByExternalId,
+  incidentCardsByTitle,
+  incidentNamedPaths,
+  recentIncidentIds,
+  type IncidentCard,
+} from '../store/incident-lookup.js';
+import { incidentLinks } from '../store/links.js';
 import { iso } from './impact.js';
-import type { LinkEvidence } from './suspects.js';
 
 export interface SuspectCommit {
   sha: string;
@@ -56,39 +66,16 @@ export interface IncidentSuspects {
   hasMore: boolean;
 }
 
-interface IncidentRecord {
-  id: number;
-  externalId: string;
-  title: string;
-  severity: string | null;
-  status: string;
-  startedAt: number;
-  resolvedAt: number | null;
-  env: string;
-  service: string | null;
-  module: string | null;
-  fixSha: string | null;
-  postmortem: string | null;
-  url: string | null;
-}
-
 /** Finds one incident by external id (INC-101), numeric id, or unambiguous title words; errors suggest close ids. */
-export function findIncident(ctx: AppContext, ref: string): IncidentRecord {
-  const cols = `id, external_id AS externalId, title, severity, status, started_at AS startedAt,
-    resolved_at AS resolvedAt, env, service, module, fix_sha AS fixSha, postmortem_path AS postmortem, url`;
+export function findIncident(ctx: AppContext, ref: string): IncidentCard {
   const db = ctx.store;
   const trimmed = ref.trim();
-  let rows = db
-    .prepare(`SELECT ${cols} FROM incidents WHERE external_id = ? COLLATE NOCASE`)
-    .all(trimmed) as IncidentRecord[];
+  let rows = incidentCardsByExternalId(db, trimmed);
   if (rows.length === 0 && /^\d+$/.test(trimmed)) {
-    rows = db.prepare(`SELECT ${cols} FROM incidents WHERE id = ?`).all(Number(trimmed)) as IncidentRecord[];
+    const row = incidentCardById(db, Number(trimmed));
+    rows = row ? [row] : [];
   }
-  if (rows.length === 0 && trimmed.length >= 4) {
-    rows = db
-      .prepare(`SELECT ${cols} FROM incidents WHERE title LIKE ? ESCAPE '\\' ORDER BY started_at DESC LIMIT 6`)
-      .all(`%${trimmed.replace(/[%_\\]/g, (c) => `\\${c}`)}%`) as IncidentRecord[];
-  }
+  if (rows.length === 0 && trimmed.length >= 4) rows = incidentCardsByTitle(db, trimmed, 6);
   if (rows.length === 1) return rows[0]!;
   if (rows.length > 1) {
     throw new UserInputError(
@@ -99,9 +86,7 @@ export function findIncident(ctx: AppContext, ref: string): IncidentRecord {
       'incident',
     );
   }
-  const recent = db.prepare('SELECT external_id AS id FROM incidents ORDER BY started_at DESC LIMIT 200').all() as {
-    id: string;
-  }[];
+  const recent = recentIncidentIds(db, 200);
   if (recent.length === 0) {
     throw new UserInputError(
       `no incidents are stored yet; import some with 'hindsight ingest incidents FILE'`,
@@ -109,7 +94,7 @@ export function findIncident(ctx: AppContext, ref: string): IncidentRecord {
     );
   }
   const close = recent
-    .map((r) => ({ id: r.id, d: editDistance(r.id.toLowerCase(), trimmed.toLowerCase()) }))
+    .map((id) => ({ id, d: editDistance(id.toLowerCase(), trimmed.toLowerCase()) }))
     .sort((a, b) => a.d - b.d)
     .slice(0, 5)
     .map((r) => r.id);
@@ -120,36 +105,13 @@ export function findIncident(ctx: AppContext, ref: string): IncidentRecord {
 export function incidentSuspects(ctx: AppContext, ref: string, limit: number): IncidentSuspects {
   const db = ctx.store;
   const inc = findIncident(ctx, ref);
-  const files = (
-    db.prepare('SELECT DISTINCT path FROM incident_files WHERE incident_id = ? LIMIT 6').all(inc.id) as {
-      path: string;
-    }[]
-  ).map((f) => f.path);
-  const links = db
-    .prepare(
-      `SELECT kind, target, score, status, method, evidence FROM incident_links
-       WHERE incident_id = ? AND status != 'rejected'
-       ORDER BY (status = 'confirmed') DESC, score DESC, target`,
-    )
-    .all(inc.id) as { kind: string; target: string; score: number; status: string; method: string; evidence: string }[];
-
-  const commitInfo = db.prepare(
-    `SELECT subject, author_name AS author, author_email AS email, author_kind AS authorKind, agent, authored_at AS at
-     FROM commits WHERE sha = ?`,
-  );
-  const modulesOf = db.prepare('SELECT DISTINCT module FROM commit_files WHERE sha = ? ORDER BY module');
-  const deployOf = db.prepare(
-    `SELECT d.id FROM deploy_commits dc JOIN deploys d ON d.id = dc.deploy_id
-     WHERE dc.sha = ? AND d.env = ? AND d.finished_at < ? AND d.status != 'failure' ORDER BY d.finished_at DESC LIMIT 1`,
-  );
+  const files = incidentNamedPaths(db, inc.id, 6);
+  const links = incidentLinks(db, inc.id);
   const commitLinks = links.filter((l) => l.kind === 'commit');
   const deployLinks = links.filter((l) => l.kind === 'deploy');
   const commits: SuspectCommit[] = commitLinks.slice(0, limit).map((l) => {
-    const c = commitInfo.get(l.target) as
-      | { subject: string; author: string; email: string; authorKind: string; agent: string | null; at: number }
-      | undefined;
-    const ev = JSON.parse(l.evidence) as LinkEvidence;
-    const dep = deployOf.get(l.target, inc.env, inc.startedAt) as { id: number } | undefined;
+    const c = commitAuthor(db, l.target);
+    const ev = l.evidence;
     return {
       sha: l.target.slice(0, 10),
       subject: c?.subject ?? '(commit not ingested)',
@@ -157,8 +119,8 @@ export function incidentSuspects(ctx: AppContext, ref: string, limit: number): I
       authorKind: c?.authorKind ?? 'unknown',
       agent: c?.agent ?? null,
       authoredAt: c ? iso(c.at) : '',
-      modules: (modulesOf.all(l.target) as { module: string }[]).map((m) => m.module),
-      deployId: dep?.id ?? null,
+      modules: commitModules(db, l.target),
+      deployId: latestShippedDeployId(db, l.target, inc.env, inc.startedAt) ?? null,
       score: l.score,
       status: l.status,
       method: l.method,
@@ -178,17 +140,14 @@ export function incidentSuspects(ctx: AppContext, ref: string, limit: number): I
       score: l.score,
       status: l.status,
       method: l.method,
-      reasons: (JSON.parse(l.evidence) as LinkEvidence).reasons.slice(0, 4),
+      reasons: l.evidence.reasons.slice(0, 4),
     };
   });
 
   const notes: string[] = [];
   if (links.length === 0) {
-    const anyDeploy = db
-      .prepare("SELECT count(*) AS n FROM deploys WHERE env = ? AND finished_at < ? AND status != 'failure'")
-      .get(inc.env, inc.startedAt) as { n: number };
     notes.push(
-      anyDeploy.n === 0
+      countShippedDeploysBefore(db, inc.env, inc.startedAt) === 0
         ? `no deploy to '${inc.env}' finished before ${iso(inc.startedAt)}, so no shipped change can be suspected; record deploys with 'hindsight deploy record'`
         : "no suspects stored; run 'hindsight attribute' to compute them",
     );

@@ -1,6 +1,6 @@
 import type { AppContext } from '../context.js';
 import { errorMessage } from '../errors.js';
-import { markAllPending, markPending, markPendingStartedFrom, pendingIncidents } from '../store/links.js';
+import { markPendingTogether, pendingIncidents } from '../store/links.js';
 import { AttributionMemo, attributeIncident } from './suspects.js';
 
 /**
@@ -40,16 +40,18 @@ export async function refreshAttribution(
   changes: AttributionChanges = {},
 ): Promise<AttributionResult> {
   const db = ctx.store;
-  db.transaction(() => {
-    if (changes.all) markAllPending(db);
-    if (changes.incidentIds) markPending(db, changes.incidentIds);
-    if (changes.startedFrom !== undefined) markPendingStartedFrom(db, changes.startedFrom);
-    // A deploy is evidence only in its own environment, and only for incidents that began after it finished: as a
-    // candidate, as the deploy of a confirmed cause or recurrence, or (rolled back) as a rollback.
-    const from = new Map<string, number>();
-    for (const d of changes.deploys ?? []) from.set(d.env, Math.min(from.get(d.env) ?? Infinity, d.finishedAt));
-    for (const [env, at] of from) markPendingStartedFrom(db, at, env);
-  })();
+  // A deploy is evidence only in its own environment, and only for incidents that began after it finished: as a
+  // candidate, as the deploy of a confirmed cause or recurrence, or (rolled back) as a rollback.
+  const from = new Map<string, number>();
+  for (const d of changes.deploys ?? []) from.set(d.env, Math.min(from.get(d.env) ?? Infinity, d.finishedAt));
+  markPendingTogether(db, {
+    all: changes.all,
+    ids: changes.incidentIds,
+    startedFrom: [
+      ...(changes.startedFrom !== undefined ? [{ from: changes.startedFrom, env: null }] : []),
+      ...[...from].map(([env, at]) => ({ from: at, env })),
+    ],
+  });
 
   const memo = new AttributionMemo(db);
   const linkCounts = new Map<number, number>();

@@ -1,3 +1,4 @@
+import { commitPaths, szzCommitRow } from '../store/commit-facts.js';
 import type { Db } from '../store/open.js';
 import {
   FOLLOW_BLAME,
@@ -109,21 +110,16 @@ export type FactsLookup = (sha: string) => CommitFacts | undefined;
 
 /** Commit facts from the store, memoised (a run asks about the same commits many times). */
 export function storeFacts(db: Db): FactsLookup {
-  const row = db.prepare(
-    `SELECT sha, authored_at AS authoredAt, subject, body, added + deleted AS size, parents FROM commits WHERE sha = ?`,
-  );
-  const files = db.prepare('SELECT path FROM commit_files WHERE sha = ?').pluck();
   const memo = new Map<string, CommitFacts | undefined>();
   return (sha) => {
     if (memo.has(sha)) return memo.get(sha);
-    const r = row.get(sha) as
-      { sha: string; authoredAt: number; subject: string; body: string; size: number; parents: string } | undefined;
+    const r = szzCommitRow(db, sha);
     const facts = r && {
       sha: r.sha,
       authoredAt: r.authoredAt,
       subject: r.subject,
       message: `${r.subject}\n${r.body}`,
-      files: files.all(sha) as string[],
+      files: commitPaths(db, sha),
       size: r.size,
       parents: r.parents.split(' ').filter(Boolean).length,
     };

@@ -3,6 +3,8 @@ import { changeKey, rankSuspects } from '../attribution/suspects.js';
 import { blameFix, rankBlame, storeFacts, type FixBlame, type FixFacts } from '../attribution/szz.js';
 import { DEFAULT_WEIGHTS, type Weights } from '../attribution/weights.js';
 import type { AppContext } from '../context.js';
+import { shippedBefore } from '../store/deploy-shipments.js';
+import { commitMessage, commitPathModules } from '../store/suspect-facts.js';
 import { Learner } from './learner.js';
 import { maskForEval } from './leak.js';
 import { ConfirmedTally, RankTally, type ConfirmedMetrics, type RankMetrics } from './metrics.js';
@@ -122,15 +124,13 @@ async function evaluate(
   const variants = VARIANTS.filter((v) => !(options.quick && v.costsBlame));
   const facts = storeFacts(ctx.store);
   const cache = new GitCache();
-  const shipped = shippedBefore(ctx);
 
   // Phase 1 (git-bound, parallel): mask each fix's message and blame it under every variant.
   const masked = new Map<string, { text: string; leaked: string | null }>();
   const blames = new Map<string, Map<string, FixBlame>>();
-  const message = ctx.store.prepare('SELECT subject, body FROM commits WHERE sha = ?');
   let done = 0;
   await forEachLimit(pairs, options.concurrency ?? 2, async (p) => {
-    const m = message.get(p.fix) as { subject: string; body: string };
+    const m = commitMessage(ctx.store, p.fix)!;
     const truth = p.truth.map((sha) => ({ sha, subject: facts(sha)?.subject ?? '' }));
     masked.set(p.fix, maskForEval(`${m.subject}\n\n${m.body}`, truth));
     const fix = fixFacts(p, masked.get(p.fix)!.text);
@@ -172,7 +172,7 @@ async function evaluate(
       if (!blame) continue;
       const learner = learners.get(v.name);
       const weights = learner?.weightsBefore(p.fixAt) ?? DEFAULT_WEIGHTS;
-      const keep = v.shippedOnly ? (sha: string) => shipped(sha, p.fixAt) : undefined;
+      const keep = v.shippedOnly ? (sha: string) => shippedBefore(ctx.store, sha, p.fixAt) : undefined;
       const r = rankBlame(blame, fix, v.config, facts, { weights, ...(keep ? { keep } : {}) });
       tallies.get(v.name)!.add(r.chosen, p.truth);
       result.chosen[v.name] = r.chosen;
@@ -194,14 +194,13 @@ async function evaluate(
   // Two views: every pair, and only pairs whose cause had shipped (an incident in production needs shipped code).
   const suspects = SUSPECT_SETTINGS.map((s) => ({ s, tally: new RankTally(), shippedTally: new RankTally() }));
   if (releaseTags > 0) {
-    const filesOf = ctx.store.prepare('SELECT path, module FROM commit_files WHERE sha = ?');
     const keyOf = (sha: string) => {
       const f = facts(sha);
       return f ? changeKey(f) : sha;
     };
     for (const [i, p] of pairs.entries()) {
-      const files = filesOf.all(p.fix) as { path: string; module: string }[];
-      const causeShipped = p.truth.some((t) => shipped(t, p.fixAt));
+      const files = commitPathModules(ctx.store, p.fix);
+      const causeShipped = p.truth.some((t) => shippedBefore(ctx.store, t, p.fixAt));
       for (const { s, tally, shippedTally } of suspects) {
         const links = rankSuspects(
           ctx,
@@ -243,7 +242,8 @@ async function evaluate(
       fromReverts: pairs.filter((p) => p.source === 'revert').length,
       multiCause: pairs.filter((p) => p.truth.length > 1).length,
       causeShippedBefore: round(
-        pairs.filter((p) => p.truth.some((t) => shipped(t, p.fixAt))).length / Math.max(1, pairs.length),
+        pairs.filter((p) => p.truth.some((t) => shippedBefore(ctx.store, t, p.fixAt))).length /
+          Math.max(1, pairs.length),
       ),
     },
     leaks: { found: leaks.length, examples: leaks.slice(0, 5).map((r) => `${r.fix.slice(0, 10)}: ${r.leak}`) },
@@ -265,15 +265,6 @@ async function evaluate(
 
 function fixFacts(p: FixPair, maskedMessage: string): FixFacts {
   return { sha: p.fix, startedAt: p.fixAt, maskedMessage };
-}
-
-/** Was `sha` in a release (deploy) that finished before `at`? */
-function shippedBefore(ctx: AppContext): (sha: string, at: number) => boolean {
-  const q = ctx.store.prepare(
-    `SELECT 1 FROM deploy_commits dc JOIN deploys d ON d.id = dc.deploy_id
-     WHERE dc.sha = ? AND d.status != 'failure' AND d.finished_at < ? LIMIT 1`,
-  );
-  return (sha, at) => q.get(sha, at) !== undefined;
 }
 
 function progress(log: (m: string) => void, done: number, total: number, started: number): void {

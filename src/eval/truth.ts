@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { runGit } from '../attribution/blame.js';
 import type { Db } from '../store/open.js';
+import { commitDateAndMerge, fixClaims } from '../store/commit-facts.js';
 import { shasWithPrefix } from '../store/commits.js';
 
 /** One confirmed pair from the repository's own history: a fix and the commit(s) it names as the cause. */
@@ -37,14 +38,7 @@ export interface TruthSet {
  * otherwise blame at the fix's parent could never reach it, and the trailer names a commit of another branch.
  */
 export async function loadTruth(db: Db, repoPath: string, options: TruthOptions = {}): Promise<TruthSet> {
-  const rows = db
-    .prepare(
-      `SELECT f.sha AS fix, f.fixed_sha AS cause, 'fixes' AS source FROM commit_fixes f WHERE f.fixed_sha IS NOT NULL
-       UNION ALL
-       SELECT sha AS fix, reverts_sha AS cause, 'revert' AS source FROM commits WHERE reverts_sha IS NOT NULL`,
-    )
-    .all() as { fix: string; cause: string; source: 'fixes' | 'revert' }[];
-  const info = db.prepare('SELECT authored_at AS at, is_merge AS merge FROM commits WHERE sha = ?');
+  const rows = fixClaims(db);
   const excluded: Record<string, number> = {};
   const drop = (why: string) => (excluded[why] = (excluded[why] ?? 0) + 1);
 
@@ -55,7 +49,7 @@ export async function loadTruth(db: Db, repoPath: string, options: TruthOptions 
       drop('cause not found or ambiguous');
       continue;
     }
-    const fix = info.get(r.fix) as { at: number; merge: number } | undefined;
+    const fix = commitDateAndMerge(db, r.fix);
     if (!fix || fix.merge) {
       drop('fix is a merge');
       continue;

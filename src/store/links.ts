@@ -1,3 +1,4 @@
+import { inListChunks } from './in-list.js';
 import type { Db } from './open.js';
 import { prepared as stmt } from './prepared.js';
 
@@ -53,6 +54,65 @@ export function confirmedCauses(db: Db, incidentId: number): { sha: string; scor
   ).all(incidentId) as { sha: string; score: number; authoredAt: number }[];
 }
 
+/** A link's evidence as stored: the reasons it was ranked or confirmed, and blamed lines for fix-blame links. */
+export interface StoredEvidence {
+  reasons: string[];
+  factors?: Record<string, number>;
+  blamed?: string[];
+}
+
+export interface StoredLink {
+  kind: 'deploy' | 'commit';
+  target: string;
+  score: number;
+  status: string;
+  method: string;
+  evidence: StoredEvidence;
+}
+
+/** An incident's links but the rejected ones: confirmed first, then by score, then by target. */
+export function incidentLinks(db: Db, incidentId: number): StoredLink[] {
+  const rows = stmt(
+    db,
+    `SELECT kind, target, score, status, method, evidence FROM incident_links
+     WHERE incident_id = ? AND status != 'rejected'
+     ORDER BY (status = 'confirmed') DESC, score DESC, target`,
+  ).all(incidentId) as (Omit<StoredLink, 'evidence'> & { evidence: string })[];
+  return rows.map((r) => ({ ...r, evidence: JSON.parse(r.evidence) as StoredEvidence }));
+}
+
+/** A commit link without its evidence. */
+export interface CommitLinkRow {
+  incidentId: number;
+  target: string;
+  score: number;
+  status: string;
+}
+
+/** The links to any of `shas` that are confirmed or score at least `minScore` (never rejected ones). */
+export function commitLinksTo(db: Db, shas: readonly string[], minScore: number): CommitLinkRow[] {
+  const out: CommitLinkRow[] = [];
+  for (const { marks, params } of inListChunks(shas)) {
+    out.push(
+      ...(stmt(
+        db,
+        `SELECT incident_id AS incidentId, target, score, status FROM incident_links
+         WHERE kind = 'commit' AND status != 'rejected' AND (status = 'confirmed' OR score >= ?)
+           AND target IN (${marks})`,
+      ).all(minScore, ...params) as CommitLinkRow[]),
+    );
+  }
+  return out;
+}
+
+/** The evidence of an incident's link to a commit; undefined when there is no such link. */
+export function commitLinkEvidence(db: Db, incidentId: number, sha: string): StoredEvidence | undefined {
+  const e = stmt(db, "SELECT evidence FROM incident_links WHERE incident_id = ? AND kind = 'commit' AND target = ?")
+    .pluck()
+    .get(incidentId, sha) as string | undefined;
+  return e === undefined ? undefined : (JSON.parse(e) as StoredEvidence);
+}
+
 // ------------------------------------------------------------------------------------------- the pending marker
 
 /**
@@ -81,6 +141,23 @@ export function markPending(db: Db, ids: Iterable<number>): number {
     for (const id of ids) n += mark.run(id).changes;
   })();
   return n;
+}
+
+/** What to mark pending at once; see markPendingTogether. */
+export interface PendingMarks {
+  all?: boolean;
+  ids?: readonly number[];
+  /** incidents that began at or after `from`, in `env` (every environment when null) */
+  startedFrom?: readonly { from: number; env: string | null }[];
+}
+
+/** Marks every kind of `marks` in one transaction: a crash leaves all of them marked or none. */
+export function markPendingTogether(db: Db, marks: PendingMarks): void {
+  db.transaction(() => {
+    if (marks.all) markAllPending(db);
+    if (marks.ids) markPending(db, marks.ids);
+    for (const s of marks.startedFrom ?? []) markPendingStartedFrom(db, s.from, s.env);
+  })();
 }
 
 /** Marks every incident pending (`hindsight attribute`). */
