@@ -1,7 +1,8 @@
 import type { AppContext } from '../context.js';
 import { errorMessage } from '../errors.js';
 import { markPendingTogether, pendingIncidents } from '../store/links.js';
-import { AttributionMemo, attributeIncident } from './suspects.js';
+import { attributeIncident } from './attribute-incident.js';
+import { AttributionMemo } from './memo.js';
 
 /**
  * What new data a door brought, so attribution marks only the incidents it can change. New and changed incidents

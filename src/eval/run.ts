@@ -1,5 +1,6 @@
 import { GitCache, runGit } from '../attribution/blame.js';
-import { changeKey, rankSuspects } from '../attribution/suspects.js';
+import { changeKey } from '../attribution/score-commit.js';
+import { rankSuspects } from '../attribution/suspects.js';
 import { blameFix, rankBlame, storeFacts, type FixBlame, type FixFacts } from '../attribution/szz.js';
 import { DEFAULT_WEIGHTS, type Weights } from '../attribution/weights.js';
 import type { AppContext } from '../context.js';

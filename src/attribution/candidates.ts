@@ -1,0 +1,116 @@
+import type { AppContext } from '../context.js';
+import {
+  candidateDeploys,
+  commitPathModules,
+  commitRow,
+  commitsOfDeploy,
+  firstRevert,
+  incidentFacts,
+  incidentOwnFiles,
+  latestDeployOf,
+  type CommitRow,
+  type DeployFactsRow,
+  type IncidentFactsRow,
+  type PathModule,
+} from '../store/suspect-facts.js';
+import type { AttributionMemo } from './memo.js';
+import { LOOKBACK_MS } from './score.js';
+
+// Loading the evidence attribution weighs: the incident, the deploys shipped before it, the commits they carried,
+// and each commit's files, deploy and first revert.
+
+export interface IncidentFacts extends IncidentFactsRow {
+  files: PathModule[];
+}
+
+export type DeployFacts = DeployFactsRow;
+
+export interface CommitFacts extends CommitRow {
+  files: PathModule[];
+  deploy: DeployFacts | null;
+  revertedBy: { sha: string; at: number } | null;
+}
+
+const MAX_CANDIDATE_DEPLOYS = 30;
+
+/** The incident with the files and frames it names (vendored code left out); undefined when it does not exist. */
+export function loadIncident(ctx: AppContext, id: number): IncidentFacts | undefined {
+  const row = incidentFacts(ctx.store, id);
+  return row && { ...row, files: incidentOwnFiles(ctx.store, id) };
+}
+
+/** Where to look for shipped suspects, and up to when evidence may be read. */
+export interface SuspectOptions {
+  /** how far back from the incident start deploys are candidates (default 30 days) */
+  lookbackMs?: number;
+  /** at most this many of the latest deploys before the incident (default 30) */
+  maxDeploys?: number;
+  /**
+   * Read nothing that happened at or after this time (reverts, rollbacks). The evaluation sets it to the
+   * incident start, so a suspect ranking is judged on what was known when the incident began.
+   */
+  asOf?: number;
+  /** only commits that touched one of the incident's files (exact repository paths): for long look-backs */
+  relatedOnly?: boolean;
+}
+
+/** The incident as suspect ranking sees it: when, where, and which files or frames it names. */
+export type SuspectQuery = Pick<IncidentFacts, 'startedAt' | 'env' | 'service' | 'module' | 'files'>;
+
+/** The deploys shipped to the incident's environment before it began, and the commits they carried. */
+export function gatherCandidates(
+  ctx: AppContext,
+  inc: SuspectQuery,
+  options: SuspectOptions,
+  memo?: AttributionMemo,
+): { deploys: DeployFacts[]; commits: Map<string, CommitFacts> } {
+  const asOf = options.asOf ?? Number.MAX_SAFE_INTEGER;
+  const deploys = candidateDeploys(ctx.store, {
+    env: inc.env,
+    service: inc.service,
+    before: inc.startedAt,
+    from: inc.startedAt - (options.lookbackMs ?? LOOKBACK_MS),
+    limit: options.maxDeploys ?? MAX_CANDIDATE_DEPLOYS,
+  }).map((d) =>
+    // A rollback that had not happened yet at `asOf` is unknown.
+    d.rolledBackAt !== null && d.rolledBackAt >= asOf ? { ...d, rolledBackAt: null, rolledBackBy: null } : d,
+  );
+
+  // A commit re-shipped after a rollback counts from its latest deploy before the incident.
+  const commits = new Map<string, CommitFacts>();
+  const paths = options.relatedOnly ? [...new Set(inc.files.map((f) => f.path))] : [];
+  if (options.relatedOnly && paths.length === 0) return { deploys, commits };
+  for (const d of deploys) {
+    const shipped = memo && !options.relatedOnly ? memo.commitsOfDeploy(d.id) : commitsOfDeploy(ctx.store, d.id, paths);
+    for (const c of shipped) {
+      if (!commits.has(c.sha)) commits.set(c.sha, { ...c, files: [], deploy: d, revertedBy: null });
+    }
+  }
+  return { deploys, commits };
+}
+
+/** Files and the first revert of each candidate; a revert after `asOf` is not known yet. */
+export function fillCommitFacts(
+  ctx: AppContext,
+  commits: Map<string, CommitFacts>,
+  asOf = Number.MAX_SAFE_INTEGER,
+  memo?: AttributionMemo,
+): void {
+  for (const c of commits.values()) {
+    if (memo && asOf === Number.MAX_SAFE_INTEGER) {
+      c.files = memo.filesOf(c.sha);
+      c.revertedBy = memo.revertOf(c.sha);
+    } else {
+      c.files = commitPathModules(ctx.store, c.sha);
+      c.revertedBy = firstRevert(ctx.store, c.sha, asOf) ?? null;
+    }
+  }
+}
+
+/** A commit outside the candidates (a confirmed cause shipped long ago), with its latest deploy before the incident. */
+export function commitFacts(ctx: AppContext, sha: string, inc: IncidentFacts): CommitFacts | undefined {
+  const c = commitRow(ctx.store, sha);
+  if (!c) return undefined;
+  const deploy = latestDeployOf(ctx.store, sha, inc.env, inc.startedAt);
+  return { ...c, files: [], deploy: deploy ?? null, revertedBy: null };
+}

@@ -1,0 +1,132 @@
+import type { CommitFacts, SuspectQuery } from './candidates.js';
+import { isTestPath } from './filters.js';
+import type { Link } from './link.js';
+import { pathsMatch } from './paths.js';
+import { WEIGHTS, formatHours, noisyOr, round, sizeScore, timeDecay } from './score.js';
+
+// Scoring a shipped commit as a suspect of an incident: timing, the files and modules it shares with the incident,
+// how recently it changed a named file, its size, reverts and rollbacks.
+
+/**
+ * For each file the incident names, the candidates that changed it, newest first: the latest changes to a
+ * broken file are the usual suspects, however long ago their release shipped. Cherry-picks of one change
+ * (release branches) share a rank, so backports do not push older changes down the list.
+ */
+export function fileHistory(inc: SuspectQuery, commits: Map<string, CommitFacts>): Map<string, number> {
+  const rank = new Map<string, number>();
+  for (const f of inc.files) {
+    const touching = [...commits.values()]
+      .filter((c) => c.files.some((cf) => pathsMatch(cf.path, f.path)))
+      .sort((a, b) => b.authoredAt - a.authoredAt);
+    const changes: string[] = [];
+    for (const c of touching) {
+      const key = changeKey(c);
+      if (changes[changes.length - 1] !== key && !changes.includes(key)) changes.push(key);
+      rank.set(c.sha, Math.min(rank.get(c.sha) ?? Infinity, changes.indexOf(key)));
+    }
+  }
+  return rank;
+}
+
+/** One change, whatever branch it was cherry-picked to: same author date and subject. */
+export function changeKey(c: { authoredAt: number; subject: string }): string {
+  return `${c.authoredAt}\0${c.subject}`;
+}
+
+/** A commit's heuristic link: a suspect with the reasons and factors behind its score. */
+export function scoreCommit(inc: SuspectQuery, c: CommitFacts, history: Map<string, number>): Link {
+  const reasons: string[] = [];
+  const factors: Record<string, number> = {};
+  const parts: number[] = [];
+
+  if (c.deploy) {
+    const hours = (inc.startedAt - c.deploy.finishedAt) / 3_600_000;
+    const t = timeDecay(hours);
+    factors['time'] = round(t);
+    parts.push(WEIGHTS.time * t);
+    reasons.push(`shipped in deploy #${c.deploy.id} ${formatHours(hours)} before the incident began`);
+  } else {
+    reasons.push('no shipped deploy of this commit found before the incident in this environment');
+  }
+
+  const matched = inc.files.filter((f) => c.files.some((cf) => pathsMatch(cf.path, f.path)));
+  if (inc.files.length > 0) {
+    const overlap = matched.length / inc.files.length;
+    factors['fileOverlap'] = round(overlap);
+    if (matched.length > 0) {
+      parts.push(WEIGHTS.fileMatch + WEIGHTS.fileOverlap * overlap);
+      const names = [...new Set(matched.map((f) => f.path))];
+      reasons.push(
+        `changed ${names.slice(0, 3).join(', ')}${names.length > 3 ? ` (+${names.length - 3})` : ''} named by the incident`,
+      );
+    }
+    const rank = history.get(c.sha);
+    if (rank !== undefined) {
+      const recent = 1 / (1 + rank);
+      factors['fileHistory'] = round(recent);
+      parts.push(WEIGHTS.fileHistory * recent);
+      if (rank === 0) reasons.push('the most recent shipped change to a file the incident names');
+      else if (rank < 5) reasons.push(`among the ${rank + 1} most recent shipped changes to a file the incident names`);
+    }
+  }
+  const incidentModules = new Set([...(inc.module ? [inc.module] : []), ...inc.files.map((f) => f.module)]);
+  const sharedModules = [...new Set(c.files.map((f) => f.module))].filter((m) => incidentModules.has(m));
+  if (sharedModules.length > 0 && matched.length === 0) {
+    factors['module'] = 1;
+    parts.push(WEIGHTS.module);
+    reasons.push(`touched the incident's module ${sharedModules.join(', ')}`);
+  } else if (sharedModules.length > 0) {
+    factors['module'] = 1;
+  }
+
+  const size = sizeScore(c.size);
+  factors['size'] = round(size);
+  parts.push(WEIGHTS.size * size);
+  if (c.size >= 200) reasons.push(`large change (${c.size} lines)`);
+
+  const revertedBefore = c.revertedBy !== null && c.revertedBy.at < inc.startedAt;
+  if (c.revertedBy) {
+    const after = !revertedBefore;
+    factors['reverted'] = after ? 1 : 0;
+    if (after) parts.push(WEIGHTS.revertedAfterStart);
+    reasons.push(
+      `reverted by ${c.revertedBy.sha.slice(0, 7)} ${after ? 'after' : 'before'} the incident began (${formatHours(
+        Math.abs(c.revertedBy.at - inc.startedAt) / 3_600_000,
+      )} ${after ? 'later' : 'earlier'})`,
+    );
+  }
+  if (c.deploy?.rolledBackAt && c.deploy.rolledBackAt >= inc.startedAt) {
+    factors['rolledBack'] = 1;
+    parts.push(WEIGHTS.rolledBack);
+    reasons.push(`its deploy #${c.deploy.id} was rolled back after the incident began`);
+  }
+
+  // Nothing ties the change to the incident beyond timing: keep it, but well below related changes.
+  const related = matched.length > 0 || sharedModules.length > 0 || c.revertedBy !== null;
+  const hasLocation = inc.files.length > 0 || inc.module !== null;
+  let score = noisyOr(parts);
+  if (c.files.length > WEIGHTS.sweepingFiles) {
+    score *= WEIGHTS.sweepingFactor;
+    reasons.push(`sweeping change (${c.files.length} files): imports and reformats rarely carry the bug`);
+  }
+  if (c.files.length > 0 && c.files.every((f) => isTestPath(f.path))) {
+    score *= WEIGHTS.testOnlyFactor;
+    reasons.push('changes only tests');
+  }
+  if (revertedBefore) {
+    // Its change was no longer live when the incident began.
+    score *= WEIGHTS.revertedBeforeFactor;
+  }
+  if (!related && hasLocation) {
+    score *= 0.5;
+    reasons.push('touches none of the files or modules the incident names');
+  }
+  return {
+    kind: 'commit',
+    target: c.sha,
+    score: round(score),
+    status: 'suspect',
+    method: 'heuristic',
+    evidence: { reasons, factors },
+  };
+}
