@@ -16,7 +16,15 @@ export interface AttributionChanges {
   startedFrom?: number;
   /** deploys recorded, and those they rolled back */
   deploys?: readonly { env: string; finishedAt: number }[];
+  /** commits a git ingest added (a count: 0 changes nothing) */
+  newCommits?: number;
 }
+
+/**
+ * How far back new commits re-attribute incidents: they can resolve the fix or root cause a recent incident was
+ * waiting for, or revert one of its suspects. Older incidents wait for `hindsight attribute`.
+ */
+export const NEW_COMMITS_REACH_MS = 90 * 86_400_000;
 
 export interface AttributionResult {
   /** incidents attributed in this run */
@@ -50,6 +58,7 @@ export async function refreshAttribution(
     ids: changes.incidentIds,
     startedFrom: [
       ...(changes.startedFrom !== undefined ? [{ from: changes.startedFrom, env: null }] : []),
+      ...((changes.newCommits ?? 0) > 0 ? [{ from: ctx.clock() - NEW_COMMITS_REACH_MS, env: null }] : []),
       ...[...from].map(([env, at]) => ({ from: at, env })),
     ],
   });

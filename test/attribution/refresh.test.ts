@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { refreshAttribution } from '../../src/attribution/refresh.js';
+import { NEW_COMMITS_REACH_MS, refreshAttribution } from '../../src/attribution/refresh.js';
 import { recordDeploy } from '../../src/ingest/deploys.js';
 import { importJson, paymentsStory } from '../helpers/stories.js';
 
@@ -42,5 +42,23 @@ describe('refreshAttribution', () => {
     });
     expect(await refreshAttribution(ctx, { deploys: [production.deploy] })).toMatchObject({ incidents: 1 });
     expect(await refreshAttribution(ctx, { all: true })).toMatchObject({ incidents: 3 });
+  });
+
+  it('new commits re-attribute the incidents of the last 90 days, and no commits nothing', async () => {
+    const { ctx } = await paymentsStory();
+    importJson(ctx, [
+      { id: 'INC-1', title: 'timeouts', started_at: '2026-02-05T08:00:00Z', files: ['src/payments/gateway.ts'] },
+      { id: 'INC-2', title: 'login errors', started_at: '2026-02-06T08:00:00Z', files: ['src/auth/login.ts'] },
+    ]);
+    await refreshAttribution(ctx);
+    const clock = ctx.clock;
+    try {
+      // INC-2 began 90 days before "now", INC-1 a day earlier.
+      ctx.clock = () => Date.parse('2026-02-06T08:00:00Z') + NEW_COMMITS_REACH_MS;
+      expect(await refreshAttribution(ctx, { newCommits: 0 })).toMatchObject({ incidents: 0 });
+      expect(await refreshAttribution(ctx, { newCommits: 3 })).toMatchObject({ incidents: 1 });
+    } finally {
+      ctx.clock = clock;
+    }
   });
 });

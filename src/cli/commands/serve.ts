@@ -111,7 +111,7 @@ async function ingestQuietly(makeContext: ContextFactory): Promise<string> {
     ]);
     ctx = makeContext();
     const res = await ingestGit(ctx);
-    await refreshAttribution(ctx, res.added > 0 ? { startedFrom: ctx.clock() - 90 * 86_400_000 } : {});
+    await refreshAttribution(ctx, { newCommits: res.added });
     return `ingested ${res.added} new commit(s) in ${res.ms} ms`;
   } catch (err) {
     return `git ingest failed: ${errorMessage(err)}`;
