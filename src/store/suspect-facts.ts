@@ -73,11 +73,12 @@ export function incidentPaths(db: Db, id: number): string[] {
   return stmt(db, 'SELECT path FROM incident_files WHERE incident_id = ?').pluck().all(id) as string[];
 }
 
+/** `known` by CASE, not a bare comparison: PostgreSQL answers a comparison with true/false, the index keys on 1/0. */
 export function failureRows(db: Db): FailureRow[] {
   return stmt(
     db,
     `SELECT id, external_id AS externalId, title, env, module, started_at AS startedAt,
-            (fix_sha IS NOT NULL OR root_cause_sha IS NOT NULL) AS known
+            CASE WHEN fix_sha IS NOT NULL OR root_cause_sha IS NOT NULL THEN 1 ELSE 0 END AS known
      FROM incidents ORDER BY started_at, id`,
   ).all() as FailureRow[];
 }
