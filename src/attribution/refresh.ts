@@ -16,13 +16,14 @@ export interface AttributionChanges {
   startedFrom?: number;
   /** deploys recorded, and those they rolled back */
   deploys?: readonly { env: string; finishedAt: number }[];
-  /** commits a git ingest added (a count: 0 changes nothing) */
-  newCommits?: number;
+  /** what a git ingest of one repository added: `added` new commits, `total` stored for it after the run */
+  newCommits?: { added: number; total: number };
 }
 
 /**
- * How far back new commits re-attribute incidents: they can resolve the fix or root cause a recent incident was
- * waiting for, or revert one of its suspects. Older incidents wait for `hindsight attribute`.
+ * How far back new commits of an ingested repository re-attribute incidents: they can resolve the fix or root cause a
+ * recent incident was waiting for, or revert one of its suspects. Older incidents wait for `hindsight attribute`,
+ * except on the repository's first ingest, which every incident may have been waiting for.
  */
 export const NEW_COMMITS_REACH_MS = 90 * 86_400_000;
 
@@ -53,12 +54,14 @@ export async function refreshAttribution(
   // candidate, as the deploy of a confirmed cause or recurrence, or (rolled back) as a rollback.
   const from = new Map<string, number>();
   for (const d of changes.deploys ?? []) from.set(d.env, Math.min(from.get(d.env) ?? Infinity, d.finishedAt));
+  const commits = changes.newCommits ?? { added: 0, total: 0 };
+  const firstIngest = commits.added > 0 && commits.added === commits.total;
   markPendingTogether(db, {
-    all: changes.all,
+    all: changes.all === true || firstIngest,
     ids: changes.incidentIds,
     startedFrom: [
       ...(changes.startedFrom !== undefined ? [{ from: changes.startedFrom, env: null }] : []),
-      ...((changes.newCommits ?? 0) > 0 ? [{ from: ctx.clock() - NEW_COMMITS_REACH_MS, env: null }] : []),
+      ...(commits.added > 0 && !firstIngest ? [{ from: ctx.clock() - NEW_COMMITS_REACH_MS, env: null }] : []),
       ...[...from].map(([env, at]) => ({ from: at, env })),
     ],
   });

@@ -44,7 +44,7 @@ describe('refreshAttribution', () => {
     expect(await refreshAttribution(ctx, { all: true })).toMatchObject({ incidents: 3 });
   });
 
-  it('new commits re-attribute the incidents of the last 90 days, and no commits nothing', async () => {
+  it('new commits re-attribute the incidents of the last 90 days, a first ingest all, and no commits nothing', async () => {
     const { ctx } = await paymentsStory();
     importJson(ctx, [
       { id: 'INC-1', title: 'timeouts', started_at: '2026-02-05T08:00:00Z', files: ['src/payments/gateway.ts'] },
@@ -55,8 +55,9 @@ describe('refreshAttribution', () => {
     try {
       // INC-2 began 90 days before "now", INC-1 a day earlier.
       ctx.clock = () => Date.parse('2026-02-06T08:00:00Z') + NEW_COMMITS_REACH_MS;
-      expect(await refreshAttribution(ctx, { newCommits: 0 })).toMatchObject({ incidents: 0 });
-      expect(await refreshAttribution(ctx, { newCommits: 3 })).toMatchObject({ incidents: 1 });
+      expect(await refreshAttribution(ctx, { newCommits: { added: 0, total: 9 } })).toMatchObject({ incidents: 0 });
+      expect(await refreshAttribution(ctx, { newCommits: { added: 3, total: 9 } })).toMatchObject({ incidents: 1 });
+      expect(await refreshAttribution(ctx, { newCommits: { added: 9, total: 9 } })).toMatchObject({ incidents: 2 });
     } finally {
       ctx.clock = clock;
     }

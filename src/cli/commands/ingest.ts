@@ -24,8 +24,7 @@ export function registerIngest(program: Command, makeContext: ContextFactory): v
       }
       const ctx = makeContext();
       const res = await ingestGit(ctx, batchMs !== undefined ? { batchMs } : {});
-      // New commits can resolve fixes and reverts that incidents were waiting for.
-      await refreshAttribution(ctx, res.added > 0 ? { all: true } : {});
+      await refreshAttribution(ctx, { newCommits: res });
       out(`ingested ${res.added} new commit(s) in ${res.ms} ms; ${res.total} in the database`);
       ctx.store.close();
     });

@@ -111,7 +111,7 @@ async function ingestQuietly(makeContext: ContextFactory): Promise<string> {
     ]);
     ctx = makeContext();
     const res = await ingestGit(ctx);
-    await refreshAttribution(ctx, { newCommits: res.added });
+    await refreshAttribution(ctx, { newCommits: res });
     return `ingested ${res.added} new commit(s) in ${res.ms} ms`;
   } catch (err) {
     return `git ingest failed: ${errorMessage(err)}`;
