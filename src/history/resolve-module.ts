@@ -2,7 +2,7 @@ import { isAbsolute, posix, relative, resolve } from 'node:path';
 import { UserInputError } from '../errors.js';
 import { knownModules } from '../store/known-modules.js';
 import type { Db } from '../store/open.js';
-import type { ModuleMapper } from './modules.js';
+import type { ModuleMapper } from '../modules.js';
 
 export { knownModules };
 

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { detectAuthorship, parseTrailers } from '../attribution/identity.js';
 import { readCodeowners, type AppContext } from '../context.js';
 import { UpstreamError, UserInputError, errorMessage } from '../errors.js';
-import { ModuleMapper } from '../history/modules.js';
+import { ModuleMapper } from '../modules.js';
 import { optimizeStatistics, withBulkLoad } from '../store/bulk-load.js';
 import {
   commitWriter,

@@ -1,6 +1,6 @@
 import type { AppContext } from '../context.js';
 import { UserInputError } from '../errors.js';
-import { normalisePath, ROOT_MODULE } from '../history/modules.js';
+import { normalisePath, ROOT_MODULE } from '../modules.js';
 import { coverCluster, fixInfo, getCluster } from '../store/clusters.js';
 import {
   getInterrupt,
