@@ -4,7 +4,7 @@ import type { AppContext } from '../context.js';
 import { Touched } from '../github/apply.js';
 import { upsertIncidentRow } from '../github/incidents.js';
 import { hasDelivery, recordDelivery } from '../store/github.js';
-import { HttpError, header, parseJson, parseShape, type WebhookAnswer, type WebhookRequest } from './http.js';
+import { HttpError, header, parseJson, parseShape, type WebhookAnswer, type WebhookRequest } from '../http.js';
 import { withTransaction } from '../store/transaction.js';
 
 /**

@@ -6,7 +6,7 @@ import { hostCheck } from '../mcp/http/host-check.js';
 import { setBusyTimeout, untilNotBusy } from '../store/busy.js';
 import type { McpHttpOptions, McpRequestNote } from '../mcp/http/transport.js';
 import { githubSignatureCheck, handleGithubWebhook, type GithubWebhookOptions } from './github.js';
-import { DEFAULT_MAX_BODY_BYTES, HttpError, readBody, type WebhookAnswer, type WebhookRequest } from './http.js';
+import { DEFAULT_MAX_BODY_BYTES, HttpError, readBody, type WebhookAnswer, type WebhookRequest } from '../http.js';
 import { handleIncidentWebhook } from './incident.js';
 import { handlePagerDutyWebhook } from './pagerduty.js';
 
