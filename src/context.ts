@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from './config.js';
-import { ModuleMapper } from './history/modules.js';
+import { ModuleMapper } from './modules.js';
 import { openStore, type Db } from './store/open.js';
 
 /** Everything a domain function needs, injected so tests can build one over a temp repo and database. */

@@ -10,7 +10,7 @@ import {
   type EvidenceEntry,
 } from '../store/fixes.js';
 import { findIncidents } from '../store/incidents.js';
-import { FIX_TYPE, type Category, type FixType } from '../triage/categorize.js';
+import { FIX_TYPE, type Category, type FixType } from './fix-types.js';
 import { proposeAdr, slugify, type ProposeAdrInput } from './adr.js';
 import { oneLine, type EvidenceIncident, type FixLinks, type ProposalResult } from './fixes.js';
 import { proposeRule, type ProposeRuleInput } from './rules.js';

@@ -12,6 +12,7 @@ import {
 } from '../store/fixes.js';
 import { findIncidents } from '../store/incidents.js';
 import { StagedFiles, type FileChange } from './staged-files.js';
+import { withTransaction } from '../store/transaction.js';
 
 /** What a proposal links back to: the interrupts, the cluster and the incidents that motivated it. */
 export interface FixLinks {
@@ -153,7 +154,7 @@ export function recordFix(ctx: AppContext, input: RecordFixInput): number {
   const staged = new StagedFiles(input.changes);
   let fixId = 0;
   try {
-    ctx.store.transaction(() => {
+    withTransaction(ctx.store, () => {
       const existing = input.reuse ? findFix(ctx.store, input.type, input.path, input.title) : undefined;
       fixId =
         existing?.id ??
@@ -173,7 +174,7 @@ export function recordFix(ctx: AppContext, input: RecordFixInput): number {
         at,
       );
       staged.commit();
-    })();
+    });
   } catch (err) {
     staged.rollback();
     throw err;

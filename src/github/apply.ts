@@ -2,9 +2,10 @@ import { refreshAttribution } from '../attribution/refresh.js';
 import type { AppContext } from '../context.js';
 import { UserInputError } from '../errors.js';
 import { recordDeploy } from '../ingest/deploys.js';
-import { markFixMerged, markFixRejected } from '../loop/merged.js';
 import type { DeployRow } from '../store/deploys.js';
 import { replacePullRequestCommits, upsertBuild, upsertPullRequest } from '../store/github.js';
+import { settleLoopFix } from '../store/loop-fixes.js';
+import { withTransaction } from '../store/transaction.js';
 import { upsertIncidentRow } from './incidents.js';
 import {
   closedIssues,
@@ -111,13 +112,13 @@ export function applyPullRequest(
   commits?: readonly string[],
 ): Applied {
   const row = toPullRequestRow(target.repo, pr);
-  return ctx.store.transaction((): Applied => {
+  return withTransaction(ctx.store, (): Applied => {
     upsertPullRequest(ctx.store, row);
     if (commits) replacePullRequestCommits(ctx.store, target.repo, pr.number, commits);
     // A structural fix opened by `hindsight loop` settles when its pull request does (Feedback-to-Demo).
     const ref = { prNumber: pr.number, ...(row.headRef ? { branch: row.headRef } : {}) };
-    if (row.state === 'merged' && row.mergedAt !== null) markFixMerged(ctx, { ...ref, mergedAt: row.mergedAt });
-    else if (row.state === 'closed' && row.closedAt !== null) markFixRejected(ctx, { ...ref, closedAt: row.closedAt });
+    if (row.state === 'merged' && row.mergedAt !== null) settleLoopFix(ctx.store, ref, 'merged', row.mergedAt);
+    else if (row.state === 'closed' && row.closedAt !== null) settleLoopFix(ctx.store, ref, 'rejected', row.closedAt);
     const incidentIds: number[] = [];
     if (row.state === 'merged' && row.mergeSha) {
       for (const n of closedIssues(target.repo, pr.body)) {
@@ -130,7 +131,7 @@ export function applyPullRequest(
       }
     }
     return { outcome: 'stored', incidentIds };
-  })();
+  });
 }
 
 /** An issue with the incident label → an incident (`owner/name#12`, source github). */

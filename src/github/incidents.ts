@@ -11,6 +11,7 @@ import {
   type IncidentFields,
   type IncidentFileRow,
 } from '../store/incidents.js';
+import { withTransaction } from '../store/transaction.js';
 
 export interface UpsertIncidentOptions {
   /** `source` when the row names none. */
@@ -49,7 +50,7 @@ export function upsertIncidentRow(
   const r = check.row;
   const source = r.source ?? options.defaultSource;
   const db = ctx.store;
-  return db.transaction(() => {
+  return withTransaction(db, () => {
     const stored = getIncidentBySource(db, source, r.id);
     if (!stored && options.onlyExisting) return undefined;
     if (!stored && (r.title === undefined || r.started_at === undefined)) {
@@ -104,5 +105,5 @@ export function upsertIncidentRow(
     if (changedFields) updateIncident(db, stored.id, fields, now);
     for (const [kind, rows] of changedLists) replaceIncidentFiles(db, stored.id, kind, rows ?? []);
     return { id: stored.id, created: false, changed: changedFields || changedLists.length > 0 };
-  })();
+  });
 }

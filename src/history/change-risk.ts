@@ -1,6 +1,8 @@
 import type { AppContext } from '../context.js';
 import { findDecisionRecords, type DecisionLookup } from '../decisions/records.js';
 import { UserInputError } from '../errors.js';
+import { revertsTouchingPaths } from '../store/change-stats.js';
+import { incidentExternalIds } from '../store/incidents.js';
 import type { Db } from '../store/open.js';
 import { DAY_MS } from './change-stats.js';
 import { coChangedFiles, type FileCoupling } from './coupling.js';
@@ -166,25 +168,7 @@ function cleanPaths(ctx: AppContext, raw: readonly string[]): { path: string; mo
 
 /** Commits touching `paths` that were reverted in [since, now], grouped per reverted commit, newest revert first. */
 function pathReverts(db: Db, paths: readonly string[], since: number, now: number): PathRevert[] {
-  const rows = db
-    .prepare(
-      // From the window's reverts (commits_reverts_time), few even at 1M commits, to the files they undid: starting
-      // from the paths instead read every commit of a hot file (~0.3 s).
-      `SELECT c.sha AS sha, c.subject AS subject, r.sha AS revertSha, r.committed_at AS revertedAt, cf.path AS path
-       FROM commits r
-       CROSS JOIN commit_files cf ON cf.sha = r.reverts_sha
-       JOIN commits c ON c.sha = cf.sha
-       WHERE r.reverts_sha IS NOT NULL AND r.committed_at >= @since AND r.committed_at <= @now
-         AND cf.path IN (SELECT value FROM json_each(@paths))
-       ORDER BY r.committed_at DESC, c.sha, cf.path`,
-    )
-    .all({ paths: JSON.stringify(paths), since, now }) as {
-    sha: string;
-    subject: string;
-    revertSha: string;
-    revertedAt: number;
-    path: string;
-  }[];
+  const rows = revertsTouchingPaths(db, paths, since, now);
   const out = new Map<string, PathRevert>();
   for (const r of rows) {
     const hit = out.get(r.sha);
@@ -208,13 +192,7 @@ function incidentEvidence(db: Db, module: string, now: number): string[] {
   const ids = countedModuleIncidents(db, module, now - 90 * DAY_MS, now, 3);
   if (ids.length === 0) return [];
   const places = moduleIncidentPlaces(db, module, ids);
-  const names = new Map(
-    (
-      db
-        .prepare('SELECT id, external_id AS name FROM incidents WHERE id IN (SELECT value FROM json_each(?))')
-        .all(JSON.stringify(ids)) as { id: number; name: string }[]
-    ).map((r) => [r.id, r.name]),
-  );
+  const names = incidentExternalIds(db, ids);
   return ids.map((id) => {
     const own = places.filter((p) => p.id === id);
     const named = own.filter((p) => p.via === 'names').map((p) => p.place);

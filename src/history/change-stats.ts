@@ -1,4 +1,5 @@
-import { DAY_MS, ensureModuleRollups, moduleDayRows } from '../store/commits.js';
+import { authorsInWindow, moduleAuthorSpans, moduleCommitsByAgent, moduleRevertCount } from '../store/change-stats.js';
+import { DAY_MS, ensureModuleRollups } from '../store/commits.js';
 import type { Db } from '../store/open.js';
 
 export { DAY_MS };
@@ -62,23 +63,9 @@ function windowStats(db: Db, module: string, from: number | undefined, to: numbe
     agentCommits,
     agentShare: share(agentCommits, commits),
     agents: ranked(agents),
-    reverts: db
-      .prepare('SELECT COUNT(*) FROM module_reverts WHERE module = ? AND reverted_at >= ? AND reverted_at <= ?')
-      .pluck()
-      .get(module, from ?? Number.MIN_SAFE_INTEGER, to) as number,
+    reverts: moduleRevertCount(db, module, from ?? Number.MIN_SAFE_INTEGER, to),
   };
 }
-
-// Whole days of the window from the rollup, plus the raw commits of the partial days at either edge (at most two
-// days of the module's commits), counted by the same definition as the rollup rows.
-const BY_AGENT = `
-  SELECT agent, SUM(commits) AS commits FROM (
-    SELECT agent, commits FROM module_days WHERE module = @module AND day >= @firstDay AND day <= @lastDay
-    UNION ALL SELECT agent, commits FROM (
-      ${moduleDayRows('cf.module = @module AND cf.committed_at >= @headFrom AND cf.committed_at <= @headTo')})
-    UNION ALL SELECT agent, commits FROM (
-      ${moduleDayRows('cf.module = @module AND cf.committed_at >= @tailFrom AND cf.committed_at <= @tailTo')})
-  ) GROUP BY agent`;
 
 function commitsByAgent(db: Db, module: string, from: number | undefined, to: number) {
   // Whole days: those that start at or after `from` and end at or before `to`.
@@ -88,15 +75,7 @@ function commitsByAgent(db: Db, module: string, from: number | undefined, to: nu
   let head = from === undefined ? none : { from, to: firstDay * DAY_MS - 1 };
   let tail = { from: (lastDay + 1) * DAY_MS, to };
   if (firstDay > lastDay) [head, tail] = [{ from: from ?? Number.MIN_SAFE_INTEGER, to }, none];
-  return db.prepare(BY_AGENT).all({
-    module,
-    firstDay,
-    lastDay,
-    headFrom: head.from,
-    headTo: head.to,
-    tailFrom: tail.from,
-    tailTo: tail.to,
-  }) as { agent: string; commits: number }[];
+  return moduleCommitsByAgent(db, module, { firstDay, lastDay, head, tail });
 }
 
 /**
@@ -106,26 +85,9 @@ function commitsByAgent(db: Db, module: string, from: number | undefined, to: nu
  */
 function authorCount(db: Db, module: string, from: number | undefined, to: number): number {
   const lo = from ?? Number.MIN_SAFE_INTEGER;
-  const sure = db
-    .prepare(
-      `SELECT COUNT(*) FROM module_authors WHERE module = @module AND first_at <= @to AND last_at >= @lo
-         AND (first_at >= @lo OR last_at <= @to)`,
-    )
-    .pluck()
-    .get({ module, lo, to }) as number;
-  const straddling = db
-    .prepare('SELECT email FROM module_authors WHERE module = @module AND first_at < @lo AND last_at > @to')
-    .pluck()
-    .all({ module, lo, to }) as string[];
+  const { sure, straddling } = moduleAuthorSpans(db, module, lo, to);
   if (straddling.length === 0) return sure;
-  const inWindow = db
-    .prepare(
-      `SELECT COUNT(DISTINCT lower(c.author_email)) FROM commit_files cf JOIN commits c ON c.sha = cf.sha
-       WHERE cf.module = @module AND cf.committed_at >= @lo AND cf.committed_at <= @to AND c.is_merge = 0
-         AND lower(c.author_email) IN (SELECT value FROM json_each(@emails))`,
-    )
-    .pluck()
-    .get({ module, lo, to, emails: JSON.stringify(straddling) }) as number;
+  const inWindow = authorsInWindow(db, module, lo, to, straddling);
   return sure + inWindow;
 }
 

@@ -1,4 +1,12 @@
 import { COUPLING_MAX_FILES, ensureModuleRollups } from '../store/commits.js';
+import {
+  coChangedFileCounts,
+  coModulesOf,
+  latestModuleCommits,
+  latestPathCommitRows,
+  modulePairDaysBefore,
+  type CommitWindow,
+} from '../store/coupling.js';
 import type { Db } from '../store/open.js';
 import { DAY_MS, share } from './change-stats.js';
 
@@ -74,9 +82,7 @@ export function coChangedModules(db: Db, module: string, options: CouplingOption
     };
     if (basis < maxCommits) {
       let done = false;
-      for (const r of db
-        .prepare('SELECT day, other, commits FROM module_pair_days WHERE module = ? AND day < ? ORDER BY day DESC')
-        .iterate(module, today) as Iterable<{ day: number; other: string; commits: number }>) {
+      for (const r of modulePairDaysBefore(db, module, today)) {
         if (r.day !== day) {
           if ((done = settle())) break;
           day = r.day;
@@ -99,44 +105,6 @@ export function coChangedModules(db: Db, module: string, options: CouplingOption
   };
 }
 
-/** Other modules changed by `shas`, with how many of those commits changed each. */
-function coModulesOf(db: Db, module: string, shas: readonly string[]): { module: string; commits: number }[] {
-  if (shas.length === 0) return [];
-  return db
-    .prepare(
-      `SELECT cf.module AS module, COUNT(DISTINCT cf.sha) AS commits
-       FROM json_each(@shas) s JOIN commit_files cf ON cf.sha = s.value
-       WHERE cf.module <> @module
-       GROUP BY cf.module`,
-    )
-    .all({ shas: JSON.stringify(shas), module }) as { module: string; commits: number }[];
-}
-
-interface Window {
-  since: number;
-  now: number;
-  maxFiles: number;
-  maxCommits: number;
-}
-
-/**
- * The latest ordinary commits (no merges, ≤ maxFiles files, committed in [since, now]) of `module`: its rows are
- * walked newest first on (module, committed_at) and the walk stops after maxCommits qualifying commits.
- */
-function latestModuleCommits(db: Db, module: string, w: Window): { sha: string; files: number }[] {
-  // DISTINCT: a commit with several files in one module is met once per file. files_changed is the commit's
-  // numstat entry count, the number of its commit_files rows.
-  return db
-    .prepare(
-      `SELECT DISTINCT cf.sha AS sha, cf.committed_at AS at, c.files_changed AS files
-       FROM commit_files cf JOIN commits c ON c.sha = cf.sha
-       WHERE cf.module = @module AND cf.committed_at >= @since AND cf.committed_at <= @now
-         AND c.is_merge = 0 AND c.files_changed <= @maxFiles
-       ORDER BY cf.committed_at DESC, cf.sha DESC LIMIT @maxCommits`,
-    )
-    .all({ ...w, module }) as { sha: string; files: number }[];
-}
-
 interface BasisCommit {
   /** The input paths it changed. */
   touched: string[];
@@ -149,19 +117,11 @@ interface BasisCommit {
  * touched. One merged walk: the per-path walks newest first are one compound SELECT that SQLite merges in order, so
  * it stops after maxCommits commits in all instead of reading maxCommits per path.
  */
-function latestPathCommits(db: Db, paths: readonly string[], w: Window): Map<string, BasisCommit> {
+function latestPathCommits(db: Db, paths: readonly string[], w: CommitWindow): Map<string, BasisCommit> {
   const out = new Map<string, BasisCommit>();
   if (paths.length === 0) return out;
-  const arm = (i: number) =>
-    `SELECT cf.sha AS sha, cf.committed_at AS at, cf.path AS path, c.files_changed AS files
-     FROM commit_files cf JOIN commits c ON c.sha = cf.sha
-     WHERE cf.path = @p${i} AND cf.committed_at >= @since AND cf.committed_at <= @now
-       AND c.is_merge = 0 AND c.files_changed <= @maxFiles`;
-  const sql = `${paths.map((_, i) => arm(i)).join(' UNION ALL ')} ORDER BY at DESC, sha DESC`;
-  const params: Record<string, unknown> = { since: w.since, now: w.now, maxFiles: w.maxFiles };
-  paths.forEach((p, i) => (params[`p${i}`] = p));
   // A commit touching several inputs comes once per input, in adjacent rows (same time and sha).
-  for (const r of db.prepare(sql).iterate(params) as Iterable<{ sha: string; path: string; files: number }>) {
+  for (const r of latestPathCommitRows(db, paths, w)) {
     const seen = out.get(r.sha);
     if (seen) seen.touched.push(r.path);
     else if (out.size === w.maxCommits) break;
@@ -229,23 +189,12 @@ export function coChangedFiles(db: Db, paths: readonly string[], options: FileCo
       if (c.files > c.touched.length) t.shas.push(sha);
     }
   }
-  const others = db.prepare(
-    `SELECT f.path AS path, f.module AS module, COUNT(*) AS support
-     FROM json_each(@shas) s CROSS JOIN commit_files f ON f.sha = s.value
-     WHERE f.path NOT IN (SELECT value FROM json_each(@inputs))
-     GROUP BY f.path HAVING COUNT(*) >= @minSupport`,
-  );
   const changes = new Map<string, number>();
   const support: { src: string; path: string; module: string; support: number }[] = [];
   for (const [src, { commits, shas }] of touching) {
     changes.set(src, commits);
     if (shas.length < minSupport) continue;
-    const rows = others.all({ shas: JSON.stringify(shas), inputs: JSON.stringify(inputs), minSupport }) as {
-      path: string;
-      module: string;
-      support: number;
-    }[];
-    for (const r of rows) support.push({ src, ...r });
+    for (const r of coChangedFileCounts(db, shas, inputs, minSupport)) support.push({ src, ...r });
   }
   // Ties keep the first pair in (input path, file) order.
   const pairs = support.sort((a, b) =>

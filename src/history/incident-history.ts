@@ -1,13 +1,22 @@
 import type { AppContext } from '../context.js';
 import { UserInputError } from '../errors.js';
 import { ensureModuleRollups } from '../store/commits.js';
-import { LINK_SCORE_THRESHOLD, strongLink } from '../store/incidents.js';
+import { LINK_SCORE_THRESHOLD } from '../store/incidents.js';
 import {
   countedModuleIncidents,
   moduleIncidentBasis,
   moduleIncidentCounts,
   type IncidentBasis,
 } from '../store/module-incident-basis.js';
+import {
+  countModuleIncidents,
+  externalIdsNewestFirst,
+  incidentHeadline,
+  moduleIncidentFiles,
+  incidentHistoryRows,
+  moduleStrongLinks,
+  newestModuleIncidents,
+} from '../store/module-incidents.js';
 import type { Db } from '../store/open.js';
 import { DAY_MS, moduleChangeStats, type ChangeStats } from './change-stats.js';
 import { coChangedModules, type ModuleCoupling } from './coupling.js';
@@ -16,15 +25,6 @@ import { knownModules, moduleOfInput, resolveModule, toRepoPath } from './resolv
 export { LINK_SCORE_THRESHOLD };
 /** This many incidents in 90 days in one module is an architectural signal, not bad luck. */
 export const SIGNAL_INCIDENTS = 2;
-
-const STRONG_LINK = strongLink('l');
-
-// A module's incidents are a range of module_incidents (migration 0006: its module field, files and frames, strong
-// commit links), kept by triggers and by the commit writer. Finding them from the module's commit files instead cost
-// ~80 ms-2 s for a hot module at 1M commits; a range here reads only the incidents themselves.
-const NEWEST = `SELECT incident_id FROM module_incidents WHERE module = @m AND started_at >= @since AND started_at <= @now
-  ORDER BY started_at DESC, incident_id DESC LIMIT @limit`;
-const COUNT_SINCE = `SELECT COUNT(*) FROM module_incidents WHERE module = @m AND started_at >= @since AND started_at <= @now`;
 
 export interface IncidentItem {
   /** The incident's own id (INC-101, a PagerDuty id …). */
@@ -78,21 +78,9 @@ export function moduleRecurrence(db: Db, module: string, now: number): Recurrenc
   const d90 = now - 90 * DAY_MS;
   const { counted, suspected } = moduleIncidentCounts(db, module, now, now - 30 * DAY_MS, d90);
   const newest = countedModuleIncidents(db, module, Number.MIN_SAFE_INTEGER, now, 1)[0];
-  const last =
-    newest === undefined
-      ? undefined
-      : (db
-          .prepare('SELECT external_id AS id, title, started_at AS startedAt FROM incidents WHERE id = ?')
-          .get(newest) as { id: string; title: string; startedAt: number });
+  const last = newest === undefined ? undefined : incidentHeadline(db, newest);
   const architecturalSignal = counted.last90d >= SIGNAL_INCIDENTS;
-  const which = architecturalSignal
-    ? (db
-        .prepare(
-          'SELECT external_id FROM incidents WHERE id IN (SELECT value FROM json_each(?)) ORDER BY started_at DESC',
-        )
-        .pluck()
-        .all(JSON.stringify(countedModuleIncidents(db, module, d90, now, 5))) as string[])
-    : [];
+  const which = architecturalSignal ? externalIdsNewestFirst(db, countedModuleIncidents(db, module, d90, now, 5)) : [];
   return {
     last30d: counted.last30d,
     last90d: counted.last90d,
@@ -118,19 +106,6 @@ export function moduleRecurrence(db: Db, module: string, now: number): Recurrenc
   };
 }
 
-interface IncidentRow {
-  rowid: number;
-  id: string;
-  title: string;
-  severity: string | null;
-  startedAt: number;
-  resolvedAt: number | null;
-  status: string;
-  module: string | null;
-  url: string | null;
-  postmortem: string | null;
-}
-
 /** The module's incidents, newest first, each with the reasons it belongs to the module. */
 export function moduleIncidents(
   db: Db,
@@ -139,20 +114,9 @@ export function moduleIncidents(
 ): IncidentPage {
   ensureModuleRollups(db);
   const { now, limit, since = Number.MIN_SAFE_INTEGER } = options;
-  const params = { m: module, now, since, limit };
-  const pageIds = db.prepare(NEWEST).pluck().all(params) as number[];
-  const total = db.prepare(COUNT_SINCE).pluck().get(params) as number;
-  const byId = new Map(
-    (
-      db
-        .prepare(
-          `SELECT id AS rowid, external_id AS id, title, severity, started_at AS startedAt,
-                  resolved_at AS resolvedAt, status, module, url, postmortem_path AS postmortem
-           FROM incidents WHERE id IN (SELECT value FROM json_each(@ids))`,
-        )
-        .all({ ids: JSON.stringify(pageIds) }) as IncidentRow[]
-    ).map((r) => [r.rowid, r]),
-  );
+  const pageIds = newestModuleIncidents(db, module, since, now, limit);
+  const total = countModuleIncidents(db, module, since, now);
+  const byId = new Map(incidentHistoryRows(db, pageIds).map((r) => [r.rowid, r]));
   const page = pageIds.flatMap((id) => byId.get(id) ?? []);
   const reasons = linkReasons(db, module, pageIds);
   const basis = moduleIncidentBasis(db, module, pageIds);
@@ -179,16 +143,9 @@ export function moduleIncidents(
 function linkReasons(db: Db, module: string, rowids: number[]): Map<number, string[]> {
   const out = new Map<number, string[]>();
   if (rowids.length === 0) return out;
-  const ids = JSON.stringify(rowids);
   const add = (id: number, reason: string) => out.set(id, [...(out.get(id) ?? []), reason]);
 
-  const files = db
-    .prepare(
-      `SELECT incident_id AS id, kind, path FROM incident_files
-       WHERE module = @m AND incident_id IN (SELECT value FROM json_each(@ids))
-       ORDER BY incident_id, kind, path`,
-    )
-    .all({ m: module, ids }) as { id: number; kind: 'file' | 'frame'; path: string }[];
+  const files = moduleIncidentFiles(db, module, rowids);
   const grouped = new Map<string, { id: number; kind: string; paths: string[] }>();
   for (const f of files) {
     const key = `${f.id}\u0000${f.kind}`;
@@ -201,16 +158,7 @@ function linkReasons(db: Db, module: string, rowids: number[]): Map<number, stri
     add(g.id, `${g.kind === 'file' ? 'files' : 'stack frames'}: ${shown}`);
   }
 
-  // +cf.module: the lookup is by the commit's primary key (a few files); an index on module would walk the module.
-  const links = db
-    .prepare(
-      `SELECT l.incident_id AS id, l.target AS sha, l.score, l.status, l.method FROM incident_links l
-       WHERE l.incident_id IN (SELECT value FROM json_each(@ids))
-         AND ${STRONG_LINK}
-         AND EXISTS (SELECT 1 FROM commit_files cf WHERE cf.sha = l.target AND +cf.module = @m)
-       ORDER BY l.incident_id, l.status = 'confirmed' DESC, l.score DESC`,
-    )
-    .all({ m: module, ids }) as { id: number; sha: string; score: number; status: string; method: string }[];
+  const links = moduleStrongLinks(db, module, rowids);
   for (const l of links) {
     add(
       l.id,

@@ -1,39 +1,10 @@
 import { isAbsolute, posix, relative, resolve } from 'node:path';
 import { UserInputError } from '../errors.js';
+import { knownModules } from '../store/known-modules.js';
 import type { Db } from '../store/open.js';
-import type { ModuleMapper } from './modules.js';
+import type { ModuleMapper } from '../modules.js';
 
-/**
- * Distinct values by "skip scan": one index seek per distinct module instead of reading every row,
- * so listing ~100 modules stays sub-millisecond with 1M commit_files rows (a plain SELECT DISTINCT
- * reads the whole covering index).
- */
-export const KNOWN_MODULES_SQL = {
-  commitFiles: `WITH RECURSIVE m(x) AS (
-      SELECT MIN(module) FROM commit_files
-      UNION ALL
-      SELECT (SELECT MIN(module) FROM commit_files WHERE module > m.x) FROM m WHERE m.x IS NOT NULL
-    ) SELECT x FROM m WHERE x IS NOT NULL`,
-  incidents: `WITH RECURSIVE m(x) AS (
-      SELECT MIN(module) FROM incidents WHERE module IS NOT NULL
-      UNION ALL
-      SELECT (SELECT MIN(module) FROM incidents WHERE module > m.x) FROM m WHERE m.x IS NOT NULL
-    ) SELECT x FROM m WHERE x IS NOT NULL`,
-  incidentFiles: `WITH RECURSIVE m(x) AS (
-      SELECT MIN(module) FROM incident_files
-      UNION ALL
-      SELECT (SELECT MIN(module) FROM incident_files WHERE module > m.x) FROM m WHERE m.x IS NOT NULL
-    ) SELECT x FROM m WHERE x IS NOT NULL`,
-} as const;
-
-/** Every module the store knows: from changed files, incident module fields and incident files. Sorted. */
-export function knownModules(db: Db): string[] {
-  const all = new Set<string>();
-  for (const sql of Object.values(KNOWN_MODULES_SQL)) {
-    for (const x of db.prepare(sql).pluck().all() as string[]) if (x !== '') all.add(x);
-  }
-  return [...all].sort((a, b) => a.localeCompare(b));
-}
+export { knownModules };
 
 export interface ResolvedModule {
   module: string;

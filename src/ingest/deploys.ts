@@ -6,12 +6,15 @@ import {
   deploysFrom,
   findDeployByExternal,
   getDeploy,
+  insertDeploy,
   liveBefore,
+  setDeployLinks,
   type DeployRow,
   type DeployStatus,
 } from '../store/deploys.js';
-import { isIngestedCommit } from '../store/commits.js';
+import { hasCommit, isIngestedCommit } from '../store/commits.js';
 import { ensureRepo, servedRepoId } from '../store/repos.js';
+import { withTransaction } from '../store/transaction.js';
 import type { TagRef } from '../git.js';
 import { ingestGit } from './git.js';
 
@@ -81,7 +84,7 @@ export async function recordDeploy(ctx: AppContext, input: DeployInput): Promise
       ? input.ref
       : await resolveCommit(repoPath, input.ref);
   // A pipeline records the deploy right after pushing: make sure the shipped commits are ingested.
-  if (!ctx.store.prepare('SELECT 1 FROM commits WHERE sha = ?').get(sha)) await ingestGit(ctx);
+  if (!hasCommit(ctx.store, sha)) await ingestGit(ctx);
   const repoId = ensureRepo(ctx.store, repoPath);
 
   const draft: DeployRow = {
@@ -100,25 +103,17 @@ export async function recordDeploy(ctx: AppContext, input: DeployInput): Promise
     rolledBackByDeployId: null,
   };
   const plan = await planLinks(ctx, draft);
-  const id = ctx.store.transaction(() => {
-    const newId = Number(
-      ctx.store
-        .prepare(
-          `INSERT INTO deploys (repo_id, env, service, sha, started_at, finished_at, status, source, external_id)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(repoId, env, service, sha, startedAt, finishedAt, input.status, source, input.externalId ?? null)
-        .lastInsertRowid,
-    );
+  const id = withTransaction(ctx.store, () => {
+    const newId = insertDeploy(ctx.store, draft);
     applyLinks(ctx, newId, plan);
     return newId;
-  })();
+  });
 
   // Recorded out of order (an --at in the past): later deploys of this env/service get new ranges.
   for (const later of deploysFrom(ctx.store, env, service, finishedAt)) {
     if (later.id === id || later.finishedAt === finishedAt) continue;
     const laterPlan = await planLinks(ctx, later);
-    ctx.store.transaction(() => applyLinks(ctx, later.id, laterPlan))();
+    withTransaction(ctx.store, () => applyLinks(ctx, later.id, laterPlan));
   }
 
   const deploy = getDeploy(ctx.store, id)!;
@@ -246,19 +241,12 @@ function chainOf(ctx: AppContext, live: DeployRow): DeployRow[] {
 }
 
 function applyLinks(ctx: AppContext, deployId: number, plan: LinkPlan): void {
-  const db = ctx.store;
-  db.prepare('UPDATE deploys SET prev_deploy_id = ?, rollback_to_deploy_id = ? WHERE id = ?').run(
-    plan.prev?.id ?? null,
-    plan.rollbackTo?.id ?? null,
-    deployId,
-  );
-  const markRolledBack = db.prepare(
-    "UPDATE deploys SET status = 'rolled_back', rolled_back_by_deploy_id = ? WHERE id = ?",
-  );
-  for (const d of plan.rolledBack) markRolledBack.run(deployId, d.id);
-  db.prepare('DELETE FROM deploy_commits WHERE deploy_id = ?').run(deployId);
-  const insert = db.prepare('INSERT OR IGNORE INTO deploy_commits (deploy_id, sha) VALUES (?, ?)');
-  for (const sha of plan.shas) insert.run(deployId, sha);
+  setDeployLinks(ctx.store, deployId, {
+    prevId: plan.prev?.id ?? null,
+    rollbackToId: plan.rollbackTo?.id ?? null,
+    rolledBackIds: plan.rolledBack.map((d) => d.id),
+    shas: plan.shas,
+  });
 }
 
 export interface TagDeployOptions {

@@ -1,4 +1,4 @@
-import { normalisePath } from '../history/modules.js';
+import { normalisePath } from '../modules.js';
 
 /** A stack frame reduced to what attribution needs: a path (suffix-matched against the repository later) and line. */
 export interface Frame {

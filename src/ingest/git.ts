@@ -5,17 +5,22 @@ import { resolve } from 'node:path';
 import { detectAuthorship, parseTrailers } from '../attribution/identity.js';
 import { readCodeowners, type AppContext } from '../context.js';
 import { UpstreamError, UserInputError, errorMessage } from '../errors.js';
-import { ModuleMapper } from '../history/modules.js';
+import { ModuleMapper } from '../modules.js';
+import { optimizeStatistics, withBulkLoad } from '../store/bulk-load.js';
 import {
   commitWriter,
   countCommits,
   type CommitWriter,
+  hasCommits,
   rebuildModuleRollups,
   refreshModuleRollups,
-  shasWithPrefix,
+  relabelCommitFileModules,
+  resolvePendingFixes,
   type NewCommit,
 } from '../store/commits.js';
-import { deferIndexes, getMeta, restoreDeferredIndexes, setMeta, type Db } from '../store/open.js';
+import { resolveCommitPrefix } from '../store/incidents.js';
+import { getMeta, restoreDeferredIndexes, setMeta, type Db } from '../store/open.js';
+import { inTransaction, withTransaction } from '../store/transaction.js';
 import { ensureRepo, getRepoTips, setLastIngestedAt, setRepoTips } from '../store/repos.js';
 import { immediateTransaction } from '../store/write-lock.js';
 import { gitStdout } from './git-reader.js';
@@ -99,23 +104,18 @@ async function ingestRepo(
   if (fresh.length > 0) {
     // A rewritten history may have dropped old tips; git log refuses unknown objects, so keep only those present.
     const exclude = oldTips.length > 0 ? await presentCommits(repo, oldTips) : [];
-    // Shas arrive in random order, so inserts touch random index pages; a larger page cache while the run lasts
-    // keeps them in memory (measured: inserts ~20% faster at 100k commits). And as each chunk rewrites many of
-    // the same pages, checkpointing every few chunks rather than after each one copies and syncs each page once
-    // for several chunks (measured with 100-ms chunks: CPU −10%, wall −20% at 50k commits). Both restored after.
-    const cache = db.pragma('cache_size', { simple: true }) as number;
-    const checkpoint = db.pragma('wal_autocheckpoint', { simple: true }) as number;
-    db.pragma('cache_size = -131072');
-    db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
-    const bulk = !db.inTransaction && db.prepare('SELECT 1 FROM commits LIMIT 1').get() === undefined;
-    if (bulk) deferIndexes(db, BULK_TABLES, BULK_KEEP);
-    try {
-      added = await readLog(ctx, repo, repoId, fresh, exclude, options.onProgress, options.batchMs ?? CHUNK_MS);
-    } finally {
-      if (bulk) restoreDeferredIndexes(db);
-      db.pragma(`cache_size = ${cache}`);
-      db.pragma(`wal_autocheckpoint = ${checkpoint}`);
-    }
+    // A larger page cache and rarer checkpoints while the run lasts (measured in store/bulk-load.ts); into an empty
+    // store, the secondary indexes are built once at the end.
+    const bulk = !inTransaction(db) && !hasCommits(db);
+    added = await withBulkLoad(
+      db,
+      {
+        cacheKib: 131_072,
+        walCheckpointPages: WAL_CHECKPOINT_PAGES,
+        ...(bulk ? { deferIndexesOf: { tables: BULK_TABLES, keep: BULK_KEEP } } : {}),
+      },
+      () => readLog(ctx, repo, repoId, fresh, exclude, options.onProgress, options.batchMs ?? CHUNK_MS),
+    );
     // Every batch adds its commits to the rollups; this catches up those written inside a caller's transaction.
     refreshModuleRollups(db);
     resolvePendingFixes(db);
@@ -231,12 +231,11 @@ async function readLog(
 ): Promise<number> {
   const db = ctx.store;
   const chunks = new ChunkWriter(db, chunkMs);
-  const findFix = db.prepare('SELECT sha FROM commits WHERE sha >= ? AND sha < ? LIMIT 2');
   const moduleOf = memoModules(ctx.modules);
 
   let read = 0;
   const parser = new LogParser((raw) => {
-    chunks.add(toCommit(ctx, repoId, raw, (ref) => uniquePrefix(findFix, ref), moduleOf));
+    chunks.add(toCommit(ctx, repoId, raw, (ref) => resolveCommitPrefix(db, ref) ?? null, moduleOf));
     read++;
     if (read % PROGRESS_EVERY === 0) {
       onProgress?.(read);
@@ -334,11 +333,6 @@ function memoModules(mapper: ModuleMapper): (path: string) => string {
   };
 }
 
-function uniquePrefix(stmt: { all(...a: unknown[]): unknown[] }, ref: string): string | null {
-  const rows = stmt.all(ref, `${ref}g`) as { sha: string }[];
-  return rows.length === 1 ? rows[0]!.sha : null;
-}
-
 const REVERTS = /This reverts commit ([0-9a-f]{7,64})/i;
 // Linux style `Fixes: <sha> ("subject")`, or a bare sha; issue references like `Fixes: #12` are not commits.
 const FIXES = /^[ \t]*Fixes:[ \t]*([0-9a-f]{7,64})(?=$|[\s(,.;:])/gim;
@@ -405,47 +399,15 @@ export function splitMessage(message: string): { subject: string; body: string }
   };
 }
 
-/** `Fixes:` references written before the commit they name was stored: resolve them now, in one transaction. */
-function resolvePendingFixes(db: Db): void {
-  const pending = db.prepare('SELECT sha, fixed_ref FROM commit_fixes WHERE fixed_sha IS NULL').all() as {
-    sha: string;
-    fixed_ref: string;
-  }[];
-  if (pending.length === 0) return;
-  const update = db.prepare('UPDATE commit_fixes SET fixed_sha = ? WHERE sha = ? AND fixed_ref = ?');
-  db.transaction(() => {
-    for (const p of pending) {
-      const found = shasWithPrefix(db, p.fixed_ref, 2);
-      if (found.length === 1) update.run(found[0], p.sha, p.fixed_ref);
-    }
-  })();
-}
-
 /** When the module rules (config globs, CODEOWNERS) change, stored commit_files.module values are recomputed. */
 function recomputeModulesIfRulesChanged(ctx: AppContext): void {
   const db = ctx.store;
   const fingerprint = ModuleMapper.fingerprint(ctx.config.modules, readCodeowners(ctx.config.repoPath));
   if (getMeta(db, 'module_fingerprint') === fingerprint) return;
-  db.transaction(() => {
-    const paths = db.prepare('SELECT DISTINCT path FROM commit_files').pluck().all() as string[];
-    const update = db.prepare('UPDATE commit_files SET module = ? WHERE path = ? AND module <> ?');
-    let changed = 0;
-    for (const path of paths) {
-      const module = ctx.modules.moduleOf(path);
-      changed += update.run(module, path, module).changes;
-    }
+  withTransaction(db, () => {
+    const changed = relabelCommitFileModules(db, (path) => ctx.modules.moduleOf(path));
     // The per-module rollups are keyed by module: relabelled files move their commits to other modules.
     if (changed > 0) rebuildModuleRollups(db);
     setMeta(db, 'module_fingerprint', fingerprint);
-  })();
-}
-
-/**
- * Refreshes the planner's statistics where they are missing or stale, reading at most ~1,000 rows per index
- * (analysis_limit), so a large ingest takes milliseconds more. The tools' queries are written to need no statistics
- * (a user's first run has none); this keeps the rest of the plans from depending on luck.
- */
-function optimizeStatistics(db: Db): void {
-  db.pragma('analysis_limit = 1000');
-  db.pragma('optimize = 0x10002');
+  });
 }

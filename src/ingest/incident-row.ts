@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { normalisePath } from '../history/modules.js';
+import { normalisePath } from '../modules.js';
 import { Redactor } from '../redact.js';
 import { parseFrame, parseFrames, type Frame } from './frames.js';
 

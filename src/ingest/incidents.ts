@@ -8,6 +8,7 @@ import { ImportRejectedError, UserInputError, errorMessage, type RowProblem } fr
 import { redactSecrets } from '../redact.js';
 import {
   getIncidentBySource,
+  incidentSources,
   insertIncident,
   listIncidentFiles,
   replaceIncidentFiles,
@@ -16,7 +17,7 @@ import {
   type IncidentFileRow,
   type IncidentRow,
 } from '../store/incidents.js';
-import type { Db } from '../store/open.js';
+import { withImmediateTransaction } from '../store/transaction.js';
 import type { Frame } from './frames.js';
 import { commitRef, fileKey, fileRows, frameRows } from './incident-files.js';
 import {
@@ -66,13 +67,12 @@ export function importIncidents(
   const { candidates, problems } = readSources(ctx, path);
   const rows = validate(candidates, problems);
   const db = ctx.store;
-  const run = db.transaction(() => {
+  // IMMEDIATE: what we compared against must not change under us before we write.
+  return withImmediateTransaction(db, () => {
     const plans = plan(ctx, rows, problems);
     if (problems.length > 0 && !options.skipInvalid) throw new ImportRejectedError(sortProblems(problems));
     return write(ctx, plans, sortProblems(problems));
   });
-  // IMMEDIATE: what we compared against must not change under us before we write.
-  return run.immediate();
 }
 
 /** One row or post-mortem as read, before validation. */
@@ -422,7 +422,7 @@ function plan(ctx: AppContext, rows: ValidRow[], problems: RowProblem[]): Plan[]
     let source = v.row.source;
     if (source === undefined) {
       // Post-mortem authors write the incident id, rarely its source: attach to the one incident with that id.
-      const sources = new Set([...(importedSources.get(id) ?? []), ...storedSources(db, id)]);
+      const sources = new Set([...(importedSources.get(id) ?? []), ...incidentSources(db, id)]);
       if (sources.size > 1) {
         problems.push({
           file: v.cand.file,
@@ -492,12 +492,6 @@ function plan(ctx: AppContext, rows: ValidRow[], problems: RowProblem[]): Plan[]
     if (ok) out.push(p);
   }
   return out;
-}
-
-function storedSources(db: Db, externalId: string): string[] {
-  return (db.prepare('SELECT source FROM incidents WHERE external_id = ?').all(externalId) as { source: string }[]).map(
-    (r) => r.source,
-  );
 }
 
 // ---------------------------------------------------------------------------------------------- writing

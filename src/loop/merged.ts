@@ -1,22 +1,14 @@
 import type { AppContext } from '../context.js';
 import { getPullRequest, pullRequestByHead } from '../store/github.js';
-import { findLoopFix, openLoopFixes, setLoopFixOutcome } from './fix-records.js';
+import {
+  LOOP_BRANCH_PREFIX,
+  openLoopFixes,
+  settleLoopFix,
+  type FixOutcome,
+  type PullRef,
+} from '../store/loop-fixes.js';
 
-/** The loop's branches; a pull request from one of them carries a structural fix. */
-export const LOOP_BRANCH_PREFIX = 'hindsight/';
-
-/** Which pull request: its head branch (`hindsight/…`) and/or its number. */
-export interface PullRef {
-  branch?: string;
-  prNumber?: number;
-}
-
-export interface FixOutcome {
-  fixId: number;
-  clusterId: number | null;
-  /** false when the fix already had this outcome (a replayed webhook) */
-  changed: boolean;
-}
+export { LOOP_BRANCH_PREFIX, type FixOutcome, type PullRef };
 
 /**
  * A loop pull request merged: its fix becomes `merged` at `mergedAt` and its cluster stays covered by it, so
@@ -24,23 +16,12 @@ export interface FixOutcome {
  * loop fix matches. The webhook and the GitHub ingest call it for a merged `hindsight/*` pull request.
  */
 export function markFixMerged(ctx: AppContext, pr: PullRef & { mergedAt: number }): FixOutcome | undefined {
-  return settle(ctx, pr, 'merged', pr.mergedAt);
+  return settleLoopFix(ctx.store, pr, 'merged', pr.mergedAt);
 }
 
 /** A loop pull request closed without merging: a human turned the fix down, so the loop does not reopen it. */
 export function markFixRejected(ctx: AppContext, pr: PullRef & { closedAt: number }): FixOutcome | undefined {
-  return settle(ctx, pr, 'rejected', pr.closedAt);
-}
-
-function settle(ctx: AppContext, pr: PullRef, status: 'merged' | 'rejected', at: number): FixOutcome | undefined {
-  if (pr.branch !== undefined && !pr.branch.startsWith(LOOP_BRANCH_PREFIX)) return undefined;
-  const fix = findLoopFix(ctx.store, pr);
-  if (!fix) return undefined;
-  // A merge is final; a rejection never overrides one (GitHub sends `closed` for merged PRs too).
-  if (fix.status === status || fix.status === 'merged')
-    return { fixId: fix.id, clusterId: fix.clusterId, changed: false };
-  setLoopFixOutcome(ctx.store, fix, { status, at, ...(pr.prNumber !== undefined ? { prNumber: pr.prNumber } : {}) });
-  return { fixId: fix.id, clusterId: fix.clusterId, changed: true };
+  return settleLoopFix(ctx.store, pr, 'rejected', pr.closedAt);
 }
 
 /**

@@ -8,7 +8,7 @@ import {
   type EvidenceCluster,
   type EvidenceEntry,
 } from '../store/fixes.js';
-import { branchTaken, openLoopClusters, type LoopFix } from './fix-records.js';
+import { branchTaken, openLoopClusters, type LoopFix } from '../store/loop-fixes.js';
 import { LOOP_BRANCH_PREFIX } from './merged.js';
 
 const DAY = 86_400_000;

@@ -16,7 +16,7 @@ import {
   remoteUrl,
   sameChange,
 } from './checkout.js';
-import { saveOpenedFix, type LoopFix } from './fix-records.js';
+import { saveOpenedFix, type LoopFix } from '../store/loop-fixes.js';
 import { getPullState } from './github.js';
 import { LOOP_BRANCH_PREFIX, markFixMerged, markFixRejected, reconcileFromIngest } from './merged.js';
 import { candidateClusters, planFix, type PlannedFix, type Selection } from './plan.js';

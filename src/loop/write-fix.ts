@@ -1,6 +1,7 @@
 import type { AppContext } from '../context.js';
 import { proposeDraft, type FixDraft } from '../decisions/draft.js';
 import type { FixLinks, ProposalResult } from '../decisions/fixes.js';
+import { withTransaction } from '../store/transaction.js';
 
 /** Thrown to roll the proposal's database writes back once its files are in place. */
 class KeepFilesOnly extends Error {}
@@ -22,10 +23,10 @@ export function writeFixFiles(
   if (options.dryRun) return proposeDraft(at, draft, links, true);
   let result: ProposalResult | undefined;
   try {
-    ctx.store.transaction(() => {
+    withTransaction(ctx.store, () => {
       result = proposeDraft(at, draft, links, false);
       throw new KeepFilesOnly();
-    })();
+    });
   } catch (err) {
     if (!(err instanceof KeepFilesOnly)) throw err;
   }

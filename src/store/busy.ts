@@ -1,3 +1,5 @@
+import type { Db } from './open.js';
+
 /**
  * SQLite said another connection holds the write lock (better-sqlite3 `SqliteError` codes SQLITE_BUSY*), directly
  * or as the cause of write-lock.ts's DatabaseBusyError (a lock wait that timed out).
@@ -24,4 +26,12 @@ export async function untilNotBusy<T>(work: () => Promise<T>, giveUpAfterMs = 30
       await new Promise((resolve) => setTimeout(resolve, wait * (0.5 + Math.random())));
     }
   }
+}
+
+/**
+ * How long a statement on this connection waits for another process's write lock before SQLITE_BUSY; 0 answers
+ * BUSY at once (for a server whose requests share one connection and wait asynchronously with untilNotBusy).
+ */
+export function setBusyTimeout(db: Db, ms: number): void {
+  db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(ms))}`);
 }

@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import { UserInputError } from '../errors.js';
 import { rebuildModuleIncidents, strongLink } from './incidents.js';
+import { prepared } from './prepared.js';
 import type { Db } from './open.js';
 
 export type AuthorKind = 'human' | 'agent' | 'pair';
@@ -335,4 +336,45 @@ export function rebuildModuleRollups(db: Db): void {
 /** Whether `sha` (a full sha) is an ingested commit of repository `repoId`. */
 export function isIngestedCommit(db: Db, sha: string, repoId: number): boolean {
   return db.prepare('SELECT 1 FROM commits WHERE sha = ? AND repo_id = ?').get(sha, repoId) !== undefined;
+}
+
+/** Whether any commit is stored (an empty store takes the bulk-load path). */
+export function hasCommits(db: Db): boolean {
+  return prepared(db, 'SELECT 1 FROM commits LIMIT 1').get() !== undefined;
+}
+
+/** `Fixes:` references written before the commit they name was stored: resolve them now, in one transaction. */
+export function resolvePendingFixes(db: Db): void {
+  const pending = prepared(db, 'SELECT sha, fixed_ref FROM commit_fixes WHERE fixed_sha IS NULL').all() as {
+    sha: string;
+    fixed_ref: string;
+  }[];
+  if (pending.length === 0) return;
+  const update = prepared(db, 'UPDATE commit_fixes SET fixed_sha = ? WHERE sha = ? AND fixed_ref = ?');
+  db.transaction(() => {
+    for (const p of pending) {
+      const found = shasWithPrefix(db, p.fixed_ref, 2);
+      if (found.length === 1) update.run(found[0], p.sha, p.fixed_ref);
+    }
+  })();
+}
+
+/**
+ * Gives every stored file the module `moduleOf` maps its path to now (after the module rules changed); returns how
+ * many rows changed. The caller rebuilds the rollups when any did, in the same transaction.
+ */
+export function relabelCommitFileModules(db: Db, moduleOf: (path: string) => string): number {
+  const paths = prepared(db, 'SELECT DISTINCT path FROM commit_files').pluck().all() as string[];
+  const update = prepared(db, 'UPDATE commit_files SET module = ? WHERE path = ? AND module <> ?');
+  let changed = 0;
+  for (const path of paths) {
+    const module = moduleOf(path);
+    changed += update.run(module, path, module).changes;
+  }
+  return changed;
+}
+
+/** Whether `sha` (a full sha) is a stored commit of any repository. */
+export function hasCommit(db: Db, sha: string): boolean {
+  return prepared(db, 'SELECT 1 FROM commits WHERE sha = ?').get(sha) !== undefined;
 }

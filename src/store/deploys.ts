@@ -1,5 +1,6 @@
 import { LINK_SCORE_THRESHOLD } from './incidents.js';
 import type { Db } from './open.js';
+import { prepared } from './prepared.js';
 
 export type DeployStatus = 'success' | 'failure' | 'rolled_back';
 export const DEPLOY_STATUSES: readonly DeployStatus[] = ['success', 'failure', 'rolled_back'];
@@ -170,4 +171,50 @@ export function deployTargets(db: Db): { envs: string[]; services: string[] } {
   const pluck = (col: 'env' | 'service') =>
     db.prepare(`SELECT DISTINCT ${col} FROM deploys WHERE ${col} != '' ORDER BY ${col}`).pluck().all() as string[];
   return { envs: pluck('env'), services: pluck('service') };
+}
+
+/** Stores a new deploy (its range and links come after, from setDeployLinks); returns its id. */
+export function insertDeploy(
+  db: Db,
+  d: Pick<
+    DeployRow,
+    'repoId' | 'env' | 'service' | 'sha' | 'startedAt' | 'finishedAt' | 'status' | 'source' | 'externalId'
+  >,
+): number {
+  const row = prepared(
+    db,
+    `INSERT INTO deploys (repo_id, env, service, sha, started_at, finished_at, status, source, external_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+  ).get(d.repoId, d.env, d.service, d.sha, d.startedAt, d.finishedAt, d.status, d.source, d.externalId) as {
+    id: number;
+  };
+  return row.id;
+}
+
+/** What a deploy's range decided: its predecessor, the deploy it rolled back to, those it rolled back, its commits. */
+export interface DeployLinks {
+  prevId: number | null;
+  rollbackToId: number | null;
+  rolledBackIds: readonly number[];
+  shas: readonly string[];
+}
+
+/** Replaces a deploy's predecessor, rollback links and shipped commits (the caller holds the transaction). */
+export function setDeployLinks(db: Db, deployId: number, links: DeployLinks): void {
+  prepared(db, 'UPDATE deploys SET prev_deploy_id = ?, rollback_to_deploy_id = ? WHERE id = ?').run(
+    links.prevId,
+    links.rollbackToId,
+    deployId,
+  );
+  const markRolledBack = prepared(
+    db,
+    "UPDATE deploys SET status = 'rolled_back', rolled_back_by_deploy_id = ? WHERE id = ?",
+  );
+  for (const id of links.rolledBackIds) markRolledBack.run(deployId, id);
+  prepared(db, 'DELETE FROM deploy_commits WHERE deploy_id = ?').run(deployId);
+  const insert = prepared(
+    db,
+    'INSERT INTO deploy_commits (deploy_id, sha) VALUES (?, ?) ON CONFLICT (deploy_id, sha) DO NOTHING',
+  );
+  for (const sha of links.shas) insert.run(deployId, sha);
 }

@@ -218,3 +218,17 @@ export function rebuildModuleIncidents(db: Db): void {
   db.exec(`DELETE FROM module_incidents;
     INSERT OR IGNORE INTO module_incidents(module, started_at, incident_id) ${moduleIncidentRows('1')};`);
 }
+
+/** The sources that store an incident under `externalId`. */
+export function incidentSources(db: Db, externalId: string): string[] {
+  return stmt(db, 'SELECT source FROM incidents WHERE external_id = ?').pluck().all(externalId) as string[];
+}
+
+/** External ids (INC-101 …) of the given incidents (row ids). */
+export function incidentExternalIds(db: Db, ids: readonly number[]): Map<number, string> {
+  const rows = stmt(
+    db,
+    'SELECT id, external_id AS name FROM incidents WHERE id IN (SELECT value FROM json_each(?))',
+  ).all(JSON.stringify(ids)) as { id: number; name: string }[];
+  return new Map(rows.map((r) => [r.id, r.name]));
+}

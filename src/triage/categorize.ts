@@ -1,16 +1,7 @@
-export const CATEGORIES = ['missing_context', 'policy_gap', 'tool_failure', 'ambiguous_spec', 'other'] as const;
-export type Category = (typeof CATEGORIES)[number];
+import type { Category } from '../decisions/fix-types.js';
 
-export type FixType = 'adr' | 'rule' | 'skill';
-
-/** The structural fix that stops a category: missing context → ADR, policy gap → rule, tool failure → skill. */
-export const FIX_TYPE: Readonly<Record<Category, FixType>> = {
-  missing_context: 'adr',
-  policy_gap: 'rule',
-  tool_failure: 'skill',
-  ambiguous_spec: 'adr',
-  other: 'rule',
-};
+// The taxonomy lives with the decisions that fix each category (decisions/ sits below triage, which proposes them).
+export { CATEGORIES, FIX_TYPE, type Category, type FixType } from '../decisions/fix-types.js';
 
 export interface CategorySuggestion {
   category: Category;

@@ -9,6 +9,7 @@ import { knownExternalIds } from '../store/interrupts.js';
 import { CATEGORIES } from './categorize.js';
 import { prepareEntry, storeEntry, type NewEntry, type PreparedEntry } from './interrupts.js';
 import { redactTask, saveTask, type TaskEvent } from './tasks.js';
+import { withImmediateTransaction } from '../store/transaction.js';
 
 /**
  * The `hindsight interrupts import` format. A `.json` file holds an array of rows, or an object
@@ -189,9 +190,8 @@ export function importInterrupts(
   // the lock for seconds and another process's write failed).
   const events = tasks.map(taskEvents);
   const prepared = entries.map(({ row, order }) => ({ row, order, entry: prepareEntry(ctx, toEntry(row)) }));
-  const run = ctx.store.transaction(() => write(ctx, events, prepared, problems));
   // IMMEDIATE: the dedupe check and the writes must see the same database.
-  return run.immediate();
+  return withImmediateTransaction(ctx.store, () => write(ctx, events, prepared, problems));
 }
 
 /** A task row as its start event and, when finished, its finish event; redacted. */

@@ -1,6 +1,6 @@
 import type { AppContext } from '../context.js';
 import { UserInputError } from '../errors.js';
-import { normalisePath, ROOT_MODULE } from '../history/modules.js';
+import { normalisePath, ROOT_MODULE } from '../modules.js';
 import { coverCluster, fixInfo, getCluster } from '../store/clusters.js';
 import {
   getInterrupt,
@@ -24,6 +24,7 @@ import {
 import { findCoverage, type Coverage } from './coverage.js';
 import { Redactor, redactSecrets, withoutMarks } from '../redact.js';
 import { immediateTransaction } from '../store/write-lock.js';
+import { withImmediateTransaction } from '../store/transaction.js';
 
 export type EntryKind = 'interrupt' | 'correction';
 export type EntrySource = 'human' | 'agent' | 'rubric';
@@ -265,7 +266,7 @@ export function resolveInterrupt(ctx: AppContext, input: ResolveInput): Resoluti
   const db = ctx.store;
   // Redacted before the write lock is taken: the lock is held for the writes only.
   const response = redactSecrets(input.response.trim());
-  const run = db.transaction((): Resolution => {
+  return withImmediateTransaction(db, (): Resolution => {
     const row = getInterrupt(db, input.id);
     if (!row) throw new UserInputError(`no interrupt #${input.id}; use the id log_interrupt returned`, 'id');
     const now = ctx.clock();
@@ -308,5 +309,4 @@ export function resolveInterrupt(ctx: AppContext, input: ResolveInput): Resoluti
       clusterCovered,
     };
   });
-  return run.immediate();
 }

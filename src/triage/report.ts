@@ -15,6 +15,7 @@ import { CATEGORIES, FIX_TYPE, type Category, type FixType } from './categorize.
 import { DEFAULT_RECURRENCE, type Recurrence } from './clusters.js';
 import { findCoverage } from './coverage.js';
 import { computeKpis, KPI_DEFINITIONS, type KpiName, type KpiValues } from './kpis.js';
+import { withTransaction } from '../store/transaction.js';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -132,7 +133,7 @@ export function triageReport(ctx: AppContext, o: ReportOptions = {}): TriageRepo
   const limit = o.limit ?? 5;
   // One read transaction: every number in the report comes from the same snapshot. Only aggregates are read,
   // and whole clusters only for the few the report lists.
-  return db.transaction((): TriageReport => {
+  return withTransaction(db, (): TriageReport => {
     const entries = countEntries(db, since, until);
     const recurSince = Math.max(since, until - recurrence.windowDays * DAY);
     const clusters = reportClusterCounts(db, {
@@ -179,7 +180,7 @@ export function triageReport(ctx: AppContext, o: ReportOptions = {}): TriageRepo
         awaitingReview: fixRows.waiting.slice(0, 10).map(fixSummary),
       },
     };
-  })();
+  });
 }
 
 function uncoveredDays(c: ClusterCount, until: number): number {

@@ -2,6 +2,7 @@ import type { AppContext } from '../context.js';
 import { UserInputError } from '../errors.js';
 import { getTask, putTask, taskEntryCount, type TaskOutcome, type TaskRow } from '../store/tasks.js';
 import { Redactor } from '../redact.js';
+import { withImmediateTransaction } from '../store/transaction.js';
 
 /** A task event: `start` opens it, `finish` closes it with an outcome. Times unix ms. */
 export interface TaskEvent {
@@ -54,45 +55,43 @@ export function saveTask(ctx: AppContext, e: TaskEvent, options: { finishNeedsSt
     throw new UserInputError('`outcome` belongs to action "finish"; drop it when starting a task', 'outcome');
   }
   const db = ctx.store;
-  return db
-    .transaction((): RecordedTask => {
-      const stored = getTask(db, e.id);
-      if (stored === undefined && e.action === 'finish' && options.finishNeedsStart) {
-        throw new UserInputError(
-          `no task '${e.id}' was started, so there is nothing to finish: check the id, or call record_task with ` +
-            `action "start" and this id first`,
-          'id',
-        );
-      }
-      // The earliest start wins, so a start that arrives after its finish (imports) still dates the task.
-      const startedAt = e.action === 'start' ? Math.min(stored?.startedAt ?? e.at, e.at) : (stored?.startedAt ?? e.at);
-      const finishedAt = e.action === 'finish' ? (stored?.finishedAt ?? e.at) : (stored?.finishedAt ?? null);
-      if (finishedAt !== null && finishedAt < startedAt) {
-        throw new UserInputError(
-          `task '${e.id}' started at ${new Date(startedAt).toISOString()}; a finish cannot come before it`,
-          'at',
-        );
-      }
-      const next: TaskRow = {
-        id: e.id,
-        agent: e.agent ?? stored?.agent ?? null,
-        title: e.title ?? stored?.title ?? null,
-        sessionId: e.sessionId ?? stored?.sessionId ?? null,
-        startedAt,
-        finishedAt,
-        outcome: e.action === 'finish' ? e.outcome! : (stored?.outcome ?? null),
-        updatedAt: stored?.updatedAt ?? e.at,
-      };
-      const same = stored !== undefined && sameTask(stored, next);
-      if (!same) putTask(db, { ...next, updatedAt: e.at });
-      const interrupts = taskEntryCount(db, e.id);
-      return {
-        task: same ? stored : { ...next, updatedAt: e.at },
-        change: stored === undefined ? 'created' : same ? 'unchanged' : 'updated',
-        interrupts,
-      };
-    })
-    .immediate();
+  return withImmediateTransaction(db, (): RecordedTask => {
+    const stored = getTask(db, e.id);
+    if (stored === undefined && e.action === 'finish' && options.finishNeedsStart) {
+      throw new UserInputError(
+        `no task '${e.id}' was started, so there is nothing to finish: check the id, or call record_task with ` +
+          `action "start" and this id first`,
+        'id',
+      );
+    }
+    // The earliest start wins, so a start that arrives after its finish (imports) still dates the task.
+    const startedAt = e.action === 'start' ? Math.min(stored?.startedAt ?? e.at, e.at) : (stored?.startedAt ?? e.at);
+    const finishedAt = e.action === 'finish' ? (stored?.finishedAt ?? e.at) : (stored?.finishedAt ?? null);
+    if (finishedAt !== null && finishedAt < startedAt) {
+      throw new UserInputError(
+        `task '${e.id}' started at ${new Date(startedAt).toISOString()}; a finish cannot come before it`,
+        'at',
+      );
+    }
+    const next: TaskRow = {
+      id: e.id,
+      agent: e.agent ?? stored?.agent ?? null,
+      title: e.title ?? stored?.title ?? null,
+      sessionId: e.sessionId ?? stored?.sessionId ?? null,
+      startedAt,
+      finishedAt,
+      outcome: e.action === 'finish' ? e.outcome! : (stored?.outcome ?? null),
+      updatedAt: stored?.updatedAt ?? e.at,
+    };
+    const same = stored !== undefined && sameTask(stored, next);
+    if (!same) putTask(db, { ...next, updatedAt: e.at });
+    const interrupts = taskEntryCount(db, e.id);
+    return {
+      task: same ? stored : { ...next, updatedAt: e.at },
+      change: stored === undefined ? 'created' : same ? 'unchanged' : 'updated',
+      interrupts,
+    };
+  });
 }
 
 function sameTask(a: TaskRow, b: TaskRow): boolean {

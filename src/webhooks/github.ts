@@ -25,7 +25,7 @@ import {
 } from '../github/map.js';
 import { ingestGit } from '../ingest/git.js';
 import { hasDelivery, recordDelivery } from '../store/github.js';
-import { HttpError, header, parseJson, parseShape, type WebhookAnswer, type WebhookRequest } from './http.js';
+import { HttpError, header, parseJson, parseShape, type WebhookAnswer, type WebhookRequest } from '../http.js';
 
 export interface GithubWebhookOptions {
   /** The shared secret GitHub signs deliveries with (X-Hub-Signature-256). */

@@ -2,7 +2,8 @@ import type { AppContext } from '../context.js';
 import { Touched } from '../github/apply.js';
 import { upsertIncidentRow } from '../github/incidents.js';
 import { hasDelivery, recordDelivery } from '../store/github.js';
-import { HttpError, header, parseJson, sameSecret, type WebhookAnswer, type WebhookRequest } from './http.js';
+import { HttpError, header, parseJson, sameSecret, type WebhookAnswer, type WebhookRequest } from '../http.js';
+import { withTransaction } from '../store/transaction.js';
 
 /**
  * POST /webhooks/incident with `Authorization: Bearer <token>`: one incident in the import's row schema
@@ -28,7 +29,7 @@ export async function handleIncidentWebhook(
     throw new HttpError(400, 'send one incident as a JSON object: { "id", "title", "started_at", … }');
   }
   const touched = new Touched();
-  const res = ctx.store.transaction(() => {
+  const res = withTransaction(ctx.store, () => {
     // Only id is required: a known incident can be updated (resolved_at, fix_sha …) with just the changes.
     const r = upsertIncidentRow(ctx, row, { defaultSource: 'webhook', required: [] })!;
     if (deliveryId) {
@@ -41,7 +42,7 @@ export async function handleIncidentWebhook(
       });
     }
     return r;
-  })();
+  });
   if (res.changed) touched.add({ outcome: 'stored', incidentIds: [res.id] });
   await touched.refresh(ctx);
   return {

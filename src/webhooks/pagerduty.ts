@@ -4,7 +4,8 @@ import type { AppContext } from '../context.js';
 import { Touched } from '../github/apply.js';
 import { upsertIncidentRow } from '../github/incidents.js';
 import { hasDelivery, recordDelivery } from '../store/github.js';
-import { HttpError, header, parseJson, parseShape, type WebhookAnswer, type WebhookRequest } from './http.js';
+import { HttpError, header, parseJson, parseShape, type WebhookAnswer, type WebhookRequest } from '../http.js';
+import { withTransaction } from '../store/transaction.js';
 
 /**
  * PagerDuty v3 signature: `X-PagerDuty-Signature: v1=<hex HMAC-SHA256 of the raw body>`, comma-separated when
@@ -71,7 +72,7 @@ export async function handlePagerDutyWebhook(
   const d = event.data;
   const resolved = event.event_type === 'incident.resolved';
   const touched = new Touched();
-  ctx.store.transaction(() => {
+  withTransaction(ctx.store, () => {
     const res = upsertIncidentRow(
       ctx,
       {
@@ -89,7 +90,7 @@ export async function handlePagerDutyWebhook(
     )!;
     record('stored');
     touched.add({ outcome: 'stored', incidentIds: [res.id] });
-  })();
+  });
   await touched.refresh(ctx);
   return { status: 200, body: { outcome: 'stored', delivery: event.id } };
 }

@@ -3,10 +3,10 @@ import type { AddressInfo } from 'node:net';
 import type { AppContext } from '../context.js';
 import { ConfigError, UpstreamError, UserInputError, classifyError, errorMessage } from '../errors.js';
 import { hostCheck } from '../mcp/http/host-check.js';
-import { untilNotBusy } from '../store/busy.js';
+import { setBusyTimeout, untilNotBusy } from '../store/busy.js';
 import type { McpHttpOptions, McpRequestNote } from '../mcp/http/transport.js';
 import { githubSignatureCheck, handleGithubWebhook, type GithubWebhookOptions } from './github.js';
-import { DEFAULT_MAX_BODY_BYTES, HttpError, readBody, type WebhookAnswer, type WebhookRequest } from './http.js';
+import { DEFAULT_MAX_BODY_BYTES, HttpError, readBody, type WebhookAnswer, type WebhookRequest } from '../http.js';
 import { handleIncidentWebhook } from './incident.js';
 import { handlePagerDutyWebhook } from './pagerduty.js';
 
@@ -77,7 +77,7 @@ export async function startWebhookServer(ctx: AppContext, options: WebhookServer
   // process) must not spin in the driver, which stops the event loop (20 ms spins by 8 writers kept reads
   // waiting ~4 s, bench/http.ts); it waits asynchronously instead (untilNotBusy) and the server keeps answering.
   // Deliveries are idempotent, so running one again after a busy answer is safe.
-  ctx.store.pragma('busy_timeout = 0');
+  setBusyTimeout(ctx.store, 0);
   const refusedHost = hostCheck(options.publicHosts);
   const mcp = options.mcp ? { ...options.mcp, maxBodyBytes: limit } : undefined;
   const handleMcp = mcp ? (await import('../mcp/http/transport.js')).handleMcp : undefined;

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  closest,
-  editDistance,
-  KNOWN_MODULES_SQL,
-  knownModules,
-  resolveModule,
-  toRepoPath,
-} from '../../src/history/resolve-module.js';
+import { closest, editDistance, knownModules, resolveModule, toRepoPath } from '../../src/history/resolve-module.js';
+import { KNOWN_MODULES_SQL } from '../../src/store/known-modules.js';
 import { UserInputError } from '../../src/errors.js';
 import { testContext } from '../helpers/context.js';
 import { tempDir } from '../helpers/gitdir.js';

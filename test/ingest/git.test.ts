@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserInputError } from '../../src/errors.js';
-import { ModuleMapper } from '../../src/history/modules.js';
+import { ModuleMapper } from '../../src/modules.js';
 import { ingestGit, splitMessage } from '../../src/ingest/git.js';
 import {
   countCommits,

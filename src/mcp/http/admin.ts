@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { AppContext } from '../../context.js';
-import type { WebhookAnswer } from '../../webhooks/http.js';
+import type { WebhookAnswer } from '../../http.js';
 import { authenticate } from './auth.js';
 
 /**

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { verifyToken } from '../../auth/tokens.js';
 import type { AppContext } from '../../context.js';
 import type { TokenRow } from '../../store/tokens.js';
-import { header } from '../../webhooks/http.js';
+import { header } from '../../http.js';
 
 export type Authenticated =
   { ok: true; token: TokenRow } | { ok: false; status: 401; challenge: string; error: string };

@@ -3,7 +3,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import type { Scope } from '../../auth/scopes.js';
 import type { AppContext } from '../../context.js';
 import { UserInputError } from '../../errors.js';
-import { header, readBody, HttpError } from '../../webhooks/http.js';
+import { header, readBody, HttpError } from '../../http.js';
 import { narrowToolsets, parseToolsets, refusal, type Access } from '../access.js';
 import { buildServer } from '../server.js';
 import { authenticate } from './auth.js';

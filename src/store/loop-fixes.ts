@@ -1,11 +1,14 @@
-import type { FixInfo } from '../store/clusters.js';
-import type { EvidenceCluster } from '../store/fixes.js';
-import { getClusters, insertFix, linkFix } from '../store/fixes.js';
-import { prepared } from '../store/interrupts.js';
-import type { Db } from '../store/open.js';
+import type { FixInfo } from './clusters.js';
+import { getClusters, insertFix, linkFix, type EvidenceCluster } from './fixes.js';
+import type { Db } from './open.js';
+import { prepared } from './prepared.js';
 
-// The `fixes` rows the loop owns: those with a `hindsight/*` branch. (Queries kept here until store/fixes.ts
-// grows them; they touch only the loop's columns: status, pr_number, pr_url, branch, merged_at.)
+// The `fixes` rows the loop owns: those with a `hindsight/*` branch; these touch only the loop's columns (status,
+// pr_number, pr_url, branch, merged_at). Below the domain because two rooms settle them: the loop (its runs) and
+// github (webhooks and ingest of the loop's pull requests).
+
+/** The loop's branches; a pull request from one of them carries a structural fix. */
+export const LOOP_BRANCH_PREFIX = 'hindsight/';
 
 /** A fix the loop opened a pull request for. */
 export interface LoopFix extends FixInfo {
@@ -16,12 +19,27 @@ export interface LoopFix extends FixInfo {
 }
 
 const COLUMNS = `SELECT id, type, title, path, status, cluster_id AS clusterId, branch, pr_number AS prNumber,
-  pr_url AS prUrl, json_extract(evidence, '$.commit') AS "commit", created_at AS createdAt, merged_at AS mergedAt
+  pr_url AS prUrl, evidence, created_at AS createdAt, merged_at AS mergedAt
   FROM fixes`;
+
+/** The pushed commit is read from the evidence JSON here rather than in SQL, where each engine spells it differently. */
+function toLoopFix(row: unknown): LoopFix | undefined {
+  if (row === undefined) return undefined;
+  const { evidence, ...fix } = row as Omit<LoopFix, 'commit'> & { evidence: string | null };
+  let commit: unknown = null;
+  try {
+    commit = evidence === null ? null : (JSON.parse(evidence) as { commit?: unknown }).commit;
+  } catch {
+    commit = null; // not JSON: written by hand; no commit to compare with
+  }
+  return { ...fix, commit: typeof commit === 'string' ? commit : null };
+}
 
 /** Fixes whose pull request is open (as far as the database knows), oldest first. */
 export function openLoopFixes(db: Db): LoopFix[] {
-  return prepared(db, `${COLUMNS} WHERE status = 'open_pr' AND branch IS NOT NULL ORDER BY id`).all() as LoopFix[];
+  return prepared(db, `${COLUMNS} WHERE status = 'open_pr' AND branch IS NOT NULL ORDER BY id`)
+    .all()
+    .map((r) => toLoopFix(r)!);
 }
 
 /** A branch already used by another cluster's fix (so a new one picks another name). */
@@ -40,16 +58,18 @@ export function branchTaken(db: Db, branch: string, clusterId: number): boolean 
  */
 export function findLoopFix(db: Db, by: { branch?: string; prNumber?: number }): LoopFix | undefined {
   if (by.branch !== undefined) {
-    return prepared(
-      db,
-      `${COLUMNS} WHERE branch = @branch AND (@pr IS NULL OR pr_number IS NULL OR pr_number = @pr)
-        ORDER BY id DESC LIMIT 1`,
-    ).get({ branch: by.branch, pr: by.prNumber ?? null }) as LoopFix | undefined;
+    return toLoopFix(
+      prepared(
+        db,
+        `${COLUMNS} WHERE branch = @branch AND (@pr IS NULL OR pr_number IS NULL OR pr_number = @pr)
+          ORDER BY id DESC LIMIT 1`,
+      ).get({ branch: by.branch, pr: by.prNumber ?? null }),
+    );
   }
   if (by.prNumber === undefined) return undefined;
-  return prepared(db, `${COLUMNS} WHERE pr_number = ? AND branch IS NOT NULL ORDER BY id DESC LIMIT 1`).get(
-    by.prNumber,
-  ) as LoopFix | undefined;
+  return toLoopFix(
+    prepared(db, `${COLUMNS} WHERE pr_number = ? AND branch IS NOT NULL ORDER BY id DESC LIMIT 1`).get(by.prNumber),
+  );
 }
 
 /** Clusters whose loop PR is still open (and still their fix), with their entry count in [since, until], when they still recur. */
@@ -143,4 +163,37 @@ export function setLoopFixOutcome(
       ).run({ fix: fix.id, at: outcome.at, cluster: fix.clusterId });
     }
   })();
+}
+
+/** Which pull request: its head branch (`hindsight/…`) and/or its number. */
+export interface PullRef {
+  branch?: string;
+  prNumber?: number;
+}
+
+export interface FixOutcome {
+  fixId: number;
+  clusterId: number | null;
+  /** false when the fix already had this outcome (a replayed webhook) */
+  changed: boolean;
+}
+
+/**
+ * Settles the loop fix of a merged or closed pull request, idempotently; undefined when no loop fix matches. A merge
+ * is final, and a rejection never overrides one (GitHub sends `closed` for merged pull requests too). The look-up and
+ * the write are one IMMEDIATE transaction, so a webhook and an ingest settling the same pull request at once cannot
+ * both see it open.
+ */
+export function settleLoopFix(db: Db, pr: PullRef, status: 'merged' | 'rejected', at: number): FixOutcome | undefined {
+  if (pr.branch !== undefined && !pr.branch.startsWith(LOOP_BRANCH_PREFIX)) return undefined;
+  return db
+    .transaction((): FixOutcome | undefined => {
+      const fix = findLoopFix(db, pr);
+      if (!fix) return undefined;
+      if (fix.status === status || fix.status === 'merged')
+        return { fixId: fix.id, clusterId: fix.clusterId, changed: false };
+      setLoopFixOutcome(db, fix, { status, at, ...(pr.prNumber !== undefined ? { prNumber: pr.prNumber } : {}) });
+      return { fixId: fix.id, clusterId: fix.clusterId, changed: true };
+    })
+    .immediate();
 }

@@ -1,3 +1,4 @@
+// The HTTP request helpers every HTTP door shares (webhook receivers, /mcp, /admin): body limits, headers, JSON.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { z } from 'zod';

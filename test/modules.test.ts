@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ModuleMapper, ROOT_MODULE, directoryModule, normalisePath } from '../../src/history/modules.js';
+import { ModuleMapper, ROOT_MODULE, directoryModule, normalisePath } from '../src/modules.js';
 
 describe('directory modules', () => {
   it.each([

@@ -1,0 +1,100 @@
+import type { Db } from './open.js';
+import { prepared } from './prepared.js';
+
+// The co-change reads of history/coupling.ts: module_pair_days (migration 0008, kept by store/commits.ts) and the
+// time-ordered commit files of migration 0006.
+
+/** A module's pair rows of whole days before `beforeDay`, newest day first, read lazily (the caller stops early). */
+export function modulePairDaysBefore(
+  db: Db,
+  module: string,
+  beforeDay: number,
+): Iterable<{ day: number; other: string; commits: number }> {
+  return prepared(
+    db,
+    'SELECT day, other, commits FROM module_pair_days WHERE module = ? AND day < ? ORDER BY day DESC',
+  ).iterate(module, beforeDay) as Iterable<{ day: number; other: string; commits: number }>;
+}
+
+/** Other modules changed by `shas`, with how many of those commits changed each. */
+export function coModulesOf(db: Db, module: string, shas: readonly string[]): { module: string; commits: number }[] {
+  if (shas.length === 0) return [];
+  return prepared(
+    db,
+    `SELECT cf.module AS module, COUNT(DISTINCT cf.sha) AS commits
+     FROM json_each(@shas) s JOIN commit_files cf ON cf.sha = s.value
+     WHERE cf.module <> @module
+     GROUP BY cf.module`,
+  ).all({ shas: JSON.stringify(shas), module }) as { module: string; commits: number }[];
+}
+
+/** The commits a coupling question reads: ordinary (no merges), ≤ maxFiles files, committed in [since, now]. */
+export interface CommitWindow {
+  since: number;
+  now: number;
+  maxFiles: number;
+  maxCommits: number;
+}
+
+/**
+ * The latest ordinary commits of `module` in the window: its rows are walked newest first on (module, committed_at)
+ * and the walk stops after maxCommits qualifying commits.
+ */
+export function latestModuleCommits(db: Db, module: string, w: CommitWindow): { sha: string; files: number }[] {
+  // DISTINCT: a commit with several files in one module is met once per file. files_changed is the commit's
+  // numstat entry count, the number of its commit_files rows.
+  return prepared(
+    db,
+    `SELECT DISTINCT cf.sha AS sha, cf.committed_at AS at, c.files_changed AS files
+     FROM commit_files cf JOIN commits c ON c.sha = cf.sha
+     WHERE cf.module = @module AND cf.committed_at >= @since AND cf.committed_at <= @now
+       AND c.is_merge = 0 AND c.files_changed <= @maxFiles
+     ORDER BY cf.committed_at DESC, cf.sha DESC LIMIT @maxCommits`,
+  ).all({ ...w, module }) as { sha: string; files: number }[];
+}
+
+/**
+ * The ordinary commits in the window touching any of `paths`, newest first, once per path they touched (a commit
+ * touching several comes in adjacent rows), read lazily: the caller stops after the commits it needs. The per-path
+ * walks are one compound SELECT that SQLite merges in order, so it never reads maxCommits per path.
+ */
+export function latestPathCommitRows(
+  db: Db,
+  paths: readonly string[],
+  w: Omit<CommitWindow, 'maxCommits'>,
+): Iterable<{ sha: string; path: string; files: number }> {
+  const arm = (i: number) =>
+    `SELECT cf.sha AS sha, cf.committed_at AS at, cf.path AS path, c.files_changed AS files
+     FROM commit_files cf JOIN commits c ON c.sha = cf.sha
+     WHERE cf.path = @p${i} AND cf.committed_at >= @since AND cf.committed_at <= @now
+       AND c.is_merge = 0 AND c.files_changed <= @maxFiles`;
+  // One statement per number of paths (at most MAX_PATHS), prepared once each.
+  const sql = `${paths.map((_, i) => arm(i)).join(' UNION ALL ')} ORDER BY at DESC, sha DESC`;
+  const params: Record<string, unknown> = { since: w.since, now: w.now, maxFiles: w.maxFiles };
+  paths.forEach((p, i) => (params[`p${i}`] = p));
+  return prepared(db, sql).iterate(params) as Iterable<{ sha: string; path: string; files: number }>;
+}
+
+/**
+ * Files other than `inputs` changed by `shas`, with how many of those commits changed each, from `minSupport` up:
+ * counted in SQL so only the pairs above the floor reach the caller. CROSS JOIN keeps the shas outermost: one
+ * primary-key seek per commit.
+ */
+export function coChangedFileCounts(
+  db: Db,
+  shas: readonly string[],
+  inputs: readonly string[],
+  minSupport: number,
+): { path: string; module: string; support: number }[] {
+  return prepared(
+    db,
+    `SELECT f.path AS path, f.module AS module, COUNT(*) AS support
+     FROM json_each(@shas) s CROSS JOIN commit_files f ON f.sha = s.value
+     WHERE f.path NOT IN (SELECT value FROM json_each(@inputs))
+     GROUP BY f.path HAVING COUNT(*) >= @minSupport`,
+  ).all({ shas: JSON.stringify(shas), inputs: JSON.stringify(inputs), minSupport }) as {
+    path: string;
+    module: string;
+    support: number;
+  }[];
+}
