@@ -25,7 +25,10 @@ export interface ServerHooks {
   onToolsListed?: () => void;
   /** Why a tool may not be called here (scope, --read-only, toolsets); refused tools are not listed either. */
   refuse?: (tool: ToolDefinition) => string | undefined;
-  /** The agent an HTTP token authenticated: "me" for every tool, whatever the arguments or client name say. */
+  /**
+   * The agent an HTTP token authenticated: "me" for every tool, whatever the arguments or client name say. A server
+   * shared by requests of several tokens (HTTP) leaves it out: each request's `authInfo.extra.agent` says it.
+   */
   agent?: string;
   /** false: no resources and prompts (a token without the `read` scope). */
   resources?: boolean;
@@ -57,12 +60,16 @@ export function buildServer(
       // Refused tools are not listed, but a call to one names what is missing instead of "no tool named".
       const refused = refuse(tool);
       if (refused) return Promise.resolve(errorResult(refused));
-      return runTool(ctx, tool, args, hooks.agent ? { ...call, agent: hooks.agent } : call, hooks.busyWaitMs ?? 0);
+      const agent = hooks.agent ?? call.agent;
+      return runTool(ctx, tool, args, agent ? { ...call, agent } : call, hooks.busyWaitMs ?? 0);
     });
   }
   if (hooks.resources === false) return server;
   for (const resource of allResources) registerResource(server, ctx, resource);
   for (const prompt of allPrompts) registerPrompt(server, ctx, prompt);
+  // The SDK declares listChanged on the first registration; these lists never change while a server runs (nor
+  // could a stateless HTTP server tell a client they did), so the declaration says so.
+  server.server.registerCapabilities({ resources: { listChanged: false }, prompts: { listChanged: false } });
   return server;
 }
 
@@ -116,7 +123,11 @@ const ToolCallRequest = z.object({
   params: z.looseObject({ name: z.string(), arguments: z.unknown().optional() }),
 });
 
-type ToolRunner = (tool: ToolDefinition, args: unknown, call: { clientName?: string }) => Promise<CallToolResult>;
+type ToolRunner = (
+  tool: ToolDefinition,
+  args: unknown,
+  call: { clientName?: string; agent?: string },
+) => Promise<CallToolResult>;
 
 /**
  * Answers tools/list and tools/call ourselves rather than through the SDK's registerTool. tools/list: our compact
@@ -134,7 +145,7 @@ function serveTools(server: McpServer, tools: readonly ToolDefinition[], hooks: 
     if (hooks.onToolsListed) setImmediate(hooks.onToolsListed);
     return { tools: listing };
   });
-  server.server.setRequestHandler(ToolCallRequest, ({ params }) => {
+  server.server.setRequestHandler(ToolCallRequest, ({ params }, extra) => {
     const tool = byName.get(params.name);
     if (!tool) {
       throw new McpError(
@@ -142,6 +153,10 @@ function serveTools(server: McpServer, tools: readonly ToolDefinition[], hooks: 
         `no tool named '${params.name.slice(0, 100)}'; call one of: ${[...byName.keys()].join(', ')}`,
       );
     }
+    // Over HTTP the request's token says who calls (transport.ts); the client name is then not asked, as a
+    // server answering many clients' requests in turn may hold another client's.
+    const agent = extra.authInfo?.extra?.['agent'];
+    if (typeof agent === 'string') return run(tool, params.arguments ?? {}, { agent });
     const clientName = server.server.getClientVersion()?.name;
     return run(tool, params.arguments ?? {}, clientName ? { clientName } : {});
   });
