@@ -2,18 +2,25 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { gitdir, tempDir } from '../helpers/gitdir.js';
 import { MAIN_JS, assertBuilt, runCli } from './cli.js';
 
 describe('hindsight token and serve --http, through the built binary', () => {
-  it('creates a token (printed once, last), serves /mcp to it, keeps two repositories ingested, stops on SIGTERM', async () => {
+  it("creates a token (printed once, last), serves /mcp to it, keeps two repositories ingested and answers from each one's files, stops on SIGTERM", async () => {
     assertBuilt();
+    // Two repositories with their own decision records and module maps: a request that names one is answered
+    // from its files, not the first --repo's.
+    const repoFiles = (title: string, module: string) => ({
+      'docs/adr/0001-decision.md': `# 1. ${title}\n\n## Status\n\nAccepted\n`,
+      'hindsight.config.json': JSON.stringify({ modules: { [module]: ['src/**'] } }),
+      'src/x.ts': '1\n',
+    });
     const a = gitdir();
-    a.commit({ files: { 'a.ts': '1\n' }, message: 'one in a' });
+    a.commit({ files: repoFiles('Use Postgres', 'billing'), message: 'one in a' });
     const b = gitdir();
-    b.commit({ files: { 'b.ts': '1\n' }, message: 'one in b' });
+    b.commit({ files: repoFiles('Use Kafka', 'events'), message: 'one in b' });
     b.commit({ files: { 'b.ts': '2\n' }, message: 'two in b' });
     const db = join(tempDir('hindsight-team-'), 'h.db');
 
@@ -63,15 +70,46 @@ describe('hindsight token and serve --http, through the built binary', () => {
         await new Promise((r) => setTimeout(r, 100));
       }
       expect((await fetch(`${url}/readyz`)).status).toBe(200);
-      const client = new Client({ name: 'e2e', version: '1' });
-      await client.connect(
-        new StreamableHTTPClientTransport(new URL(`${url}/mcp`), {
-          requestInit: { headers: { authorization: `Bearer ${token}` } },
-        }),
-      );
+      const connect = async (query = '') => {
+        const c = new Client({ name: 'e2e', version: '1' });
+        await c.connect(
+          new StreamableHTTPClientTransport(new URL(`${url}/mcp${query}`), {
+            requestInit: { headers: { authorization: `Bearer ${token}` } },
+          }),
+        );
+        return c;
+      };
+      const client = await connect();
       const { tools } = await client.listTools();
       expect(tools.every((t) => t.annotations?.readOnlyHint)).toBe(true);
+      const seen = async (c: Client) => ({
+        adrs: (await c.listResources()).resources
+          .filter((r) => r.uri.startsWith('hindsight://adr/'))
+          .map((r) => r.title),
+        modules: (
+          (await c.callTool({ name: 'change_risk', arguments: { paths: ['src/x.ts'] } })).structuredContent as {
+            modules: { module: string }[];
+          }
+        ).modules.map((m) => m.module),
+      });
+      expect(await seen(client)).toEqual({ adrs: ['ADR-0001 Use Postgres'], modules: ['billing'] });
+      const inB = await connect(`?repo=${basename(b.path)}`);
+      expect(await seen(inB)).toEqual({ adrs: ['ADR-0001 Use Kafka'], modules: ['events'] });
+      const unknown = await fetch(`${url}/mcp?repo=nope`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+      });
+      expect(unknown.status).toBe(400);
+      expect(await unknown.text()).toContain(
+        `no repository named 'nope'; known: ${basename(a.path)}, ${basename(b.path)}`,
+      );
       await client.close();
+      await inB.close();
       for (let i = 0; i < 50 && !/tools\/list/.test(stderr); i++) await new Promise((r) => setTimeout(r, 100));
       expect(stderr).toMatch(
         new RegExp(`ingest ${a.path}: ingested 1 new commit[\\s\\S]*ingest ${b.path}: ingested 2`),
