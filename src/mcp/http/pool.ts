@@ -50,9 +50,7 @@ function createPool(ctx: AppContext): ServerPool {
       ]);
       const free = idle.get(key) ?? [];
       idle.set(key, free);
-      const server =
-        free.pop() ??
-        buildServer(ctx, undefined, { refuse: (tool) => refusal(tool, access), resources, busyWaitMs: BUSY_WAIT_MS });
+      const server = free.pop() ?? build(ctx, access, resources);
       return {
         server,
         release: () => {
@@ -63,4 +61,15 @@ function createPool(ctx: AppContext): ServerPool {
       };
     },
   };
+}
+
+/** A server for one request only, closed after it: how /mcp answered before servers were reused (bench/http.ts). */
+export function singleUse(ctx: AppContext, access: Access, resources: boolean): Lease {
+  const server = build(ctx, access, resources);
+  const close = () => void server.close();
+  return { server, release: close, discard: close };
+}
+
+function build(ctx: AppContext, access: Access, resources: boolean): McpServer {
+  return buildServer(ctx, undefined, { refuse: (tool) => refusal(tool, access), resources, busyWaitMs: BUSY_WAIT_MS });
 }

@@ -7,7 +7,7 @@ import { UserInputError } from '../../errors.js';
 import { header, readBody, HttpError } from '../../webhooks/http.js';
 import { narrowToolsets, parseToolsets, type Access } from '../access.js';
 import { authenticate } from './auth.js';
-import { pool } from './pool.js';
+import { pool, singleUse } from './pool.js';
 
 export interface McpHttpOptions {
   /** What the whole server allows (--read-only, --toolsets); a request can only narrow it. */
@@ -19,6 +19,8 @@ export interface McpHttpOptions {
    * over the server's context (the first `--repo`).
    */
   repos?: ReadonlyMap<string, AppContext>;
+  /** false: a server built for each request and closed after it (bench/http.ts measures the difference). */
+  reuseServers?: boolean;
 }
 
 /** What the request log may say about an MCP request: never the token, only whose it was and what was asked. */
@@ -60,7 +62,8 @@ export async function handleMcp(
     return rpcError(res, 400, -32700, `body is not valid JSON: ${(err as Error).message}`);
   }
   note.what = describe(body);
-  const lease = pool(repo).take(access, token.scopes.includes('read'));
+  const readScope = token.scopes.includes('read');
+  const lease = o.reuseServers === false ? singleUse(repo, access, readScope) : pool(repo).take(access, readScope);
   const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
   // Who calls travels with the request, not in the (shared) server: tools/call reads it (server.ts). Never the
   // secret: the token's id stands in the SDK's `token` field.
