@@ -115,7 +115,8 @@ describe('hindsight token and serve --http, through the built binary', () => {
       author: { name: 'Cursor Agent', email: 'cursoragent@cursor.com' },
       date: hoursAgo(2),
     });
-    // The README's commands, in its order; only the port differs (a free one instead of 8787).
+    // The README's commands, in its order; only the port (a free one instead of 8787), the incident token's value
+    // and the one repository differ.
     const env = {
       HINDSIGHT_DB: join(tempDir('hindsight-readme-'), 'team.db'),
       HINDSIGHT_INCIDENT_TOKEN: 'incident-secret',
@@ -143,14 +144,14 @@ describe('hindsight token and serve --http, through the built binary', () => {
       env,
     });
     try {
-      cli(['--repo', g.path, 'deploy', 'record', '--sha', 'main', '--status', 'success', '--at', hoursAgo(1)]);
+      cli(['--repo', g.path, 'deploy', 'record', '--sha', 'main', '--status', 'success']);
       const delivered = await fetch(`${url}/webhooks/incident`, {
         method: 'POST',
         headers: { authorization: 'Bearer incident-secret', 'content-type': 'application/json' },
         body: JSON.stringify({
           id: 'INC-42',
           title: 'Checkout fails',
-          started_at: hoursAgo(0.5),
+          started_at: new Date().toISOString(),
           files: ['src/payments/charge.ts', 'src/payments/gateway.ts'],
         }),
       });
