@@ -1,11 +1,5 @@
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
-import {
-  ErrorCode,
-  ListToolsRequestSchema,
-  McpError,
-  type CallToolResult,
-  type Tool,
-} from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, ListToolsRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { untilNotBusy } from '../store/busy.js';
@@ -148,7 +142,7 @@ function serveTools(server: McpServer, tools: readonly ToolDefinition[], hooks: 
   server.server.setRequestHandler(ToolCallRequest, ({ params }, extra) => {
     const tool = byName.get(params.name);
     if (!tool) {
-      throw new McpError(
+      throw rpcError(
         ErrorCode.InvalidParams,
         `no tool named '${params.name.slice(0, 100)}'; call one of: ${[...byName.keys()].join(', ')}`,
       );
@@ -162,7 +156,16 @@ function serveTools(server: McpServer, tools: readonly ToolDefinition[], hooks: 
   });
 }
 
-/** Over HTTP every request builds a server; each tool's entry is converted once per process, not per request. */
+/**
+ * A JSON-RPC error whose message goes on the wire as written. The SDK sends an error's `code` and `message`; an
+ * McpError's message already starts "MCP error -32602:", which the client's McpError prefixes again, so the agent
+ * read "MCP error -32602: MCP error -32602: no tool named …" (found by the conformance suite, bench/CONFORMANCE.md).
+ */
+function rpcError(code: ErrorCode, message: string): Error & { code: ErrorCode } {
+  return Object.assign(new Error(message), { code });
+}
+
+/** Each tool's entry is converted once per process, not per server (over HTTP, one per access profile). */
 const listEntries = new WeakMap<ToolDefinition, Tool>();
 function cachedListEntry(tool: ToolDefinition): Tool {
   let entry = listEntries.get(tool);
