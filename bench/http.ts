@@ -10,6 +10,9 @@ import { parseArgs } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import Database from 'better-sqlite3';
+import { loadConfig } from '../src/config.js';
+import { createContext } from '../src/context.js';
+import { startWebhookServer } from '../src/webhooks/server.js';
 import { syntheticRepo } from './gen-git.js';
 import { distribution, machine, ms, type Distribution } from './stats.js';
 
@@ -31,6 +34,8 @@ interface Phase {
   writeMs: Distribution;
   readMs: Distribution;
   readErrors: string[];
+  /** the latencies behind writeMs and readMs */
+  samples: { write: number[]; read: number[] };
 }
 
 async function main(): Promise<void> {
@@ -88,6 +93,8 @@ async function main(): Promise<void> {
     const until = performance.now() + Number(flags['after-seconds']) * 1000;
     const after = await load(writers, reader, () => Promise.resolve(performance.now() < until));
     for (const c of [...writers, reader]) await c.close();
+    server.kill('SIGTERM');
+    await new Promise((done) => server.once('exit', done));
 
     const stored = (
       new Database(db, { readonly: true }).prepare('SELECT count(*) AS n FROM interrupts').get() as { n: number }
@@ -96,6 +103,8 @@ async function main(): Promise<void> {
     const commits = (
       new Database(db, { readonly: true }).prepare('SELECT count(*) AS n FROM commits').get() as { n: number }
     ).n;
+    log('servers reused against one built per request …');
+    const compared = await reuseComparison(db, repo, tokens, readerToken);
     const info = machine(ROOT);
     const row = (name: string, p: Phase) =>
       `| ${name} | ${p.seconds.toFixed(1)} | ${p.writes} | ${(p.writes / p.seconds).toFixed(0)} | ${ms(p.writeMs.p50)} / ${ms(p.writeMs.p99)} | ${p.readMs.n} | ${ms(p.readMs.p50)} / ${ms(p.readMs.p99)} / ${ms(p.readMs.max)} | ${p.writeErrors.length + p.readErrors.length} |`;
@@ -117,6 +126,17 @@ async function main(): Promise<void> {
       '',
       `Ingest: ${/hindsight: ingest [^\n]*/.exec(stderr)?.[0] ?? 'no log line'}`,
       '',
+      '## What a request costs: servers reused, or one built per request',
+      '',
+      `/mcp answers each request with a server reused per access profile (src/mcp/http/pool.ts); before, it built one per`,
+      `request. Both ways in one process over the same database (no ingest), the same ${WRITERS} writers and reader switching`,
+      `between them every ${ROUND_SECONDS} s for ${ROUNDS} rounds each, so the machine's load weighs on both alike (the`,
+      'clients run in the same process, so absolute figures are lower than with the server on its own):',
+      '',
+      '| /mcp | seconds | writes acknowledged | writes/s | write ms p50 / p99 | reads | read ms p50 / p99 / max | failed calls |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- |',
+      ...compared.map(([name, p]) => row(name, p)),
+      '',
       `Every acknowledged write stored: ${stored === acknowledged ? 'yes' : 'NO'} (${acknowledged} acknowledged, ${stored} rows).`,
       `Lock errors (SQLITE_BUSY / "locked"): ${[...during.writeErrors, ...after.writeErrors, ...during.readErrors, ...after.readErrors].filter((e) => /busy|locked/i.test(e)).length}.`,
       ...[...new Set([...during.writeErrors, ...during.readErrors, ...after.writeErrors, ...after.readErrors])]
@@ -129,6 +149,69 @@ async function main(): Promise<void> {
   } finally {
     server.kill('SIGTERM');
   }
+}
+
+const ROUNDS = 3;
+const ROUND_SECONDS = 3;
+
+/** The same load against a server that reuses its MCP servers and one that builds one per request, alternating. */
+async function reuseComparison(
+  db: string,
+  repo: string,
+  writerTokens: string[],
+  readerToken: string,
+): Promise<[string, Phase][]> {
+  const ctx = createContext(loadConfig({ cwd: repo, env: {}, flags: { db, repo } }), { log: () => {} });
+  const variants = [
+    { name: 'servers reused', reuseServers: true },
+    { name: 'a server built per request', reuseServers: false },
+  ];
+  const phases: Phase[][] = variants.map(() => []);
+  const started = await Promise.all(
+    variants.map((v) => startWebhookServer(ctx, { port: 0, mcp: { access: {}, reuseServers: v.reuseServers } })),
+  );
+  try {
+    const clients = await Promise.all(
+      started.map(async (s) => ({
+        writers: await Promise.all(writerTokens.map((t) => connectTo(s.url, t))),
+        reader: await connectTo(s.url, readerToken),
+      })),
+    );
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [i, c] of clients.entries()) {
+        const until = performance.now() + ROUND_SECONDS * 1000;
+        phases[i]!.push(await load(c.writers, c.reader, () => Promise.resolve(performance.now() < until)));
+      }
+    }
+    for (const c of clients) for (const client of [...c.writers, c.reader]) await client.close();
+  } finally {
+    for (const s of started) await s.close();
+    ctx.store.close();
+  }
+  return variants.map((v, i) => [v.name, merge(phases[i]!)]);
+}
+
+async function connectTo(url: string, token: string): Promise<Client> {
+  const c = new Client({ name: 'bench', version: '1' });
+  await c.connect(
+    new StreamableHTTPClientTransport(new URL(`${url}/mcp`), {
+      requestInit: { headers: { authorization: `Bearer ${token}` } },
+    }),
+  );
+  return c;
+}
+
+/** Rounds of one variant as one phase: their samples together. */
+function merge(rounds: Phase[]): Phase {
+  return {
+    seconds: rounds.reduce((t, p) => t + p.seconds, 0),
+    writes: rounds.reduce((t, p) => t + p.writes, 0),
+    writeErrors: rounds.flatMap((p) => p.writeErrors),
+    readErrors: rounds.flatMap((p) => p.readErrors),
+    writeMs: distribution(rounds.flatMap((p) => p.samples.write)),
+    readMs: distribution(rounds.flatMap((p) => p.samples.read)),
+    samples: { write: rounds.flatMap((p) => p.samples.write), read: rounds.flatMap((p) => p.samples.read) },
+  };
 }
 
 /** 8 writers and one reader, until `go()` says stop (checked between calls). */
@@ -193,6 +276,7 @@ async function load(writers: Client[], reader: Client, go: () => Promise<boolean
     writeMs: distribution(writeMs),
     readMs: distribution(readMs),
     readErrors,
+    samples: { write: writeMs, read: readMs },
   };
 }
 

@@ -1,11 +1,5 @@
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
-import {
-  ErrorCode,
-  ListToolsRequestSchema,
-  McpError,
-  type CallToolResult,
-  type Tool,
-} from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, ListToolsRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { untilNotBusy } from '../store/busy.js';
@@ -25,7 +19,10 @@ export interface ServerHooks {
   onToolsListed?: () => void;
   /** Why a tool may not be called here (scope, --read-only, toolsets); refused tools are not listed either. */
   refuse?: (tool: ToolDefinition) => string | undefined;
-  /** The agent an HTTP token authenticated: "me" for every tool, whatever the arguments or client name say. */
+  /**
+   * The agent an HTTP token authenticated: "me" for every tool, whatever the arguments or client name say. A server
+   * shared by requests of several tokens (HTTP) leaves it out: each request's `authInfo.extra.agent` says it.
+   */
   agent?: string;
   /** false: no resources and prompts (a token without the `read` scope). */
   resources?: boolean;
@@ -57,12 +54,16 @@ export function buildServer(
       // Refused tools are not listed, but a call to one names what is missing instead of "no tool named".
       const refused = refuse(tool);
       if (refused) return Promise.resolve(errorResult(refused));
-      return runTool(ctx, tool, args, hooks.agent ? { ...call, agent: hooks.agent } : call, hooks.busyWaitMs ?? 0);
+      const agent = hooks.agent ?? call.agent;
+      return runTool(ctx, tool, args, agent ? { ...call, agent } : call, hooks.busyWaitMs ?? 0);
     });
   }
   if (hooks.resources === false) return server;
   for (const resource of allResources) registerResource(server, ctx, resource);
   for (const prompt of allPrompts) registerPrompt(server, ctx, prompt);
+  // The SDK declares listChanged on the first registration; these lists never change while a server runs (nor
+  // could a stateless HTTP server tell a client they did), so the declaration says so.
+  server.server.registerCapabilities({ resources: { listChanged: false }, prompts: { listChanged: false } });
   return server;
 }
 
@@ -116,7 +117,11 @@ const ToolCallRequest = z.object({
   params: z.looseObject({ name: z.string(), arguments: z.unknown().optional() }),
 });
 
-type ToolRunner = (tool: ToolDefinition, args: unknown, call: { clientName?: string }) => Promise<CallToolResult>;
+type ToolRunner = (
+  tool: ToolDefinition,
+  args: unknown,
+  call: { clientName?: string; agent?: string },
+) => Promise<CallToolResult>;
 
 /**
  * Answers tools/list and tools/call ourselves rather than through the SDK's registerTool. tools/list: our compact
@@ -134,20 +139,33 @@ function serveTools(server: McpServer, tools: readonly ToolDefinition[], hooks: 
     if (hooks.onToolsListed) setImmediate(hooks.onToolsListed);
     return { tools: listing };
   });
-  server.server.setRequestHandler(ToolCallRequest, ({ params }) => {
+  server.server.setRequestHandler(ToolCallRequest, ({ params }, extra) => {
     const tool = byName.get(params.name);
     if (!tool) {
-      throw new McpError(
+      throw rpcError(
         ErrorCode.InvalidParams,
         `no tool named '${params.name.slice(0, 100)}'; call one of: ${[...byName.keys()].join(', ')}`,
       );
     }
+    // Over HTTP the request's token says who calls (transport.ts); the client name is then not asked, as a
+    // server answering many clients' requests in turn may hold another client's.
+    const agent = extra.authInfo?.extra?.['agent'];
+    if (typeof agent === 'string') return run(tool, params.arguments ?? {}, { agent });
     const clientName = server.server.getClientVersion()?.name;
     return run(tool, params.arguments ?? {}, clientName ? { clientName } : {});
   });
 }
 
-/** Over HTTP every request builds a server; each tool's entry is converted once per process, not per request. */
+/**
+ * A JSON-RPC error whose message goes on the wire as written. The SDK sends an error's `code` and `message`; an
+ * McpError's message already starts "MCP error -32602:", which the client's McpError prefixes again, so the agent
+ * read "MCP error -32602: MCP error -32602: no tool named …" (found by the conformance suite, bench/CONFORMANCE.md).
+ */
+function rpcError(code: ErrorCode, message: string): Error & { code: ErrorCode } {
+  return Object.assign(new Error(message), { code });
+}
+
+/** Each tool's entry is converted once per process, not per server (over HTTP, one per access profile). */
 const listEntries = new WeakMap<ToolDefinition, Tool>();
 function cachedListEntry(tool: ToolDefinition): Tool {
   let entry = listEntries.get(tool);

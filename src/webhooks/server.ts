@@ -24,7 +24,13 @@ export interface WebhookServerOptions {
   /** Larger bodies get 413. Default 1 MiB. */
   maxBodyBytes?: number;
   /** Enables /mcp (MCP over Streamable HTTP, per-agent tokens) with what the whole server allows. */
-  mcp?: Omit<McpHttpOptions, 'maxBodyBytes'>;
+  mcp?: Omit<McpHttpOptions, 'maxBodyBytes' | 'repos'>;
+  /**
+   * Every repository served, by folder name, each a context over the same store with its own files and config: an
+   * /mcp request names one (X-Hindsight-Repo, ?repo=), a GitHub delivery goes to the one its repository's name
+   * (owner/NAME) matches. Without a match: the server's context.
+   */
+  repos?: ReadonlyMap<string, AppContext>;
   /** Names besides the loopback ones that `Host` and browser `Origin`s may carry (DNS-rebinding protection). */
   publicHosts?: string[];
   /** What GET /readyz reports: undefined when ready, else why not (e.g. the first ingest still running). */
@@ -58,10 +64,20 @@ type Route = (req: WebhookRequest) => Promise<WebhookAnswer>;
  */
 export async function startWebhookServer(ctx: AppContext, options: WebhookServerOptions): Promise<WebhookServer> {
   const routes = new Map<string, Route>();
+  // Only picks where the delivery is applied; the handler checks its signature before it acts on anything.
+  const deliveredTo = (body: Buffer): AppContext => {
+    if (!options.repos) return ctx;
+    try {
+      const name = (JSON.parse(body.toString('utf8')) as { repository?: { name?: unknown } }).repository?.name;
+      return (typeof name === 'string' && options.repos.get(name)) || ctx;
+    } catch {
+      return ctx; // not JSON: the handler says so
+    }
+  };
   if (options.github) {
     const gh = options.github;
     const verify = await githubSignatureCheck(gh.secret);
-    routes.set('/webhooks/github', (req) => handleGithubWebhook(ctx, req, gh, verify));
+    routes.set('/webhooks/github', (req) => handleGithubWebhook(deliveredTo(req.body), req, gh, verify));
   }
   const { pagerdutySecret, incidentToken } = options;
   if (pagerdutySecret) routes.set('/webhooks/pagerduty', (req) => handlePagerDutyWebhook(ctx, req, pagerdutySecret));
@@ -79,7 +95,9 @@ export async function startWebhookServer(ctx: AppContext, options: WebhookServer
   // Deliveries are idempotent, so running one again after a busy answer is safe.
   setBusyTimeout(ctx.store, 0);
   const refusedHost = hostCheck(options.publicHosts);
-  const mcp = options.mcp ? { ...options.mcp, maxBodyBytes: limit } : undefined;
+  const mcp = options.mcp
+    ? { ...options.mcp, maxBodyBytes: limit, ...(options.repos ? { repos: options.repos } : {}) }
+    : undefined;
   const handleMcp = mcp ? (await import('../mcp/http/transport.js')).handleMcp : undefined;
   const { ingestNow } = options;
   const admin = ingestNow ? (await import('../mcp/http/admin.js')).handleAdminIngest : undefined;

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import { UserInputError } from '../../errors.js';
+import type { AppContext } from '../../context.js';
 import type { Access } from '../../mcp/access.js';
 import type { ContextFactory } from '../main.js';
 import { info } from '../output.js';
@@ -72,6 +73,7 @@ export async function serveHttp(
   const ctx = makeContext();
   const { resolve } = await import('node:path');
   const repos = [...new Set([ctx.config.repoPath, ...repoFlags(rawArgs(cmd)).map((r) => resolve(r.value))])];
+  const repoContexts = await contextsByName(ctx, repos);
   const { startIngestLoop } = await import('../../ingest/periodic.js');
   // --no-ingest: no rounds of its own, but an admin can still ask for one (POST /admin/ingest).
   const ingest = startIngestLoop({
@@ -105,6 +107,7 @@ export async function serveHttp(
     ...(env['HINDSIGHT_INCIDENT_TOKEN'] ? { incidentToken: env['HINDSIGHT_INCIDENT_TOKEN'] } : {}),
     ...(maxBody !== undefined ? { maxBodyBytes: maxBody } : {}),
     mcp: { access },
+    repos: repoContexts,
     publicHosts: o.publicHost ?? [],
     notReady: ingest.notReady,
     ingestNow: ingest.runNow,
@@ -114,7 +117,10 @@ export async function serveHttp(
     [
       `hindsight webhook receiver on ${server.url}`,
       `  database:   ${ctx.config.dbPath}`,
-      ...repos.map((r) => `  repository: ${r}`),
+      ...[...repoContexts].map(
+        ([name, c], i) =>
+          `  repository: ${c.config.repoPath} (${i === 0 ? 'the default; ' : ''}MCP: /mcp?repo=${name})`,
+      ),
       o.ingest !== false
         ? `  ingest:     at start${intervalMs > 0 ? `, then every ${o.ingestInterval ?? '5m'}` : ''} (GET /readyz is 503 until the first round is over)`
         : '  ingest:     only on POST /admin/ingest (--no-ingest)',
@@ -137,6 +143,40 @@ export async function serveHttp(
     process.once('SIGTERM', stop);
   });
   ctx.store.close();
+}
+
+/**
+ * Each repository by name, as a request names it (X-Hindsight-Repo, ?repo=): a context over the same store with
+ * that repository's own config file (modules, decision folders, identities) and CODEOWNERS, so its tools read its
+ * files. The first is the server's own context.
+ */
+async function contextsByName(ctx: AppContext, repos: readonly string[]): Promise<Map<string, AppContext>> {
+  const [{ loadConfig }, { createContext }, { repoName }] = await Promise.all([
+    import('../../config.js'),
+    import('../../context.js'),
+    import('../../store/repos.js'),
+  ]);
+  const byName = new Map<string, AppContext>();
+  for (const path of repos) {
+    const name = repoName(path);
+    const other = byName.get(name);
+    if (other) {
+      throw new UserInputError(
+        `--repo ${path} and ${other.config.repoPath} are both named '${name}': requests name a repository by its folder name; rename or clone one under another name`,
+        'repo',
+      );
+    }
+    const config =
+      path === ctx.config.repoPath
+        ? ctx.config
+        : loadConfig({
+            cwd: process.cwd(),
+            env: process.env,
+            flags: { db: ctx.config.dbPath, repo: path },
+          });
+    byName.set(name, path === ctx.config.repoPath ? ctx : createContext(config, { store: ctx.store, log: ctx.log }));
+  }
+  return byName;
 }
 
 /**

@@ -1,17 +1,26 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Scope } from '../../auth/scopes.js';
 import type { AppContext } from '../../context.js';
 import { UserInputError } from '../../errors.js';
 import { header, readBody, HttpError } from '../../http.js';
-import { narrowToolsets, parseToolsets, refusal, type Access } from '../access.js';
-import { buildServer } from '../server.js';
+import { narrowToolsets, parseToolsets, type Access } from '../access.js';
 import { authenticate } from './auth.js';
+import { pool, singleUse } from './pool.js';
 
 export interface McpHttpOptions {
   /** What the whole server allows (--read-only, --toolsets); a request can only narrow it. */
   access: Access;
   maxBodyBytes: number;
+  /**
+   * The repositories a request may name (`X-Hindsight-Repo: NAME` or `?repo=NAME`), each a context over the same
+   * store with its own files and config (ADRs, rules, skills, module map). A request that names none is answered
+   * over the server's context (the first `--repo`).
+   */
+  repos?: ReadonlyMap<string, AppContext>;
+  /** false: a server built for each request and closed after it (bench/http.ts measures the difference). */
+  reuseServers?: boolean;
 }
 
 /** What the request log may say about an MCP request: never the token, only whose it was and what was asked. */
@@ -21,9 +30,9 @@ export interface McpRequestNote {
 }
 
 /**
- * /mcp over the SDK's Streamable HTTP transport, stateless: every POST gets a fresh server and transport, built
- * for the token's agent and scopes, so nothing lives between requests and any instance on the same database can
- * answer. GET (a server-to-client stream) and DELETE (ending a session) need sessions: 405, as the spec allows.
+ * /mcp over the SDK's Streamable HTTP transport, stateless: every POST gets a fresh transport and a server that
+ * keeps nothing of the requests before it (pool.ts), so any instance on the same database can answer. GET (a
+ * server-to-client stream) and DELETE (ending a session) need sessions: 405, as the spec allows.
  */
 export async function handleMcp(
   ctx: AppContext,
@@ -41,8 +50,10 @@ export async function handleMcp(
   note.agent = token.agent;
   let access: Access;
   let body: unknown;
+  let repo: AppContext;
   try {
     access = requestAccess(req, o.access, token.scopes as Scope[]);
+    repo = requestRepo(req, ctx, o.repos);
     const text = await readBody(req, o.maxBodyBytes);
     body = JSON.parse(text.toString('utf8'));
   } catch (err) {
@@ -51,23 +62,26 @@ export async function handleMcp(
     return rpcError(res, 400, -32700, `body is not valid JSON: ${(err as Error).message}`);
   }
   note.what = describe(body);
-  const server = buildServer(ctx, undefined, {
-    refuse: (tool) => refusal(tool, access),
-    agent: token.agent,
-    resources: token.scopes.includes('read'),
-    busyWaitMs: BUSY_WAIT_MS,
-  });
+  const readScope = token.scopes.includes('read');
+  const lease = o.reuseServers === false ? singleUse(repo, access, readScope) : pool(repo).take(access, readScope);
   const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+  // Who calls travels with the request, not in the (shared) server: tools/call reads it (server.ts). Never the
+  // secret: the token's id stands in the SDK's `token` field.
+  (req as IncomingMessage & { auth?: AuthInfo }).auth = {
+    token: token.id,
+    clientId: token.id,
+    scopes: [...token.scopes],
+    extra: { agent: token.agent },
+  };
   res.on('close', () => {
-    void transport.close();
-    void server.close();
+    // Answered in full: the server's handler is done, so it may answer the next request. Cut off early (the client
+    // went away): its handler may still be running, so that server is dropped rather than reused.
+    const done = res.writableFinished;
+    void transport.close().then(() => (done ? lease.release() : lease.discard()));
   });
-  await server.connect(transport);
+  await lease.server.connect(transport);
   await transport.handleRequest(req, res, body);
 }
-
-/** A write that finds another process's transaction waits this long (asynchronously) before answering "busy". */
-const BUSY_WAIT_MS = 30_000;
 
 /** The server's access narrowed by the token's scopes and the request's `X-MCP-Toolsets` / `X-MCP-Readonly`. */
 function requestAccess(req: IncomingMessage, server: Access, scopes: Scope[]): Access {
@@ -81,6 +95,19 @@ function requestAccess(req: IncomingMessage, server: Access, scopes: Scope[]): A
     readOnly: server.readOnly === true || readOnlyText === 'true' || readOnlyText === '1',
     ...(toolsets ? { toolsets } : {}),
   };
+}
+
+/** The repository a request names, or the server's; an unknown name is refused with the known ones. */
+function requestRepo(req: IncomingMessage, ctx: AppContext, repos: ReadonlyMap<string, AppContext> | undefined) {
+  const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
+  const name = header(req.headers, 'x-hindsight-repo') ?? query.get('repo') ?? undefined;
+  if (name === undefined) return ctx;
+  const named = repos?.get(name);
+  if (!named) {
+    const known = repos ? [...repos.keys()].join(', ') : 'none (this server serves one)';
+    throw new UserInputError(`X-Hindsight-Repo: no repository named '${name.slice(0, 100)}'; known: ${known}`, 'repo');
+  }
+  return named;
 }
 
 /** `tools/call my_deploy_impact`, `tools/list`, `batch of 3`: for the request log. */
