@@ -1,11 +1,13 @@
 // Both engines for tests that must give the same answers on each: a real SQLite (better-sqlite3) and a real
 // PostgreSQL database on the run's server (test/helpers/postgres-server.ts), fresh for every call.
 import Database from 'better-sqlite3';
+import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { openEngine } from '../../src/store/engine/open-engine.js';
 import { PostgresDb } from '../../src/store/engine/postgres.js';
 import { sqliteEngine } from '../../src/store/engine/sqlite.js';
 import type { EngineDb, EngineKind } from '../../src/store/engine/types.js';
+import { tempDir } from './gitdir.js';
 import { freshPostgresUrl } from './postgres.js';
 
 export const ENGINES: readonly EngineKind[] = ['sqlite', 'postgres'];
@@ -22,9 +24,14 @@ export function emptyEngine(kind: EngineKind): EngineDb {
   return db;
 }
 
-/** A database with hindsight's schema (SQLite: a file in `dir`, or :memory:). */
-export function storeEngine(kind: EngineKind, sqlitePath = ':memory:'): EngineDb {
-  const db = openEngine(kind === 'sqlite' ? sqlitePath : freshPostgresUrl());
+/** Where a new, empty database of `kind` lives: a SQLite file in a temp folder, or a PostgreSQL URL. */
+export function freshTarget(kind: EngineKind): string {
+  return kind === 'sqlite' ? join(tempDir(), 'hindsight.db') : freshPostgresUrl();
+}
+
+/** A database with hindsight's schema, opened as the app opens it (closed after the test). */
+export function storeEngine(kind: EngineKind, target = freshTarget(kind)): EngineDb {
+  const db = openEngine(target);
   opened.push(db);
   return db;
 }

@@ -2,6 +2,7 @@
 // hindsight_schema (one row per applied migration); the whole run is one transaction under the write lock, so two
 // processes opening a fresh database at once do not both migrate (DDL is transactional in PostgreSQL).
 import { EnvironmentError } from '../../errors.js';
+import { migrations as sqliteMigrations } from '../migrations/index.js';
 import { postgresMigrations } from './postgres-migrations/index.js';
 import { redactUrl, type PostgresDb } from './postgres.js';
 
@@ -15,6 +16,11 @@ export function postgresSchemaVersion(db: PostgresDb): number {
 }
 
 export function migratePostgres(db: PostgresDb, migrations = postgresMigrations): void {
+  const missing = sqliteMigrations.slice(migrations.length).map((m) => m.name);
+  if (migrations === postgresMigrations && missing.length > 0)
+    throw new EnvironmentError(
+      `this hindsight has no PostgreSQL schema for migration ${missing.join(', ')} yet: use a SQLite --db for now`,
+    );
   db.transaction(() => {
     db.exec(VERSION_TABLE);
     const current = postgresSchemaVersion(db);

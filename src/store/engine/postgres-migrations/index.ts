@@ -6,19 +6,27 @@ import { sql as moduleRollups } from './0006-module-rollups.js';
 import { sql as triageRollups } from './0007-triage-rollups.js';
 import { attributionPending, historyRollups, tokens } from './0008-0010.js';
 
-/**
- * PostgreSQL's migrations, one for each of SQLite's (store/migrations/index.ts) with the same name, so schema
- * version N means the same logical schema on both engines (db copy relies on it). Append only, in step with SQLite.
- */
-export const postgresMigrations: readonly { name: string; sql: string }[] = [
-  { name: '0001-core', sql: core },
-  { name: '0002-triage', sql: triage },
-  { name: '0003-github', sql: github },
-  { name: '0004-perf', sql: perf },
-  { name: '0005-perf-links', sql: perfLinks },
-  { name: '0006-module-rollups', sql: moduleRollups },
-  { name: '0007-triage-rollups', sql: triageRollups },
-  { name: '0008-history-rollups', sql: historyRollups },
-  { name: '0009-attribution-pending', sql: attributionPending },
-  { name: '0010-tokens', sql: tokens },
+import { migrations } from '../../migrations/index.js';
+
+const sqlByVersion = [
+  core,
+  triage,
+  github,
+  perf,
+  perfLinks,
+  moduleRollups,
+  triageRollups,
+  historyRollups,
+  attributionPending,
+  tokens,
 ];
+
+/**
+ * PostgreSQL's migrations, one for each of SQLite's (store/migrations/index.ts) under the same name, so schema
+ * version N means the same logical schema on both engines (db copy relies on it). Append only, in step with SQLite;
+ * opening PostgreSQL refuses while a SQLite migration has no twin here (SQLite users are not held up by it).
+ */
+export const postgresMigrations: readonly { name: string; sql: string }[] = sqlByVersion.map((sql, i) => ({
+  name: migrations[i]?.name ?? `${String(i + 1).padStart(4, '0')}-unknown`,
+  sql,
+}));
