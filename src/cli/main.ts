@@ -5,6 +5,7 @@ import { createContext, type AppContext } from '../context.js';
 import { classifyError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { info } from './output.js';
+import { displayTarget } from '../store/engine/postgres-url.js';
 
 /** Lazily builds the context from the global flags, so `--help` and `demo` never open the default database. */
 export type ContextFactory = (overrides?: Partial<Config>) => AppContext;
@@ -62,7 +63,7 @@ async function main(argv: string[]): Promise<void> {
     const first = [repo ?? []].flat()[0];
     const flags = { ...rest, ...(first !== undefined ? { repo: first } : {}) };
     const config = { ...loadConfig({ cwd: process.cwd(), env: process.env, flags }), ...overrides };
-    dbPath = config.dbPath;
+    dbPath = displayTarget(config.dbPath); // never a password in a message
     const ctx = createContext(config, { log: info });
     contexts.push(ctx);
     return ctx;

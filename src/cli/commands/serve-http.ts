@@ -5,6 +5,7 @@ import type { Access } from '../../mcp/access.js';
 import type { ContextFactory } from '../main.js';
 import { info } from '../output.js';
 import { parseDuration, rawArgs, repoFlags } from '../parse.js';
+import { displayTarget } from '../../store/engine/postgres-url.js';
 
 export interface ServeHttpOptions {
   /** false with --no-ingest */
@@ -113,7 +114,7 @@ export async function serveHttp(
   info(
     [
       `hindsight webhook receiver on ${server.url}`,
-      `  database:   ${ctx.config.dbPath}`,
+      `  database:   ${displayTarget(ctx.config.dbPath)}`,
       ...repos.map((r) => `  repository: ${r}`),
       o.ingest !== false
         ? `  ingest:     at start${intervalMs > 0 ? `, then every ${o.ingestInterval ?? '5m'}` : ''} (GET /readyz is 503 until the first round is over)`

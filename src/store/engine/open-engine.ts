@@ -2,7 +2,8 @@
 // SQLite file (or :memory:). Both come back migrated to the schema this code knows, or refused if newer.
 import { openStore } from '../open.js';
 import { migratePostgres } from './postgres-migrate.js';
-import { isPostgresUrl, PostgresDb, redactUrl, type PostgresOptions } from './postgres.js';
+import { isPostgresUrl } from './postgres-url.js';
+import { PostgresDb, type PostgresOptions } from './postgres.js';
 import { sqliteEngine } from './sqlite.js';
 import type { EngineDb, EngineKind } from './types.js';
 
@@ -12,11 +13,6 @@ export function engineKindOf(target: string): EngineKind {
 
 export function engineOf(db: EngineDb): EngineKind {
   return db instanceof PostgresDb ? 'postgres' : 'sqlite';
-}
-
-/** The target as it may be shown: a URL without its credentials, a path as is. */
-export function displayTarget(target: string): string {
-  return isPostgresUrl(target) ? redactUrl(target) : target;
 }
 
 export function openEngine(target: string, options: PostgresOptions = {}): EngineDb {

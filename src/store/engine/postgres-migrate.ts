@@ -4,7 +4,8 @@
 import { EnvironmentError } from '../../errors.js';
 import { migrations as sqliteMigrations } from '../migrations/index.js';
 import { postgresMigrations } from './postgres-migrations/index.js';
-import { redactUrl, type PostgresDb } from './postgres.js';
+import { redactUrl } from './postgres-url.js';
+import type { PostgresDb } from './postgres.js';
 
 const VERSION_TABLE = `CREATE TABLE IF NOT EXISTS hindsight_schema (
   version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`;

@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { bindValues, translatePlaceholders, type Translated } from './placeholders.js';
 import type { BindArgs, EngineDb, RunResult, Statement, Transaction, TxFn } from './types.js';
+import { redactUrl } from './postgres-url.js';
 import { WORKER_SOURCE } from './postgres-worker.js';
 
 export interface PostgresOptions {
@@ -28,21 +29,6 @@ export class PostgresError extends Error {
     this.name = 'PostgresError';
   }
 }
-
-/** The URL with any password (and user) replaced, for messages and logs. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    if (u.username) u.username = '***';
-    for (const k of [...u.searchParams.keys()]) if (/pass|secret|key|token/i.test(k)) u.searchParams.set(k, '***');
-    return u.toString();
-  } catch {
-    return 'postgres://***';
-  }
-}
-
-export const isPostgresUrl = (target: string): boolean => /^postgres(ql)?:\/\//i.test(target);
 
 interface Reply {
   ok: boolean;
