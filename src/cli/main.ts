@@ -33,6 +33,7 @@ const COMMANDS: Record<string, () => Promise<Registrar[]>> = {
   loop: async () => [(await import('./commands/loop.js')).registerLoop],
   token: async () => [(await import('./commands/token.js')).registerToken],
   demo: async () => [(await import('./commands/demo.js')).registerDemo],
+  db: async () => [(await import('./commands/db-copy.js')).registerDbCopy],
 };
 
 async function main(argv: string[]): Promise<void> {
@@ -40,7 +41,9 @@ async function main(argv: string[]): Promise<void> {
     .name('hindsight')
     .description('Closes the loop from production back to the coding agents and people who wrote the code.')
     .version(VERSION)
-    .addOption(new Option('--db <path>', 'SQLite database (env HINDSIGHT_DB; default data/hindsight.db)'))
+    .addOption(
+      new Option('--db <path|url>', 'SQLite file or postgres:// URL (env HINDSIGHT_DB; default data/hindsight.db)'),
+    )
     .addOption(
       new Option(
         '--repo <path>',
