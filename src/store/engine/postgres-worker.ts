@@ -20,6 +20,7 @@ async function handle(m) {
     await client.connect();
     return {};
   }
+  if (m.op === 'ping') return {}; // the hop alone, for bench/engine.ts
   if (m.op === 'end') {
     if (client) await client.end();
     return {};
