@@ -4,16 +4,25 @@
 // and from the bundle; `pg` is loaded by absolute path from the main thread's resolution.
 export const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const pg = require(workerData.pgPath);
 const { port, flag, url, statementTimeoutMs } = workerData;
+let pg;
+let loadError;
+try {
+  pg = require(workerData.pgPath);
+} catch (e) {
+  loadError = e; // answered to every request below: the main thread must not wait for a dead worker
+}
 // As SQLite answers: 64-bit integers and numerics as JS numbers, booleans as 1/0.
 const toNumber = (v) => (v === null ? null : Number(v));
-pg.types.setTypeParser(20, toNumber);
-pg.types.setTypeParser(1700, toNumber);
-pg.types.setTypeParser(16, (v) => (v === 't' ? 1 : 0));
+if (pg) {
+  pg.types.setTypeParser(20, toNumber);
+  pg.types.setTypeParser(1700, toNumber);
+  pg.types.setTypeParser(16, (v) => (v === 't' ? 1 : 0));
+}
 const toPg = (v) => (typeof v === 'bigint' ? v.toString() : v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v);
 let client;
 async function handle(m) {
+  if (loadError) throw new Error('cannot load the pg driver: ' + loadError.message);
   if (m.op === 'connect') {
     client = new pg.Client({ connectionString: url, statement_timeout: statementTimeoutMs, connectionTimeoutMillis: 10000, application_name: 'hindsight' });
     client.on('error', () => {});
