@@ -2,6 +2,7 @@
 // triggers of each, the same full-text candidates, and a newer schema refused.
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { interruptMatchIds } from '../../../src/store/engine/full-text.js';
 import { openEngine } from '../../../src/store/engine/open-engine.js';
 import { PostgresDb } from '../../../src/store/engine/postgres.js';
 import type { EngineDb, EngineKind } from '../../../src/store/engine/types.js';
@@ -170,22 +171,15 @@ describe('rollups and full text on both engines', () => {
     expect(rollups(pg)).toEqual(expected);
   });
 
-  it('the same FTS5 match string finds the same entries (stemmed, OR of quoted words)', () => {
+  it('the same FTS5 match string finds the same entries (stemmed, OR of quoted words, newest first)', () => {
     const [lite, pg] = ENGINES.map((k) => storeEngine(k)) as [EngineDb, EngineDb];
     writeHistory(lite);
     writeHistory(pg);
-    const match = ['payment', 'retries', 'timed'].map((w) => `"${w}"`).join(' OR ');
-    const sqliteIds = lite
-      .prepare('SELECT rowid FROM interrupts_fts WHERE interrupts_fts MATCH ? ORDER BY rowid DESC')
-      .pluck()
-      .all(match);
-    const pgIds = pg
-      .prepare(
-        `SELECT id FROM interrupts WHERE interrupt_fts(summary, detail) @@ websearch_to_tsquery('hindsight', ?)
-         ORDER BY id DESC`,
-      )
-      .pluck()
-      .all(match);
+    const match = ['payments', 'retry', 'timing'].map((w) => `"${w}"`).join(' OR ');
+    const ids = (kind: EngineKind, db: EngineDb) =>
+      db.prepare(interruptMatchIds(kind)).pluck().all({ match, scan: 10 });
+    const sqliteIds = ids('sqlite', lite);
+    const pgIds = ids('postgres', pg);
     expect(sqliteIds).toEqual([3, 2]);
     expect(pgIds).toEqual(sqliteIds);
   });
