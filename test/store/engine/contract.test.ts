@@ -84,6 +84,15 @@ describe.each(ENGINES)('engine contract on %s', (kind) => {
     expect(db.prepare('SELECT name FROM t ORDER BY n DESC NULLS LAST').pluck().all()).toEqual(['a', 'c', 'b']);
   });
 
+  it('matches LIKE case-insensitively on both only through lower() (SQLite ignores ASCII case, PostgreSQL not)', () => {
+    const db = withTable();
+    db.prepare('INSERT INTO t(name) VALUES (?)').run('Payments-API');
+    const like = db.prepare('SELECT count(*) FROM t WHERE name LIKE ?').pluck();
+    const lowered = db.prepare('SELECT count(*) FROM t WHERE lower(name) LIKE lower(?)').pluck();
+    expect(like.get('payments%')).toBe(kind === 'sqlite' ? 1 : 0);
+    expect(lowered.get('payments%')).toBe(1);
+  });
+
   it('gives integers, 64-bit counts, sums, reals and blobs back as SQLite does', () => {
     const db = withTable();
     const big = 2 ** 52 + 1; // unix-ms timestamps are far below; still exact
