@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
+import { isPostgresUrl } from './store/engine/postgres-url.js';
 
 /** Maps an author (email or name, glob) to an agent name, or marks it human. */
 const identityRule = z
@@ -62,7 +63,8 @@ export function loadConfig({ cwd, env, flags }: ConfigSources): Config {
   const file = readConfigFile(configFile, explicitFile !== undefined);
 
   const dbRaw = flags.db ?? env['HINDSIGHT_DB'] ?? file.db ?? 'data/hindsight.db';
-  const dbPath = dbRaw === ':memory:' ? dbRaw : isAbsolute(dbRaw) ? dbRaw : resolve(cwd, dbRaw);
+  // A postgres:// or postgresql:// URL selects PostgreSQL (store/engine) and is kept as written.
+  const dbPath = dbRaw === ':memory:' || isPostgresUrl(dbRaw) ? dbRaw : isAbsolute(dbRaw) ? dbRaw : resolve(cwd, dbRaw);
 
   let now: number | undefined;
   const nowRaw = env['HINDSIGHT_NOW'];

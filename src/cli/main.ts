@@ -5,6 +5,7 @@ import { createContext, type AppContext } from '../context.js';
 import { classifyError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { info } from './output.js';
+import { displayTarget } from '../store/engine/postgres-url.js';
 
 /** Lazily builds the context from the global flags, so `--help` and `demo` never open the default database. */
 export type ContextFactory = (overrides?: Partial<Config>) => AppContext;
@@ -32,6 +33,7 @@ const COMMANDS: Record<string, () => Promise<Registrar[]>> = {
   loop: async () => [(await import('./commands/loop.js')).registerLoop],
   token: async () => [(await import('./commands/token.js')).registerToken],
   demo: async () => [(await import('./commands/demo.js')).registerDemo],
+  db: async () => [(await import('./commands/db-copy.js')).registerDbCopy],
 };
 
 async function main(argv: string[]): Promise<void> {
@@ -39,7 +41,9 @@ async function main(argv: string[]): Promise<void> {
     .name('hindsight')
     .description('Closes the loop from production back to the coding agents and people who wrote the code.')
     .version(VERSION)
-    .addOption(new Option('--db <path>', 'SQLite database (env HINDSIGHT_DB; default data/hindsight.db)'))
+    .addOption(
+      new Option('--db <path|url>', 'SQLite file or postgres:// URL (env HINDSIGHT_DB; default data/hindsight.db)'),
+    )
     .addOption(
       new Option(
         '--repo <path>',
@@ -62,7 +66,7 @@ async function main(argv: string[]): Promise<void> {
     const first = [repo ?? []].flat()[0];
     const flags = { ...rest, ...(first !== undefined ? { repo: first } : {}) };
     const config = { ...loadConfig({ cwd: process.cwd(), env: process.env, flags }), ...overrides };
-    dbPath = config.dbPath;
+    dbPath = displayTarget(config.dbPath); // never a password in a message
     const ctx = createContext(config, { log: info });
     contexts.push(ctx);
     return ctx;

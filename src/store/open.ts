@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { EnvironmentError } from '../errors.js';
+import { ConfigError, EnvironmentError } from '../errors.js';
+import { isPostgresUrl, redactUrl } from './engine/postgres-url.js';
 import { migrations } from './migrations/index.js';
 
 export type Db = Database.Database;
@@ -11,6 +12,7 @@ export type Db = Database.Database;
  * WAL + busy timeout let many agent processes write the same file without losing rows.
  */
 export function openStore(path: string): Db {
+  if (isPostgresUrl(path)) throw postgresNotYet(path);
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   try {
@@ -24,6 +26,17 @@ export function openStore(path: string): Db {
     throw err;
   }
   return db;
+}
+
+/**
+ * A PostgreSQL URL reached a command whose store modules still speak better-sqlite3 (issue 11 moves them onto
+ * store/engine, where openEngine opens both engines): said plainly, instead of creating a file named after the URL.
+ */
+function postgresNotYet(url: string): ConfigError {
+  return new ConfigError(
+    `--db ${redactUrl(url)} is a PostgreSQL database, and this command runs on SQLite only so far: ` +
+      'use a SQLite --db path, or `hindsight db copy` to move data between the two',
+  );
 }
 
 function migrate(db: Db, path: string): void {

@@ -6,6 +6,7 @@ import type { Access } from '../../mcp/access.js';
 import type { ContextFactory } from '../main.js';
 import { info } from '../output.js';
 import { parseDuration, rawArgs, repoFlags } from '../parse.js';
+import { displayTarget } from '../../store/engine/postgres-url.js';
 
 export interface ServeHttpOptions {
   /** false with --no-ingest */
@@ -116,7 +117,7 @@ export async function serveHttp(
   info(
     [
       `hindsight webhook receiver on ${server.url}`,
-      `  database:   ${ctx.config.dbPath}`,
+      `  database:   ${displayTarget(ctx.config.dbPath)}`,
       ...[...repoContexts].map(
         ([name, c], i) =>
           `  repository: ${c.config.repoPath} (${i === 0 ? 'the default; ' : ''}MCP: /mcp?repo=${name})`,

@@ -9,6 +9,7 @@ import type { ContextFactory } from '../main.js';
 import { info } from '../output.js';
 import { selfCommand, shellQuote } from '../self-command.js';
 import { addHttpOptions, serveHttp, type ServeHttpOptions } from './serve-http.js';
+import { displayTarget } from '../../store/engine/postgres-url.js';
 
 /** Clients list tools right after initializing; this is the longest the start-up ingest waits for that. */
 const INGEST_AFTER_MS = 2_000;
@@ -126,10 +127,10 @@ async function banner(ctx: AppContext, ingestNote: string): Promise<void> {
   info(
     [
       'hindsight MCP server on stdio',
-      `  database:   ${ctx.config.dbPath}`,
+      `  database:   ${displayTarget(ctx.config.dbPath)}`,
       `  repository: ${ctx.config.repoPath} (${ingestNote})`,
       `  data:       ${c.commits} commits, ${c.deploys} deploys, ${c.incidents} incidents`,
-      `  connect:    claude mcp add hindsight -- ${selfCommand()} serve --repo ${shellQuote(ctx.config.repoPath)} --db ${shellQuote(ctx.config.dbPath)}`,
+      `  connect:    claude mcp add hindsight -- ${selfCommand()} serve --repo ${shellQuote(ctx.config.repoPath)} --db ${shellQuote(displayTarget(ctx.config.dbPath))}`,
       '  (stdout carries JSON-RPC; this banner is on stderr. Ctrl-D or Ctrl-C to stop.)',
     ].join('\n'),
   );

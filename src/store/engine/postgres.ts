@@ -1,0 +1,241 @@
+// PostgreSQL behind the engine interface, synchronous like better-sqlite3: a worker thread owns the `pg` connection
+// and every call waits for its answer (SharedArrayBuffer + Atomics.wait, the synckit pattern). One code path for
+// both engines: the store and domain stay synchronous, and horizontal scale comes from several processes.
+import { createRequire } from 'node:module';
+import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { bindValues, translatePlaceholders, type Translated } from './placeholders.js';
+import type { BindArgs, EngineDb, RunResult, Statement, Transaction, TxFn } from './types.js';
+import { redactUrl } from './postgres-url.js';
+import { WORKER_SOURCE } from './postgres-worker.js';
+
+export interface PostgresOptions {
+  /** Server-side limit per statement (SET statement_timeout); the caller also stops waiting a little after it. */
+  statementTimeoutMs?: number;
+}
+
+/** SQLSTATEs after which a whole transaction is run again: serialization_failure, deadlock_detected. */
+export const RETRYABLE_SQLSTATES: ReadonlySet<string> = new Set(['40001', '40P01']);
+const MAX_ATTEMPTS = 3;
+/** pg_advisory_xact_lock key of immediate/exclusive transactions: one at a time per database, as in SQLite. */
+const WRITE_LOCK_KEY = 0x68696e64; // 'hind'
+
+export class PostgresError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+    readonly detail?: string,
+  ) {
+    super(message);
+    this.name = 'PostgresError';
+  }
+}
+
+interface Reply {
+  ok: boolean;
+  result?: { rows?: Record<string, unknown>[]; rowCount?: number; fields?: string[] };
+  error?: { message: string; code?: string; detail?: string };
+}
+
+export class PostgresDb implements EngineDb {
+  private readonly worker: Worker;
+  private readonly port: MessagePort;
+  private readonly flag = new Int32Array(new SharedArrayBuffer(4));
+  private readonly waitMs: number;
+  private readonly names = new Map<string, string>();
+  private readonly translated = new Map<string, Translated>();
+  private depth = 0;
+  private closed = false;
+  readonly url: string;
+
+  constructor(url: string, options: PostgresOptions = {}) {
+    this.url = url;
+    const statementTimeoutMs = options.statementTimeoutMs ?? 30_000;
+    this.waitMs = statementTimeoutMs + 15_000;
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    const pgPath = createRequire(import.meta.url).resolve('pg');
+    this.worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { port: port2, flag: this.flag, url, statementTimeoutMs, pgPath },
+      transferList: [port2],
+    });
+    this.worker.unref();
+    try {
+      this.call({ op: 'connect' });
+    } catch (err) {
+      void this.worker.terminate();
+      throw new PostgresError(
+        `cannot connect to PostgreSQL at ${redactUrl(url)}: ${(err as Error).message.replaceAll(url, redactUrl(url))}`,
+        (err as PostgresError).code,
+      );
+    }
+  }
+
+  get inTransaction(): boolean {
+    return this.depth > 0;
+  }
+
+  get open(): boolean {
+    return !this.closed;
+  }
+
+  /** One request to the worker, waited for synchronously. */
+  call(msg: Record<string, unknown>): NonNullable<Reply['result']> {
+    if (this.closed) throw new TypeError('The database connection is not open');
+    Atomics.store(this.flag, 0, 0);
+    this.port.postMessage(msg);
+    if (Atomics.wait(this.flag, 0, 0, this.waitMs) === 'timed-out')
+      throw new PostgresError(`PostgreSQL did not answer within ${this.waitMs} ms`, '57014');
+    const reply = receiveMessageOnPort(this.port)?.message as Reply | undefined;
+    if (!reply) throw new PostgresError('the PostgreSQL worker answered nothing', undefined);
+    if (!reply.ok) throw new PostgresError(reply.error!.message, reply.error!.code, reply.error!.detail);
+    return reply.result!;
+  }
+
+  /** Runs a translated statement as a named (server-side prepared) statement of this connection. */
+  query(t: Translated, values: unknown[]): { rows: Record<string, unknown>[]; rowCount: number } {
+    let name = this.names.get(t.text);
+    if (name === undefined) this.names.set(t.text, (name = `h${this.names.size}`));
+    const r = this.call({ op: 'query', text: t.text, values, name });
+    const rows = r.rows ?? [];
+    for (const row of rows) fixRow(row, t.aliases);
+    return { rows, rowCount: r.rowCount ?? 0 };
+  }
+
+  private translate(sql: string): Translated {
+    let t = this.translated.get(sql);
+    if (!t) this.translated.set(sql, (t = translatePlaceholders(sql)));
+    return t;
+  }
+
+  prepare(sql: string): Statement {
+    return new PostgresStatement(this, sql, this.translate(sql));
+  }
+
+  exec(sql: string): this {
+    this.call({ op: 'exec', text: sql });
+    return this;
+  }
+
+  transaction<F extends TxFn>(fn: F): Transaction<F> {
+    const run =
+      (mode: 'deferred' | 'immediate') =>
+      (...args: unknown[]): ReturnType<F> =>
+        this.runTransaction(mode, () => fn(...args) as ReturnType<F>);
+    const immediate = run('immediate');
+    return Object.assign(run('deferred'), {
+      deferred: run('deferred'),
+      immediate,
+      exclusive: immediate,
+    }) as Transaction<F>;
+  }
+
+  private simple(sql: string): void {
+    this.call({ op: 'exec', text: sql });
+  }
+
+  private runTransaction<R>(mode: 'deferred' | 'immediate', body: () => R): R {
+    if (this.depth > 0) {
+      const sp = `s${this.depth}`;
+      this.simple(`SAVEPOINT ${sp}`);
+      this.depth++;
+      try {
+        const r = checkSync(body());
+        this.simple(`RELEASE SAVEPOINT ${sp}`);
+        return r;
+      } catch (err) {
+        this.simple(`ROLLBACK TO SAVEPOINT ${sp}; RELEASE SAVEPOINT ${sp}`);
+        throw err;
+      } finally {
+        this.depth--;
+      }
+    }
+    for (let attempt = 1; ; attempt++) {
+      this.simple(mode === 'immediate' ? `BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK_KEY})` : 'BEGIN');
+      this.depth = 1;
+      try {
+        const r = checkSync(body());
+        this.simple('COMMIT');
+        return r;
+      } catch (err) {
+        if (this.open) this.simple('ROLLBACK');
+        const code = (err as { code?: unknown }).code;
+        if (typeof code === 'string' && RETRYABLE_SQLSTATES.has(code) && attempt < MAX_ATTEMPTS) continue;
+        throw err;
+      } finally {
+        this.depth = 0;
+      }
+    }
+  }
+
+  pragma(source: string): unknown {
+    throw new PostgresError(`PRAGMA ${source} is SQLite-only; PostgreSQL has no equivalent here`, undefined);
+  }
+
+  close(): this {
+    if (this.closed) return this;
+    try {
+      this.call({ op: 'end' });
+    } finally {
+      this.closed = true;
+      void this.worker.terminate();
+    }
+    return this;
+  }
+}
+
+function checkSync<R>(r: R): R {
+  if (r !== null && typeof r === 'object' && typeof (r as { then?: unknown }).then === 'function')
+    throw new TypeError('Transaction function cannot return a promise');
+  return r;
+}
+
+/** Aliases back as written, and bytea values (Uint8Array after the thread hop) as Buffers like better-sqlite3's. */
+function fixRow(row: Record<string, unknown>, aliases: Map<string, string>): void {
+  for (const [k, v] of Object.entries(row)) {
+    if (v instanceof Uint8Array && !Buffer.isBuffer(v)) row[k] = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+    const as = aliases.get(k);
+    if (as !== undefined && as !== k) {
+      row[as] = row[k];
+      delete row[k];
+    }
+  }
+}
+
+class PostgresStatement implements Statement {
+  private plucked = false;
+  constructor(
+    private readonly db: PostgresDb,
+    readonly source: string,
+    private readonly t: Translated,
+  ) {}
+
+  pluck(toggle = true): this {
+    this.plucked = toggle;
+    return this;
+  }
+
+  private rows(args: BindArgs): unknown[] {
+    const { rows } = this.db.query(this.t, bindValues(this.t, args));
+    return this.plucked ? rows.map((r) => Object.values(r)[0]) : rows;
+  }
+
+  run(...args: BindArgs): RunResult {
+    const { rows, rowCount } = this.db.query(this.t, bindValues(this.t, args));
+    const first = rows[0];
+    const id = first === undefined ? 0 : 'id' in first ? first.id : Object.values(first)[0];
+    return { changes: rowCount, lastInsertRowid: typeof id === 'number' || typeof id === 'bigint' ? id : 0 };
+  }
+
+  get(...args: BindArgs): unknown {
+    return this.rows(args)[0];
+  }
+
+  all(...args: BindArgs): unknown[] {
+    return this.rows(args);
+  }
+
+  iterate(...args: BindArgs): IterableIterator<unknown> {
+    return this.rows(args)[Symbol.iterator]();
+  }
+}
