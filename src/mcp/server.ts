@@ -15,6 +15,7 @@ import { refusal } from './access.js';
 import { allPrompts } from './prompts/index.js';
 import { allResources } from './resources/index.js';
 import { failureText, invalidArguments } from './tool-errors.js';
+import { strictInput } from './strict-input.js';
 import { toolListEntry } from './tool-list.js';
 import { allTools } from './tools/index.js';
 import { VERSION } from '../version.js';
@@ -155,7 +156,7 @@ function cachedListEntry(tool: ToolDefinition): Tool {
   return entry;
 }
 
-// Built once per tool: the input (unknown fields refused, not dropped) and the full output schema (tools/list
+// Built once per tool: the input (unknown fields refused at every depth, not dropped) and the full output schema (tools/list
 // advertises only its top level).
 const schemas = new WeakMap<ToolDefinition, { input: z.ZodObject; output: z.ZodObject }>();
 
@@ -167,9 +168,9 @@ async function runTool(
   busyWaitMs: number,
 ): Promise<CallToolResult> {
   let s = schemas.get(tool);
-  if (!s) schemas.set(tool, (s = { input: z.strictObject(tool.input), output: z.object(tool.output) }));
+  if (!s) schemas.set(tool, (s = { input: strictInput(tool.input), output: z.object(tool.output) }));
   const parsed = s.input.safeParse(args);
-  if (!parsed.success) return errorResult(invalidArguments(tool.name, parsed.error, args, Object.keys(tool.input)));
+  if (!parsed.success) return errorResult(invalidArguments(tool.name, parsed.error, args, s.input));
   try {
     const output = await untilNotBusy(async () => tool.handler(parsed.data as never, ctx, call), busyWaitMs);
     // Checked here so a mismatch is reported as our bug rather than as the caller's invalid params.
