@@ -16,6 +16,7 @@ import { allPrompts } from './prompts/index.js';
 import { allResources } from './resources/index.js';
 import { failureText, invalidArguments } from './tool-errors.js';
 import { strictInput } from './strict-input.js';
+import type { OutputSchemas } from './output-schema.js';
 import { toolListEntry } from './tool-list.js';
 import { allTools } from './tools/index.js';
 import { VERSION } from '../version.js';
@@ -36,6 +37,8 @@ export interface ServerHooks {
    * already waited its busy timeout.
    */
   busyWaitMs?: number;
+  /** How much of each answer's shape tools/list advertises (output-schema.ts); default `top`. */
+  outputSchemas?: OutputSchemas;
 }
 
 const INSTRUCTIONS =
@@ -130,7 +133,9 @@ function serveTools(server: McpServer, tools: readonly ToolDefinition[], hooks: 
   server.server.registerCapabilities({ tools: { listChanged: false } });
   let listing: Tool[] | undefined;
   server.server.setRequestHandler(ListToolsRequestSchema, () => {
-    listing ??= tools.filter((t) => hooks.refuse?.(t) === undefined).map(cachedListEntry);
+    listing ??= tools
+      .filter((t) => hooks.refuse?.(t) === undefined)
+      .map((t) => cachedListEntry(t, hooks.outputSchemas ?? 'top'));
     // After this answer is on its way, not before: a hook's work must not delay it.
     if (hooks.onToolsListed) setImmediate(hooks.onToolsListed);
     return { tools: listing };
@@ -149,15 +154,16 @@ function serveTools(server: McpServer, tools: readonly ToolDefinition[], hooks: 
 }
 
 /** Over HTTP every request builds a server; each tool's entry is converted once per process, not per request. */
-const listEntries = new WeakMap<ToolDefinition, Tool>();
-function cachedListEntry(tool: ToolDefinition): Tool {
-  let entry = listEntries.get(tool);
-  if (!entry) listEntries.set(tool, (entry = toolListEntry(tool)));
+const listEntries = { top: new WeakMap<ToolDefinition, Tool>(), full: new WeakMap<ToolDefinition, Tool>() };
+function cachedListEntry(tool: ToolDefinition, outputSchemas: OutputSchemas): Tool {
+  const cache = listEntries[outputSchemas];
+  let entry = cache.get(tool);
+  if (!entry) cache.set(tool, (entry = toolListEntry(tool, outputSchemas)));
   return entry;
 }
 
-// Built once per tool: the input (unknown fields refused at every depth, not dropped) and the full output schema (tools/list
-// advertises only its top level).
+// Built once per tool: the input (unknown fields refused at every depth, not dropped) and the full output schema
+// (tools/list may advertise only its top level).
 const schemas = new WeakMap<ToolDefinition, { input: z.ZodObject; output: z.ZodObject }>();
 
 async function runTool(
