@@ -4,6 +4,7 @@ import { editDistance } from '../history/resolve-module.js';
 import { getDeploy } from '../store/deploys.js';
 import { iso } from './impact.js';
 import type { LinkEvidence } from './suspects.js';
+import { SETUP_FIX } from '../setup-hints.js';
 
 export interface SuspectCommit {
   sha: string;
@@ -103,10 +104,7 @@ export function findIncident(ctx: AppContext, ref: string): IncidentRecord {
     id: string;
   }[];
   if (recent.length === 0) {
-    throw new UserInputError(
-      `no incidents are stored yet; import some with 'hindsight ingest incidents FILE'`,
-      'incident',
-    );
+    throw new UserInputError(SETUP_FIX.incidents(ctx.config), 'incident');
   }
   const close = recent
     .map((r) => ({ id: r.id, d: editDistance(r.id.toLowerCase(), trimmed.toLowerCase()) }))

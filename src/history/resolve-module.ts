@@ -2,6 +2,7 @@ import { isAbsolute, posix, relative, resolve } from 'node:path';
 import { UserInputError } from '../errors.js';
 import type { Db } from '../store/open.js';
 import type { ModuleMapper } from './modules.js';
+import { SETUP_FIX } from '../setup-hints.js';
 
 /**
  * Distinct values by "skip scan": one index seek per distinct module instead of reading every row,
@@ -50,10 +51,7 @@ export function resolveModule(db: Db, query: string, field = 'module', known = k
   const q = query.trim();
   if (!q) throw new UserInputError(`${field} is empty; pass a module name (known modules: ${listSome(known)})`, field);
   if (known.length === 0) {
-    throw new UserInputError(
-      `no module matches '${q}': no history is stored yet; run \`hindsight ingest\` first, or pass a path`,
-      field,
-    );
+    throw new UserInputError(`no module matches '${q}': ${SETUP_FIX.commits()}; or pass a path`, field);
   }
   const lower = q.toLowerCase();
   const exact = known.filter((m) => m.toLowerCase() === lower);

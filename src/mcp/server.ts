@@ -182,9 +182,13 @@ async function runTool(
     // Checked here so a mismatch is reported as our bug rather than as the caller's invalid params.
     const checked = s.output.safeParse(output);
     if (!checked.success) throw new Error(`answer does not match its output schema: ${checked.error.message}`);
+    const text = await tool.render(output as never);
+    const setup = tool.needs ? (await import('../setup-hints.js')).missingSetup(ctx, tool.needs) : [];
+    if (setup.length === 0)
+      return { structuredContent: output as Record<string, unknown>, content: [{ type: 'text', text }] };
     return {
-      structuredContent: output as Record<string, unknown>,
-      content: [{ type: 'text', text: await tool.render(output as never) }],
+      structuredContent: { ...(output as Record<string, unknown>), setup },
+      content: [{ type: 'text', text: [...setup.map((s) => `set-up missing: ${s}`), text].join('\n') }],
     };
   } catch (err) {
     return errorResult(failureText(tool.name, err, ctx));

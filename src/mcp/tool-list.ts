@@ -5,6 +5,8 @@ import { advertisedOutput, type OutputSchemas } from './output-schema.js';
 
 type JsonSchema = Record<string, unknown>;
 
+const SETUP_FIELD = z.array(z.string()).optional();
+
 /**
  * One tool as tools/list advertises it. Clients load the whole list into the model's context on every session
  * (budget: bench/tokens.ts, test/mcp/token-budget.test.ts), so it carries what a caller needs to form a call —
@@ -19,7 +21,11 @@ export function toolListEntry(tool: ToolDefinition, outputSchemas: OutputSchemas
       ...withoutNoise(z.toJSONSchema(z.object(tool.input), { target: 'draft-7', io: 'input' })),
       type: 'object',
     },
-    outputSchema: advertisedOutput(tool.output, outputSchemas),
+    outputSchema: advertisedOutput(
+      // `setup` is there only when something is missing: the full shape declares it, the top level leaves it out.
+      outputSchemas === 'full' && tool.needs?.length ? { ...tool.output, setup: SETUP_FIELD } : tool.output,
+      outputSchemas,
+    ),
     annotations: tool.annotations,
   };
 }
