@@ -65,16 +65,24 @@ export function checkDeployTarget(db: Db, target: { env?: string | undefined; se
  * the others (a new file, or a repository not ingested). A bare repository has no work tree to look in.
  */
 export function unknownPathsReason(ctx: AppContext, paths: readonly string[]): string {
-  const repo = ctx.config.repoPath;
-  const worktree = existsSync(join(repo, '.git'));
-  const absent = worktree ? paths.filter((p) => !existsSync(join(repo, p))) : [];
+  const absent = notInRepository(ctx.config.repoPath, paths);
   const present = paths.filter((p) => !absent.includes(p));
   return [
-    absent.length ? `not in the repository: ${absent.join(', ')} (no such file in ${repo}; check the spelling)` : '',
+    absent.length ? notInRepositoryNote(ctx.config.repoPath, absent) : '',
     present.length
       ? `no commit or incident names ${present.join(', ')}: misspelt, a new file, or the repository is not ingested`
       : '',
   ]
     .filter(Boolean)
     .join('; ');
+}
+
+/** The repository paths its work tree does not have; [] for a bare repository (no work tree to look in). */
+export function notInRepository(repoPath: string, paths: readonly string[]): string[] {
+  if (!existsSync(join(repoPath, '.git'))) return [];
+  return paths.filter((p) => !existsSync(join(repoPath, p)));
+}
+
+export function notInRepositoryNote(repoPath: string, paths: readonly string[]): string {
+  return `not in the repository: ${paths.join(', ')} (no such file in ${repoPath}; check the spelling)`;
 }

@@ -122,6 +122,12 @@ describe('answers that are empty for want of set-up', () => {
     const text = textOf(res);
     expect(text).toContain(`not in the repository: src/paay.ts (no such file in ${g.path}; check the spelling)`);
     expect(text).toContain('no commit or incident names src/new.ts: misspelt, a new file');
+    const history = await client.callTool({ name: 'module_incident_history', arguments: { path: 'src/paay.ts' } });
+    expect((history.structuredContent as { notes: string[] }).notes).toContain(
+      `not in the repository: src/paay.ts (no such file in ${g.path}; check the spelling)`,
+    );
+    const known = await client.callTool({ name: 'module_incident_history', arguments: { path: 'src/pay.ts' } });
+    expect(textOf(known)).not.toContain('not in the repository');
     await client.close();
   });
 });
