@@ -72,7 +72,7 @@ export async function serve(
   } catch (err) {
     const failure = classifyError(err);
     if (failure.blame !== 'config' && failure.blame !== 'environment') throw err;
-    return serveUnavailable(failure.message);
+    return serveUnavailable(failure.message, failure.exitCode);
   }
   let toolsListed = () => {};
   const listed = new Promise<void>((resolve) => {
@@ -106,13 +106,14 @@ export async function serve(
 
 /**
  * A configuration or database the server cannot run with still gets a server on stdio: exiting would reach the
- * client only as "Connection closed". It lists the tools and answers every call with the error and its fix.
+ * client only as "Connection closed". It lists the tools and answers every call with the error and its fix, prints
+ * it on stderr, and exits with the error's code when the client goes, so a supervisor or script sees the failure.
  */
-async function serveUnavailable(reason: string): Promise<void> {
+async function serveUnavailable(reason: string, exitCode: number): Promise<void> {
   info(`hindsight: ${reason}\n  (serving on stdio anyway: every tool call answers with this error until it is fixed)`);
   const server = buildUnavailableServer(reason);
   await server.connect(new StdioServerTransport());
-  const close = () => void server.close().finally(() => process.exit(0));
+  const close = () => void server.close().finally(() => process.exit(exitCode));
   process.stdin.on('end', close);
   process.on('SIGINT', close);
   process.on('SIGTERM', close);
