@@ -23,10 +23,9 @@ export const proposeAdrTool = defineTool({
         }),
       )
       .max(10)
-      .optional()
-      .describe('options'),
+      .optional(),
     chosen: z.string().max(200).optional().describe('its title'),
-    consequences: z.array(z.string().min(1).max(2_000)).max(20).optional().describe('results'),
+    consequences: z.array(z.string().min(1).max(2_000)).max(20).optional(),
     supersedes: z.number().int().nonnegative().optional().describe('ADR it replaces'),
     ...proposalInput,
   },
