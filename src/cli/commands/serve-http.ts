@@ -5,10 +5,12 @@ import type { Access } from '../../mcp/access.js';
 import type { ContextFactory } from '../main.js';
 import { info } from '../output.js';
 import { parseDuration, rawArgs, repoFlags } from '../parse.js';
+import type { OutputSchemas } from '../../mcp/output-schema.js';
 
 export interface ServeHttpOptions {
   /** false with --no-ingest */
   ingest?: boolean;
+  outputSchemas?: OutputSchemas;
   port?: string;
   host?: string;
   githubRepo?: string;
@@ -104,7 +106,7 @@ export async function serveHttp(
     ...(env['HINDSIGHT_PAGERDUTY_SECRET'] ? { pagerdutySecret: env['HINDSIGHT_PAGERDUTY_SECRET'] } : {}),
     ...(env['HINDSIGHT_INCIDENT_TOKEN'] ? { incidentToken: env['HINDSIGHT_INCIDENT_TOKEN'] } : {}),
     ...(maxBody !== undefined ? { maxBodyBytes: maxBody } : {}),
-    mcp: { access },
+    mcp: { access, ...(o.outputSchemas ? { outputSchemas: o.outputSchemas } : {}) },
     publicHosts: o.publicHost ?? [],
     notReady: ingest.notReady,
     ingestNow: ingest.runNow,

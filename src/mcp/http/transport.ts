@@ -7,11 +7,14 @@ import { header, readBody, HttpError } from '../../webhooks/http.js';
 import { narrowToolsets, parseToolsets, refusal, type Access } from '../access.js';
 import { buildServer } from '../server.js';
 import { authenticate } from './auth.js';
+import type { OutputSchemas } from '../output-schema.js';
 
 export interface McpHttpOptions {
   /** What the whole server allows (--read-only, --toolsets); a request can only narrow it. */
   access: Access;
   maxBodyBytes: number;
+  /** How much of each answer's shape tools/list advertises (serve --output-schemas). */
+  outputSchemas?: OutputSchemas;
 }
 
 /** What the request log may say about an MCP request: never the token, only whose it was and what was asked. */
@@ -56,6 +59,7 @@ export async function handleMcp(
     agent: token.agent,
     resources: token.scopes.includes('read'),
     busyWaitMs: BUSY_WAIT_MS,
+    ...(o.outputSchemas ? { outputSchemas: o.outputSchemas } : {}),
   });
   const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
   res.on('close', () => {
