@@ -28,7 +28,7 @@ export const logInterruptTool = defineTool({
     detail: z.string().max(LIMITS.text).optional().describe('question or error'),
     paths: z.array(repoPath).max(50).optional().describe('paths involved'),
     task_id: nameText.optional().describe('id from record_task'),
-    session_id: nameText.optional(),
+    session_id: nameText.optional().describe('session id'),
     agent: nameText.optional().describe('default: you'),
     source: z.enum(['human', 'agent', 'rubric']).default('agent').describe('who noticed'),
   },

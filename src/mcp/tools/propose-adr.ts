@@ -23,9 +23,10 @@ export const proposeAdrTool = defineTool({
         }),
       )
       .max(10)
-      .optional(),
+      .optional()
+      .describe('options'),
     chosen: z.string().max(200).optional().describe('its title'),
-    consequences: z.array(z.string().min(1).max(2_000)).max(20).optional(),
+    consequences: z.array(z.string().min(1).max(2_000)).max(20).optional().describe('results'),
     supersedes: z.number().int().nonnegative().optional().describe('ADR it replaces'),
     ...proposalInput,
   },

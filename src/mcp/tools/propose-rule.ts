@@ -22,7 +22,7 @@ export const proposeRuleTool = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   input: {
     rule: z.string().min(10).max(1_000).describe('one line with MUST or SHOULD'),
-    rationale: z.string().max(5_000).optional(),
+    rationale: z.string().max(5_000).optional().describe('why'),
     title: z.string().max(120).optional().describe('short name (Cursor)'),
     target: z
       .string()

@@ -11,12 +11,12 @@ export const recordTaskTool = defineTool({
     'log_interrupt.',
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   input: {
-    action: z.enum(['start', 'finish']),
+    action: z.enum(['start', 'finish']).describe('start or finish'),
     id: z.string().trim().min(1).max(LIMITS.name).describe('task id'),
     title: z.string().trim().min(1).max(LIMITS.title).optional().describe('the task'),
     outcome: z.enum(['completed', 'failed', 'abandoned']).optional().describe('required with finish'),
     agent: nameText.optional().describe('default: you'),
-    session_id: nameText.optional(),
+    session_id: nameText.optional().describe('session id'),
     at: isoDate.optional().describe('ISO; default now'),
   },
   output: {
