@@ -5,7 +5,9 @@ import { allTools } from '../../src/mcp/tools/index.js';
 import { testContext } from '../helpers/context.js';
 import { gitdir, tempDir } from '../helpers/gitdir.js';
 import { mcpClient, textOf } from '../helpers/mcp.js';
-import { runCli } from '../e2e/cli.js';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { MAIN_JS, assertBuilt, runCli } from '../e2e/cli.js';
 
 // Issues 12 and 15: an answer that is empty because something was never set up says what is missing and the exact
 // line that adds it. Each printed line is run here with the real CLI — it must parse, and it must fix the answer.
@@ -129,5 +131,24 @@ describe('answers that are empty for want of set-up', () => {
     const known = await client.callTool({ name: 'module_incident_history', arguments: { path: 'src/pay.ts' } });
     expect(textOf(known)).not.toContain('not in the repository');
     await client.close();
+  });
+
+  it('a --repo that does not exist reaches a real client and its stderr, not as "Connection closed"', async () => {
+    assertBuilt();
+    const missing = join(tempDir(), 'no-such-repo');
+    const stderr: string[] = [];
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [MAIN_JS, '--db', join(tempDir(), 'h.db'), '--repo', missing, 'serve'],
+      stderr: 'pipe',
+    });
+    transport.stderr?.on('data', (d: Buffer) => stderr.push(d.toString()));
+    const client = new Client({ name: 'claude-code', version: '1.0.0' });
+    await client.connect(transport);
+    const res = await client.callTool({ name: 'change_risk', arguments: { paths: ['src/a.ts'] } });
+    expect(res.isError).toBe(true);
+    expect(textOf(res)).toContain(`repository ${missing} does not exist; pass --repo PATH`);
+    await client.close();
+    expect(stderr.join('')).toContain(`repository ${missing} does not exist; pass --repo PATH`);
   });
 });
