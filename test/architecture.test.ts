@@ -17,15 +17,25 @@ const isDemoFileContent = (hit: string) => hit.startsWith('src/demo/scenario') &
 /**
  * Floors, lowest first: a file may import from a lower floor, from its own room, and sideways only along ALLOWED.
  * base: leaf modules every floor uses. store: the only SQL. shared: pieces several rooms need (configuration, the
- * injected context, git, front matter, redaction, path → module, HTTP request helpers). domain: the rooms that
+ * injected context, git, front matter, redaction, path → module, HTTP request helpers, the set-up hints of empty
+ * answers). domain: the rooms that
  * decide. doors: parse input, call one domain function, format the answer.
  */
 const FLOORS: readonly { name: string; rooms: readonly string[] }[] = [
-  { name: 'base', rooms: ['errors.ts', 'limits.ts', 'version.ts'] },
+  { name: 'base', rooms: ['errors.ts', 'limits.ts', 'version.ts', 'shell.ts'] },
   { name: 'store', rooms: ['store'] },
   {
     name: 'shared',
-    rooms: ['config.ts', 'context.ts', 'git.ts', 'front-matter.ts', 'redact.ts', 'modules.ts', 'http.ts'],
+    rooms: [
+      'config.ts',
+      'context.ts',
+      'git.ts',
+      'front-matter.ts',
+      'redact.ts',
+      'modules.ts',
+      'http.ts',
+      'setup-hints.ts',
+    ],
   },
   {
     name: 'domain',
@@ -51,6 +61,8 @@ const ALLOWED: Readonly<Record<string, string>> = {
   // shared
   'context.ts → config.ts': 'the context carries the validated configuration',
   'context.ts → modules.ts': 'the context carries the module mapper',
+  'setup-hints.ts → config.ts': "a hint names the server's own --repo and --db",
+  'setup-hints.ts → context.ts': 'a hint reads what is set up through the context',
   // domain
   'ingest → attribution': 'ingest classifies authorship (attribution/identity) as it writes commits',
   'github → ingest': 'GitHub deployments, issues and pulls are written by the ingest functions',

@@ -1,6 +1,6 @@
 import type { AppContext } from '../context.js';
-import { UserInputError } from '../errors.js';
-import { deployTargets, listDeploys, type DeployListRow } from '../store/deploys.js';
+import { checkDeployTarget, missingSetup } from '../setup-hints.js';
+import { listDeploys, type DeployListRow } from '../store/deploys.js';
 
 export interface DeployListEntry {
   id: number;
@@ -32,24 +32,9 @@ export interface DeployList {
  * A filter naming no env or service that has deploys is an error that lists the known ones.
  */
 export function deployList(ctx: AppContext, filter: { env?: string; service?: string }): DeployList {
-  const known = deployTargets(ctx.store);
-  if (known.envs.length === 0) {
-    return {
-      deploys: [],
-      empty:
-        "no deploys recorded yet: add them with 'hindsight deploy record --sha REF --status success' or " +
-        "'hindsight ingest deploys --from-tags GLOB'",
-    };
-  }
-  if (filter.env !== undefined && !known.envs.includes(filter.env)) {
-    throw new UserInputError(`no deploys in env '${filter.env}'; known: ${known.envs.join(', ')}`, 'env');
-  }
-  if (filter.service !== undefined && !known.services.includes(filter.service)) {
-    throw new UserInputError(
-      `no deploys of service '${filter.service}'; known: ${known.services.join(', ') || '(none: deploys name no service)'}`,
-      'service',
-    );
-  }
+  const missing = missingSetup(ctx, ['deploys']);
+  if (missing.length > 0) return { deploys: [], empty: missing.join('; ') };
+  checkDeployTarget(ctx.store, filter);
   const deploys = listDeploys(ctx.store, filter).map(entry);
   return deploys.length > 0
     ? { deploys }

@@ -3,8 +3,9 @@ import { UserInputError } from '../errors.js';
 import { commitModules, commitsBy, commitSubject, revertsOfShas } from '../store/commit-facts.js';
 import { resolveSha } from '../store/commits.js';
 import { deploysCarrying } from '../store/deploy-shipments.js';
-import { deployFailureCounts, deployTargets, getDeploys } from '../store/deploys.js';
+import { deployFailureCounts, getDeploys } from '../store/deploys.js';
 import { incidentLine, type IncidentLine } from '../store/incident-lookup.js';
+import { checkDeployTarget } from '../setup-hints.js';
 import { LINK_SCORE_THRESHOLD } from '../store/incidents.js';
 import { commitLinkEvidence, commitLinksTo } from '../store/links.js';
 import { servedRepoId } from '../store/repos.js';
@@ -90,10 +91,7 @@ export function deployImpact(ctx: AppContext, q: ImpactQuery): DeployImpact {
   // The team is the served repository's when it is stored (see myCommits).
   const repo = servedRepoId(db, ctx.config.repoPath) ?? null;
   // An env no deploy names would answer "none shipped" for every commit: say what is known instead.
-  const targets = deployTargets(db);
-  if (q.env !== undefined && targets.envs.length > 0 && !targets.envs.includes(q.env)) {
-    throw new UserInputError(`no deploys in env '${q.env}'; known: ${targets.envs.join(', ')}`, 'env');
-  }
+  checkDeployTarget(db, { env: q.env });
   const mine = myCommits(ctx, q, repo);
   const shaList = mine.map((c) => c.sha);
   const mySet = new Set(shaList);
@@ -254,11 +252,8 @@ export function deployImpact(ctx: AppContext, q: ImpactQuery): DeployImpact {
       teamFailedDeploys: team.failed,
       teamChangeFailureRate: teamRate,
       linkedIncidents,
-      verdict:
-        targets.envs.length === 0 && mine.length > 0
-          ? `${mine.length} commit(s), but no deploys are recorded yet: add them with 'hindsight deploy record --sha REF ` +
-            `--status success' (a CD step) or 'hindsight ingest deploys --from-tags GLOB' (release tags).`
-          : verdict(mine.length, inWindow.length, myRate, teamRate, linkedIncidents, reverts.length, mySet.size),
+      // With no deploys recorded at all, the tool's set-up note says so and how to add them (setup-hints.ts).
+      verdict: verdict(mine.length, inWindow.length, myRate, teamRate, linkedIncidents, reverts.length, mySet.size),
     },
     limit: q.limit,
     hasMore: deploys.length > q.limit,

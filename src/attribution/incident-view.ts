@@ -14,6 +14,7 @@ import {
 } from '../store/incident-lookup.js';
 import { incidentLinks } from '../store/links.js';
 import { iso } from './impact.js';
+import { SETUP_FIX } from '../setup-hints.js';
 
 export interface SuspectCommit {
   sha: string;
@@ -88,10 +89,7 @@ export function findIncident(ctx: AppContext, ref: string): IncidentCard {
   }
   const recent = recentIncidentIds(db, 200);
   if (recent.length === 0) {
-    throw new UserInputError(
-      `no incidents are stored yet; import some with 'hindsight ingest incidents FILE'`,
-      'incident',
-    );
+    throw new UserInputError(SETUP_FIX.incidents(ctx.config), 'incident');
   }
   const close = recent
     .map((id) => ({ id, d: editDistance(id.toLowerCase(), trimmed.toLowerCase()) }))

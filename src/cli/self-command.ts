@@ -1,4 +1,7 @@
 import { basename, sep } from 'node:path';
+import { shellQuote } from '../shell.js';
+
+export { shellQuote };
 
 /** The npm package name: `hindsight` on npm is an unrelated package, so ours is published as `hindsight-mcp`. */
 export const PACKAGE_NAME = 'hindsight-mcp';
@@ -12,9 +15,4 @@ export function selfCommand(script: string = process.argv[1] ?? 'dist/bundle/mai
   if (script.includes(`${sep}_npx${sep}`)) return `npx -y ${PACKAGE_NAME}`;
   if (basename(script) === 'hindsight') return 'hindsight';
   return `node ${shellQuote(script)}`;
-}
-
-/** POSIX shell quoting, only when needed, so printed paths with spaces or quotes still paste as one word. */
-export function shellQuote(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }

@@ -15,6 +15,7 @@ import {
 } from '../store/delivery.js';
 import { median, percentile } from '../triage/kpis.js';
 import { ATTRIBUTION_RULES, DORA_SOURCE, METRIC_DEFINITIONS, METRIC_NAMES } from './definitions.js';
+import { checkDeployTarget } from '../setup-hints.js';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -97,6 +98,8 @@ export function deliveryMetrics(ctx: AppContext, q: DeliveryQuery): DeliveryMetr
   const until = q.now;
   const since = until - q.windowDays * DAY;
   const prevSince = since - q.windowDays * DAY;
+  // A misspelt env or service would read as "no deploys, nothing failed": name the known ones instead.
+  checkDeployTarget(db, { env: q.env, service: q.service });
   const env = q.env ?? null;
   const service = q.service ?? null;
 

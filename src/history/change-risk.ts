@@ -9,6 +9,7 @@ import { coChangedFiles, type FileCoupling } from './coupling.js';
 import { countedModuleIncidents, moduleIncidentPlaces, recordedPaths } from '../store/module-incident-basis.js';
 import { moduleRecurrence } from './incident-history.js';
 import { moduleOfInput, toRepoPath } from './resolve-module.js';
+import { unknownPathsReason } from '../setup-hints.js';
 
 export const MAX_PATHS = 50;
 
@@ -86,13 +87,10 @@ export function assessChangeRisk(ctx: AppContext, rawPaths: readonly string[]): 
       ? riskLevel(modules, reverts)
       : {
           risk: 'unknown' as const,
-          reasons: [
-            `no commit or incident names ${unknownPaths.join(', ')}: check the spelling, run 'hindsight ingest git' ` +
-              'if the repository is not ingested yet, or expect no history for a new file',
-          ],
+          reasons: [unknownPathsReason(ctx, unknownPaths)],
         };
   if (paths.length > 0 && unknownPaths.length > 0) {
-    level.reasons.push(`not assessed, no commit or incident names them: ${unknownPaths.join(', ')}`);
+    level.reasons.push(`not assessed: ${unknownPathsReason(ctx, unknownPaths)}`);
   }
   return {
     paths,

@@ -21,6 +21,7 @@ import type { Db } from '../store/open.js';
 import { DAY_MS, moduleChangeStats, type ChangeStats } from './change-stats.js';
 import { coChangedModules, type ModuleCoupling } from './coupling.js';
 import { knownModules, moduleOfInput, resolveModule, toRepoPath } from './resolve-module.js';
+import { notInRepository, notInRepositoryNote } from '../setup-hints.js';
 
 export { LINK_SCORE_THRESHOLD };
 /** This many incidents in 90 days in one module is an architectural signal, not bad luck. */
@@ -211,6 +212,8 @@ export function readModuleHistory(ctx: AppContext, query: ModuleHistoryQuery): M
     const path = toRepoPath(ctx.config.repoPath, query.path, 'path');
     module = moduleOfInput(ctx.modules, path, query.path);
     resolvedFrom = `path ${path} is in module '${module}'`;
+    if (notInRepository(ctx.config.repoPath, [path]).length)
+      notes.push(notInRepositoryNote(ctx.config.repoPath, [path]));
   } else {
     ({ module, resolvedFrom } = resolveModule(db, query.module ?? '', 'module', known));
   }

@@ -3,6 +3,7 @@ import { UserInputError } from '../errors.js';
 import { knownModules } from '../store/known-modules.js';
 import type { Db } from '../store/open.js';
 import type { ModuleMapper } from '../modules.js';
+import { SETUP_FIX } from '../setup-hints.js';
 
 export { knownModules };
 
@@ -21,10 +22,7 @@ export function resolveModule(db: Db, query: string, field = 'module', known = k
   const q = query.trim();
   if (!q) throw new UserInputError(`${field} is empty; pass a module name (known modules: ${listSome(known)})`, field);
   if (known.length === 0) {
-    throw new UserInputError(
-      `no module matches '${q}': no history is stored yet; run \`hindsight ingest\` first, or pass a path`,
-      field,
-    );
+    throw new UserInputError(`no module matches '${q}': ${SETUP_FIX.commits()}; or pass a path`, field);
   }
   const lower = q.toLowerCase();
   const exact = known.filter((m) => m.toLowerCase() === lower);

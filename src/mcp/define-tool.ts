@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { AppContext } from '../context.js';
+import type { Setup } from '../setup-hints.js';
 
 /** All four hints, always explicit: clients (plan modes, auto-approve) gate on them. */
 export interface ToolAnnotations {
@@ -26,6 +27,12 @@ export interface ToolDefinition<I extends z.ZodRawShape = z.ZodRawShape, O exten
   annotations: ToolAnnotations;
   input: I;
   output: O;
+  /**
+   * The set-up its answers are built on: when the store lacks one (the repository never ingested, no deploys or
+   * incidents recorded), the answer carries `setup` — what is missing and the command that adds it — so an empty
+   * answer is not read as "all clear" (src/setup-hints.ts).
+   */
+  needs?: readonly Setup[];
   /**
    * Pure over the injected context; throw UserInputError with a fix for bad calls. Import domain code inside
    * it (`await import(...)`): tools/list needs only the schemas, so a server starts without loading the domain.

@@ -9,6 +9,8 @@ import { refusal } from './access.js';
 import { allPrompts } from './prompts/index.js';
 import { allResources } from './resources/index.js';
 import { failureText, invalidArguments } from './tool-errors.js';
+import { strictInput } from './strict-input.js';
+import type { OutputSchemas } from './output-schema.js';
 import { toolListEntry } from './tool-list.js';
 import { allTools } from './tools/index.js';
 import { VERSION } from '../version.js';
@@ -32,6 +34,8 @@ export interface ServerHooks {
    * already waited its busy timeout.
    */
   busyWaitMs?: number;
+  /** How much of each answer's shape tools/list advertises (output-schema.ts); default `top`. */
+  outputSchemas?: OutputSchemas;
 }
 
 const INSTRUCTIONS =
@@ -134,7 +138,9 @@ function serveTools(server: McpServer, tools: readonly ToolDefinition[], hooks: 
   server.server.registerCapabilities({ tools: { listChanged: false } });
   let listing: Tool[] | undefined;
   server.server.setRequestHandler(ListToolsRequestSchema, () => {
-    listing ??= tools.filter((t) => hooks.refuse?.(t) === undefined).map(cachedListEntry);
+    listing ??= tools
+      .filter((t) => hooks.refuse?.(t) === undefined)
+      .map((t) => cachedListEntry(t, hooks.outputSchemas ?? 'top'));
     // After this answer is on its way, not before: a hook's work must not delay it.
     if (hooks.onToolsListed) setImmediate(hooks.onToolsListed);
     return { tools: listing };
@@ -166,15 +172,16 @@ function rpcError(code: ErrorCode, message: string): Error & { code: ErrorCode }
 }
 
 /** Each tool's entry is converted once per process, not per server (over HTTP, one per access profile). */
-const listEntries = new WeakMap<ToolDefinition, Tool>();
-function cachedListEntry(tool: ToolDefinition): Tool {
-  let entry = listEntries.get(tool);
-  if (!entry) listEntries.set(tool, (entry = toolListEntry(tool)));
+const listEntries = { top: new WeakMap<ToolDefinition, Tool>(), full: new WeakMap<ToolDefinition, Tool>() };
+function cachedListEntry(tool: ToolDefinition, outputSchemas: OutputSchemas): Tool {
+  const cache = listEntries[outputSchemas];
+  let entry = cache.get(tool);
+  if (!entry) cache.set(tool, (entry = toolListEntry(tool, outputSchemas)));
   return entry;
 }
 
-// Built once per tool: the input (unknown fields refused, not dropped) and the full output schema (tools/list
-// advertises only its top level).
+// Built once per tool: the input (unknown fields refused at every depth, not dropped) and the full output schema
+// (tools/list may advertise only its top level).
 const schemas = new WeakMap<ToolDefinition, { input: z.ZodObject; output: z.ZodObject }>();
 
 async function runTool(
@@ -185,17 +192,21 @@ async function runTool(
   busyWaitMs: number,
 ): Promise<CallToolResult> {
   let s = schemas.get(tool);
-  if (!s) schemas.set(tool, (s = { input: z.strictObject(tool.input), output: z.object(tool.output) }));
+  if (!s) schemas.set(tool, (s = { input: strictInput(tool.input), output: z.object(tool.output) }));
   const parsed = s.input.safeParse(args);
-  if (!parsed.success) return errorResult(invalidArguments(tool.name, parsed.error, args, Object.keys(tool.input)));
+  if (!parsed.success) return errorResult(invalidArguments(tool.name, parsed.error, args, s.input));
   try {
     const output = await untilNotBusy(async () => tool.handler(parsed.data as never, ctx, call), busyWaitMs);
     // Checked here so a mismatch is reported as our bug rather than as the caller's invalid params.
     const checked = s.output.safeParse(output);
     if (!checked.success) throw new Error(`answer does not match its output schema: ${checked.error.message}`);
+    const text = await tool.render(output as never);
+    const setup = tool.needs ? (await import('../setup-hints.js')).missingSetup(ctx, tool.needs) : [];
+    if (setup.length === 0)
+      return { structuredContent: output as Record<string, unknown>, content: [{ type: 'text', text }] };
     return {
-      structuredContent: output as Record<string, unknown>,
-      content: [{ type: 'text', text: await tool.render(output as never) }],
+      structuredContent: { ...(output as Record<string, unknown>), setup },
+      content: [{ type: 'text', text: [...setup.map((s) => `set-up missing: ${s}`), text].join('\n') }],
     };
   } catch (err) {
     return errorResult(failureText(tool.name, err, ctx));

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { classifyError } from '../errors.js';
 import { editDistance } from '../history/resolve-module.js';
+import { fieldsAt } from './strict-input.js';
 
 // The text of a failed tool call, for the agent that made it: what to change, and whether calling again helps.
 
@@ -9,15 +10,19 @@ const MAX_ISSUES = 5;
 
 /**
  * Invalid arguments, field by field, each with its limit or the values it takes: "paths[0] is too long: at most
- * 1000 characters"; an unknown field with the known one it is closest to, so a misspelled `taskid` is not dropped
- * without a word. Never echoes the value itself (it may be megabytes). `fields`: the tool's argument names.
+ * 1000 characters"; an unknown field at any depth with the known one it is closest to, so a misspelled `taskid` or
+ * `options[0].titel` is not dropped without a word (unknown fields first: they are what the caller got wrong when
+ * the rest looks missing). Never echoes the value itself (it may be megabytes). `schema`: the tool's arguments.
  */
-export function invalidArguments(tool: string, error: z.ZodError, args: unknown, fields: readonly string[]): string {
-  const issues = error.issues
+export function invalidArguments(tool: string, error: z.ZodError, args: unknown, schema: z.core.$ZodType): string {
+  const unknownFirst = [...error.issues].sort(
+    (a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'),
+  );
+  const issues = unknownFirst
     .slice(0, MAX_ISSUES)
     .flatMap((issue) =>
-      issue.code === 'unrecognized_keys' && issue.path.length === 0
-        ? issue.keys.slice(0, MAX_ISSUES).map((key) => unknownField(key, fields))
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.slice(0, MAX_ISSUES).map((key) => unknownField(issue.path, key, fieldsAt(schema, issue.path)))
         : [describeIssue(issue, args)],
     );
   const more = error.issues.length > MAX_ISSUES ? ` (and ${error.issues.length - MAX_ISSUES} more)` : '';
@@ -43,20 +48,22 @@ function describeIssue(issue: z.core.$ZodIssue, args: unknown): string {
     }
     case 'invalid_value':
       return `${field} must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'unrecognized_keys':
-      return `${field} has unknown keys ${issue.keys.slice(0, 5).join(', ')}: leave them out`;
     default:
       return `${field}: ${issue.message.slice(0, 200)}`;
   }
 }
 
-/** "unknown field `taskid` — did you mean `task_id`?", or the fields there are when none is close. */
-function unknownField(key: string, fields: readonly string[]): string {
+/**
+ * "unknown field `taskid` — did you mean `task_id`?", "unknown field `options[0].titel` — did you mean `title`?",
+ * or the fields there are when none is close.
+ */
+function unknownField(at: readonly PropertyKey[], key: string, fields: readonly string[]): string {
   const name = key.slice(0, MAX_NAME);
   const near = nearest(name, fields);
+  const field = fieldName([...at, name]);
   return near
-    ? `unknown field \`${name}\` — did you mean \`${near}\`?`
-    : `unknown field \`${name}\`: leave it out (known fields: ${fields.join(', ') || 'none'})`;
+    ? `unknown field \`${field}\` — did you mean \`${near}\`?`
+    : `unknown field \`${field}\`: leave it out (known fields${at.length ? ` there` : ''}: ${fields.join(', ') || 'none'})`;
 }
 
 const MAX_NAME = 60;

@@ -94,6 +94,7 @@ describe('the hindsight CLI', () => {
     const res = runCli(['--db', db, '--repo', join(g.path, 'missing'), 'serve', '--no-ingest'], { cwd: g.path });
     expect(res.stderr).toMatch(/repository .*missing does not exist; pass --repo PATH/);
     expect(res.stderr).toMatch(/serving on stdio anyway: every tool call answers with this error/);
+    expect(res.code).toBe(2); // a configuration error, once the client has gone
   });
 
   it('rejects a bad import with file:line and field, exit code 2, and writes nothing', () => {

@@ -66,7 +66,7 @@ describe('the built server over stdio', () => {
     const bad = await client.callTool({ name: 'incident_suspects', arguments: { incident: 'INC-9' } });
     expect(bad.isError).toBe(true);
     expect(JSON.stringify(bad.content)).toMatch(
-      /no incidents are stored yet; import some with 'hindsight ingest incidents FILE'/,
+      /no incidents recorded yet: import them with `hindsight --repo .* ingest incidents FILE`/,
     );
     const invalid = await client.callTool({ name: 'change_risk', arguments: { paths: [] } });
     expect(invalid.isError).toBe(true);

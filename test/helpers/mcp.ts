@@ -3,12 +3,18 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { AppContext } from '../../src/context.js';
 import type { ToolDefinition } from '../../src/mcp/define-tool.js';
 import { ALL_TOOLSETS, refusal, type Access } from '../../src/mcp/access.js';
+import type { OutputSchemas } from '../../src/mcp/output-schema.js';
 import { buildServer } from '../../src/mcp/server.js';
 
 /** The real SDK client connected to our server over the in-memory linked transport. */
 export async function mcpClient(
   ctx: AppContext,
-  options: { clientName?: string; tools?: readonly ToolDefinition[]; access?: Access | 'default' } = {},
+  options: {
+    clientName?: string;
+    tools?: readonly ToolDefinition[];
+    access?: Access | 'default';
+    outputSchemas?: OutputSchemas;
+  } = {},
 ) {
   // Every toolset (or exactly the tools given) unless a test asks for the server's default listing: what `serve`
   // loads when no toolset is named.
@@ -16,7 +22,10 @@ export async function mcpClient(
   const refuse = options.tools
     ? () => undefined
     : (tool: ToolDefinition) => refusal(tool, access === 'default' ? {} : access);
-  const server = buildServer(ctx, options.tools, options.access === 'default' ? {} : { refuse });
+  const server = buildServer(ctx, options.tools, {
+    ...(options.access === 'default' ? {} : { refuse }),
+    ...(options.outputSchemas ? { outputSchemas: options.outputSchemas } : {}),
+  });
   const [a, b] = InMemoryTransport.createLinkedPair();
   await server.connect(a);
   const client = new Client({ name: options.clientName ?? 'test', version: '1.0.0' });

@@ -96,7 +96,10 @@ describe('assessChangeRisk', () => {
     const r = assessChangeRisk(other.ctx, [GW, 'src/auth/login.ts']);
     expect(r).toMatchObject({
       risk: 'medium',
-      reasons: ['reverted once in 90 days', 'not assessed, no commit or incident names them: src/auth/login.ts'],
+      reasons: [
+        'reverted once in 90 days',
+        'not assessed: no commit or incident names src/auth/login.ts: misspelt, a new file, or the repository is not ingested',
+      ],
       unknownPaths: ['src/auth/login.ts'],
     });
     expect(r.modules[0]!.reverts90d).toEqual([
@@ -155,7 +158,7 @@ describe('change risk on real history', () => {
     const r = assessChangeRisk(ctx, ['src/payments/gatewy.ts']);
     expect(r).toMatchObject({ risk: 'unknown', paths: [], unknownPaths: ['src/payments/gatewy.ts'], modules: [] });
     expect(r.reasons[0]).toMatch(
-      /no commit or incident names src\/payments\/gatewy\.ts: check the spelling, run 'hindsight ingest git'/,
+      /no commit or incident names src\/payments\/gatewy\.ts: misspelt, a new file, or the repository is not ingested/,
     );
   });
 

@@ -75,7 +75,7 @@ describe('resolveModule', () => {
 
   it('says to ingest first when the store is empty', () => {
     const ctx = testContext(tempDir());
-    expect(inputError(() => resolveModule(ctx.store, 'payments')).message).toContain('run `hindsight ingest` first');
+    expect(inputError(() => resolveModule(ctx.store, 'payments')).message).toContain('run `hindsight ingest git`');
   });
 });
 

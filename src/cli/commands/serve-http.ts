@@ -7,10 +7,12 @@ import type { ContextFactory } from '../main.js';
 import { info } from '../output.js';
 import { parseDuration, rawArgs, repoFlags } from '../parse.js';
 import { displayTarget } from '../../store/engine/postgres-url.js';
+import type { OutputSchemas } from '../../mcp/output-schema.js';
 
 export interface ServeHttpOptions {
   /** false with --no-ingest */
   ingest?: boolean;
+  outputSchemas?: OutputSchemas;
   port?: string;
   host?: string;
   githubRepo?: string;
@@ -107,7 +109,7 @@ export async function serveHttp(
     ...(env['HINDSIGHT_PAGERDUTY_SECRET'] ? { pagerdutySecret: env['HINDSIGHT_PAGERDUTY_SECRET'] } : {}),
     ...(env['HINDSIGHT_INCIDENT_TOKEN'] ? { incidentToken: env['HINDSIGHT_INCIDENT_TOKEN'] } : {}),
     ...(maxBody !== undefined ? { maxBodyBytes: maxBody } : {}),
-    mcp: { access },
+    mcp: { access, ...(o.outputSchemas ? { outputSchemas: o.outputSchemas } : {}) },
     repos: repoContexts,
     publicHosts: o.publicHost ?? [],
     notReady: ingest.notReady,

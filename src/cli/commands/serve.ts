@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { AppContext } from '../../context.js';
 import { classifyError, ConfigError, errorMessage } from '../../errors.js';
 import { TOOLSETS, parseToolsets, refusal, type Access } from '../../mcp/access.js';
+import { OUTPUT_SCHEMAS, type OutputSchemas } from '../../mcp/output-schema.js';
 import { buildServer, buildUnavailableServer } from '../../mcp/server.js';
 import type { ContextFactory } from '../main.js';
 import { info } from '../output.js';
@@ -20,10 +21,21 @@ export function registerServe(program: Command, makeContext: ContextFactory): vo
     .description('Start the MCP server on stdio (the default command), or with --http the team server')
     .option('--no-ingest', 'do not ingest new commits of the repository at start')
     .option('--read-only', 'list and allow only the tools that do not write (readOnlyHint)')
-    .option('--toolsets <names>', `load only these toolsets: ${Object.keys(TOOLSETS).join(', ')} (comma-separated)`);
+    .option('--toolsets <names>', `load only these toolsets: ${Object.keys(TOOLSETS).join(', ')} (comma-separated)`)
+    .addOption(
+      new Option('--output-schemas <depth>', 'answer shapes in tools/list: top level, or full for code-mode clients')
+        .choices(OUTPUT_SCHEMAS)
+        .default('top'),
+    );
   addHttpOptions(cmd).action(
     (
-      opts: { ingest: boolean; http?: boolean; readOnly?: boolean; toolsets?: string } & ServeHttpOptions,
+      opts: {
+        ingest: boolean;
+        http?: boolean;
+        readOnly?: boolean;
+        toolsets?: string;
+        outputSchemas: OutputSchemas;
+      } & ServeHttpOptions,
       c: Command,
     ) => {
       const access: Access = {
@@ -44,7 +56,10 @@ export function registerServe(program: Command, makeContext: ContextFactory): vo
  * in short synchronous chunks: tool calls meanwhile read committed data (WAL), each ingested commit whole, and a
  * tool call that writes waits at most one chunk for the lock.
  */
-export async function serve(makeContext: ContextFactory, opts: { ingest: boolean; access?: Access }): Promise<void> {
+export async function serve(
+  makeContext: ContextFactory,
+  opts: { ingest: boolean; access?: Access; outputSchemas?: OutputSchemas },
+): Promise<void> {
   let ctx: AppContext;
   try {
     ctx = makeContext();
@@ -58,7 +73,7 @@ export async function serve(makeContext: ContextFactory, opts: { ingest: boolean
   } catch (err) {
     const failure = classifyError(err);
     if (failure.blame !== 'config' && failure.blame !== 'environment') throw err;
-    return serveUnavailable(failure.message);
+    return serveUnavailable(failure.message, failure.exitCode);
   }
   let toolsListed = () => {};
   const listed = new Promise<void>((resolve) => {
@@ -69,6 +84,7 @@ export async function serve(makeContext: ContextFactory, opts: { ingest: boolean
   const server = buildServer(ctx, undefined, {
     onToolsListed: () => toolsListed(),
     refuse: (tool) => refusal(tool, access),
+    ...(opts.outputSchemas ? { outputSchemas: opts.outputSchemas } : {}),
   });
   await server.connect(new StdioServerTransport());
   const close = () => {
@@ -91,13 +107,14 @@ export async function serve(makeContext: ContextFactory, opts: { ingest: boolean
 
 /**
  * A configuration or database the server cannot run with still gets a server on stdio: exiting would reach the
- * client only as "Connection closed". It lists the tools and answers every call with the error and its fix.
+ * client only as "Connection closed". It lists the tools and answers every call with the error and its fix, prints
+ * it on stderr, and exits with the error's code when the client goes, so a supervisor or script sees the failure.
  */
-async function serveUnavailable(reason: string): Promise<void> {
+async function serveUnavailable(reason: string, exitCode: number): Promise<void> {
   info(`hindsight: ${reason}\n  (serving on stdio anyway: every tool call answers with this error until it is fixed)`);
   const server = buildUnavailableServer(reason);
   await server.connect(new StdioServerTransport());
-  const close = () => void server.close().finally(() => process.exit(0));
+  const close = () => void server.close().finally(() => process.exit(exitCode));
   process.stdin.on('end', close);
   process.on('SIGINT', close);
   process.on('SIGTERM', close);

@@ -1,6 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { AppContext } from '../../context.js';
 import { refusal, type Access } from '../access.js';
+import type { OutputSchemas } from '../output-schema.js';
 import { buildServer } from '../server.js';
 
 /** A write that finds another process's transaction waits this long (asynchronously) before answering "busy". */
@@ -19,7 +20,7 @@ export interface Lease {
 
 export interface ServerPool {
   /** A server for one request with this access; `resources`: the token may read resources and prompts. */
-  take(access: Access, resources: boolean): Lease;
+  take(access: Access, resources: boolean, outputSchemas: OutputSchemas): Lease;
 }
 
 const pools = new WeakMap<AppContext, ServerPool>();
@@ -41,16 +42,17 @@ export function pool(ctx: AppContext): ServerPool {
 function createPool(ctx: AppContext): ServerPool {
   const idle = new Map<string, McpServer[]>();
   return {
-    take(access, resources) {
+    take(access, resources, outputSchemas) {
       const key = JSON.stringify([
         [...(access.scopes ?? [])].sort(),
         access.readOnly === true,
         access.toolsets ? [...access.toolsets].sort() : null,
         resources,
+        outputSchemas,
       ]);
       const free = idle.get(key) ?? [];
       idle.set(key, free);
-      const server = free.pop() ?? build(ctx, access, resources);
+      const server = free.pop() ?? build(ctx, access, resources, outputSchemas);
       return {
         server,
         release: () => {
@@ -64,12 +66,17 @@ function createPool(ctx: AppContext): ServerPool {
 }
 
 /** A server for one request only, closed after it: how /mcp answered before servers were reused (bench/http.ts). */
-export function singleUse(ctx: AppContext, access: Access, resources: boolean): Lease {
-  const server = build(ctx, access, resources);
+export function singleUse(ctx: AppContext, access: Access, resources: boolean, outputSchemas: OutputSchemas): Lease {
+  const server = build(ctx, access, resources, outputSchemas);
   const close = () => void server.close();
   return { server, release: close, discard: close };
 }
 
-function build(ctx: AppContext, access: Access, resources: boolean): McpServer {
-  return buildServer(ctx, undefined, { refuse: (tool) => refusal(tool, access), resources, busyWaitMs: BUSY_WAIT_MS });
+function build(ctx: AppContext, access: Access, resources: boolean, outputSchemas: OutputSchemas): McpServer {
+  return buildServer(ctx, undefined, {
+    refuse: (tool) => refusal(tool, access),
+    resources,
+    busyWaitMs: BUSY_WAIT_MS,
+    outputSchemas,
+  });
 }

@@ -8,6 +8,7 @@ import { header, readBody, HttpError } from '../../http.js';
 import { narrowToolsets, parseToolsets, type Access } from '../access.js';
 import { authenticate } from './auth.js';
 import { pool, singleUse } from './pool.js';
+import type { OutputSchemas } from '../output-schema.js';
 
 export interface McpHttpOptions {
   /** What the whole server allows (--read-only, --toolsets); a request can only narrow it. */
@@ -21,6 +22,8 @@ export interface McpHttpOptions {
   repos?: ReadonlyMap<string, AppContext>;
   /** false: a server built for each request and closed after it (bench/http.ts measures the difference). */
   reuseServers?: boolean;
+  /** How much of each answer's shape tools/list advertises (serve --output-schemas). */
+  outputSchemas?: OutputSchemas;
 }
 
 /** What the request log may say about an MCP request: never the token, only whose it was and what was asked. */
@@ -63,7 +66,11 @@ export async function handleMcp(
   }
   note.what = describe(body);
   const readScope = token.scopes.includes('read');
-  const lease = o.reuseServers === false ? singleUse(repo, access, readScope) : pool(repo).take(access, readScope);
+  const schemas = o.outputSchemas ?? 'top';
+  const lease =
+    o.reuseServers === false
+      ? singleUse(repo, access, readScope, schemas)
+      : pool(repo).take(access, readScope, schemas);
   const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
   // Who calls travels with the request, not in the (shared) server: tools/call reads it (server.ts). Never the
   // secret: the token's id stands in the SDK's `token` field.

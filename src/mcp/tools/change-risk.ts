@@ -16,6 +16,7 @@ export const changeRisk = defineTool({
     'Call before editing files: past incidents and reverts per module, co-changed files, ADRs that mention ' +
     'them, a risk with reasons.',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  needs: ['commits', 'incidents'],
   input: {
     paths: z.array(repoPath).min(1).max(MAX_PATHS).describe('paths you will edit'),
   },

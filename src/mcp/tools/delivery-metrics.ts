@@ -29,6 +29,7 @@ export const deliveryMetricsTool = defineTool({
     'Call to see how delivery goes: DORA keys (deploy frequency, lead time, failure rate, recovery, rework) for ' +
     'a window vs the one before, split human/agent/pair, per agent and env/service.',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  needs: ['commits', 'deploys'],
   input: {
     env: name.optional().describe('default: all'),
     service: name.optional().describe('default: all'),

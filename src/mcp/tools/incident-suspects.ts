@@ -10,6 +10,7 @@ export const incidentSuspects = defineTool({
     'Call when investigating an incident: the shipped commits and deploys most likely behind it, scored, ' +
     'with author and reasons.',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  needs: ['commits', 'deploys'],
   input: {
     incident: z.string().min(1).max(LIMITS.search).describe('id (e.g. INC-101) or title words'),
     limit: z.number().int().min(1).max(25).default(5).describe('commits to list'),

@@ -20,6 +20,7 @@ export const moduleIncidentHistory = defineTool({
     'Call before redesigning a module or when it keeps breaking: its incidents and why, 30/90-day recurrence, ' +
     'churn, agent share, reverts.',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  needs: ['commits', 'incidents'],
   input: {
     module: nameText.optional().describe('name or part; or path'),
     path: repoPath.optional().describe('a path in the module'),

@@ -24,6 +24,7 @@ export const myDeployImpact = defineTool({
     'Call at session start or after your changes ship: deploys of your commits, linked incidents, reverts, ' +
     "your change failure rate vs the team's.",
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  needs: ['commits', 'deploys', 'incidents'],
   input: {
     author: nameText.optional().describe('email or name; default: you'),
     agent: nameText.optional().describe('default: you'),

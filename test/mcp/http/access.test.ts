@@ -80,3 +80,16 @@ describe('scopes, read-only and toolsets over HTTP', () => {
     expect(textOf(res)).toMatch(/record_task writes, and this server runs read-only/);
   });
 });
+
+describe('output schemas over HTTP', () => {
+  it('serve --http --output-schemas full advertises nested fields too', async () => {
+    const ctx = testContext(gitdir().path);
+    const t = await teamServer(ctx, { mcp: { access: {}, outputSchemas: 'full' } });
+    const client = await t.connect(t.token('claude', ['read']).token);
+    const { tools } = await client.listTools();
+    const risk = tools.find((x) => x.name === 'change_risk')!.outputSchema as {
+      properties: Record<string, { items?: { properties?: object } }>;
+    };
+    expect(Object.keys(risk.properties['modules']!.items!.properties!)).toContain('incidents90d');
+  });
+});
