@@ -57,17 +57,14 @@ export function moduleAuthorSpans(
 ): { sure: number; straddling: string[] } {
   const sure = prepared(
     db,
-    `SELECT COUNT(*) FROM module_authors WHERE module = @module AND first_at <= @to AND last_at >= @lo
-       AND (first_at >= @lo OR last_at <= @to)`,
+    `SELECT COUNT(*) FROM module_authors WHERE module = ? AND first_at <= ? AND last_at >= ?
+       AND (first_at >= ? OR last_at <= ?)`,
   )
     .pluck()
-    .get({ module, lo, to }) as number;
-  const straddling = prepared(
-    db,
-    'SELECT email FROM module_authors WHERE module = @module AND first_at < @lo AND last_at > @to',
-  )
+    .get(module, to, lo, lo, to) as number;
+  const straddling = prepared(db, 'SELECT email FROM module_authors WHERE module = ? AND first_at < ? AND last_at > ?')
     .pluck()
-    .all({ module, lo, to }) as string[];
+    .all(module, lo, to) as string[];
   return { sure, straddling };
 }
 
@@ -76,11 +73,11 @@ export function authorsInWindow(db: Db, module: string, lo: number, to: number, 
   return prepared(
     db,
     `SELECT COUNT(DISTINCT lower(c.author_email)) FROM commit_files cf JOIN commits c ON c.sha = cf.sha
-     WHERE cf.module = @module AND cf.committed_at >= @lo AND cf.committed_at <= @to AND c.is_merge = 0
-       AND lower(c.author_email) IN (SELECT value FROM json_each(@emails))`,
+     WHERE cf.module = ? AND cf.committed_at >= ? AND cf.committed_at <= ? AND c.is_merge = 0
+       AND lower(c.author_email) IN (SELECT value FROM json_each(?))`,
   )
     .pluck()
-    .get({ module, lo, to, emails: JSON.stringify(emails) }) as number;
+    .get(module, lo, to, JSON.stringify(emails)) as number;
 }
 
 /** A commit touching some of the asked paths that was reverted in the window, once per path it touched. */
@@ -102,8 +99,8 @@ export function revertsTouchingPaths(db: Db, paths: readonly string[], since: nu
      FROM commits r
      CROSS JOIN commit_files cf ON cf.sha = r.reverts_sha
      JOIN commits c ON c.sha = cf.sha
-     WHERE r.reverts_sha IS NOT NULL AND r.committed_at >= @since AND r.committed_at <= @now
-       AND cf.path IN (SELECT value FROM json_each(@paths))
+     WHERE r.reverts_sha IS NOT NULL AND r.committed_at >= ? AND r.committed_at <= ?
+       AND cf.path IN (SELECT value FROM json_each(?))
      ORDER BY r.committed_at DESC, c.sha, cf.path`,
-  ).all({ paths: JSON.stringify(paths), since, now }) as PathRevertRow[];
+  ).all(since, now, JSON.stringify(paths)) as PathRevertRow[];
 }

@@ -22,10 +22,10 @@ export function coModulesOf(db: Db, module: string, shas: readonly string[]): { 
   return prepared(
     db,
     `SELECT cf.module AS module, COUNT(DISTINCT cf.sha) AS commits
-     FROM json_each(@shas) s JOIN commit_files cf ON cf.sha = s.value
-     WHERE cf.module <> @module
+     FROM json_each(?) s JOIN commit_files cf ON cf.sha = s.value
+     WHERE cf.module <> ?
      GROUP BY cf.module`,
-  ).all({ shas: JSON.stringify(shas), module }) as { module: string; commits: number }[];
+  ).all(JSON.stringify(shas), module) as { module: string; commits: number }[];
 }
 
 /** The commits a coupling question reads: ordinary (no merges), ≤ maxFiles files, committed in [since, now]. */
@@ -47,10 +47,10 @@ export function latestModuleCommits(db: Db, module: string, w: CommitWindow): { 
     db,
     `SELECT DISTINCT cf.sha AS sha, cf.committed_at AS at, c.files_changed AS files
      FROM commit_files cf JOIN commits c ON c.sha = cf.sha
-     WHERE cf.module = @module AND cf.committed_at >= @since AND cf.committed_at <= @now
-       AND c.is_merge = 0 AND c.files_changed <= @maxFiles
-     ORDER BY cf.committed_at DESC, cf.sha DESC LIMIT @maxCommits`,
-  ).all({ ...w, module }) as { sha: string; files: number }[];
+     WHERE cf.module = ? AND cf.committed_at >= ? AND cf.committed_at <= ?
+       AND c.is_merge = 0 AND c.files_changed <= ?
+     ORDER BY cf.committed_at DESC, cf.sha DESC LIMIT ?`,
+  ).all(module, w.since, w.now, w.maxFiles, w.maxCommits) as { sha: string; files: number }[];
 }
 
 /**
@@ -89,10 +89,10 @@ export function coChangedFileCounts(
   return prepared(
     db,
     `SELECT f.path AS path, f.module AS module, COUNT(*) AS support
-     FROM json_each(@shas) s CROSS JOIN commit_files f ON f.sha = s.value
-     WHERE f.path NOT IN (SELECT value FROM json_each(@inputs))
-     GROUP BY f.path HAVING COUNT(*) >= @minSupport`,
-  ).all({ shas: JSON.stringify(shas), inputs: JSON.stringify(inputs), minSupport }) as {
+     FROM json_each(?) s CROSS JOIN commit_files f ON f.sha = s.value
+     WHERE f.path NOT IN (SELECT value FROM json_each(?))
+     GROUP BY f.path HAVING COUNT(*) >= ?`,
+  ).all(JSON.stringify(shas), JSON.stringify(inputs), minSupport) as {
     path: string;
     module: string;
     support: number;

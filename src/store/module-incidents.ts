@@ -13,21 +13,18 @@ const STRONG_LINK = strongLink('l');
 export function newestModuleIncidents(db: Db, module: string, since: number, now: number, limit: number): number[] {
   return prepared(
     db,
-    `SELECT incident_id FROM module_incidents WHERE module = @m AND started_at >= @since AND started_at <= @now
-     ORDER BY started_at DESC, incident_id DESC LIMIT @limit`,
+    `SELECT incident_id FROM module_incidents WHERE module = ? AND started_at >= ? AND started_at <= ?
+     ORDER BY started_at DESC, incident_id DESC LIMIT ?`,
   )
     .pluck()
-    .all({ m: module, since, now, limit }) as number[];
+    .all(module, since, now, limit) as number[];
 }
 
 /** How many of the module's incidents started in [since, now]. */
 export function countModuleIncidents(db: Db, module: string, since: number, now: number): number {
-  return prepared(
-    db,
-    'SELECT COUNT(*) FROM module_incidents WHERE module = @m AND started_at >= @since AND started_at <= @now',
-  )
+  return prepared(db, 'SELECT COUNT(*) FROM module_incidents WHERE module = ? AND started_at >= ? AND started_at <= ?')
     .pluck()
-    .get({ m: module, since, now }) as number;
+    .get(module, since, now) as number;
 }
 
 /** An incident as a module's history lists it. */
@@ -50,8 +47,8 @@ export function incidentHistoryRows(db: Db, ids: readonly number[]): IncidentHis
     db,
     `SELECT id AS rowid, external_id AS id, title, severity, started_at AS startedAt,
             resolved_at AS resolvedAt, status, module, url, postmortem_path AS postmortem
-     FROM incidents WHERE id IN (SELECT value FROM json_each(@ids))`,
-  ).all({ ids: JSON.stringify(ids) }) as IncidentHistoryRow[];
+     FROM incidents WHERE id IN (SELECT value FROM json_each(?))`,
+  ).all(JSON.stringify(ids)) as IncidentHistoryRow[];
 }
 
 /** One incident's external id, title and start. */
@@ -80,9 +77,9 @@ export function moduleIncidentFiles(
   return prepared(
     db,
     `SELECT incident_id AS id, kind, path FROM incident_files
-     WHERE module = @m AND incident_id IN (SELECT value FROM json_each(@ids))
+     WHERE module = ? AND incident_id IN (SELECT value FROM json_each(?))
      ORDER BY incident_id, kind, path`,
-  ).all({ m: module, ids: JSON.stringify(ids) }) as { id: number; kind: 'file' | 'frame'; path: string }[];
+  ).all(module, JSON.stringify(ids)) as { id: number; kind: 'file' | 'frame'; path: string }[];
 }
 
 /** The given incidents' strong commit links to commits that changed `module`: confirmed first, then by score. */
@@ -95,11 +92,11 @@ export function moduleStrongLinks(
   return prepared(
     db,
     `SELECT l.incident_id AS id, l.target AS sha, l.score, l.status, l.method FROM incident_links l
-     WHERE l.incident_id IN (SELECT value FROM json_each(@ids))
+     WHERE l.incident_id IN (SELECT value FROM json_each(?))
        AND ${STRONG_LINK}
-       AND EXISTS (SELECT 1 FROM commit_files cf WHERE cf.sha = l.target AND +cf.module = @m)
+       AND EXISTS (SELECT 1 FROM commit_files cf WHERE cf.sha = l.target AND +cf.module = ?)
      ORDER BY l.incident_id, l.status = 'confirmed' DESC, l.score DESC`,
-  ).all({ m: module, ids: JSON.stringify(ids) }) as {
+  ).all(JSON.stringify(ids), module) as {
     id: number;
     sha: string;
     score: number;
