@@ -67,7 +67,7 @@ const ALLOWED: Readonly<Record<string, string>> = {
   'ingest → attribution': 'ingest classifies authorship (attribution/identity) as it writes commits',
   'github → ingest': 'GitHub deployments, issues and pulls are written by the ingest functions',
   'github → attribution': 'new GitHub data refreshes attribution through its one refresh function',
-  'attribution → history': 'incident views resolve modules; attribution/paths still maps through history (shim)',
+  'attribution → history': 'incident views resolve modules',
   'history → decisions': 'change risk lists the decision records that govern the paths',
   'triage → decisions': 'triage proposes decisions and checks coverage by them',
   'delivery → triage': 'delivery metrics reuse the triage KPI windows',

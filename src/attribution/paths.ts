@@ -1,4 +1,4 @@
-import { normalisePath } from '../history/modules.js';
+import { normalisePath } from '../modules.js';
 
 /**
  * Path-suffix match at a segment boundary, either way round: a stack frame's `/app/src/payments/gateway.ts`
