@@ -120,7 +120,7 @@ export function heatmap(o: {
   columns: string[];
   values: number[][];
 }): string {
-  const cell = { w: 34, h: 24 };
+  const cell = { w: 46, h: 26 };
   const labelW = 150;
   const W = labelW + o.columns.length * cell.w + 8;
   const H = o.rows.length * cell.h + 34;
@@ -129,7 +129,7 @@ export function heatmap(o: {
   const parts: string[] = [];
   o.rows.forEach((r, i) => {
     const yy = i * cell.h;
-    parts.push(`<text x="${labelW - 8}" y="${yy + 16}" text-anchor="end" class="label">${esc(clip(r, 22))}</text>`);
+    parts.push(`<text x="${labelW - 8}" y="${yy + 17}" text-anchor="end" class="label">${esc(clip(r, 22))}</text>`);
     o.columns.forEach((c, j) => {
       const v = o.values[i]?.[j] ?? 0;
       const level = v === 0 ? 0 : Math.min(ramp.length - 1, 1 + Math.floor(((v - 1) / max) * (ramp.length - 1)));
@@ -140,14 +140,14 @@ export function heatmap(o: {
       );
       if (v > 0)
         parts.push(
-          `<text x="${xx + cell.w / 2}" y="${yy + 16}" text-anchor="middle" class="count" fill="${level >= 4 ? '#fff' : '#0f172a'}">${v}</text>`,
+          `<text x="${xx + cell.w / 2}" y="${yy + 17}" text-anchor="middle" class="count" fill="${level >= 4 ? '#fff' : '#0f172a'}">${v}</text>`,
         );
     });
   });
   o.columns.forEach((c, j) => {
     if (j % 2 === 0)
       parts.push(
-        `<text x="${labelW + j * cell.w + cell.w / 2}" y="${o.rows.length * cell.h + 16}" text-anchor="middle" class="tick">${esc(c.slice(5))}</text>`,
+        `<text x="${labelW + j * cell.w + cell.w / 2}" y="${o.rows.length * cell.h + 18}" text-anchor="middle" class="tick">${esc(c.slice(5))}</text>`,
       );
   });
   return svg(o.id, o.title, W, H, parts);
