@@ -229,7 +229,8 @@ const cache = new WeakMap<object, Map<string, { at: number; table: Promise<Chang
 function changeTable(ctx: AppContext, since: number, until: number): Promise<ChangeTable> {
   let own = cache.get(ctx.store);
   if (!own) cache.set(ctx.store, (own = new Map()));
-  const key = `${ctx.config.repoPath}|${since}|${until}`;
+  // By the minute: on the real clock every call has its own `until`, and a minute's drift moves no ranking much.
+  const key = `${ctx.config.repoPath}|${Math.floor(since / CACHE_MS)}|${Math.floor(until / CACHE_MS)}`;
   const hit = own.get(key);
   const wall = Date.now();
   if (hit && wall - hit.at < CACHE_MS) return hit.table;
