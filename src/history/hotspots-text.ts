@@ -13,7 +13,7 @@ export function renderHotspots(h: Hotspots): string {
     lines.push(
       `${String(i.rank ?? '-').padStart(4)}  ${i.name}${i.module && i.module !== i.name ? ` [${i.module}]` : ''}: ` +
         `${i.revisions} revisions × ${i.lines === null ? 'no size' : `${n(i.lines)} lines`}` +
-        `${i.score === null ? '' : ` = ${n(i.score)}`}; ${i.authors} authors, +${n(i.added)} −${n(i.deleted)}`,
+        `${i.score === null ? '' : ` = ${n(i.score)}`}; ${i.authors} author${i.authors === 1 ? '' : 's'}, +${n(i.added)} −${n(i.deleted)}`,
     );
   }
   if (h.hasMore) lines.push('   … (--limit for more)');
