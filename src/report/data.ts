@@ -1,6 +1,6 @@
 import type { AppContext } from '../context.js';
 import { incidentSuspects, type SuspectCommit } from '../attribution/incident-view.js';
-import { deliveryMetrics, type Figures } from '../delivery/metrics.js';
+import { deliveryMetrics, type Figures, type GroupFigures } from '../delivery/metrics.js';
 import { hotspots, type Hotspots } from '../history/hotspots.js';
 import { incidentStarts, latestIncidents, openIncidentCount } from '../store/dashboard.js';
 import { storeCounts } from '../store/counts.js';
@@ -40,7 +40,8 @@ export interface DashboardData {
   repository: string;
   window: { since: string; until: string; days: number };
   counts: { commits: number; deploys: number; incidents: number; links: number };
-  dora: { bucketDays: number; points: DoraPoint[] };
+  /** Points per bucket for the trends; `span`: each author kind over the whole span against the span before. */
+  dora: { bucketDays: number; points: DoraPoint[]; span: GroupFigures[] };
   incidents: { weeks: string[]; modules: { module: string; counts: number[] }[]; total: number };
   hotspots: { files: Hotspots; modules: Hotspots };
   triage: { window: { since: string; until: string }; kpis: KpiLine[]; loops: LoopState[]; intervention: string };
@@ -63,6 +64,7 @@ export async function dashboardData(ctx: AppContext, o: DashboardOptions): Promi
     points.push({ since: m.window.since, until: m.window.until, human: kind('human'), agent: kind('agent') });
   }
 
+  const span = deliveryMetrics(ctx, { now: until, windowDays: o.windowDays, agentLimit: 0 }).byKind;
   const [files, modules] = await Promise.all([
     hotspots(ctx, { now: until, windowDays: o.windowDays, by: 'file', limit: 10 }),
     hotspots(ctx, { now: until, windowDays: o.windowDays, by: 'module', limit: 8 }),
@@ -74,7 +76,7 @@ export async function dashboardData(ctx: AppContext, o: DashboardOptions): Promi
     repository: ctx.config.repoPath,
     window: { since: iso(since), until: iso(until), days: o.windowDays },
     counts: storeCounts(ctx.store),
-    dora: { bucketDays, points },
+    dora: { bucketDays, points, span },
     incidents: incidentsByModule(ctx, since, until),
     hotspots: { files, modules },
     triage: { window: triage.window, kpis: triage.kpis, loops: triage.loops, intervention: triage.intervention },

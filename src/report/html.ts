@@ -80,13 +80,40 @@ function dora(d: DashboardData): string {
     'dora',
     'Delivery — human vs agent',
     lead,
-    legend +
+    doraTable(d) +
+      legend +
       `<div class="grid quad">${[
         chart('dora-frequency', 'Deploys per week', 'deploys/week', (p, k) => p[k]?.perWeek ?? null),
         chart('dora-lead', 'Lead time, median (hours)', 'h', (p, k) => p[k]?.leadMedianH ?? null),
         chart('dora-cfr', 'Change failure rate (%)', '%', (p, k) => pct(p[k]?.failRate)),
         chart('dora-recovery', 'Recovery time, median (hours)', 'h', (p, k) => p[k]?.recoveryMedianH ?? null),
       ].join('')}</div>`,
+  );
+}
+
+/** Each author kind over the whole span, with the change against the span before. */
+function doraTable(d: DashboardData): string {
+  const hours = (v: number | null) => (v === null ? '–' : `${fmt(v, 1)} h`);
+  const rate = (v: number | null) => (v === null ? '–' : `${fmt(v * 100)}%`);
+  const change = (v: number | null, show: (x: number) => string) =>
+    v === null || v === 0 ? '' : ` <span class="muted small">${v > 0 ? '+' : '−'}${show(Math.abs(v))}</span>`;
+  const rows = d.dora.span
+    .map((g) => {
+      const c = g.current;
+      return (
+        `<tr><td><span class="tag ${esc(g.key)}">${esc(g.key)}</span></td>` +
+        `<td class="n">${c.deploys}${change(g.delta.deploys, (x) => fmt(x))}</td>` +
+        `<td class="n">${fmt(c.perWeek, 1)}</td>` +
+        `<td class="n">${hours(c.leadMedianH)}${change(g.delta.leadMedianH, (x) => `${fmt(x, 1)} h`)}</td>` +
+        `<td class="n">${c.failed} · ${rate(c.failRate)}${change(g.delta.failRate, (x) => `${fmt(x * 100)} pts`)}</td>` +
+        `<td class="n">${hours(c.recoveryMedianH)}</td><td class="n">${rate(c.reworkRate)}</td></tr>`
+      );
+    })
+    .join('');
+  return (
+    `<table class="dora"><thead><tr><th>${d.window.days} days</th><th class="n">deploys</th><th class="n">per week</th>` +
+    `<th class="n">lead time (median)</th><th class="n">failed · rate</th><th class="n">recovery (median)</th>` +
+    `<th class="n">rework</th></tr></thead><tbody>${rows}</tbody></table>`
   );
 }
 
@@ -282,6 +309,7 @@ th,td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--line);vertic
 th{font-size:12px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted);font-weight:600}
 .n{text-align:right;font-variant-numeric:tabular-nums}
 code{font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#f1f5f9;padding:1px 5px;border-radius:4px}
+table.dora{margin:0 0 16px}
 .couples{margin:0;padding-left:18px}
 .couples li{margin:4px 0}
 .kpis{display:grid;grid-template-columns:repeat(auto-fit,minmax(200px,1fr));gap:12px}
@@ -298,7 +326,7 @@ code{font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;backgrou
 .incident{border-top:1px solid var(--line);padding-top:6px;margin-top:6px}
 .tag{display:inline-block;font-size:12px;font-weight:600;padding:0 7px;border-radius:999px;background:#e2e8f0;color:#1f2937}
 .tag.open{background:#fee2e2;color:#991b1b}.tag.resolved{background:#d1fae5;color:#065f46}
-.tag.confirmed{background:#ede9fe;color:#5b21b6}.tag.agent{background:#ffedd5;color:#9a3412}.tag.human{background:#dbeafe;color:#1e40af}
+.tag.confirmed{background:#ede9fe;color:#5b21b6}.tag.agent{background:#ffedd5;color:#9a3412}.tag.human{background:#dbeafe;color:#1e40af}.tag.pair{background:#d1fae5;color:#065f46}
 .empty{padding:14px;border:1px dashed #cbd5e1;border-radius:10px;color:var(--muted);background:#fbfcfd}
 footer{max-width:1180px;margin:10px auto 30px;padding:0 26px;font-size:13px;color:var(--muted)}
 `;

@@ -149,6 +149,16 @@ describe('the HTML dashboard in a real headless Chromium', () => {
         const expected = metrics.byKind.find((g) => g.key === kind)!.current.perWeek;
         expect(freq.filter((m) => m.series === kind).at(-1)?.value, kind).toBe(expected);
       }
+      // The span table: each author kind's deploys over the 90 days, as `hindsight metrics` counts them.
+      const span = JSON.parse(
+        runCli(['--db', db, '--repo', repo, 'metrics', '--json', '--window-days', '90'], { cwd: repo, env }).stdout,
+      ) as { byKind: { key: string; current: { deploys: number } }[] };
+      const table = await page.$$eval('table.dora tbody tr', (rows) =>
+        rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent ?? '')),
+      );
+      expect(table.map((cells) => [cells[0], Number.parseInt(cells[1]!, 10)])).toEqual(
+        span.byKind.map((g) => [g.key, g.current.deploys]),
+      );
       // Incidents: the heatmap's cells add up to the incidents the store holds in its 13 weeks.
       const store = new Database(db, { readonly: true });
       const until = Date.parse(NOW);
