@@ -35,6 +35,7 @@ const FLOORS: readonly { name: string; rooms: readonly string[] }[] = [
       'modules.ts',
       'http.ts',
       'setup-hints.ts',
+      'git-reader.ts',
     ],
   },
   {
@@ -53,6 +54,8 @@ const FLOORS: readonly { name: string; rooms: readonly string[] }[] = [
       'auth',
     ],
   },
+  // Views that compose several domain rooms' answers into one page (the dashboard): above the domain, below doors.
+  { name: 'views', rooms: ['report'] },
   { name: 'doors', rooms: ['mcp', 'mcp/http', 'cli', 'webhooks', 'index.ts'] },
 ];
 

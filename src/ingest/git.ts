@@ -23,7 +23,7 @@ import { getMeta, restoreDeferredIndexes, setMeta, type Db } from '../store/open
 import { inTransaction, withTransaction } from '../store/transaction.js';
 import { ensureRepo, getRepoTips, setLastIngestedAt, setRepoTips } from '../store/repos.js';
 import { immediateTransaction } from '../store/write-lock.js';
-import { gitStdout } from './git-reader.js';
+import { gitStdout } from '../git-reader.js';
 import { exclusively } from './lease.js';
 import { LOG_ARGS, LogParser, type RawCommit } from './log-parser.js';
 

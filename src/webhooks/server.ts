@@ -101,7 +101,9 @@ export async function startWebhookServer(ctx: AppContext, options: WebhookServer
   const handleMcp = mcp ? (await import('../mcp/http/transport.js')).handleMcp : undefined;
   const { ingestNow } = options;
   const admin = ingestNow ? (await import('../mcp/http/admin.js')).handleAdminIngest : undefined;
-  const enabled = [...routes.keys(), ...(mcp ? ['/mcp'] : []), ...(admin ? ['/admin/ingest'] : [])];
+  // Where agents hold tokens, people may read the dashboard with one (scope `read`).
+  const dashboard = mcp ? (await import('../mcp/http/dashboard.js')).handleDashboard : undefined;
+  const enabled = [...routes.keys(), ...(mcp ? ['/mcp', '/dashboard'] : []), ...(admin ? ['/admin/ingest'] : [])];
   let queue: Promise<unknown> = Promise.resolve();
   let inFlight = 0;
   let drained = () => {};
@@ -137,6 +139,7 @@ export async function startWebhookServer(ctx: AppContext, options: WebhookServer
     if (refused) return send(res, { status: 403, body: { error: refused } });
     if (path === '/mcp' && handleMcp && mcp) return handleMcp(ctx, req, res, mcp, note);
     if (path === '/admin/ingest' && admin && ingestNow) return send(res, admin(ctx, req, ingestNow, note));
+    if (path === '/dashboard' && dashboard) return dashboard(ctx, req, res, note);
     const route = routes.get(path);
     let result: WebhookAnswer;
     try {

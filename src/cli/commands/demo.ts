@@ -12,6 +12,7 @@ import { demoInterrupts } from '../../demo/scenario-interrupts.js';
 import { importInterrupts } from '../../triage/import.js';
 import { UserInputError } from '../../errors.js';
 import { recordDeploy } from '../../ingest/deploys.js';
+import { writeDashboard } from '../../report/write.js';
 import { ingestGit } from '../../ingest/git.js';
 import { importIncidents } from '../../ingest/incidents.js';
 import { VERSION } from '../../version.js';
@@ -40,6 +41,7 @@ export async function runDemo(o: { dir?: string; json?: boolean }): Promise<void
   }
   info(`building the demo scenario in ${dir} …`);
   const { scenario, dbPath, env } = await buildDemoDatabase(dir, info);
+  const dashboard = await writeDemoDashboard(dir, dbPath, scenario.repoPath, env);
 
   // A real MCP session over stdio against our own binary, as Claude Code would open it. The binary is the script
   // running now, not a path relative to this module, so the demo also serves from a bundled build.
@@ -122,7 +124,15 @@ export async function runDemo(o: { dir?: string; json?: boolean }): Promise<void
     const traced =
       top !== undefined && scenario.expected.paymentsInducingSha.startsWith(top.sha) && top.status === 'confirmed';
     if (o.json) {
-      outJson({ scenario: scenario.repoPath, database: dbPath, toolsListBytes: listBytes, traced, answers, tryIt });
+      outJson({
+        scenario: scenario.repoPath,
+        database: dbPath,
+        dashboard,
+        toolsListBytes: listBytes,
+        traced,
+        answers,
+        tryIt,
+      });
     } else {
       out(
         traced
@@ -137,6 +147,24 @@ export async function runDemo(o: { dir?: string; json?: boolean }): Promise<void
   } finally {
     await client.close();
   }
+}
+
+/** The scenario's dashboard, written beside its database (said on stderr, so stdout keeps the answers). */
+async function writeDemoDashboard(
+  dir: string,
+  dbPath: string,
+  repoPath: string,
+  env: Record<string, string>,
+): Promise<string> {
+  const file = join(dir, 'dashboard.html');
+  const ctx = createContext(loadConfig({ cwd: repoPath, env, flags: { db: dbPath, repo: repoPath } }), { log: info });
+  try {
+    const { bytes } = await writeDashboard(ctx, file);
+    info(`dashboard written to ${file} (${bytes.toLocaleString('en-US')} bytes): open it in a browser`);
+  } finally {
+    ctx.store.close();
+  }
+  return file;
 }
 
 /**

@@ -127,7 +127,7 @@ export async function serveHttp(
       o.ingest !== false
         ? `  ingest:     at start${intervalMs > 0 ? `, then every ${o.ingestInterval ?? '5m'}` : ''} (GET /readyz is 503 until the first round is over)`
         : '  ingest:     only on POST /admin/ingest (--no-ingest)',
-      ...server.routes.map((r) => `  POST ${server.url}${r}`),
+      ...server.routes.map((r) => `  ${r === '/dashboard' ? 'GET ' : 'POST'} ${server.url}${r}`),
       `  MCP:        claude mcp add --transport http hindsight ${server.url}/mcp --header "Authorization: Bearer $TOKEN"`,
       '              (a token: hindsight token create --agent NAME)',
       loopback

@@ -42,6 +42,7 @@ export const changeRisk = defineTool({
             paths: z.array(z.string()),
           }),
         ),
+        hotspot: z.string().nullable().describe('where its hottest input path ranks by revisions × lines, 90d'),
       }),
     ),
     coChangedFiles: z.object({
@@ -79,8 +80,13 @@ export const changeRisk = defineTool({
     reasons: z.array(z.string()),
   },
   async handler(input, ctx) {
-    const { assessChangeRisk } = await import('../../history/change-risk.js');
-    return assessChangeRisk(ctx, input.paths);
+    const [{ assessChangeRisk }, { hotspotNotes }] = await Promise.all([
+      import('../../history/change-risk.js'),
+      import('../../history/hotspots.js'),
+    ]);
+    const risk = assessChangeRisk(ctx, input.paths);
+    const hot = await hotspotNotes(ctx, risk.modules);
+    return { ...risk, modules: risk.modules.map((m) => ({ ...m, hotspot: hot.get(m.module) ?? null })) };
   },
   render(out) {
     const lines = [`risk ${out.risk.toUpperCase()}: ${out.reasons.join('; ')}`];
@@ -93,7 +99,8 @@ export const changeRisk = defineTool({
             : '') +
           (m.reverts90d.length
             ? `; reverted: ${m.reverts90d.map((r) => `${r.sha} "${r.subject}" (${r.revertedAt.slice(0, 10)})`).join(', ')}`
-            : ''),
+            : '') +
+          (m.hotspot ? `; ${m.hotspot}` : ''),
       );
     }
     const co = out.coChangedFiles;

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { UpstreamError } from '../errors.js';
+import { UpstreamError } from './errors.js';
 
 /** Bytes read ahead of the consumer before git is paused, and the level at which it resumes. */
 const AHEAD_MAX = 16 << 20;

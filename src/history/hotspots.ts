@@ -1,0 +1,267 @@
+import type { AppContext } from '../context.js';
+import { UserInputError } from '../errors.js';
+import { windowChanges } from '../store/hotspots.js';
+import { servedRepoId } from '../store/repos.js';
+import { DAY_MS } from './change-stats.js';
+import { headLines } from './head-lines.js';
+
+/** code-maat's defaults for its coupling analysis (`-n`, `--min-shared-revs`, `-i`, `--max-changeset-size`). */
+export const CODE_MAAT_DEFAULTS = { minRevs: 5, minSharedRevs: 5, minCoupling: 30, maxChangesetSize: 30 };
+
+export type HotspotLevel = 'file' | 'module';
+
+export interface HotspotQuery {
+  now: number;
+  windowDays: number;
+  by: HotspotLevel;
+  /** Hotspots and couples listed (each). */
+  limit: number;
+  minRevs?: number;
+  minSharedRevs?: number;
+  /** Percent. */
+  minCoupling?: number;
+  maxChangesetSize?: number;
+}
+
+export interface Hotspot {
+  /** A path, or a module name. */
+  name: string;
+  /** The file's module (files only). */
+  module?: string;
+  revisions: number;
+  authors: number;
+  added: number;
+  deleted: number;
+  /** Lines at HEAD (a module: its files' sum); null when it is not a text file at HEAD. */
+  lines: number | null;
+  /** revisions × lines; null without lines. */
+  score: number | null;
+  /** 1 = the hottest among the ranked; null when not ranked (no lines at HEAD). */
+  rank: number | null;
+}
+
+export interface Couple {
+  entity: string;
+  coupled: string;
+  /** shared revisions / the average of both entities' revisions, in percent (code-maat's degree). */
+  degree: number;
+  averageRevs: number;
+  sharedRevs: number;
+}
+
+export interface Hotspots {
+  by: HotspotLevel;
+  window: { since: string; until: string; days: number };
+  /** The HEAD commit sizes were read at; null when the repository has none. */
+  head: string | null;
+  /** Entities changed in the window. */
+  changed: number;
+  /** Of those, entities with a size at HEAD: what ranks are out of. */
+  ranked: number;
+  items: Hotspot[];
+  hasMore: boolean;
+  coupling: {
+    items: Couple[];
+    hasMore: boolean;
+    thresholds: typeof CODE_MAAT_DEFAULTS;
+  };
+  definitions: string[];
+  notes: string[];
+}
+
+export const HOTSPOT_DEFINITIONS = [
+  'revisions: ordinary commits (no merges) that changed the file or module in the window',
+  'authors: distinct author e-mails among those commits; churn: lines added and deleted by them',
+  'lines: the size at HEAD, read from git objects (a module: the sum of its files); binary files have none',
+  'hotspot score: revisions × lines (change frequency × size, as code-maat and CodeScene rank hotspots)',
+  'coupling degree: shared revisions / average revisions of the two, in percent; commits with more files than ' +
+    'the change-set limit are left out; a pair needs min revisions each, min shared revisions and min degree',
+];
+
+/**
+ * Hotspots and change coupling over a window, per file or per module, by code-maat's definitions (revisions,
+ * authors, churn, coupling degree = shared / average revisions) with sizes read from git at HEAD.
+ */
+export async function hotspots(ctx: AppContext, q: HotspotQuery): Promise<Hotspots> {
+  const t = { ...CODE_MAAT_DEFAULTS, ...defined(q) };
+  for (const [field, v, min] of [
+    ['window_days', q.windowDays, 1],
+    ['limit', q.limit, 0],
+    ['min_revs', t.minRevs, 1],
+    ['min_shared_revs', t.minSharedRevs, 1],
+    ['min_coupling', t.minCoupling, 0],
+    ['max_changeset_size', t.maxChangesetSize, 2],
+  ] as const) {
+    if (!Number.isInteger(v) || v < min) throw new UserInputError(`${field} must be a whole number ≥ ${min}`, field);
+  }
+  const until = q.now;
+  const since = until - q.windowDays * DAY_MS;
+  const table = await changeTable(ctx, since, until);
+  const entityOf = (path: string) => (q.by === 'file' ? path : ctx.modules.moduleOf(path));
+
+  type Tally = Hotspot & { shas: Set<string>; emails: Set<string> };
+  const stats = new Map<string, Tally>();
+  const coupled = new Map<string, number>();
+  const coupleRevs = new Map<string, number>();
+  for (const c of table.commits) {
+    const touched = new Set<string>();
+    for (const f of c.files) {
+      const name = entityOf(f.path);
+      touched.add(name);
+      let s = stats.get(name);
+      if (!s) {
+        s = {
+          name,
+          ...(q.by === 'file' ? { module: ctx.modules.moduleOf(name) } : {}),
+          ...{ revisions: 0, authors: 0, added: 0, deleted: 0, lines: null, score: null, rank: null },
+          shas: new Set<string>(),
+          emails: new Set<string>(),
+        };
+        stats.set(name, s);
+      }
+      s.shas.add(c.sha);
+      s.emails.add(c.email);
+      s.added += f.added;
+      s.deleted += f.deleted;
+    }
+    // code-maat drops large change sets before it counts anything for coupling.
+    if (c.size > t.maxChangesetSize) continue;
+    const names = [...touched].sort();
+    for (const n of names) coupleRevs.set(n, (coupleRevs.get(n) ?? 0) + 1);
+    for (let i = 0; i < names.length; i++)
+      for (let j = i + 1; j < names.length; j++) {
+        const key = `${names[i]}\0${names[j]}`;
+        coupled.set(key, (coupled.get(key) ?? 0) + 1);
+      }
+  }
+  for (const [path, lines] of table.lines) {
+    const s = stats.get(entityOf(path));
+    if (s) s.lines = (s.lines ?? 0) + lines;
+  }
+  const all: Hotspot[] = [...stats.values()].map(({ shas, emails, ...h }) => ({
+    ...h,
+    revisions: shas.size,
+    authors: emails.size,
+  }));
+  for (const h of all) h.score = h.lines === null ? null : h.revisions * h.lines;
+  all.sort(
+    (a, b) =>
+      (b.score ?? -1) - (a.score ?? -1) ||
+      b.revisions - a.revisions ||
+      (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+  );
+  let ranked = 0;
+  for (const h of all) if (h.score !== null) h.rank = ++ranked;
+
+  const couples: Couple[] = [];
+  for (const [key, shared] of coupled) {
+    if (shared < t.minSharedRevs) continue;
+    const [a, b] = key.split('\0') as [string, string];
+    const ra = coupleRevs.get(a) ?? 0;
+    const rb = coupleRevs.get(b) ?? 0;
+    if (ra < t.minRevs || rb < t.minRevs) continue;
+    const average = (ra + rb) / 2;
+    const degree = Math.round((shared / average) * 100);
+    if (degree < t.minCoupling) continue;
+    couples.push({ entity: a, coupled: b, degree, averageRevs: Math.ceil(average), sharedRevs: shared });
+  }
+  couples.sort((x, y) => y.degree - x.degree || y.sharedRevs - x.sharedRevs || x.entity.localeCompare(y.entity));
+
+  const notes: string[] = [];
+  if (table.commits.length === 0)
+    notes.push(
+      `no commits in the ${q.windowDays} days before ${iso(until)}: run 'hindsight ingest git', or widen --since`,
+    );
+  if (table.head === null)
+    notes.push('the repository has no HEAD commit to read sizes from: hotspots are ranked only when it has one');
+  return {
+    by: q.by,
+    window: { since: iso(since), until: iso(until), days: q.windowDays },
+    head: table.head,
+    changed: all.length,
+    ranked,
+    items: all.slice(0, q.limit),
+    hasMore: all.length > q.limit,
+    coupling: { items: couples.slice(0, q.limit), hasMore: couples.length > q.limit, thresholds: t },
+    definitions: HOTSPOT_DEFINITIONS,
+    notes,
+  };
+}
+
+/**
+ * Per module, where its hottest input path ranks among the files changed in the last 90 days:
+ * "hotspot: rank 3 of 412 files, src/x.ts (41 revisions × 1,820 lines)"; modules none of whose paths rank are absent.
+ */
+export async function hotspotNotes(
+  ctx: AppContext,
+  groups: readonly { module: string; paths: readonly string[] }[],
+): Promise<Map<string, string>> {
+  const notes = new Map<string, string>();
+  if (groups.length === 0) return notes;
+  const h = await hotspots(ctx, { now: ctx.clock(), windowDays: 90, by: 'file', limit: Number.MAX_SAFE_INTEGER });
+  const byPath = new Map(h.items.filter((i) => i.rank !== null).map((i) => [i.name, i]));
+  for (const g of groups) {
+    const best = g.paths
+      .map((p) => byPath.get(p))
+      .filter((i) => i !== undefined)
+      .sort((x, y) => x.rank! - y.rank!)[0];
+    if (best)
+      notes.set(
+        g.module,
+        `hotspot: rank ${best.rank} of ${h.ranked} files changed in 90 days, ${best.name} ` +
+          `(${best.revisions} revisions × ${best.lines!.toLocaleString('en-US')} lines)`,
+      );
+  }
+  return notes;
+}
+
+interface ChangeTable {
+  head: string | null;
+  commits: { sha: string; email: string; size: number; files: { path: string; added: number; deleted: number }[] }[];
+  /** Lines at HEAD of the paths changed in the window. */
+  lines: Map<string, number>;
+}
+
+// A window's table is reused for a minute: change_risk asks it on every call, and the window barely moves.
+const CACHE_MS = 60_000;
+const cache = new WeakMap<object, Map<string, { at: number; table: Promise<ChangeTable> }>>();
+
+function changeTable(ctx: AppContext, since: number, until: number): Promise<ChangeTable> {
+  let own = cache.get(ctx.store);
+  if (!own) cache.set(ctx.store, (own = new Map()));
+  // By the minute: on the real clock every call has its own `until`, and a minute's drift moves no ranking much.
+  const key = `${ctx.config.repoPath}|${Math.floor(since / CACHE_MS)}|${Math.floor(until / CACHE_MS)}`;
+  const hit = own.get(key);
+  const wall = Date.now();
+  if (hit && wall - hit.at < CACHE_MS) return hit.table;
+  if (own.size > 16) own.clear();
+  const table = readTable(ctx, since, until);
+  own.set(key, { at: wall, table });
+  table.catch(() => own.delete(key));
+  return table;
+}
+
+async function readTable(ctx: AppContext, since: number, until: number): Promise<ChangeTable> {
+  const repoId = servedRepoId(ctx.store, ctx.config.repoPath) ?? null;
+  const commits: ChangeTable['commits'] = [];
+  const paths = new Set<string>();
+  for (const r of windowChanges(ctx.store, { since, until, repoId })) {
+    let c = commits.at(-1);
+    if (c?.sha !== r.sha) commits.push((c = { sha: r.sha, email: r.email, size: r.files, files: [] }));
+    c.files.push({ path: r.path, added: r.added, deleted: r.deleted });
+    paths.add(r.path);
+  }
+  const { head, lines } = await headLines(ctx.config.repoPath, paths);
+  return { head, commits, lines };
+}
+
+function defined(q: HotspotQuery): Partial<typeof CODE_MAAT_DEFAULTS> {
+  const out: Partial<typeof CODE_MAAT_DEFAULTS> = {};
+  for (const k of Object.keys(CODE_MAAT_DEFAULTS) as (keyof typeof CODE_MAAT_DEFAULTS)[]) {
+    const v = q[k];
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
+}
+
+const iso = (t: number) => new Date(t).toISOString();
