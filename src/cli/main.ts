@@ -30,6 +30,7 @@ const COMMANDS: Record<string, () => Promise<Registrar[]>> = {
   metrics: async () => [(await import('./commands/metrics.js')).registerMetrics],
   interrupts: async () => [(await import('./commands/interrupts.js')).registerInterrupts],
   loop: async () => [(await import('./commands/loop.js')).registerLoop],
+  notify: async () => [(await import('./commands/notify.js')).registerNotify],
   token: async () => [(await import('./commands/token.js')).registerToken],
   demo: async () => [(await import('./commands/demo.js')).registerDemo],
 };

@@ -1,0 +1,40 @@
+import type { Db } from './open.js';
+import { prepared as stmt } from './prepared.js';
+
+// What each agent has not yet read about: incidents linked to its commits (kept by a trigger, 0012-notify) after
+// its digest read mark.
+
+/** When the agent last read its digest (unix ms), if ever. */
+export function digestMark(db: Db, agent: string): number | undefined {
+  return stmt(db, 'SELECT read_at FROM digest_marks WHERE agent = ?').pluck().get(agent) as number | undefined;
+}
+
+/** Moves the agent's read mark forward to `at` (never back: two readers cannot un-read each other's news). */
+export function advanceDigestMark(db: Db, agent: string, at: number): void {
+  stmt(
+    db,
+    `INSERT INTO digest_marks (agent, read_at) VALUES (?, ?)
+     ON CONFLICT (agent) DO UPDATE SET read_at = excluded.read_at WHERE excluded.read_at > digest_marks.read_at`,
+  ).run(agent, at);
+}
+
+/** Incidents first linked to the agent's commits after `since` (exclusive), newest link first. */
+export function incidentsLinkedSince(
+  db: Db,
+  agent: string,
+  since: number,
+  limit: number,
+): { incidentId: number; linkedAt: number }[] {
+  return stmt(
+    db,
+    `SELECT incident_id AS incidentId, linked_at AS linkedAt FROM agent_incidents
+     WHERE agent = ? AND linked_at > ? ORDER BY linked_at DESC, incident_id DESC LIMIT ?`,
+  ).all(agent, since, limit) as { incidentId: number; linkedAt: number }[];
+}
+
+/** The last time an incident was first linked to the agent's commits: what a digest subscription watches. */
+export function lastLinkedAt(db: Db, agent: string): number {
+  return (
+    (stmt(db, 'SELECT max(linked_at) FROM agent_incidents WHERE agent = ?').pluck().get(agent) as number | null) ?? 0
+  );
+}
