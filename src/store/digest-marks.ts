@@ -32,9 +32,13 @@ export function incidentsLinkedSince(
   ).all(agent, since, limit) as { incidentId: number; linkedAt: number }[];
 }
 
-/** The last time an incident was first linked to the agent's commits: what a digest subscription watches. */
-export function lastLinkedAt(db: Db, agent: string): number {
-  return (
-    (stmt(db, 'SELECT max(linked_at) FROM agent_incidents WHERE agent = ?').pluck().get(agent) as number | null) ?? 0
-  );
+/**
+ * A value that changes whenever an incident is first linked to the agent's commits (how many, and the newest
+ * time): what a digest subscription polls. One index range per call.
+ */
+export function agentLinksFingerprint(db: Db, agent: string): string {
+  const row = stmt(db, 'SELECT count(*) AS n, max(linked_at) AS last FROM agent_incidents WHERE agent = ?').get(
+    agent,
+  ) as { n: number; last: number | null };
+  return `${row.n}:${row.last ?? 0}`;
 }

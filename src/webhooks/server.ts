@@ -79,7 +79,8 @@ export async function startWebhookServer(ctx: AppContext, options: WebhookServer
   // Deliveries are idempotent, so running one again after a busy answer is safe.
   ctx.store.pragma('busy_timeout = 0');
   const refusedHost = hostCheck(options.publicHosts);
-  const mcp = options.mcp ? { ...options.mcp, maxBodyBytes: limit } : undefined;
+  const streams = new Set<ServerResponse>();
+  const mcp = options.mcp ? { ...options.mcp, maxBodyBytes: limit, streams } : undefined;
   const handleMcp = mcp ? (await import('../mcp/http/transport.js')).handleMcp : undefined;
   const { ingestNow } = options;
   const admin = ingestNow ? (await import('../mcp/http/admin.js')).handleAdminIngest : undefined;
@@ -152,6 +153,8 @@ export async function startWebhookServer(ctx: AppContext, options: WebhookServer
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      // Open MCP notification streams never finish by themselves: end them, as a restart would.
+      for (const res of streams) res.end();
       if (inFlight > 0) {
         await new Promise<void>((resolve) => {
           drained = resolve;

@@ -7,11 +7,16 @@ import { header, readBody, HttpError } from '../../webhooks/http.js';
 import { narrowToolsets, parseToolsets, refusal, type Access } from '../access.js';
 import { buildServer } from '../server.js';
 import { authenticate } from './auth.js';
+import { serveSubscriptions, watchDigest } from './subscriptions.js';
 
 export interface McpHttpOptions {
   /** What the whole server allows (--read-only, --toolsets); a request can only narrow it. */
   access: Access;
   maxBodyBytes: number;
+  /** How often an open GET stream polls for a change of its agent's digest (default 3 s). */
+  digestPollMs?: number;
+  /** Open GET streams, ended when the server shuts down (they would otherwise hold it for its grace time). */
+  streams?: Set<ServerResponse>;
 }
 
 /** What the request log may say about an MCP request: never the token, only whose it was and what was asked. */
@@ -23,7 +28,9 @@ export interface McpRequestNote {
 /**
  * /mcp over the SDK's Streamable HTTP transport, stateless: every POST gets a fresh server and transport, built
  * for the token's agent and scopes, so nothing lives between requests and any instance on the same database can
- * answer. GET (a server-to-client stream) and DELETE (ending a session) need sessions: 405, as the spec allows.
+ * answer. GET opens the standalone server-to-client stream, which carries `notifications/resources/updated` for the
+ * digest subscriptions of the token (kept in the database: subscriptions.ts). DELETE (ending a session) needs
+ * sessions: 405, as the spec allows.
  */
 export async function handleMcp(
   ctx: AppContext,
@@ -32,13 +39,40 @@ export async function handleMcp(
   o: McpHttpOptions,
   note: McpRequestNote,
 ): Promise<void> {
-  if (req.method !== 'POST') {
-    return rpcError(res, 405, -32000, 'this server is stateless: send MCP requests with POST', { allow: 'POST' });
+  if (req.method !== 'POST' && req.method !== 'GET') {
+    return rpcError(
+      res,
+      405,
+      -32000,
+      'this server is stateless: send MCP requests with POST (GET: the notification stream)',
+      {
+        allow: 'GET, POST',
+      },
+    );
   }
   const auth = authenticate(ctx, req.headers);
   if (!auth.ok) return rpcError(res, 401, -32001, auth.error, { 'www-authenticate': auth.challenge });
   const token = auth.token;
   note.agent = token.agent;
+  const who = { tokenId: token.id, agent: token.agent };
+  const reads = token.scopes.includes('read');
+  if (req.method === 'GET') {
+    if (!reads) return rpcError(res, 403, -32001, "the notification stream needs a token with the 'read' scope");
+    note.what = 'notification stream';
+    const server = buildServer(ctx, [], { agent: token.agent, resources: true });
+    serveSubscriptions(server, ctx, who);
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    const stop = watchDigest(ctx, server, who, o.digestPollMs);
+    o.streams?.add(res);
+    res.on('close', () => {
+      stop();
+      o.streams?.delete(res);
+      void transport.close();
+      void server.close();
+    });
+    await server.connect(transport);
+    return transport.handleRequest(req, res);
+  }
   let access: Access;
   let body: unknown;
   try {
@@ -54,9 +88,10 @@ export async function handleMcp(
   const server = buildServer(ctx, undefined, {
     refuse: (tool) => refusal(tool, access),
     agent: token.agent,
-    resources: token.scopes.includes('read'),
+    resources: reads,
     busyWaitMs: BUSY_WAIT_MS,
   });
+  if (reads) serveSubscriptions(server, ctx, who);
   const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
   res.on('close', () => {
     void transport.close();
