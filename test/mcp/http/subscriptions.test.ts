@@ -1,33 +1,6 @@
 import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
-import { ingestGit } from '../../../src/ingest/git.js';
-import { recordDeploy } from '../../../src/ingest/deploys.js';
-import { testContext } from '../../helpers/context.js';
-import { gitdir } from '../../helpers/gitdir.js';
-import { teamServer } from './harness.js';
-
-const NOW = Date.parse('2026-02-10T00:00:00Z');
-
-/** A deploy that shipped a Claude change to the gateway. */
-async function claudeShipped() {
-  const g = gitdir();
-  const base = g.commit({
-    files: { 'src/payments/gateway.ts': 'export const t = 1;\n' },
-    message: 'init',
-    date: '2026-02-01T09:00:00Z',
-  });
-  const head = g.commit({
-    files: { 'src/payments/gateway.ts': 'export const t = 2;\n' },
-    message: 'perf(payments): shorter gateway timeout\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n',
-    author: { name: 'Maya Chen', email: 'maya@acme.dev' },
-    date: '2026-02-03T09:00:00Z',
-  });
-  const ctx = testContext(g.path, { now: NOW });
-  await ingestGit(ctx);
-  await recordDeploy(ctx, { ref: base, status: 'success', finishedAt: Date.parse('2026-02-01T12:00:00Z') });
-  await recordDeploy(ctx, { ref: head, status: 'success', finishedAt: Date.parse('2026-02-03T12:00:00Z') });
-  return ctx;
-}
+import { teamServer, twoAgents } from './harness.js';
 
 const INCIDENT = {
   id: 'INC-77',
@@ -38,7 +11,7 @@ const INCIDENT = {
 
 describe('digest subscriptions over the stateless team server', () => {
   it('a subscribed client hears notifications/resources/updated when a webhook incident lands on its changes', async () => {
-    const ctx = await claudeShipped();
+    const ctx = await twoAgents();
     const t = await teamServer(ctx, { mcp: { access: {}, digestPollMs: 50 } });
     const client = await t.connect(t.token('claude').token);
     expect(client.getServerCapabilities()?.resources?.subscribe).toBe(true);
@@ -67,7 +40,7 @@ describe('digest subscriptions over the stateless team server', () => {
   });
 
   it('an unsubscribed client hears nothing', async () => {
-    const ctx = await claudeShipped();
+    const ctx = await twoAgents();
     const t = await teamServer(ctx, { mcp: { access: {}, digestPollMs: 50 } });
     const client = await t.connect(t.token('claude').token);
     const heard: string[] = [];
