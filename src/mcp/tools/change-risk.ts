@@ -78,8 +78,13 @@ export const changeRisk = defineTool({
     reasons: z.array(z.string()),
   },
   async handler(input, ctx) {
-    const { assessChangeRisk } = await import('../../history/change-risk.js');
-    return assessChangeRisk(ctx, input.paths);
+    const [{ assessChangeRisk }, { openIncidentLine }] = await Promise.all([
+      import('../../history/change-risk.js'),
+      import('../../history/open-incident-line.js'),
+    ]);
+    const res = assessChangeRisk(ctx, input.paths);
+    const open = openIncidentLine(ctx, input.paths);
+    return open ? { ...res, reasons: [open, ...res.reasons] } : res;
   },
   render(out) {
     const lines = [`risk ${out.risk.toUpperCase()}: ${out.reasons.join('; ')}`];
