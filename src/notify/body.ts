@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CauseEvidence } from './evidence.js';
+import type { CauseEvidence } from '../attribution/cause-evidence.js';
 
 // The comment bodies the write-back posts. Built only from stored evidence and fixed times, so the same evidence
 // always gives the same bytes: that is what makes "update only when the body changed" work.

@@ -14,7 +14,7 @@ import {
 } from '../store/notifications.js';
 import { pullsOfCommit } from '../store/notify-facts.js';
 import { bodyHash, issueCommentBody, marker, pullCommentBody, withdrawnBody } from './body.js';
-import { causeEvidence, type CauseEvidence } from './evidence.js';
+import { causeEvidence, type CauseEvidence } from '../attribution/cause-evidence.js';
 
 export interface NotifyOptions {
   /** Print, write nothing, ask GitHub nothing. */

@@ -5,7 +5,7 @@ import { notify } from '../../src/notify/run.js';
 import { marker } from '../../src/notify/body.js';
 import { notificationsOf } from '../../src/store/notifications.js';
 import { startGithubDouble, type GithubDouble } from '../helpers/github-double.js';
-import { importJson, paymentsStory } from '../helpers/stories.js';
+import { PAYMENTS_INCIDENT, importJson, paymentsStory } from '../helpers/stories.js';
 
 // The write-back: the causing pull request hears about its incident once, GitHub faked only at HTTP level.
 const doubles: GithubDouble[] = [];
@@ -16,14 +16,7 @@ afterEach(async () => {
   }
 });
 
-const INCIDENT = {
-  id: 'INC-7',
-  title: 'Payments API timeouts on /charge',
-  severity: 'SEV2',
-  started_at: '2026-02-05T08:00:00Z',
-  resolved_at: '2026-02-10T11:00:00Z',
-  files: ['src/payments/gateway.ts'],
-};
+const INCIDENT = PAYMENTS_INCIDENT;
 
 /** The payments story attributed (its fix confirms the inducing commit), and GitHub with that commit's PR. */
 async function setup() {
