@@ -157,6 +157,19 @@ function besideTest(root: string, path: string): string | null {
   return null;
 }
 
+/** The first prose paragraph of a summary (a post-mortem's body starts with headings), at most 400 characters. */
+function firstParagraph(text: string): string {
+  const paragraph: string[] = [];
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line.startsWith('#') || (line === '' && paragraph.length === 0)) continue;
+    if (line === '') break;
+    paragraph.push(line);
+  }
+  const joined = paragraph.join(' ');
+  return joined.length > 400 ? `${joined.slice(0, 399)}…` : joined;
+}
+
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
 const short = (sha: string) => sha.slice(0, 10);
 
@@ -186,7 +199,8 @@ function render(
       `${inc.module ? `, module ${inc.module}` : ''}; started ${day(inc.startedAt)}` +
       `${inc.resolvedAt !== null ? `, resolved ${day(inc.resolvedAt)}` : ''}`,
   ];
-  if (inc.summary) lines.push(`- What happened: ${inc.summary.replace(/\s+/g, ' ').trim()}`);
+  const what = inc.summary ? firstParagraph(inc.summary) : '';
+  if (what) lines.push(`- What happened: ${what}`);
   lines.push('', '## Input and state to reproduce', '');
   lines.push(
     `- Recreate the conditions the incident describes (above) against the code as it was at the cause ` +

@@ -1,12 +1,12 @@
 import type { NotifyAction, NotifyResult } from './run.js';
 
 /** The run as text: one line per thread, and in a dry run each body exactly as it would be written. */
-export function renderNotifyResult(r: NotifyResult): string {
+export function renderNotifyResult(r: NotifyResult, o: { timing?: boolean } = {}): string {
   const c = r.counts;
   const lines = [
     `notify${r.dryRun ? ' (dry run: nothing written)' : ''}: ${r.incidents} incident(s); ` +
-      `${c.create} to post, ${c.update} to edit, ${c.withdraw} to withdraw, ${c.unchanged} unchanged, ${c.skip} skipped ` +
-      `in ${r.ms} ms`,
+      `${c.create} to post, ${c.update} to edit, ${c.withdraw} to withdraw, ${c.unchanged} unchanged, ${c.skip} skipped` +
+      (o.timing === false ? '' : ` in ${r.ms} ms`),
   ];
   if (!r.dryRun)
     lines[0] = lines[0]!.replace('to post', 'posted').replace('to edit', 'edited').replace('to withdraw', 'withdrawn');
