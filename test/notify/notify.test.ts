@@ -4,7 +4,11 @@ import { createGithubClient } from '../../src/github/client.js';
 import { notify } from '../../src/notify/run.js';
 import { marker } from '../../src/notify/body.js';
 import { notificationsOf } from '../../src/store/notifications.js';
+import { upsertPullRequest } from '../../src/store/github.js';
+import { testContext } from '../helpers/context.js';
+import { gitdir } from '../helpers/gitdir.js';
 import { startGithubDouble, type GithubDouble } from '../helpers/github-double.js';
+import { seeder } from '../helpers/seed.js';
 import { PAYMENTS_INCIDENT, importJson, paymentsStory } from '../helpers/stories.js';
 
 // The write-back: the causing pull request hears about its incident once, GitHub faked only at HTTP level.
@@ -130,5 +134,60 @@ describe('hindsight notify', () => {
     const again = notify(ctx, { dryRun: true, repo: 'acme/shop' });
     expect((await again).counts).toMatchObject({ unchanged: 1 });
     expect(real.actions[0]!.body).toBe(gh.comments()[0]!.body);
+  });
+});
+
+describe('hindsight notify on an incident that came from a GitHub issue', () => {
+  it("comments on the causing PR and on the incident's own issue, naming the PR there", async () => {
+    const ctx = testContext(gitdir().path);
+    const seed = seeder(ctx);
+    const sha = seed.commit({
+      at: '2026-03-01T10:00:00Z',
+      agent: 'claude',
+      subject: 'feat: cache prices',
+      files: ['src/prices.ts'],
+    });
+    const id = seed.incident({
+      externalId: 'acme/shop#5',
+      source: 'github',
+      title: 'Stale prices',
+      startedAt: '2026-03-02T10:00:00Z',
+    });
+    seed.link({
+      incidentId: id,
+      sha,
+      score: 1,
+      status: 'confirmed',
+      method: 'root-cause',
+      reasons: ['named as the root cause'],
+    });
+    upsertPullRequest(ctx.store, {
+      repo: 'acme/shop',
+      number: 9,
+      title: 'feat: cache prices',
+      author: 'octocat',
+      state: 'merged',
+      draft: false,
+      createdAt: Date.parse('2026-03-01T09:00:00Z'),
+      mergedAt: Date.parse('2026-03-01T10:00:00Z'),
+      closedAt: Date.parse('2026-03-01T10:00:00Z'),
+      mergeSha: sha,
+      headRef: 'cache-prices',
+      baseRef: 'main',
+      url: null,
+    });
+    const gh = await startGithubDouble();
+    doubles.push(gh);
+    gh.addIssue({ number: 5, title: 'Stale prices', labels: ['incident'], createdAt: '2026-03-02T10:00:00Z' });
+    gh.addPull({ number: 9, title: 'feat: cache prices', headRef: 'cache-prices', createdAt: '2026-03-01T09:00:00Z' });
+    const client = await createGithubClient({ token: gh.token, baseUrl: gh.baseUrl, retryAfterBaseMs: 5 });
+
+    const res = await notify(ctx, { dryRun: false, client });
+    expect(res.counts).toMatchObject({ create: 2 });
+    const byThread = new Map(gh.comments().map((c) => [c.issueNumber, c.body]));
+    expect(byThread.get(9)).toContain('named as the root cause');
+    expect(byThread.get(5)).toContain(`\`${sha.slice(0, 10)}\` from acme/shop#9`);
+    expect(byThread.get(5)).toContain(marker('acme/shop#5'));
+    expect((await notify(ctx, { dryRun: false, client })).counts).toMatchObject({ create: 0, unchanged: 2 });
   });
 });
