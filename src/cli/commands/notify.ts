@@ -64,6 +64,7 @@ export function registerNotify(program: Command, makeContext: ContextFactory): v
             env: process.env,
             ...(o.baseUrl !== undefined ? { baseUrl: o.baseUrl } : {}),
             log: info,
+            need: 'no comment can be written: set GITHUB_TOKEN or GH_TOKEN to a token with issues: write and pull-requests: write',
           });
         }
         const result = await notify(ctx, {
