@@ -127,6 +127,7 @@ export async function runDemo(o: { dir?: string; json?: boolean }): Promise<void
       out(`${told.notifyText}\n`);
       out(`━━ hindsight propose-test --incident ${paymentsIncident} --dry-run — the incident as a regression test`);
       out(`would write ${told.spec.path}\n\n${told.spec.content}`);
+      out('');
     }
     const suspects = answers['incident_suspects'] as { commits: { sha: string; status: string }[] } | undefined;
     const top = suspects?.commits[0];
