@@ -55,7 +55,7 @@ const FLOORS: readonly { name: string; rooms: readonly string[] }[] = [
     ],
   },
   // Views that compose several domain rooms' answers into one page (the dashboard): above the domain, below doors.
-  { name: 'views', rooms: ['report'] },
+  { name: 'views', rooms: ['report', 'notify'] },
   { name: 'doors', rooms: ['mcp', 'mcp/http', 'cli', 'webhooks', 'index.ts'] },
 ];
 

@@ -6,6 +6,8 @@ export interface FixHunk {
   newPath: string;
   oldStart: number;
   oldCount: number;
+  /** where `added` starts on the fix's (new) side */
+  newStart: number;
   /** the lines the fix removed or changed, in order from `oldStart` */
   removed: string[];
   added: string[];
@@ -56,6 +58,7 @@ export function parseUnifiedDiff(diff: string): FixHunk[] {
         newPath: newPath ?? oldPath,
         oldStart: Number(m[1]),
         oldCount: m[2] === undefined ? 1 : Number(m[2]),
+        newStart: Number(m[3]),
         removed: [],
         added: [],
         context: m[5] ?? '',

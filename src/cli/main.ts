@@ -33,6 +33,8 @@ const COMMANDS: Record<string, () => Promise<Registrar[]>> = {
   report: async () => [(await import('./commands/report.js')).registerReport],
   interrupts: async () => [(await import('./commands/interrupts.js')).registerInterrupts],
   loop: async () => [(await import('./commands/loop.js')).registerLoop],
+  notify: async () => [(await import('./commands/notify.js')).registerNotify],
+  'propose-test': async () => [(await import('./commands/propose-test.js')).registerProposeTest],
   token: async () => [(await import('./commands/token.js')).registerToken],
   demo: async () => [(await import('./commands/demo.js')).registerDemo],
   db: async () => [(await import('./commands/db-copy.js')).registerDbCopy],

@@ -31,6 +31,8 @@ export interface Scenario {
   postmortemsDir: string;
   /** ISO: the scenario's "today" (two days after the last commit). */
   now: string;
+  /** Pull requests as GitHub would list them for acme/shop (the write-back finds the causing one among them). */
+  pullRequests: DemoPull[];
   /** Ground truth, for tests and for the demo to point at. */
   expected: {
     paymentsInducingSha: string;
@@ -89,6 +91,18 @@ function mergeMeta(owner: Owner, when: number, pr: number, branch: string, title
     at: when,
     message: `Merge pull request #${pr} from acme/${branch}\n\n${title}\n`,
   };
+}
+
+export interface DemoPull {
+  repo: string;
+  number: number;
+  title: string;
+  author: string;
+  headRef: string;
+  /** ISO with Z */
+  mergedAt: string;
+  /** the squash-merged commit on main */
+  mergeSha: string;
 }
 
 interface DeployPlan {
@@ -647,6 +661,17 @@ Signed-off-by: dependabot[bot] <support@github.com>
     incidentsFile,
     postmortemsDir,
     now: iso(NOW),
+    pullRequests: [
+      {
+        repo: 'acme/shop',
+        number: 212,
+        title: 'perf(payments): fail fast on slow gateway responses',
+        author: 'priya-raman',
+        headRef: 'perf/gateway-fail-fast',
+        mergedAt: iso(at(29, 10, 40)),
+        mergeSha: sha(m.inducing),
+      },
+    ],
     expected: {
       paymentsInducingSha: sha(m.inducing),
       paymentsFixSha: sha(m.fix),

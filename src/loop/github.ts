@@ -19,6 +19,8 @@ export async function connectGithub(o: {
   gh?: string;
   log?: (m: string) => void;
   retryAfterBaseMs?: number;
+  /** What cannot happen without a token, and the permissions it needs (default: the loop's pull request). */
+  need?: string;
 }): Promise<GithubClient> {
   const baseUrl = o.baseUrl ?? DEFAULT_BASE_URL;
   let token: string;
@@ -28,8 +30,8 @@ export async function connectGithub(o: {
     if (!(err instanceof ConfigError)) throw err;
     const host = githubHost(baseUrl);
     throw new ConfigError(
-      `no GitHub token for ${host}, so no pull request can be opened: set GITHUB_TOKEN or GH_TOKEN to a token ` +
-        'with contents: write and pull-requests: write (classic: repo scope), or log in with ' +
+      `no GitHub token for ${host}, so ${o.need ?? 'no pull request can be opened: set GITHUB_TOKEN or GH_TOKEN to a token with contents: write and pull-requests: write'} ` +
+        '(classic: repo scope), or log in with ' +
         `gh auth login --hostname ${host}; or run with --dry-run to see the plan without one`,
       { cause: err },
     );

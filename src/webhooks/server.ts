@@ -95,8 +95,9 @@ export async function startWebhookServer(ctx: AppContext, options: WebhookServer
   // Deliveries are idempotent, so running one again after a busy answer is safe.
   setBusyTimeout(ctx.store, 0);
   const refusedHost = hostCheck(options.publicHosts);
+  const streams = new Set<ServerResponse>();
   const mcp = options.mcp
-    ? { ...options.mcp, maxBodyBytes: limit, ...(options.repos ? { repos: options.repos } : {}) }
+    ? { ...options.mcp, maxBodyBytes: limit, streams, ...(options.repos ? { repos: options.repos } : {}) }
     : undefined;
   const handleMcp = mcp ? (await import('../mcp/http/transport.js')).handleMcp : undefined;
   const { ingestNow } = options;
@@ -173,6 +174,8 @@ export async function startWebhookServer(ctx: AppContext, options: WebhookServer
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      // Open MCP notification streams never finish by themselves: end them, as a restart would.
+      for (const res of streams) res.end();
       if (inFlight > 0) {
         await new Promise<void>((resolve) => {
           drained = resolve;

@@ -88,6 +88,18 @@ describe('hindsight demo', () => {
     expect(dora.incidents.causedByDeploy).toBeGreaterThanOrEqual(3);
     expect(dora.incidents.notCausedByDeploy).toBeGreaterThanOrEqual(1);
 
+    // telling the author: the causing PR's comment (dry run) and the incident as a regression-test spec
+    const told = report as unknown as {
+      notify: { counts: { create: number }; actions: { kind: string; repo: string; number: number; body: string }[] };
+      regressionSpec: { path: string; written: boolean; content: string };
+    };
+    expect(told.notify.counts.create).toBe(1);
+    expect(told.notify.actions[0]).toMatchObject({ kind: 'create', repo: 'acme/shop', number: 212 });
+    expect(told.notify.actions[0]!.body).toContain('<!-- hindsight:incident=INC-1071 -->');
+    expect(told.notify.actions[0]!.body).toMatch(/confirmed cause \(fix-blame\)[\s\S]*GATEWAY_TIMEOUT_MS = 2_000/);
+    expect(told.regressionSpec).toMatchObject({ path: 'test/regressions/INC-1071.md', written: false });
+    expect(told.regressionSpec.content).toMatch(/src\/payments\/gateway\.ts:41/);
+
     // the triage loop: the correction joins the recurring cluster and is pointed at the ADR that covers it
     expect(JSON.stringify(report.answers['log_interrupt'])).toMatch(/ADR-0002/);
     const triage = report.answers['triage_report'] as { kpis: Record<string, unknown>; topClusters: unknown[] };

@@ -236,6 +236,15 @@ interface Pull extends PullSpec {
 interface Issue extends IssueSpec {
   number: number;
 }
+/** A comment on an issue or a pull request's conversation (GitHub keeps both as issue comments). */
+export interface CommentRecord {
+  id: number;
+  issueNumber: number;
+  body: string;
+  author: string;
+  createdAt: string;
+  updatedAt: string;
+}
 
 export interface RecordedRequest {
   method: string;
@@ -272,6 +281,9 @@ export interface GithubDouble {
   addRun(r: RunSpec): number;
   addPull(p: PullSpec): number;
   addIssue(i: IssueSpec): number;
+  /** A comment already on issue/PR `number` (as a person, or an earlier run, left it). */
+  addComment(number: number, body: string, author?: string): number;
+  comments(): CommentRecord[];
   pulls(): Pull[];
   /** The next `times` requests get a rate-limit answer. */
   rateLimit(o: { kind: 'primary' | 'secondary'; status?: 403 | 429; times?: number }): void;
@@ -294,6 +306,7 @@ export async function startGithubDouble(options: DoubleOptions = {}): Promise<Gi
   const runs: Run[] = [];
   const pulls: Pull[] = [];
   const issues: Issue[] = [];
+  const comments: CommentRecord[] = [];
   let nextId = 1000;
   let nextNumber = 1;
   const faults: { status: number; kind: 'primary' | 'secondary' | 'error' }[] = [];
@@ -546,6 +559,35 @@ export async function startGithubDouble(options: DoubleOptions = {}): Promise<Gi
         p.updatedAt = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
         return { status: 200, body: renderPull(p) };
       }
+      case 'repos/list-pull-requests-associated-with-commit': {
+        const sha = params['commit_sha']!;
+        const list = pulls.filter((p) => p.mergeSha === sha || (p.commits ?? []).includes(sha));
+        if (list.length === 0 && !/^[0-9a-f]{7,40}$/.test(sha)) return invalid('Commit', 'sha', 'invalid');
+        return page(list.map(renderPullSimple), q, op);
+      }
+      case 'issues/list-comments': {
+        const n = Number(params['issue_number']);
+        if (!pulls.some((p) => p.number === n) && !issues.some((i) => i.number === n)) return notFound();
+        return page(
+          comments.filter((c) => c.issueNumber === n).map((c) => renderComment(c)),
+          q,
+          op,
+        );
+      }
+      case 'issues/create-comment': {
+        const n = Number(params['issue_number']);
+        if (!pulls.some((p) => p.number === n) && !issues.some((i) => i.number === n)) return notFound();
+        const id = addComment(n, (body as { body: string }).body, 'hindsight-bot');
+        const c = comments.find((x) => x.id === id)!;
+        return { status: 201, body: renderComment(c), headers: { location: `${repoUrl()}/issues/comments/${id}` } };
+      }
+      case 'issues/update-comment': {
+        const c = comments.find((x) => x.id === Number(params['comment_id']));
+        if (!c) return notFound();
+        c.body = (body as { body: string }).body;
+        c.updatedAt = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+        return { status: 200, body: renderComment(c) };
+      }
       case 'issues/list-for-repo': {
         const state = q['state'] ?? 'open';
         const wanted = (q['labels'] ?? '')
@@ -765,7 +807,30 @@ export async function startGithubDouble(options: DoubleOptions = {}): Promise<Gi
     return out;
   }
 
+  function renderComment(c: CommentRecord): Json {
+    const t = example('issue-comment');
+    return {
+      ...t,
+      id: c.id,
+      node_id: `IC_${c.id}`,
+      body: c.body,
+      user: { ...(t['user'] as Json), login: c.author },
+      created_at: c.createdAt,
+      updated_at: c.updatedAt,
+      html_url: `https://github.com/${owner}/${repo}/issues/${c.issueNumber}#issuecomment-${c.id}`,
+      issue_url: `${repoUrl()}/issues/${c.issueNumber}`,
+      url: `${repoUrl()}/issues/comments/${c.id}`,
+    };
+  }
+
   // ----------------------------------------------------------------------------------------- the API
+
+  function addComment(number: number, body: string, author = 'octocat'): number {
+    const id = nextId++;
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    comments.push({ id, issueNumber: number, body, author, createdAt: now, updatedAt: now });
+    return id;
+  }
 
   function addPull(p: PullSpec): number {
     const number = p.number ?? nextNumber++;
@@ -816,6 +881,8 @@ export async function startGithubDouble(options: DoubleOptions = {}): Promise<Gi
       issues.push({ ...i, number });
       return number;
     },
+    addComment,
+    comments: () => comments,
     pulls: () => pulls,
     rateLimit({ kind, status = 403, times = 1 }) {
       for (let i = 0; i < times; i++) faults.push({ status, kind });

@@ -57,3 +57,15 @@ export function importJson(ctx: ReturnType<typeof testContext>, rows: unknown[])
   writeFileSync(file, JSON.stringify(rows));
   return importIncidents(ctx, file);
 }
+
+/** The incident of the payments story as an import row: the timeouts the inducing change caused. */
+export const PAYMENTS_INCIDENT = {
+  id: 'INC-7',
+  title: 'Payments API timeouts on /charge',
+  severity: 'SEV2',
+  started_at: '2026-02-05T08:00:00Z',
+  resolved_at: '2026-02-10T11:00:00Z',
+  summary: 'Charges aborted after 2 s while the provider answered in 2.4 s at peak; nothing retried them.',
+  files: ['src/payments/gateway.ts'],
+  stack_frames: ['at callGateway (src/payments/gateway.ts:7:10)'],
+};

@@ -15,6 +15,10 @@ import { recordDeploy } from '../../ingest/deploys.js';
 import { writeDashboard } from '../../report/write.js';
 import { ingestGit } from '../../ingest/git.js';
 import { importIncidents } from '../../ingest/incidents.js';
+import { proposeRegressionSpec } from '../../notify/regression-spec.js';
+import { notify } from '../../notify/run.js';
+import { renderNotifyResult } from '../../notify/report-text.js';
+import { upsertPullRequest } from '../../store/github.js';
 import { VERSION } from '../../version.js';
 import { info, out, outJson } from '../output.js';
 import { selfCommand, shellQuote } from '../self-command.js';
@@ -118,6 +122,15 @@ export async function runDemo(o: { dir?: string; json?: boolean }): Promise<void
         why: 'the recurring policy gap becomes a rule in the file the agents read',
       });
     }
+    // Telling the author: the comment the causing PR would get, and the regression test the incident asks for.
+    const told = await tellTheAuthor(scenario.repoPath, dbPath, env, paymentsIncident);
+    if (!o.json) {
+      out(`━━ hindsight notify --dry-run --incident ${paymentsIncident} — the causing PR hears of its incident`);
+      out(`${told.notifyText}\n`);
+      out(`━━ hindsight propose-test --incident ${paymentsIncident} --dry-run — the incident as a regression test`);
+      out(`would write ${told.spec.path}\n\n${told.spec.content}`);
+      out('');
+    }
     const suspects = answers['incident_suspects'] as { commits: { sha: string; status: string }[] } | undefined;
     const top = suspects?.commits[0];
     const tryIt = tryItLines(dbPath, scenario.repoPath, env.HINDSIGHT_NOW);
@@ -131,6 +144,8 @@ export async function runDemo(o: { dir?: string; json?: boolean }): Promise<void
         toolsListBytes: listBytes,
         traced,
         answers,
+        notify: told.notify,
+        regressionSpec: told.spec,
         tryIt,
       });
     } else {
@@ -167,6 +182,20 @@ async function writeDemoDashboard(
   return file;
 }
 
+/** notify --dry-run and propose-test --dry-run for the payments incident, in-process over the demo database. */
+async function tellTheAuthor(repoPath: string, dbPath: string, env: Record<string, string>, incident: string) {
+  const config = loadConfig({ cwd: repoPath, env, flags: { db: dbPath, repo: repoPath } });
+  const ctx = createContext(config, { log: info });
+  try {
+    const result = await notify(ctx, { dryRun: true, incident });
+    const spec = await proposeRegressionSpec(ctx, incident, { dryRun: true });
+    // The demo's output is deterministic: no timing in it.
+    return { notify: { ...result, ms: 0 }, notifyText: renderNotifyResult(result, { timing: false }), spec };
+  } finally {
+    ctx.store.close();
+  }
+}
+
 /**
  * The lines the demo ends with, runnable as printed: the scenario's history ends at its own fixed clock, so each
  * line carries that HINDSIGHT_NOW (without it, "the last 30 days" of the real clock hold none of its deploys).
@@ -198,6 +227,23 @@ export async function buildDemoDatabase(dir: string, log: (message: string) => v
       source: 'demo',
       externalId: `demo-${i + 1}`,
       ...(d.service ? { service: d.service } : {}),
+    });
+  }
+  for (const pr of scenario.pullRequests) {
+    upsertPullRequest(ctx.store, {
+      repo: pr.repo,
+      number: pr.number,
+      title: pr.title,
+      author: pr.author,
+      state: 'merged',
+      draft: false,
+      createdAt: Date.parse(pr.mergedAt) - 3_600_000,
+      mergedAt: Date.parse(pr.mergedAt),
+      closedAt: Date.parse(pr.mergedAt),
+      mergeSha: pr.mergeSha,
+      headRef: pr.headRef,
+      baseRef: 'main',
+      url: `https://github.com/${pr.repo}/pull/${pr.number}`,
     });
   }
   const incidents = importIncidents(ctx, scenario.incidentsFile);

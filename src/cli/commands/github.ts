@@ -85,15 +85,25 @@ export function registerGithubIngest(program: Command, makeContext: ContextFacto
  * after it the GitHub repository.
  */
 export function splitRepoFlags(argv: string[], positional?: string): { slug: string; clonePath?: string } {
-  const at = argv.findIndex((a, i) => a === 'github' && argv[i - 1] === 'ingest');
+  const { slug, clonePath } = repoFlagsAfter(argv, ['ingest', 'github'], positional);
+  if (!slug) {
+    throw new UserInputError('name the GitHub repository: hindsight ingest github --repo owner/name', 'repo');
+  }
+  return { slug, ...(clonePath !== undefined ? { clonePath } : {}) };
+}
+
+/** The same split for any command (`notify`): a `--repo` after `command` is the GitHub repository, if given. */
+export function repoFlagsAfter(
+  argv: string[],
+  command: readonly string[],
+  positional?: string,
+): { slug?: string; clonePath?: string } {
+  const at = argv.findIndex((_a, i) => command.every((c, k) => argv[i - command.length + 1 + k] === c));
   let clonePath: string | undefined;
   let slug = positional;
   for (const { value, at: i } of repoFlags(argv)) {
     if (at >= 0 && i > at) slug = value;
     else clonePath = value;
   }
-  if (!slug) {
-    throw new UserInputError('name the GitHub repository: hindsight ingest github --repo owner/name', 'repo');
-  }
-  return { slug, ...(clonePath !== undefined ? { clonePath } : {}) };
+  return { ...(slug !== undefined ? { slug } : {}), ...(clonePath !== undefined ? { clonePath } : {}) };
 }

@@ -3,6 +3,7 @@ import type { AppContext } from '../../context.js';
 import { refusal, type Access } from '../access.js';
 import type { OutputSchemas } from '../output-schema.js';
 import { buildServer } from '../server.js';
+import { serveSubscriptions } from './subscriptions.js';
 
 /** A write that finds another process's transaction waits this long (asynchronously) before answering "busy". */
 const BUSY_WAIT_MS = 30_000;
@@ -73,10 +74,13 @@ export function singleUse(ctx: AppContext, access: Access, resources: boolean, o
 }
 
 function build(ctx: AppContext, access: Access, resources: boolean, outputSchemas: OutputSchemas): McpServer {
-  return buildServer(ctx, undefined, {
+  const server = buildServer(ctx, undefined, {
     refuse: (tool) => refusal(tool, access),
     resources,
     busyWaitMs: BUSY_WAIT_MS,
     outputSchemas,
   });
+  // A reader may subscribe to its digest; who subscribes comes with each request (a pooled server serves many).
+  if (resources) serveSubscriptions(server, ctx);
+  return server;
 }

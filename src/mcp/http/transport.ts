@@ -7,8 +7,10 @@ import { UserInputError } from '../../errors.js';
 import { header, readBody, HttpError } from '../../http.js';
 import { narrowToolsets, parseToolsets, type Access } from '../access.js';
 import { authenticate } from './auth.js';
+import { buildServer } from '../server.js';
 import { pool, singleUse } from './pool.js';
 import type { OutputSchemas } from '../output-schema.js';
+import { serveSubscriptions, watchDigest } from './subscriptions.js';
 
 export interface McpHttpOptions {
   /** What the whole server allows (--read-only, --toolsets); a request can only narrow it. */
@@ -24,6 +26,10 @@ export interface McpHttpOptions {
   reuseServers?: boolean;
   /** How much of each answer's shape tools/list advertises (serve --output-schemas). */
   outputSchemas?: OutputSchemas;
+  /** How often an open GET stream polls for a change of its agent's digest (default 3 s). */
+  digestPollMs?: number;
+  /** Open GET streams, ended when the server shuts down (they would otherwise hold it for its grace time). */
+  streams?: Set<ServerResponse>;
 }
 
 /** What the request log may say about an MCP request: never the token, only whose it was and what was asked. */
@@ -34,8 +40,10 @@ export interface McpRequestNote {
 
 /**
  * /mcp over the SDK's Streamable HTTP transport, stateless: every POST gets a fresh transport and a server that
- * keeps nothing of the requests before it (pool.ts), so any instance on the same database can answer. GET (a
- * server-to-client stream) and DELETE (ending a session) need sessions: 405, as the spec allows.
+ * keeps nothing of the requests before it (pool.ts), so any instance on the same database can answer. GET opens the
+ * standalone server-to-client stream, which carries `notifications/resources/updated` for the digest subscriptions
+ * of the token (kept in the database: subscriptions.ts). DELETE (ending a session) needs sessions: 405, as the
+ * spec allows.
  */
 export async function handleMcp(
   ctx: AppContext,
@@ -44,13 +52,40 @@ export async function handleMcp(
   o: McpHttpOptions,
   note: McpRequestNote,
 ): Promise<void> {
-  if (req.method !== 'POST') {
-    return rpcError(res, 405, -32000, 'this server is stateless: send MCP requests with POST', { allow: 'POST' });
+  if (req.method !== 'POST' && req.method !== 'GET') {
+    return rpcError(
+      res,
+      405,
+      -32000,
+      'this server is stateless: send MCP requests with POST (GET: the notification stream)',
+      {
+        allow: 'GET, POST',
+      },
+    );
   }
   const auth = authenticate(ctx, req.headers);
   if (!auth.ok) return rpcError(res, 401, -32001, auth.error, { 'www-authenticate': auth.challenge });
   const token = auth.token;
   note.agent = token.agent;
+  const who = { tokenId: token.id, agent: token.agent };
+  const reads = token.scopes.includes('read');
+  if (req.method === 'GET') {
+    if (!reads) return rpcError(res, 403, -32001, "the notification stream needs a token with the 'read' scope");
+    note.what = 'notification stream';
+    const server = buildServer(ctx, [], { agent: token.agent, resources: true });
+    serveSubscriptions(server, ctx, who);
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    const stop = watchDigest(ctx, server, who, o.digestPollMs);
+    o.streams?.add(res);
+    res.on('close', () => {
+      stop();
+      o.streams?.delete(res);
+      void transport.close();
+      void server.close();
+    });
+    await server.connect(transport);
+    return transport.handleRequest(req, res);
+  }
   let access: Access;
   let body: unknown;
   let repo: AppContext;
@@ -65,12 +100,9 @@ export async function handleMcp(
     return rpcError(res, 400, -32700, `body is not valid JSON: ${(err as Error).message}`);
   }
   note.what = describe(body);
-  const readScope = token.scopes.includes('read');
   const schemas = o.outputSchemas ?? 'top';
   const lease =
-    o.reuseServers === false
-      ? singleUse(repo, access, readScope, schemas)
-      : pool(repo).take(access, readScope, schemas);
+    o.reuseServers === false ? singleUse(repo, access, reads, schemas) : pool(repo).take(access, reads, schemas);
   const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
   // Who calls travels with the request, not in the (shared) server: tools/call reads it (server.ts). Never the
   // secret: the token's id stands in the SDK's `token` field.

@@ -1,11 +1,13 @@
+import { UserInputError } from '../../errors.js';
 import { defineResource } from '../define-resource.js';
 
 export const digestResource = defineResource({
   name: 'digest',
-  title: 'Agent digest: recent outcomes and open corrections',
+  title: 'Agent digest: new incidents from your changes, recent outcomes, open corrections',
   description:
-    "One agent's last 7 days: task outcomes, interrupts and corrections still open, and recent human answers " +
-    '(with the ADR, rule or skill that covers them). Load your own at session start, before you ask again.',
+    "One agent's news and last 7 days: incidents linked to its changes since it last read this (reading marks them " +
+    'read), task outcomes, open interrupts and corrections, recent human answers (with the ADR, rule or skill that ' +
+    'covers them). Load your own at session start, before you ask again; subscribe to hear of new incidents.',
   mimeType: 'text/markdown',
   uriTemplate: 'hindsight://digest/{agent}',
   async list(ctx) {
@@ -18,7 +20,22 @@ export const digestResource = defineResource({
     }));
   },
   async read(ctx, _uri, vars) {
-    const { agentDigest, renderDigest } = await import('../../triage/digest.js');
-    return { text: renderDigest(agentDigest(ctx, decodeURIComponent(vars['agent'] ?? ''))) };
+    const [{ agentDigest, renderDigest }, { readDigestNews, renderDigestNews }] = await Promise.all([
+      import('../../triage/digest.js'),
+      import('../../triage/digest-news.js'),
+    ]);
+    const agent = decodeURIComponent(vars['agent'] ?? '');
+    let digest: string | undefined;
+    try {
+      digest = renderDigest(agentDigest(ctx, agent));
+    } catch (err) {
+      // An agent whose commits shipped but that never logged a task still has news to read.
+      if (!(err instanceof UserInputError)) throw err;
+      const news = readDigestNews(ctx, agent);
+      if (!news.known) throw err;
+      return { text: `# hindsight digest for ${news.agent}\n\n${renderDigestNews(news)}` };
+    }
+    const [title = '', ...rest] = digest.split('\n');
+    return { text: [title, '', renderDigestNews(readDigestNews(ctx, agent)), ...rest].join('\n') };
   },
 });

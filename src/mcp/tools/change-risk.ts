@@ -80,13 +80,19 @@ export const changeRisk = defineTool({
     reasons: z.array(z.string()),
   },
   async handler(input, ctx) {
-    const [{ assessChangeRisk }, { hotspotNotes }] = await Promise.all([
+    const [{ assessChangeRisk }, { hotspotNotes }, { openIncidentLine }] = await Promise.all([
       import('../../history/change-risk.js'),
       import('../../history/hotspots.js'),
+      import('../../history/open-incident-line.js'),
     ]);
     const risk = assessChangeRisk(ctx, input.paths);
     const hot = await hotspotNotes(ctx, risk.modules);
-    return { ...risk, modules: risk.modules.map((m) => ({ ...m, hotspot: hot.get(m.module) ?? null })) };
+    const open = openIncidentLine(ctx, input.paths);
+    return {
+      ...risk,
+      ...(open ? { reasons: [open, ...risk.reasons] } : {}),
+      modules: risk.modules.map((m) => ({ ...m, hotspot: hot.get(m.module) ?? null })),
+    };
   },
   render(out) {
     const lines = [`risk ${out.risk.toUpperCase()}: ${out.reasons.join('; ')}`];

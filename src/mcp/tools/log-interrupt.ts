@@ -68,9 +68,10 @@ export const logInterruptTool = defineTool({
     notes: z.array(z.string()),
   },
   async handler(input, ctx, call) {
-    const [{ otherThanCaller, resolveIdentity }, { logInterrupt }] = await Promise.all([
+    const [{ otherThanCaller, resolveIdentity }, { logInterrupt }, { openIncidentLine }] = await Promise.all([
       import('../../attribution/whoami.js'),
       import('../../triage/interrupts.js'),
+      import('../../history/open-incident-line.js'),
     ]);
     const identity = await resolveIdentity(ctx, { agent: input.agent }, call);
     const other = otherThanCaller({ agent: input.agent }, call);
@@ -86,7 +87,9 @@ export const logInterruptTool = defineTool({
       source: input.source,
       createdAt: ctx.clock(),
     });
-    return other ? { ...res, notes: [...res.notes, ignoredName(other, call.agent)] } : res;
+    const open = openIncidentLine(ctx, input.paths);
+    const notes = [...(open ? [open] : []), ...res.notes, ...(other ? [ignoredName(other, call.agent)] : [])];
+    return { ...res, notes };
   },
   render(out) {
     const c = out.cluster;

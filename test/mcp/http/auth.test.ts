@@ -49,14 +49,14 @@ describe('/mcp tokens', () => {
     expect(dump).toContain(a.row.id);
   });
 
-  it('refuses GET and DELETE with 405: the server keeps no sessions', async () => {
+  it('refuses DELETE with 405 (the server keeps no sessions); the GET notification stream needs a token', async () => {
     const ctx = testContext(gitdir().path);
     const t = await teamServer(ctx);
-    for (const method of ['GET', 'DELETE']) {
-      const res = await fetch(`${t.url}/mcp`, { method, headers: { accept: 'text/event-stream' } });
-      expect(res.status).toBe(405);
-      expect(res.headers.get('allow')).toBe('POST');
-    }
+    const del = await fetch(`${t.url}/mcp`, { method: 'DELETE', headers: { accept: 'text/event-stream' } });
+    expect(del.status).toBe(405);
+    expect(del.headers.get('allow')).toBe('GET, POST');
+    const get = await fetch(`${t.url}/mcp`, { method: 'GET', headers: { accept: 'text/event-stream' } });
+    expect(get.status).toBe(401);
   });
 });
 

@@ -3,7 +3,11 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { afterEach } from 'vitest';
 import type { Scope } from '../../../src/auth/scopes.js';
 import { createToken } from '../../../src/auth/tokens.js';
+import { recordDeploy } from '../../../src/ingest/deploys.js';
+import { ingestGit } from '../../../src/ingest/git.js';
 import type { AppContext } from '../../../src/context.js';
+import { testContext } from '../../helpers/context.js';
+import { gitdir } from '../../helpers/gitdir.js';
 import { startWebhookServer, type WebhookServer, type WebhookServerOptions } from '../../../src/webhooks/server.js';
 
 export const INCIDENT_TOKEN = 'incident-bearer-token';
@@ -59,4 +63,34 @@ export async function teamServer(ctx: AppContext, overrides: Partial<WebhookServ
       });
     },
   };
+}
+
+const NOW = Date.parse('2026-02-10T00:00:00Z');
+
+/** One deploy that shipped a Claude change to the gateway and a Cursor change to the charge code. */
+export async function twoAgents() {
+  const g = gitdir();
+  g.commit({
+    files: { 'src/payments/gateway.ts': 'export const t = 1;\n' },
+    message: 'init',
+    date: '2026-02-01T09:00:00Z',
+  });
+  const base = g.commit({ files: { 'README.md': 'x\n' }, message: 'docs', date: '2026-02-01T10:00:00Z' });
+  g.commit({
+    files: { 'src/payments/gateway.ts': 'export const t = 2;\n' },
+    message: 'perf(payments): shorter gateway timeout\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n',
+    author: { name: 'Maya Chen', email: 'maya@acme.dev' },
+    date: '2026-02-03T09:00:00Z',
+  });
+  const head = g.commit({
+    files: { 'src/payments/charge.ts': 'export const c = 2;\n' },
+    message: 'feat(payments): charge in cents',
+    author: { name: 'Cursor Agent', email: 'cursoragent@cursor.com' },
+    date: '2026-02-03T10:00:00Z',
+  });
+  const ctx = testContext(g.path, { now: NOW });
+  await ingestGit(ctx);
+  await recordDeploy(ctx, { ref: base, status: 'success', finishedAt: Date.parse('2026-02-01T12:00:00Z') });
+  await recordDeploy(ctx, { ref: head, status: 'success', finishedAt: Date.parse('2026-02-03T12:00:00Z') });
+  return ctx;
 }

@@ -1,0 +1,34 @@
+// The facts the write-back to GitHub (issue 18) joins: which pull request brought a commit, which deploy shipped it.
+import type { PullRequestRow } from './github.js';
+import type { Db } from './open.js';
+import { prepared as stmt } from './prepared.js';
+
+/**
+ * The stored pull requests that brought a commit in: those listing it among their commits, or whose merge (or
+ * squash) commit it is. Merged ones first, then the newest.
+ */
+export function pullsOfCommit(db: Db, sha: string, repo?: string): PullRequestRow[] {
+  const rows = stmt(
+    db,
+    `SELECT repo, number, title, author, state, draft, created_at AS createdAt, merged_at AS mergedAt,
+       closed_at AS closedAt, merge_sha AS mergeSha, head_ref AS headRef, base_ref AS baseRef, url
+     FROM pull_requests p
+     WHERE (p.merge_sha = ? OR EXISTS (SELECT 1 FROM pull_request_commits c
+       WHERE c.sha = ? AND c.repo = p.repo AND c.number = p.number))
+       AND (? IS NULL OR p.repo = ?)
+     ORDER BY (p.merged_at IS NULL), p.number DESC`,
+  ).all(sha, sha, repo ?? null, repo ?? null) as (Omit<PullRequestRow, 'draft'> & { draft: number })[];
+  return rows.map((r) => ({ ...r, draft: r.draft === 1 }));
+}
+
+/** The newest deploy to `env` that shipped the commit and finished before `before` (the incident's start). */
+export function shippingDeploy(db: Db, sha: string, env: string, before: number): number | undefined {
+  return stmt(
+    db,
+    `SELECT d.id FROM deploy_commits dc JOIN deploys d ON d.id = dc.deploy_id
+     WHERE dc.sha = ? AND d.env = ? AND d.finished_at < ? AND d.status <> 'failure'
+     ORDER BY d.finished_at DESC LIMIT 1`,
+  )
+    .pluck()
+    .get(sha, env, before) as number | undefined;
+}
