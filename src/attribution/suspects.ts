@@ -16,6 +16,7 @@ import {
   type IncidentFactsRow,
   type PathModule,
 } from '../store/suspect-facts.js';
+import { describeChange, errorRateStep } from '../history/signal-change.js';
 import { confirmations, type Confirmation, type ConfirmationMethod } from './confirmations.js';
 import { isTestPath } from './filters.js';
 import { pathsMatch } from './paths.js';
@@ -274,7 +275,7 @@ async function computeLinks(ctx: AppContext, inc: IncidentFacts, memo: Attributi
     if (d && !deploys.some((x) => x.id === d.id)) deploys.push(d);
   }
   const deployLinks = deploys
-    .map((d) => scoreDeploy(inc, d, commitLinks, commits))
+    .map((d) => scoreDeploy(inc, d, commitLinks, commits, errorRateStep(ctx.store, { ...inc, at: d.finishedAt })))
     .filter((l) => l.score >= MIN_SCORE || l.status === 'confirmed')
     .sort(byRank)
     .slice(0, MAX_DEPLOY_LINKS);
@@ -387,7 +388,13 @@ function scoreCommit(inc: SuspectQuery, c: CommitFacts, history: Map<string, num
   };
 }
 
-function scoreDeploy(inc: IncidentFacts, d: DeployFacts, commitLinks: Link[], commits: Map<string, CommitFacts>): Link {
+function scoreDeploy(
+  inc: IncidentFacts,
+  d: DeployFacts,
+  commitLinks: Link[],
+  commits: Map<string, CommitFacts>,
+  step?: ReturnType<typeof errorRateStep>,
+): Link {
   const own = commitLinks.filter((l) => commits.get(l.target)?.deploy?.id === d.id);
   const best = own[0];
   const hours = (inc.startedAt - d.finishedAt) / 3_600_000;
@@ -400,6 +407,14 @@ function scoreDeploy(inc: IncidentFacts, d: DeployFacts, commitLinks: Link[], co
     reasons.push(
       `contains ${best.status === 'confirmed' ? 'confirmed cause' : 'top suspect'} ${best.target.slice(0, 7)} (${best.score})`,
     );
+  // Production said so too: the error rate stepped up when this deploy finished. Weighed like the time evidence:
+  // a step long before the incident says less about it.
+  if (step) {
+    const strength = Math.min(1, step.verdict.robustZ / WEIGHTS.errorStepFullZ) * timeDecay(hours);
+    score = noisyOr([score, WEIGHTS.errorStep * strength]);
+    factors['errorStep'] = round(strength);
+    reasons.push(describeChange(step));
+  }
   if (own.some((l) => l.status === 'confirmed')) {
     status = 'confirmed';
     method = own.find((l) => l.status === 'confirmed')!.method;
