@@ -19,8 +19,13 @@ type Registrar = (program: Command, makeContext: ContextFactory) => void;
 const COMMANDS: Record<string, () => Promise<Registrar[]>> = {
   serve: async () => [(await import('./commands/serve.js')).registerServe],
   ingest: async () => {
-    const [ingest, github] = await Promise.all([import('./commands/ingest.js'), import('./commands/github.js')]);
-    return [ingest.registerIngest, github.registerGithubIngest]; // github is a subcommand of ingest
+    const [ingest, github, signals] = await Promise.all([
+      import('./commands/ingest.js'),
+      import('./commands/github.js'),
+      import('./commands/signals.js'),
+    ]);
+    // github and signals are subcommands of ingest
+    return [ingest.registerIngest, github.registerGithubIngest, signals.registerSignalsIngest];
   },
   deploy: async () => [(await import('./commands/deploy.js')).registerDeploy],
   attribute: async () => [(await import('./commands/attribute.js')).registerAttribute],
