@@ -7,6 +7,7 @@ import { coChangedFiles, type FileCoupling } from './coupling.js';
 import { countedModuleIncidents, moduleIncidentPlaces, recordedPaths } from '../store/module-incident-basis.js';
 import { moduleRecurrence } from './incident-history.js';
 import { moduleOfInput, toRepoPath } from './resolve-module.js';
+import { productionShare } from './signal-share.js';
 
 export const MAX_PATHS = 50;
 
@@ -89,6 +90,11 @@ export function assessChangeRisk(ctx: AppContext, rawPaths: readonly string[]): 
               'if the repository is not ingested yet, or expect no history for a new file',
           ],
         };
+  // How much production a module carries is part of the risk of changing it (its blast radius), so it is told here.
+  for (const module of byModule.keys()) {
+    const share = productionShare(ctx.store, module, now);
+    if (share) level.reasons.push(`production: ${share}`);
+  }
   if (paths.length > 0 && unknownPaths.length > 0) {
     level.reasons.push(`not assessed, no commit or incident names them: ${unknownPaths.join(', ')}`);
   }
