@@ -119,15 +119,19 @@ export async function reviewRelease(ctx: AppContext, q: ReleaseReviewQuery = {})
     });
   } else {
     const jobs = jobsOfRuns(db, failed);
-    const why = failed
-      .slice(0, 3)
-      .map((b) => `${b.workflow ?? 'run'} on ${b.headSha.slice(0, 7)}: ${failureReason(b, jobs)}`);
+    // The same failure on the same commit is told once, with how often.
+    const reasons = new Map<string, number>();
+    for (const b of failed) {
+      const text = `${b.workflow ?? 'run'} on ${b.headSha.slice(0, 7)}: ${failureReason(b, jobs)}`;
+      reasons.set(text, (reasons.get(text) ?? 0) + 1);
+    }
+    const why = [...reasons].slice(0, 3).map(([text, n]) => (n > 1 ? `${text} (×${n})` : text));
     findings.push({
       topic: 'builds',
       text:
         failed.length === 0
           ? `${own.builds.length} CI run(s), none failed`
-          : `${failed.length} of ${own.builds.length} CI run(s) failed (${h(sum(failed.map((b) => b.durationMs ?? 0)) / HOUR)} of CI time): ${why.join('; ')}${failed.length > 3 ? '; …' : ''}`,
+          : `${failed.length} of ${own.builds.length} CI run(s) failed (${h(sum(failed.map((b) => b.durationMs ?? 0)) / HOUR)} of CI time): ${why.join('; ')}${reasons.size > 3 ? '; …' : ''}`,
       basis: `builds of the shipped shas${failed.length > 0 && !data.jobs ? `; no job details stored (re-run \`${INGEST_GITHUB}\`)` : ', with the failed job and step'}`,
     });
   }
@@ -145,8 +149,8 @@ export async function reviewRelease(ctx: AppContext, q: ReleaseReviewQuery = {})
             ? `, ${Math.round((100 * own.figures.approvalWaitH) / own.figures.leadMedianH)} % of the median lead time`
             : ''),
     basis:
-      d.source === 'github'
-        ? "GitHub deployment statuses: 'waiting' (environment protection) until the next status"
+      gates.length > 0 || d.source === 'github'
+        ? "deployment statuses: 'waiting' (GitHub environment protection) until the next status"
         : `only GitHub deployments carry approval waits; this deploy came from '${d.source}'`,
   });
 

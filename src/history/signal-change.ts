@@ -123,7 +123,8 @@ export interface SeriesChange {
   worse: boolean;
 }
 
-const seriesName = (s: SeriesRow): string => [s.service, s.endpoint, s.module].filter((x) => x !== '').join(' ');
+const seriesName = (s: SeriesRow): string =>
+  [...new Set([s.service, s.endpoint, s.module])].filter((x) => x !== '').join(' ');
 
 /** Each series of `metrics` in the env (and service, when the deploy has one) tested around `at`. */
 export function changesAround(
