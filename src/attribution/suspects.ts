@@ -16,7 +16,7 @@ import {
   type IncidentFactsRow,
   type PathModule,
 } from '../store/suspect-facts.js';
-import { describeChange, errorRateStep } from '../history/signal-change.js';
+import { changeTestOptions, describeChange, errorRateStep } from '../history/signal-change.js';
 import { confirmations, type Confirmation, type ConfirmationMethod } from './confirmations.js';
 import { isTestPath } from './filters.js';
 import { pathsMatch } from './paths.js';
@@ -275,7 +275,15 @@ async function computeLinks(ctx: AppContext, inc: IncidentFacts, memo: Attributi
     if (d && !deploys.some((x) => x.id === d.id)) deploys.push(d);
   }
   const deployLinks = deploys
-    .map((d) => scoreDeploy(inc, d, commitLinks, commits, errorRateStep(ctx.store, { ...inc, at: d.finishedAt })))
+    .map((d) =>
+      scoreDeploy(
+        inc,
+        d,
+        commitLinks,
+        commits,
+        errorRateStep(ctx.store, { ...inc, at: d.finishedAt }, changeTestOptions(ctx.config)),
+      ),
+    )
     .filter((l) => l.score >= MIN_SCORE || l.status === 'confirmed')
     .sort(byRank)
     .slice(0, MAX_DEPLOY_LINKS);
@@ -413,7 +421,7 @@ function scoreDeploy(
     const strength = Math.min(1, step.verdict.robustZ / WEIGHTS.errorStepFullZ) * timeDecay(hours);
     score = noisyOr([score, WEIGHTS.errorStep * strength]);
     factors['errorStep'] = round(strength);
-    reasons.push(describeChange(step));
+    reasons.push(describeChange(step, step.windowMs));
   }
   if (own.some((l) => l.status === 'confirmed')) {
     status = 'confirmed';

@@ -1,6 +1,6 @@
 import type { AppContext } from '../context.js';
 import { UserInputError } from '../errors.js';
-import { changesAround, describeChange, type SeriesChange } from '../history/signal-change.js';
+import { changeTestOptions, changesAround, describeChange, type SeriesChange } from '../history/signal-change.js';
 import { deliveryIncidents } from '../store/delivery.js';
 import {
   dispatchedRuns,
@@ -218,7 +218,8 @@ export async function reviewRelease(ctx: AppContext, q: ReleaseReviewQuery = {})
   });
 
   // Production signals around the deploy
-  const changes = changesAround(db, { env: d.env, service: d.service || null, at: d.finishedAt }, SIGNAL_METRICS);
+  const test = changeTestOptions(ctx.config);
+  const changes = changesAround(db, { env: d.env, service: d.service || null, at: d.finishedAt }, SIGNAL_METRICS, test);
   const tested = changes.filter((c) => c.verdict.kind !== 'insufficient');
   const steps = tested.filter((c) => c.verdict.kind === 'step');
   findings.push({
@@ -233,12 +234,12 @@ export async function reviewRelease(ctx: AppContext, q: ReleaseReviewQuery = {})
             : steps
                 .sort(byStrength)
                 .slice(0, 3)
-                .map((c) => describeChange(c))
+                .map((c) => describeChange(c, test.windowMs))
                 .join('; '),
     basis:
       changes.length === 0
         ? 'ingest error rate, latency, requests or cost with `hindsight ingest signals FILE`'
-        : '60 min before vs after the deploy finished: Mann-Whitney U p < 0.01 and a median shift ≥ 3 robust SD',
+        : `${test.windowMs / 60_000} min before vs after the deploy finished: Mann-Whitney U p < ${test.alpha} and a median shift ≥ ${test.minRobustZ} robust SD`,
   });
 
   const { better, worse } = compare(own.figures, before?.figures);

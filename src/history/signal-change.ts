@@ -23,6 +23,13 @@ export interface ChangeTestOptions {
 
 export const CHANGE_TEST: ChangeTestOptions = { windowMs: 60 * 60_000, minSamples: 5, alpha: 0.01, minRobustZ: 3 };
 
+/** The change test with the window the config sets (`signalWindowMinutes`). */
+export function changeTestOptions(config: { signalWindowMinutes?: number }): ChangeTestOptions {
+  return config.signalWindowMinutes === undefined
+    ? CHANGE_TEST
+    : { ...CHANGE_TEST, windowMs: config.signalWindowMinutes * 60_000 };
+}
+
 export type ChangeVerdict =
   | { kind: 'insufficient'; before: number; after: number }
   | {
@@ -150,12 +157,13 @@ export function changesAround(
 export function errorRateStep(
   db: Db,
   where: { env: string; service?: string | null; at: number },
-): (SeriesChange & { verdict: TestedVerdict }) | undefined {
-  let best: (SeriesChange & { verdict: TestedVerdict }) | undefined;
-  for (const c of changesAround(db, where, ['error_rate'])) {
+  options: ChangeTestOptions = CHANGE_TEST,
+): (SeriesChange & { verdict: TestedVerdict; windowMs: number }) | undefined {
+  let best: (SeriesChange & { verdict: TestedVerdict; windowMs: number }) | undefined;
+  for (const c of changesAround(db, where, ['error_rate'], options)) {
     const v = c.verdict;
     if (v.kind !== 'step' || !c.worse) continue;
-    if (!best || v.robustZ > best.verdict.robustZ) best = { ...c, verdict: v };
+    if (!best || v.robustZ > best.verdict.robustZ) best = { ...c, verdict: v, windowMs: options.windowMs };
   }
   return best;
 }

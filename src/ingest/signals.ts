@@ -1,7 +1,7 @@
 import { refreshAttribution } from '../attribution/refresh.js';
 import type { AppContext } from '../context.js';
 import { UserInputError } from '../errors.js';
-import { CHANGE_TEST } from '../history/signal-change.js';
+import { changeTestOptions } from '../history/signal-change.js';
 import { isKnownModule, seriesId, upsertSamples, type SignalMetric } from '../store/signals.js';
 import { guessFormat, parseSignals, type ParsedSeries, type SignalFormat } from './signal-formats.js';
 
@@ -82,7 +82,7 @@ export async function ingestSignals(
     changed > 0
       ? (
           await refreshAttribution(ctx, {
-            deploys: [...envs].map(([env, at]) => ({ env, finishedAt: at - CHANGE_TEST.windowMs })),
+            deploys: [...envs].map(([env, at]) => ({ env, finishedAt: at - changeTestOptions(ctx.config).windowMs })),
           })
         ).incidents
       : 0;

@@ -53,6 +53,19 @@ describe('error-rate step as attribution evidence', () => {
     expect(earlier(step.deploys)?.score).toBe(earlier(flat.deploys)?.score);
   });
 
+  it('compares the window the config sets (signalWindowMinutes)', async () => {
+    const { ctx } = await paymentsStory();
+    ctx.config.signalWindowMinutes = 30;
+    const deployedAt = Date.parse('2026-02-03T12:00:00Z');
+    await ingestSignals(ctx, errorRateCsv(deployedAt - 90 * MIN, 180, deployedAt, 0.004, 0.03), { format: 'csv' });
+    const { incidentIds } = importJson(ctx, [
+      { id: 'INC-W', title: 'checkout errors', started_at: '2026-02-03T14:00:00Z', module: 'payments' },
+    ]);
+    const links = await attributeIncident(ctx, incidentIds[0]!);
+    const reasons = links.flatMap((l) => l.evidence.reasons).join('\n');
+    expect(reasons).toMatch(/in the 30 min after vs before .* n=30\/30\)/);
+  });
+
   it('re-ingesting the same file changes nothing', async () => {
     const { ctx } = await paymentsStory();
     const csv = errorRateCsv(Date.parse('2026-02-03T10:00:00Z'), 30, 0, 0.01, 0.01);
