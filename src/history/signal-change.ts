@@ -125,6 +125,8 @@ export interface SeriesChange {
   metric: SignalMetric;
   /** service/endpoint/module of the series, '' when unlabelled */
   series: string;
+  /** the module the series is mapped to, '' when none */
+  module: string;
   verdict: ChangeVerdict;
   /** a step in the bad direction */
   worse: boolean;
@@ -147,22 +149,26 @@ export function changesAround(
       const after = samplesBetween(db, s.id, where.at, where.at + options.windowMs).map((x) => x.value);
       const verdict = changeTest(before, after, options);
       const worse = verdict.kind === 'step' && (verdict.direction === 'up') === WORSE_UP.has(metric);
-      out.push({ metric, series: seriesName(s), verdict, worse });
+      out.push({ metric, series: seriesName(s), module: s.module, verdict, worse });
     }
   }
   return out;
 }
 
-/** The strongest rise of an error rate when a deploy finished, if any: evidence for attribution. */
+/**
+ * The strongest rise of an error rate when a deploy finished, if any: evidence for attribution. With a module (the
+ * incident's), series mapped to another module are left out: a step there says nothing about this incident.
+ */
 export function errorRateStep(
   db: Db,
-  where: { env: string; service?: string | null; at: number },
+  where: { env: string; service?: string | null; module?: string | null; at: number },
   options: ChangeTestOptions = CHANGE_TEST,
 ): (SeriesChange & { verdict: TestedVerdict; windowMs: number }) | undefined {
   let best: (SeriesChange & { verdict: TestedVerdict; windowMs: number }) | undefined;
   for (const c of changesAround(db, where, ['error_rate'], options)) {
     const v = c.verdict;
     if (v.kind !== 'step' || !c.worse) continue;
+    if (where.module && c.module && c.module !== where.module) continue;
     if (!best || v.robustZ > best.verdict.robustZ) best = { ...c, verdict: v, windowMs: options.windowMs };
   }
   return best;

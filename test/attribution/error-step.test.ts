@@ -53,6 +53,17 @@ describe('error-rate step as attribution evidence', () => {
     expect(earlier(step.deploys)?.score).toBe(earlier(flat.deploys)?.score);
   });
 
+  it("leaves out a step in another module's signal", async () => {
+    const { ctx } = await paymentsStory();
+    const deployedAt = Date.parse('2026-02-03T12:00:00Z');
+    await ingestSignals(ctx, errorRateCsv(deployedAt - 90 * MIN, 180, deployedAt, 0.004, 0.03), { format: 'csv' });
+    const { incidentIds } = importJson(ctx, [
+      { id: 'INC-A', title: 'login errors', started_at: '2026-02-03T14:00:00Z', module: 'auth' },
+    ]);
+    const links = await attributeIncident(ctx, incidentIds[0]!);
+    expect(links.some((l) => l.evidence.factors['errorStep'] !== undefined)).toBe(false);
+  });
+
   it('compares the window the config sets (signalWindowMinutes)', async () => {
     const { ctx } = await paymentsStory();
     ctx.config.signalWindowMinutes = 30;
