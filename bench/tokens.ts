@@ -44,6 +44,7 @@ export function defaultCalls(
     record_task: () => ({ action: 'start', id: 'bench-task-1', title: 'Tune gateway retries' }),
     triage_report: () => ({}),
     delivery_metrics: () => ({}),
+    release_review: () => ({}),
     propose_adr: (p) => ({
       title: 'Use idempotency keys for payment retries',
       context: 'Gateway timeouts were retried without keys and charged twice.',

@@ -23,6 +23,8 @@ export const configFileSchema = z
     agent: z.string().optional(),
     env: z.string().optional(),
     decisionDirs: z.array(z.string()).optional(),
+    /** minutes of production signals compared before and after each deploy (default 60) */
+    signalWindowMinutes: z.number().int().min(5).max(1440).optional(),
   })
   .strict();
 export type ConfigFile = z.infer<typeof configFileSchema>;
@@ -41,6 +43,8 @@ export interface Config {
   env: string;
   /** Folders searched for decision records, relative to the repository. */
   decisionDirs: string[];
+  /** Minutes of signals compared before and after a deploy; undefined = 60. */
+  signalWindowMinutes?: number;
   /** Fixed "now" (unix ms) for reproducible answers (HINDSIGHT_NOW); undefined = the real clock. */
   now?: number;
   configFile?: string;
@@ -83,6 +87,7 @@ export function loadConfig({ cwd, env, flags }: ConfigSources): Config {
     ...(agent ? { agent } : {}),
     env: file.env ?? 'production',
     decisionDirs: file.decisionDirs ?? DEFAULT_DECISION_DIRS,
+    ...(file.signalWindowMinutes !== undefined ? { signalWindowMinutes: file.signalWindowMinutes } : {}),
     ...(now !== undefined ? { now } : {}),
     ...(existsSync(configFile) ? { configFile } : {}),
   };

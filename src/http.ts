@@ -17,11 +17,14 @@ export class HttpError extends Error {
 export interface WebhookRequest {
   headers: IncomingHttpHeaders;
   body: Buffer;
+  /** the query string (POST /signals reads its options there) */
+  query?: URLSearchParams;
 }
 
 export interface WebhookAnswer {
   status: number;
   body: Record<string, unknown>;
+  headers?: Record<string, string>;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;

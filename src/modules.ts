@@ -50,6 +50,17 @@ export class ModuleMapper {
       .slice(0, 16);
   }
 
+  /** The module a config glob gives `path` (an endpoint such as `/api/payments/charge` too), if any. */
+  configuredModuleOf(path: string): string | undefined {
+    const clean = normalisePath(path);
+    return this.configRules.find((r) => r.test(clean))?.module;
+  }
+
+  /** True when the config names this module. */
+  isConfigured(module: string): boolean {
+    return this.configRules.some((r) => r.module === module);
+  }
+
   moduleOf(path: string): string {
     const clean = normalisePath(path);
     let m = this.cache.get(clean);

@@ -74,6 +74,8 @@ const ALLOWED: Readonly<Record<string, string>> = {
   'history → decisions': 'change risk lists the decision records that govern the paths',
   'triage → decisions': 'triage proposes decisions and checks coverage by them',
   'delivery → triage': 'delivery metrics reuse the triage KPI windows',
+  'delivery → history': 'the release review reads the production signal steps around its deploy',
+  'ingest → history': 'the signals ingest reports the change-test window it will be judged by',
   'loop → decisions': 'the loop writes a decision record as its fix',
   'loop → triage': 'the loop picks recurring clusters and reports KPIs',
   'loop → github': 'the loop opens its pull requests through the GitHub client',

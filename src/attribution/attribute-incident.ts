@@ -8,6 +8,7 @@ import { AttributionMemo } from './memo.js';
 import { MIN_SCORE } from './score.js';
 import { fileHistory, scoreCommit } from './score-commit.js';
 import { scoreDeploy } from './score-deploy.js';
+import { changeTestOptions, errorRateStep } from '../history/signal-change.js';
 
 const MAX_COMMIT_LINKS = 25;
 const MAX_DEPLOY_LINKS = 10;
@@ -66,7 +67,15 @@ async function computeLinks(ctx: AppContext, inc: IncidentFacts, memo: Attributi
     if (d && !deploys.some((x) => x.id === d.id)) deploys.push(d);
   }
   const deployLinks = deploys
-    .map((d) => scoreDeploy(inc, d, commitLinks, commits))
+    .map((d) =>
+      scoreDeploy(
+        inc,
+        d,
+        commitLinks,
+        commits,
+        errorRateStep(ctx.store, { ...inc, at: d.finishedAt }, changeTestOptions(ctx.config)),
+      ),
+    )
     .filter((l) => l.score >= MIN_SCORE || l.status === 'confirmed')
     .sort(byRank)
     .slice(0, MAX_DEPLOY_LINKS);

@@ -1,3 +1,4 @@
+import { describeChange, type ErrorRateStep } from '../history/signal-change.js';
 import type { CommitFacts, DeployFacts, IncidentFacts } from './candidates.js';
 import type { Link, LinkMethod, LinkStatus } from './link.js';
 import { WEIGHTS, formatHours, noisyOr, round, timeDecay } from './score.js';
@@ -11,6 +12,7 @@ export function scoreDeploy(
   d: DeployFacts,
   commitLinks: Link[],
   commits: Map<string, CommitFacts>,
+  step?: ErrorRateStep,
 ): Link {
   const own = commitLinks.filter((l) => commits.get(l.target)?.deploy?.id === d.id);
   const best = own[0];
@@ -24,6 +26,14 @@ export function scoreDeploy(
     reasons.push(
       `contains ${best.status === 'confirmed' ? 'confirmed cause' : 'top suspect'} ${best.target.slice(0, 7)} (${best.score})`,
     );
+  // Production said so too: the error rate stepped up when this deploy finished. Weighed like the time evidence:
+  // a step long before the incident says less about it.
+  if (step) {
+    const strength = Math.min(1, step.verdict.robustZ / WEIGHTS.errorStepFullZ) * timeDecay(hours);
+    score = noisyOr([score, WEIGHTS.errorStep * strength]);
+    factors['errorStep'] = round(strength);
+    reasons.push(describeChange(step, step.windowMs));
+  }
   if (own.some((l) => l.status === 'confirmed')) {
     status = 'confirmed';
     method = own.find((l) => l.status === 'confirmed')!.method;

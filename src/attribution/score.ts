@@ -31,6 +31,12 @@ export const WEIGHTS = {
   revertedBeforeFactor: 0.5,
   /** its deploy was rolled back after the incident began */
   rolledBack: 0.35,
+  /**
+   * the error rate stepped up when its deploy finished (src/history/signal-change.ts): full weight at 6 robust
+   * standard deviations of the before window, proportionally less below
+   */
+  errorStep: 0.3,
+  errorStepFullZ: 6,
   /** share of the fix's blamed lines that this commit last touched */
   blame: 0.95,
 } as const;

@@ -20,8 +20,13 @@ type Registrar = (program: Command, makeContext: ContextFactory) => void;
 const COMMANDS: Record<string, () => Promise<Registrar[]>> = {
   serve: async () => [(await import('./commands/serve.js')).registerServe],
   ingest: async () => {
-    const [ingest, github] = await Promise.all([import('./commands/ingest.js'), import('./commands/github.js')]);
-    return [ingest.registerIngest, github.registerGithubIngest]; // github is a subcommand of ingest
+    const [ingest, github, signals] = await Promise.all([
+      import('./commands/ingest.js'),
+      import('./commands/github.js'),
+      import('./commands/signals.js'),
+    ]);
+    // github and signals are subcommands of ingest
+    return [ingest.registerIngest, github.registerGithubIngest, signals.registerSignalsIngest];
   },
   deploy: async () => [(await import('./commands/deploy.js')).registerDeploy],
   attribute: async () => [(await import('./commands/attribute.js')).registerAttribute],
@@ -31,6 +36,7 @@ const COMMANDS: Record<string, () => Promise<Registrar[]>> = {
   metrics: async () => [(await import('./commands/metrics.js')).registerMetrics],
   hotspots: async () => [(await import('./commands/hotspots.js')).registerHotspots],
   report: async () => [(await import('./commands/report.js')).registerReport],
+  release: async () => [(await import('./commands/release.js')).registerRelease],
   interrupts: async () => [(await import('./commands/interrupts.js')).registerInterrupts],
   loop: async () => [(await import('./commands/loop.js')).registerLoop],
   notify: async () => [(await import('./commands/notify.js')).registerNotify],

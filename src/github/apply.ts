@@ -6,8 +6,10 @@ import type { DeployRow } from '../store/deploys.js';
 import { replacePullRequestCommits, upsertBuild, upsertPullRequest } from '../store/github.js';
 import { settleLoopFix } from '../store/loop-fixes.js';
 import { withTransaction } from '../store/transaction.js';
+import { replaceDeployGates, upsertBuildJobs } from '../store/release.js';
 import { upsertIncidentRow } from './incidents.js';
 import {
+  approvalWaits,
   closedIssues,
   deployOutcome,
   envName,
@@ -15,10 +17,12 @@ import {
   issueIncidentId,
   issueToIncidentRow,
   toBuildRow,
+  toJobRow,
   toPullRequestRow,
   type Deployment,
   type DeploymentStatus,
   type Issue,
+  type Job,
   type PullRequest,
   type Release,
   type WorkflowRun,
@@ -55,7 +59,7 @@ export async function applyDeployment(
   const result = deployOutcome(statuses);
   if (result.kind === 'pending') return { outcome: 'pending', why: `deployment ${deployment.id} is ${result.why}` };
   if (result.kind === 'never') return { outcome: 'ignored', why: `deployment ${deployment.id} was ${result.why}` };
-  return record(ctx, `commit ${deployment.sha.slice(0, 12)} of deployment ${deployment.id}`, {
+  const applied = await record(ctx, `commit ${deployment.sha.slice(0, 12)} of deployment ${deployment.id}`, {
     ref: deployment.sha,
     env,
     status: result.status,
@@ -64,6 +68,10 @@ export async function applyDeployment(
     source: 'github',
     externalId: String(deployment.id),
   });
+  // Time spent waiting for a reviewer (environment protection), for the release review.
+  const deploy = applied.outcome === 'stored' ? applied.deploys?.[0] : undefined;
+  if (deploy) replaceDeployGates(ctx.store, deploy.id, approvalWaits(statuses));
+  return applied;
 }
 
 /** A published release → a release deploy of its tag (for repositories that deploy by release). */
@@ -94,6 +102,13 @@ async function record(ctx: AppContext, what: string, input: Parameters<typeof re
     }
     throw err;
   }
+}
+
+export function applyJobs(ctx: AppContext, target: GithubTarget, jobs: readonly Job[]): void {
+  upsertBuildJobs(
+    ctx.store,
+    jobs.map((j) => toJobRow(target.repo, j)),
+  );
 }
 
 export function applyWorkflowRun(ctx: AppContext, target: GithubTarget, run: WorkflowRun): Applied {

@@ -6,6 +6,7 @@ import { getSyncState, setSyncState } from '../store/github.js';
 import {
   applyDeployment,
   applyIssue,
+  applyJobs,
   applyPullRequest,
   applyRelease,
   applyWorkflowRun,
@@ -19,9 +20,11 @@ import {
   deploymentSchema,
   deploymentStatusSchema,
   issueSchema,
+  jobSchema,
   pullRequestSchema,
   releaseSchema,
   workflowRunSchema,
+  type Job,
 } from './map.js';
 
 export interface GithubIngestOptions {
@@ -353,6 +356,22 @@ async function listStatuses(run: Run, id: number) {
   }
 }
 
+async function listJobs(run: Run, runId: number): Promise<Job[]> {
+  const jobs: Job[] = [];
+  await eachPage(
+    run,
+    'GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs',
+    { run_id: runId },
+    undefined,
+    `listing the jobs of workflow run ${runId}`,
+    (items) => {
+      for (const raw of items) jobs.push(parse(jobSchema, raw, 'workflow job'));
+      return true;
+    },
+  );
+  return jobs;
+}
+
 function syncReleases(run: Run): Promise<ResourceCounts> {
   return syncById(run, 'releases', 'GET /repos/{owner}/{repo}/releases', {}, releaseSchema, (release) =>
     applyRelease(run.ctx, run.target, release),
@@ -371,10 +390,12 @@ async function syncWorkflowRuns(run: Run): Promise<ResourceCounts> {
     state?.cursor ? { created: `>=${state.cursor}` } : {},
     state?.etag,
     'listing workflow runs',
-    (items) => {
+    async (items) => {
       for (const raw of items) {
         const wr = parse(workflowRunSchema, raw, 'workflow run');
         tally(counts, applyWorkflowRun(run.ctx, run.target, wr));
+        // Which check failed and at which step: the run itself says only that it failed.
+        if (wr.status === 'completed') applyJobs(run.ctx, run.target, await listJobs(run, wr.id));
         const created = new Date(wr.created_at).toISOString().replace(/\.000Z$/, 'Z');
         if (newest === null || created > newest) newest = created;
         if (wr.status !== 'completed' && (oldestRunning === null || created < oldestRunning)) oldestRunning = created;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { DeployStatus } from '../store/deploys.js';
 import type { BuildRow, PullRequestRow } from '../store/github.js';
+import type { BuildJobRow, DeployGateRow } from '../store/release.js';
 import { parseFrame } from '../ingest/frames.js';
 import { redactSecrets } from '../redact.js';
 
@@ -48,6 +49,19 @@ export const workflowRunSchema = z.object({
   html_url: z.string(),
 });
 export type WorkflowRun = z.output<typeof workflowRunSchema>;
+
+/** A job of a workflow run (GET …/actions/runs/{id}/jobs, or a `workflow_job` webhook's `workflow_job`). */
+export const jobSchema = z.object({
+  id: z.number().int(),
+  run_id: z.number().int(),
+  name: z.string(),
+  status: z.string(),
+  conclusion: z.string().nullable(),
+  started_at: when,
+  completed_at: when.nullable(),
+  steps: z.array(z.object({ name: z.string(), conclusion: z.string().nullable() })).optional(),
+});
+export type Job = z.output<typeof jobSchema>;
 
 export const releaseSchema = z.object({
   id: z.number().int(),
@@ -139,6 +153,37 @@ export function toBuildRow(repo: string, run: WorkflowRun): BuildRow {
     durationMs: completed ? Math.max(0, run.updated_at - startedAt) : null,
     url: run.html_url,
   };
+}
+
+/** A job → its row; a failed job names the step that failed (why the build failed, as GitHub shows it). */
+export function toJobRow(repo: string, job: Job): BuildJobRow {
+  const failed = job.conclusion === 'failure' || job.conclusion === 'timed_out';
+  const step = failed ? job.steps?.find((s) => s.conclusion === 'failure' || s.conclusion === 'timed_out') : undefined;
+  return {
+    repo,
+    runId: String(job.run_id),
+    jobId: String(job.id),
+    name: redactSecrets(job.name).text,
+    conclusion: job.conclusion,
+    startedAt: job.started_at,
+    finishedAt: job.completed_at,
+    failedStep: step ? redactSecrets(step.name).text : null,
+  };
+}
+
+/**
+ * Waits at an approval gate from a deployment's statuses (any order): each `waiting` status (GitHub environment
+ * protection: required reviewers or a wait timer) lasts until the next status after it, whose state says how it ended.
+ */
+export function approvalWaits(statuses: readonly DeploymentStatus[]): DeployGateRow[] {
+  const sorted = [...statuses].sort((a, b) => a.created_at - b.created_at || a.id - b.id);
+  const out: DeployGateRow[] = [];
+  sorted.forEach((s, i) => {
+    if (s.state !== 'waiting') return;
+    const next = sorted.slice(i + 1).find((n) => n.state !== 'waiting');
+    out.push({ waitingAt: s.created_at, resolvedAt: next?.created_at ?? null, outcome: next?.state ?? null });
+  });
+  return out;
 }
 
 export function toPullRequestRow(repo: string, pr: PullRequest): PullRequestRow {

@@ -10,6 +10,7 @@ import { countedModuleIncidents, moduleIncidentPlaces, recordedPaths } from '../
 import { moduleRecurrence } from './incident-history.js';
 import { moduleOfInput, toRepoPath } from './resolve-module.js';
 import { unknownPathsReason } from '../setup-hints.js';
+import { productionShare } from './signal-share.js';
 
 export const MAX_PATHS = 50;
 
@@ -89,6 +90,11 @@ export function assessChangeRisk(ctx: AppContext, rawPaths: readonly string[]): 
           risk: 'unknown' as const,
           reasons: [unknownPathsReason(ctx, unknownPaths)],
         };
+  // How much production a module carries is part of the risk of changing it (its blast radius), so it is told here.
+  for (const module of byModule.keys()) {
+    const share = productionShare(ctx.store, module, now);
+    if (share) level.reasons.push(`production: ${share}`);
+  }
   if (paths.length > 0 && unknownPaths.length > 0) {
     level.reasons.push(`not assessed: ${unknownPathsReason(ctx, unknownPaths)}`);
   }

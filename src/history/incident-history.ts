@@ -1,3 +1,4 @@
+import { productionShare } from './signal-share.js';
 import type { AppContext } from '../context.js';
 import { UserInputError } from '../errors.js';
 import { ensureModuleRollups } from '../store/commits.js';
@@ -218,6 +219,8 @@ export function readModuleHistory(ctx: AppContext, query: ModuleHistoryQuery): M
     ({ module, resolvedFrom } = resolveModule(db, query.module ?? '', 'module', known));
   }
   if (!known.includes(module)) notes.push(`no commits or incidents are recorded for module '${module}' yet`);
+  const production = productionShare(db, module, now);
+  if (production) notes.push(`production: ${production}`);
 
   return {
     module,

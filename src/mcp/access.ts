@@ -11,7 +11,7 @@ export const TOOLSETS = {
   history: ['change_risk', 'module_incident_history'],
   triage: ['log_interrupt', 'resolve_interrupt', 'record_task', 'triage_report'],
   proposals: ['propose_adr', 'propose_rule', 'propose_skill'],
-  delivery: ['delivery_metrics'],
+  delivery: ['delivery_metrics', 'release_review'],
 } as const satisfies Record<string, readonly string[]>;
 export type Toolset = keyof typeof TOOLSETS;
 export const ALL_TOOLSETS = Object.keys(TOOLSETS) as Toolset[];

@@ -5,6 +5,7 @@ import { gitFor } from '../git.js';
 import {
   applyDeployment,
   applyIssue,
+  applyJobs,
   applyPullRequest,
   applyRelease,
   applyWorkflowRun,
@@ -19,6 +20,7 @@ import {
   deploymentSchema,
   deploymentStatusSchema,
   issueSchema,
+  jobSchema,
   pullRequestSchema,
   releaseSchema,
   workflowRunSchema,
@@ -136,6 +138,13 @@ async function dispatch(
     }
     case 'workflow_run':
       return applyWorkflowRun(ctx, target, shape(z.object({ workflow_run: workflowRunSchema })).workflow_run);
+    case 'workflow_job': {
+      // The release review's checks: a finished job, with the step that failed.
+      const { workflow_job: job } = shape(z.object({ workflow_job: jobSchema }));
+      if (job.status !== 'completed') return { outcome: 'ignored', why: `job ${job.id} is ${job.status}` };
+      applyJobs(ctx, target, [job]);
+      return { outcome: 'stored' };
+    }
     case 'release': {
       if (!options.releases)
         return { outcome: 'ignored', why: 'releases are not deploys here (serve with --releases)' };

@@ -9,6 +9,7 @@ import { githubSignatureCheck, handleGithubWebhook, type GithubWebhookOptions } 
 import { DEFAULT_MAX_BODY_BYTES, HttpError, readBody, type WebhookAnswer, type WebhookRequest } from '../http.js';
 import { handleIncidentWebhook } from './incident.js';
 import { handlePagerDutyWebhook } from './pagerduty.js';
+import { handleSignalsPush } from './signals.js';
 
 export interface WebhookServerOptions {
   /** Default 127.0.0.1: loopback only; put a reverse proxy with TLS in front to receive from the internet. */
@@ -82,6 +83,8 @@ export async function startWebhookServer(ctx: AppContext, options: WebhookServer
   const { pagerdutySecret, incidentToken } = options;
   if (pagerdutySecret) routes.set('/webhooks/pagerduty', (req) => handlePagerDutyWebhook(ctx, req, pagerdutySecret));
   if (incidentToken) routes.set('/webhooks/incident', (req) => handleIncidentWebhook(ctx, req, incidentToken));
+  // Pushed production signals need a token, and tokens exist where /mcp does.
+  if (options.mcp) routes.set('/signals', (req) => handleSignalsPush(ctx, req));
   if (routes.size === 0 && !options.mcp) {
     throw new ConfigError(
       'no webhook endpoint is enabled: set HINDSIGHT_WEBHOOK_SECRET (GitHub), HINDSIGHT_PAGERDUTY_SECRET ' +
@@ -148,7 +151,10 @@ export async function startWebhookServer(ctx: AppContext, options: WebhookServer
       if (req.method !== 'POST') throw new HttpError(405, `${path} accepts POST only`);
       const body = await readBody(req, limit);
       const run = queue.then(() =>
-        untilNotBusy(() => route({ headers: req.headers, body }), options.busyWaitMs ?? 8_000),
+        untilNotBusy(
+          () => route({ headers: req.headers, body, query: new URL(req.url ?? '/', 'http://x').searchParams }),
+          options.busyWaitMs ?? 8_000,
+        ),
       );
       queue = run.catch(() => {});
       result = await run;

@@ -57,8 +57,21 @@ describe('hindsight demo', () => {
         'module_incident_history',
         'my_deploy_impact',
         'propose_rule',
+        'release_review',
         'triage_report',
       ].sort(),
+    );
+    // Production outcomes (issue 14): the release review reads the demo's CI runs and approval waits, and change_risk
+    // carries the payments module's share of production.
+    const review = report.answers['release_review'] as {
+      findings: { topic: string; text: string }[];
+      suggestion: { rule: string } | null;
+    };
+    expect(review.findings.find((f) => f.topic === 'builds')!.text).toMatch(/job 'test' failed at step 'Run vitest'/);
+    expect(review.findings.find((f) => f.topic === 'quiet_checks')!.text).toMatch(/CI › lint/);
+    expect(review.suggestion?.rule).toMatch(/^repeated-failure/);
+    expect((report.answers['change_risk'] as { reasons: string[] }).reasons).toContain(
+      'production: payments: 9 % of requests, 41 % of cost (last 30 days of signals)',
     );
     const impact = report.answers['my_deploy_impact'] as {
       identity: { value: string };

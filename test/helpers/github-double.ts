@@ -56,6 +56,12 @@ function spec(): Spec {
   const doc = JSON.parse(readFileSync(file, 'utf8')) as Spec['doc'];
   openApiNullable(doc.components['schemas']);
   openApiNullable(doc.components['parameters']);
+  // The description's deployment-status enum omits `waiting`, which GitHub sends while a deployment waits for an
+  // environment's required reviewers (GraphQL's DeploymentStatusState documents WAITING; see badges/shields#8521).
+  const statusState = (
+    doc.components['schemas']?.['deployment-status'] as { properties: { state: { enum: string[] } } }
+  ).properties.state;
+  statusState.enum = [...statusState.enum, 'waiting'];
   const AjvModule = require('ajv') as { default: new (o: Json) => AjvLike };
   const addFormats = require('ajv-formats') as { default: (a: AjvLike) => void };
   const options = {
@@ -186,10 +192,22 @@ export interface RunSpec {
   headSha: string;
   name?: string;
   branch?: string;
+  /** push, pull_request, workflow_dispatch …; default push */
+  event?: string;
   status: string;
   conclusion?: string | null;
   createdAt: string;
   updatedAt?: string;
+  /** its jobs (GET …/actions/runs/{id}/jobs); default none */
+  jobs?: JobSpec[];
+}
+export interface JobSpec {
+  name: string;
+  conclusion: string | null;
+  startedAt: string;
+  completedAt?: string;
+  /** the step that failed (the job's other steps succeeded) */
+  failedStep?: string;
 }
 export interface PullSpec {
   number?: number;
@@ -488,6 +506,13 @@ export async function startGithubDouble(options: DoubleOptions = {}): Promise<Gi
         const p = page(list, q, op);
         return { ...p, body: { total_count: list.length, workflow_runs: p.body } };
       }
+      case 'actions/list-jobs-for-workflow-run': {
+        const r = runs.find((x) => x.id === Number(params['run_id']));
+        if (!r) return notFound();
+        const list = (r.jobs ?? []).map((j, i) => renderJob(r, j, i));
+        const p = page(list, q, op);
+        return { ...p, body: { total_count: list.length, jobs: p.body } };
+      }
       case 'pulls/list': {
         const state = q['state'] ?? 'open';
         const sort = q['sort'] ?? 'created';
@@ -714,6 +739,7 @@ export async function startGithubDouble(options: DoubleOptions = {}): Promise<Gi
       name: r.name ?? 'CI',
       head_sha: r.headSha,
       head_branch: r.branch ?? 'main',
+      event: r.event ?? 'push',
       status: r.status,
       conclusion: r.conclusion ?? null,
       created_at: r.createdAt,
@@ -721,6 +747,41 @@ export async function startGithubDouble(options: DoubleOptions = {}): Promise<Gi
       updated_at: r.updatedAt ?? r.createdAt,
       html_url: `https://github.com/${owner}/${repo}/actions/runs/${r.id}`,
       url: `${repoUrl()}/actions/runs/${r.id}`,
+    };
+  }
+
+  function renderJob(r: Run, j: JobSpec, i: number): Json {
+    const t = (example('job-paginated')['jobs'] as Json[])[0]!;
+    const id = r.id * 100 + i;
+    const step = (name: string, number: number, conclusion: string | null) => ({
+      name,
+      status: 'completed',
+      conclusion,
+      number,
+      started_at: j.startedAt,
+      completed_at: j.completedAt ?? j.startedAt,
+    });
+    return {
+      ...t,
+      id,
+      run_id: r.id,
+      node_id: `J_${id}`,
+      head_sha: r.headSha,
+      name: j.name,
+      workflow_name: r.name ?? 'CI',
+      head_branch: r.branch ?? 'main',
+      status: j.completedAt ? 'completed' : 'in_progress',
+      conclusion: j.conclusion,
+      created_at: j.startedAt,
+      started_at: j.startedAt,
+      completed_at: j.completedAt ?? null,
+      steps: [
+        step('Set up job', 1, 'success'),
+        ...(j.failedStep ? [step(j.failedStep, 2, 'failure'), step('Post job cleanup', 3, 'skipped')] : []),
+      ],
+      url: `${repoUrl()}/actions/jobs/${id}`,
+      html_url: `https://github.com/${owner}/${repo}/actions/runs/${r.id}/job/${id}`,
+      run_url: `${repoUrl()}/actions/runs/${r.id}`,
     };
   }
 

@@ -125,6 +125,7 @@ const VALID: Record<string, Record<string, unknown>> = {
   record_task: { action: 'start', id: 'TASK-valid' },
   triage_report: {},
   delivery_metrics: { window_days: 30 },
+  release_review: {},
   propose_adr: { title: 'Use idempotency keys', context: 'Retries charged twice.', decision: 'Reuse the key.' },
   propose_rule: { rule: 'Payment retries MUST reuse the idempotency key.', dry_run: true },
   propose_skill: {

@@ -10,7 +10,16 @@ import { webhookHarness } from './harness.js';
 // A CommonJS JSON package: require() gives the array its types describe.
 const examples = createRequire(import.meta.url)('@octokit/webhooks-examples') as WebhookDefinition[];
 
-const HANDLED = ['deployment', 'deployment_status', 'workflow_run', 'release', 'pull_request', 'issues', 'push'];
+const HANDLED = [
+  'deployment',
+  'deployment_status',
+  'workflow_run',
+  'workflow_job',
+  'release',
+  'pull_request',
+  'issues',
+  'push',
+];
 
 /** GitHub's published example payloads for an event (deep copies: tests adjust shas and labels). */
 function payloads(event: string): Record<string, unknown>[] {
@@ -39,6 +48,18 @@ function onOurCommit(p: Record<string, unknown>, sha: string): Record<string, un
 }
 
 describe('POST /webhooks/github', () => {
+  it('stores a finished workflow_job with the step that failed (the release review reads it), not a queued one', async () => {
+    const { g } = repo();
+    const h = await webhookHarness(g.path);
+    const jobs = payloads('workflow_job');
+    const failed = jobs.find((p) => (p['workflow_job'] as { conclusion: string }).conclusion === 'failure')!;
+    const queued = jobs.find((p) => (p['workflow_job'] as { status: string }).status === 'queued')!;
+    expect((await h.github('workflow_job', queued, { delivery: 'job-q' })).body['outcome']).toBe('ignored');
+    expect((await h.github('workflow_job', failed, { delivery: 'job-f' })).body['outcome']).toBe('stored');
+    const rows = h.ctx.store.prepare('SELECT name, conclusion, failed_step AS failedStep FROM build_jobs').all();
+    expect(rows).toEqual([{ name: 'linters', conclusion: 'failure', failedStep: 'Run yarn run format-check' }]);
+  });
+
   it('accepts every example payload of every handled event once, and ignores replays of the same delivery', async () => {
     const { g, shas } = repo();
     const h = await webhookHarness(g.path);

@@ -5,9 +5,14 @@ import { join, resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { loadConfig } from '../../config.js';
-import { createContext } from '../../context.js';
+import { createContext, type AppContext } from '../../context.js';
 import { refreshAttribution } from '../../attribution/refresh.js';
-import { buildScenario } from '../../demo/scenario.js';
+import { buildScenario, type Scenario } from '../../demo/scenario.js';
+import { demoCi, demoSignalsCsv } from '../../demo/scenario-signals.js';
+import { ingestSignals } from '../../ingest/signals.js';
+import { firstShippingDeploy } from '../../store/delivery.js';
+import { upsertBuild } from '../../store/github.js';
+import { releaseDeploy, releasesBefore, replaceDeployGates, upsertBuildJobs } from '../../store/release.js';
 import { demoInterrupts } from '../../demo/scenario-interrupts.js';
 import { importInterrupts } from '../../triage/import.js';
 import { UserInputError } from '../../errors.js';
@@ -22,6 +27,7 @@ import { upsertPullRequest } from '../../store/github.js';
 import { VERSION } from '../../version.js';
 import { info, out, outJson } from '../output.js';
 import { selfCommand, shellQuote } from '../self-command.js';
+import { withTransaction } from '../../store/transaction.js';
 
 export function registerDemo(program: Command): void {
   program
@@ -68,8 +74,18 @@ export async function runDemo(o: { dir?: string; json?: boolean }): Promise<void
       { tool: 'module_incident_history', args: { module: 'payments' }, why: "the payments module's incident history" },
       {
         tool: 'incident_suspects',
+        args: { incident: scenario.expected.paymentsIncidentIds[0]! },
+        why: `the first payments incident: production signals point at the deploy too`,
+      },
+      {
+        tool: 'incident_suspects',
         args: { incident: paymentsIncident },
         why: `which change caused ${paymentsIncident}?`,
+      },
+      {
+        tool: 'release_review',
+        args: {},
+        why: 'the team looks back at the latest release',
       },
       {
         tool: 'delivery_metrics',
@@ -246,6 +262,7 @@ export async function buildDemoDatabase(dir: string, log: (message: string) => v
       url: `https://github.com/${pr.repo}/pull/${pr.number}`,
     });
   }
+  const production = await seedProduction(ctx, scenario);
   const incidents = importIncidents(ctx, scenario.incidentsFile);
   const postmortems = importIncidents(ctx, scenario.postmortemsDir);
   const attributed = await refreshAttribution(ctx);
@@ -257,7 +274,39 @@ export async function buildDemoDatabase(dir: string, log: (message: string) => v
   log(
     `ingested ${git.added} commits, ${scenario.deploys.length} deploys, ${incidents.inserted} incidents ` +
       `(+${postmortems.updated + postmortems.inserted} post-mortems), ${attributed.links} attribution links, ` +
-      `${triage.interrupts.inserted} interrupts/corrections over ${triage.tasks.created} tasks`,
+      `${triage.interrupts.inserted} interrupts/corrections over ${triage.tasks.created} tasks, ${production}`,
   );
   return { scenario, dbPath, env };
+}
+
+/**
+ * Production signals and CI runs (src/demo/scenario-signals.ts): an error-rate step after the deploy that first
+ * shipped the payments timeout, a module's share of requests and cost, and the CI runs, approval waits and manual
+ * step the release review reads. Before the incidents, so their attribution sees the step.
+ */
+async function seedProduction(ctx: AppContext, scenario: Scenario): Promise<string> {
+  const now = Date.parse(scenario.now);
+  const recent = releasesBefore(ctx.store, { env: 'production', service: '', until: now }, 6).reverse();
+  const stepped = firstShippingDeploy(ctx.store, {
+    sha: scenario.expected.paymentsInducingSha,
+    env: 'production',
+    service: null,
+    before: now,
+  });
+  const windows = new Map(recent.map((d) => [d.id, d.finishedAt]));
+  const step = stepped !== undefined ? releaseDeploy(ctx.store, stepped) : undefined;
+  if (step) windows.set(step.id, step.finishedAt);
+  const csv = demoSignalsCsv(
+    [...windows].map(([id, at]) => ({ at, stepped: id === stepped })),
+    now,
+  );
+  const signals = await ingestSignals(ctx, csv, { format: 'csv' });
+  const lastFour = recent.slice(-4);
+  const ci = demoCi(lastFour.map((d) => ({ sha: d.sha, at: d.finishedAt })));
+  withTransaction(ctx.store, () => {
+    for (const b of ci.builds) upsertBuild(ctx.store, b);
+    upsertBuildJobs(ctx.store, ci.jobs);
+    for (const [i, gates] of ci.gates) replaceDeployGates(ctx.store, lastFour[i]!.id, gates);
+  });
+  return `${signals.samples} signal samples (error-rate step after deploy #${stepped ?? '-'}), ${ci.builds.length} CI runs`;
 }

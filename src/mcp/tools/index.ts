@@ -1,6 +1,7 @@
 import type { ToolDefinition } from '../define-tool.js';
 import { changeRisk } from './change-risk.js';
 import { deliveryMetricsTool } from './delivery-metrics.js';
+import { releaseReviewTool } from './release-review.js';
 import { incidentSuspects } from './incident-suspects.js';
 import { logInterruptTool } from './log-interrupt.js';
 import { moduleIncidentHistory } from './module-incident-history.js';
@@ -23,6 +24,7 @@ export const allTools: readonly ToolDefinition[] = [
   recordTaskTool,
   triageReportTool,
   deliveryMetricsTool,
+  releaseReviewTool,
   proposeAdrTool,
   proposeRuleTool,
   proposeSkillTool,

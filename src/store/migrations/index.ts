@@ -8,6 +8,7 @@ import { sql as triageRollups } from './0007-triage-rollups.js';
 import { sql as historyRollups } from './0008-history-rollups.js';
 import { sql as attributionPending } from './0009-attribution-pending.js';
 import { sql as tokens } from './0010-tokens.js';
+import { sql as signalsRelease } from './0011-signals-release.js';
 import { sql as notify } from './0012-notify.js';
 
 /** Ordered migrations; the index + 1 is the schema version stored in `PRAGMA user_version`. Append only. */
@@ -22,6 +23,6 @@ export const migrations: readonly { name: string; sql: string }[] = [
   { name: '0008-history-rollups', sql: historyRollups },
   { name: '0009-attribution-pending', sql: attributionPending },
   { name: '0010-tokens', sql: tokens },
-  // 0011 is taken by a parallel branch this round; the integrator renumbers on conflict.
+  { name: '0011-signals-release', sql: signalsRelease },
   { name: '0012-notify', sql: notify },
 ];
