@@ -3,7 +3,7 @@ import type { ConfirmationMethod } from './confirmations.js';
 // A link between an incident and a commit or deploy, as attribution computes it and the store keeps it.
 
 export type LinkStatus = 'suspect' | 'confirmed' | 'rejected';
-export type LinkMethod = 'heuristic' | 'rollback' | ConfirmationMethod;
+export type LinkMethod = 'heuristic' | 'rollback' | 'human' | ConfirmationMethod;
 
 export interface LinkEvidence {
   reasons: string[];

@@ -40,6 +40,7 @@ const COMMANDS: Record<string, () => Promise<Registrar[]>> = {
   interrupts: async () => [(await import('./commands/interrupts.js')).registerInterrupts],
   loop: async () => [(await import('./commands/loop.js')).registerLoop],
   notify: async () => [(await import('./commands/notify.js')).registerNotify],
+  reject: async () => [(await import('./commands/reject.js')).registerReject],
   'propose-test': async () => [(await import('./commands/propose-test.js')).registerProposeTest],
   token: async () => [(await import('./commands/token.js')).registerToken],
   demo: async () => [(await import('./commands/demo.js')).registerDemo],

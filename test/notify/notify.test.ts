@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { refreshAttribution } from '../../src/attribution/refresh.js';
+import { rejectCause } from '../../src/attribution/reject.js';
 import { createGithubClient } from '../../src/github/client.js';
 import { notify } from '../../src/notify/run.js';
 import { marker } from '../../src/notify/body.js';
@@ -86,10 +87,8 @@ describe('hindsight notify', () => {
   it('a cause a person rejected is withdrawn: the comment is edited to say so, not deleted', async () => {
     const { gh, run, ctx, inducing } = await setup();
     await run();
-    // How a person's rejection is stored: the link's status (attribution keeps rejected links as they are).
-    ctx.store
-      .prepare("UPDATE incident_links SET status = 'rejected' WHERE kind = 'commit' AND target = ?")
-      .run(inducing);
+    // A person's verdict, through the door people use (hindsight reject).
+    await rejectCause(ctx, { incident: 'INC-7', commit: inducing.slice(0, 10), reason: 'the timeout was set by ops' });
     await refreshAttribution(ctx); // re-attributing must not resurrect it
     const res = await run();
     expect(res.counts).toMatchObject({ withdraw: 1, create: 0 });
