@@ -50,6 +50,15 @@ const TABLES: readonly { name: string; key: string[]; later?: string[]; replace?
   { name: 'module_pair_days', key: ['module', 'day', 'other'] },
   { name: 'interrupt_days', key: ['day', 'kind', 'category'], replace: true },
   { name: 'access_tokens', key: ['id'] },
+  { name: 'signal_series', key: ['id'] },
+  { name: 'signal_samples', key: ['series_id', 'at'] },
+  { name: 'build_jobs', key: ['repo', 'job_id'] },
+  { name: 'deploy_gates', key: ['deploy_id', 'waiting_at'] },
+  { name: 'notifications', key: ['incident_id', 'repo', 'number'] },
+  // Filled by the target's trigger as the links arrive, with each link's own time: the source's first sightings win.
+  { name: 'agent_incidents', key: ['agent', 'incident_id'], replace: true },
+  { name: 'digest_marks', key: ['agent'] },
+  { name: 'resource_subscriptions', key: ['token_id', 'uri'] },
 ];
 
 const PROGRESS = `CREATE TABLE IF NOT EXISTS hindsight_copy (

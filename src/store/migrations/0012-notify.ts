@@ -1,5 +1,15 @@
 // Issue 18, telling the author: comments written back to GitHub, the incidents each agent has not yet read about,
 // and which MCP clients subscribed to their digest. Self-contained (IF NOT EXISTS): whatever the migrations around it.
+
+/** The links already there, first seen at their earliest time: portable SQL, run as is by the PostgreSQL twin. */
+export const agentIncidentsBackfill = `
+INSERT INTO agent_incidents (agent, incident_id, linked_at)
+  SELECT c.agent, l.incident_id, min(l.updated_at) FROM incident_links l JOIN commits c ON c.sha = l.target
+  WHERE l.kind = 'commit' AND c.agent IS NOT NULL AND l.status <> 'rejected'
+    AND (l.status = 'confirmed' OR l.score >= 0.5)
+  GROUP BY c.agent, l.incident_id
+  ON CONFLICT (agent, incident_id) DO NOTHING;`;
+
 export const sql = `
 -- One comment per (incident, pull request or issue): the id GitHub gave it, and a hash of the body last written,
 -- so a later run edits it only when the evidence changed and never posts a second one.
@@ -28,12 +38,7 @@ CREATE TABLE IF NOT EXISTS agent_incidents (
   PRIMARY KEY (agent, incident_id)
 );
 CREATE INDEX IF NOT EXISTS agent_incidents_time ON agent_incidents(agent, linked_at);
-INSERT INTO agent_incidents (agent, incident_id, linked_at)
-  SELECT c.agent, l.incident_id, min(l.updated_at) FROM incident_links l JOIN commits c ON c.sha = l.target
-  WHERE l.kind = 'commit' AND c.agent IS NOT NULL AND l.status <> 'rejected'
-    AND (l.status = 'confirmed' OR l.score >= 0.5)
-  GROUP BY c.agent, l.incident_id
-  ON CONFLICT (agent, incident_id) DO NOTHING;
+${agentIncidentsBackfill}
 CREATE TRIGGER IF NOT EXISTS agent_incidents_on_link AFTER INSERT ON incident_links
   WHEN new.kind = 'commit' AND new.status <> 'rejected' AND (new.status = 'confirmed' OR new.score >= 0.5)
 BEGIN

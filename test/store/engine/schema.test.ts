@@ -4,7 +4,10 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { interruptMatchIds } from '../../../src/store/engine/full-text.js';
 import { openEngine } from '../../../src/store/engine/open-engine.js';
+import { migratePostgres } from '../../../src/store/engine/postgres-migrate.js';
+import { postgresMigrations } from '../../../src/store/engine/postgres-migrations/index.js';
 import { PostgresDb } from '../../../src/store/engine/postgres.js';
+import { sqliteEngine } from '../../../src/store/engine/sqlite.js';
 import type { EngineDb, EngineKind } from '../../../src/store/engine/types.js';
 import { migrations } from '../../../src/store/migrations/index.js';
 import { ENGINES, freshTarget, storeEngine } from '../../helpers/engines.js';
@@ -75,13 +78,16 @@ describe('the schema on both engines', () => {
 function writeHistory(db: EngineDb): void {
   const run = (sql: string, ...args: unknown[]) => db.prepare(sql).run(...args);
   run("INSERT INTO repos(id, path, name) VALUES (1, '/r', 'r')");
-  const commit = (sha: string, at: number, files: [string, string][]) => {
+  const commit = (sha: string, at: number, files: [string, string][], agent: string | null = null) => {
     run(
-      `INSERT INTO commits(sha, repo_id, author_name, author_email, authored_at, committed_at, subject, author_kind)
-       VALUES (?, 1, 'A', 'a@x', ?, ?, 's', 'human')`,
+      `INSERT INTO commits(sha, repo_id, author_name, author_email, authored_at, committed_at, subject, author_kind,
+         agent)
+       VALUES (?, 1, 'A', 'a@x', ?, ?, 's', ?, ?)`,
       sha,
       at,
       at,
+      agent ? 'agent' : 'human',
+      agent,
     );
     for (const [path, module] of files)
       run('INSERT INTO commit_files(sha, path, module, added, deleted) VALUES (?, ?, ?, 1, 0)', sha, path, module);
@@ -91,6 +97,7 @@ function writeHistory(db: EngineDb): void {
     ['web/b.ts', 'web'],
   ]);
   commit('c2', 86_400_000 * 4, [['api/c.ts', 'api']]);
+  commit('c3', 86_400_000 * 5, [['pay/d.ts', 'pay']], 'claude');
   const deploy = (id: number, sha: string) =>
     run(
       `INSERT INTO deploys(id, repo_id, env, sha, started_at, finished_at, status, source)
@@ -113,15 +120,17 @@ function writeHistory(db: EngineDb): void {
   incident(2, null, 200);
   incident(3, null, 300);
   run("INSERT INTO incident_files(incident_id, path, kind, module) VALUES (2, 'web/b.ts', 'file', 'web')");
+  let linkedAt = 0;
   const link = (iid: number, kind: string, target: string, score: number, status: string) =>
     run(
       `INSERT INTO incident_links(incident_id, kind, target, score, status, method, evidence, updated_at)
-       VALUES (?, ?, ?, ?, ?, 'heuristic', '{}', 0)`,
+       VALUES (?, ?, ?, ?, ?, 'heuristic', '{}', ?)`,
       iid,
       kind,
       target,
       score,
       status,
+      (linkedAt += 1000),
     );
   link(3, 'commit', 'c1', 0.9, 'suspect');
   link(2, 'commit', 'c2', 0.2, 'suspect');
@@ -133,6 +142,14 @@ function writeHistory(db: EngineDb): void {
   run("UPDATE incident_links SET status = 'confirmed' WHERE incident_id = 2 AND kind = 'deploy'");
   run('UPDATE incidents SET started_at = 150 WHERE id = 1');
   run('DELETE FROM incident_files WHERE incident_id = 2');
+  // An agent's commit: a strong suspect and a weak confirmed link reach agent_incidents, a weak suspect, a rejected
+  // link and a later confirmation do not (only new links count), and a link written again keeps its first sighting.
+  link(1, 'commit', 'c3', 0.7, 'suspect');
+  link(2, 'commit', 'c3', 0.2, 'suspect');
+  run("UPDATE incident_links SET status = 'confirmed' WHERE incident_id = 2 AND target = 'c3'");
+  link(3, 'commit', 'c3', 0.9, 'rejected');
+  run("DELETE FROM incident_links WHERE incident_id = 1 AND target = 'c3'");
+  link(1, 'commit', 'c3', 0.1, 'confirmed');
 
   const entry = (id: number, at: number, task: string | null, summary: string, detail: string | null) =>
     run(
@@ -159,6 +176,7 @@ const rollups = (db: EngineDb) => ({
   taskEntries: db.prepare('SELECT id, entries FROM tasks ORDER BY id').all(),
   linkedFailure: db.prepare('SELECT id, linked_failure FROM deploys ORDER BY id').all(),
   committedAt: db.prepare('SELECT sha, path, committed_at FROM commit_files ORDER BY 1, 2').all(),
+  agentIncidents: db.prepare('SELECT agent, incident_id, linked_at FROM agent_incidents ORDER BY 1, 2').all(),
 });
 
 describe('rollups and full text on both engines', () => {
@@ -168,7 +186,35 @@ describe('rollups and full text on both engines', () => {
     writeHistory(pg);
     const expected = rollups(lite);
     expect(expected.moduleIncidents.length).toBeGreaterThan(0); // the case exercises every trigger
+    expect(expected.agentIncidents).toEqual([{ agent: 'claude', incident_id: 1, linked_at: 5000 }]);
     expect(rollups(pg)).toEqual(expected);
+  });
+
+  it('a database written before 0012-notify gets the same agent_incidents from its backfill on both engines', () => {
+    const before = migrations.findIndex((m) => m.name === '0012-notify');
+    const [lite, pg] = ENGINES.map((kind) => {
+      const target = freshTarget(kind);
+      if (kind === 'sqlite') {
+        const raw = new Database(target);
+        for (const m of migrations.slice(0, before)) raw.exec(m.sql);
+        raw.pragma(`user_version = ${before}`);
+        writeHistory(sqliteEngine(raw));
+        raw.close();
+      } else {
+        const raw = new PostgresDb(target);
+        migratePostgres(raw, postgresMigrations.slice(0, before));
+        writeHistory(raw);
+        raw.close();
+      }
+      return storeEngine(kind, target);
+    }) as [EngineDb, EngineDb];
+    const expected = rollups(lite).agentIncidents;
+    // The backfill sees the links as they are now: the weak link confirmed later counts, from its time.
+    expect(expected).toEqual([
+      { agent: 'claude', incident_id: 1, linked_at: 8000 },
+      { agent: 'claude', incident_id: 2, linked_at: 6000 },
+    ]);
+    expect(rollups(pg).agentIncidents).toEqual(expected);
   });
 
   it('the same FTS5 match string finds the same entries (stemmed, OR of quoted words, newest first)', () => {

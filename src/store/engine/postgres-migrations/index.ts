@@ -5,6 +5,8 @@ import { perf, perfLinks } from './0004-0005-perf.js';
 import { sql as moduleRollups } from './0006-module-rollups.js';
 import { sql as triageRollups } from './0007-triage-rollups.js';
 import { attributionPending, historyRollups, tokens } from './0008-0010.js';
+import { sql as signalsRelease } from './0011-signals-release.js';
+import { sql as notify } from './0012-notify.js';
 
 import { migrations } from '../../migrations/index.js';
 
@@ -19,6 +21,8 @@ const sqlByVersion = [
   historyRollups,
   attributionPending,
   tokens,
+  signalsRelease,
+  notify,
 ];
 
 /**
