@@ -74,17 +74,12 @@ export function getClustersById(db: Db, ids: readonly number[]): Map<number, Clu
  * The newest clusters of a category, compared by profile when FTS5 finds no member. With a module: that
  * module's and the cross-cutting ones (module ''); without: every module.
  */
-export function recentClusters(db: Db, category: string, module: string, limit: number): ClusterRow[] {
-  const rows = (
-    module === ''
-      ? prepared(db, `${COLUMNS} WHERE category = ? ORDER BY last_at DESC, id LIMIT ?`).all(category, limit)
-      : prepared(db, `${COLUMNS} WHERE category = ? AND module IN (?, '') ORDER BY last_at DESC, id LIMIT ?`).all(
-          category,
-          module,
-          limit,
-        )
-  ) as Stored[];
-  return rows.map(toRow);
+export function recentClusters(db: Db, category: string | null, module: string, limit: number): ClusterRow[] {
+  // null: any category (an entry whose category was only guessed may belong to a cluster of another)
+  const where = [...(category === null ? [] : ['category = ?']), ...(module === '' ? [] : [`module IN (?, '')`])];
+  const params = [...(category === null ? [] : [category]), ...(module === '' ? [] : [module])];
+  const sql = `${COLUMNS}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY last_at DESC, id LIMIT ?`;
+  return (prepared(db, sql).all(...params, limit) as Stored[]).map(toRow);
 }
 
 /** Covers a cluster with a fix unless one already covers it. */
