@@ -231,8 +231,7 @@ export function findDecisionRecords(
   const matchers = termMatchers(terms);
   const hits: (DecisionMatch & { rank: number })[] = [];
   for (const r of records) {
-    const text = lowerText(r);
-    const matched = matchers.filter((m) => mentionsTerm(text, m.needle));
+    const matched = mentionedTerms(lowerText(r), matchers);
     if (matched.length === 0) continue;
     hits.push({
       number: r.number,
@@ -260,10 +259,21 @@ export function findDecisionRecords(
 }
 
 type TermKind = 'path' | 'directory' | 'module';
+export interface TermMatcher {
+  kind: TermKind;
+  term: string;
+  needle: string;
+}
 
-function termMatchers(terms: DecisionTerms): { kind: TermKind; term: string; needle: string }[] {
+/** The paths, their directories and the modules of `terms` that a lower-cased text names as whole words. */
+export function mentionedTerms(lowerCaseText: string, matchers: readonly TermMatcher[]): TermMatcher[] {
+  return matchers.filter((m) => mentionsTerm(lowerCaseText, m.needle));
+}
+
+/** What `mentionedTerms` looks for: each path, its directory (two segments or more) and each module. */
+export function termMatchers(terms: DecisionTerms): TermMatcher[] {
   const seen = new Set<string>();
-  const out: { kind: TermKind; term: string; needle: string }[] = [];
+  const out: TermMatcher[] = [];
   const add = (kind: TermKind, term: string) => {
     const needle = term.toLowerCase();
     if (!term || seen.has(needle)) return;

@@ -1,4 +1,5 @@
 import type { Db } from './open.js';
+import { inListChunks } from './in-list.js';
 import { parseStringList, prepared } from './interrupts.js';
 
 /** A `clusters` row: similar interrupts of one category (and module), with the terms and paths they share. */
@@ -74,17 +75,12 @@ export function getClustersById(db: Db, ids: readonly number[]): Map<number, Clu
  * The newest clusters of a category, compared by profile when FTS5 finds no member. With a module: that
  * module's and the cross-cutting ones (module ''); without: every module.
  */
-export function recentClusters(db: Db, category: string, module: string, limit: number): ClusterRow[] {
-  const rows = (
-    module === ''
-      ? prepared(db, `${COLUMNS} WHERE category = ? ORDER BY last_at DESC, id LIMIT ?`).all(category, limit)
-      : prepared(db, `${COLUMNS} WHERE category = ? AND module IN (?, '') ORDER BY last_at DESC, id LIMIT ?`).all(
-          category,
-          module,
-          limit,
-        )
-  ) as Stored[];
-  return rows.map(toRow);
+export function recentClusters(db: Db, category: string | null, module: string, limit: number): ClusterRow[] {
+  // null: any category (an entry whose category was only guessed may belong to a cluster of another)
+  const where = [...(category === null ? [] : ['category = ?']), ...(module === '' ? [] : [`module IN (?, '')`])];
+  const params = [...(category === null ? [] : [category]), ...(module === '' ? [] : [module])];
+  const sql = `${COLUMNS}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY last_at DESC, id LIMIT ?`;
+  return (prepared(db, sql).all(...params, limit) as Stored[]).map(toRow);
 }
 
 /** Covers a cluster with a fix unless one already covers it. */
@@ -237,4 +233,30 @@ type StoredCount = Omit<ClusterCount, 'covered'> & { covered: number };
 
 function toCount(r: StoredCount): ClusterCount {
   return { ...r, covered: r.covered === 1 };
+}
+
+/**
+ * The clusters whose entries concern these modules or name these paths, for change_risk: those naming one of the
+ * paths first, then the largest, then the newest. Cross-cutting clusters (module '') count by their paths alone;
+ * their newest 200 are read.
+ */
+export function clustersOnPaths(
+  db: Db,
+  o: { paths: readonly string[]; modules: readonly string[]; limit: number },
+): ClusterRow[] {
+  const found = new Map<number, ClusterRow>();
+  for (const { marks, params } of inListChunks(o.modules)) {
+    for (const r of prepared(db, `${COLUMNS} WHERE module IN (${marks})`).all(...params) as Stored[]) {
+      found.set(r.id, toRow(r));
+    }
+  }
+  const wanted = new Set(o.paths);
+  const named = (c: ClusterRow) => c.paths.some((p) => wanted.has(p));
+  for (const r of prepared(db, `${COLUMNS} WHERE module = '' ORDER BY last_at DESC, id LIMIT 200`).all() as Stored[]) {
+    const c = toRow(r);
+    if (named(c)) found.set(c.id, c);
+  }
+  return [...found.values()]
+    .sort((a, b) => Number(named(b)) - Number(named(a)) || b.size - a.size || b.lastAt - a.lastAt || a.id - b.id)
+    .slice(0, o.limit);
 }

@@ -106,8 +106,14 @@ export interface Candidate {
 }
 
 const CANDIDATE = `i.id, i.summary, i.detail, i.paths, i.created_at AS createdAt, i.response, i.cluster_id AS clusterId`;
-/** Clustering's scope: the same category; with a module, entries of that module or of none (cross-cutting). */
-const IN_SCOPE = `i.category = @category AND (@module = '' OR i.module = @module OR i.module = '')`;
+/**
+ * Clustering's scope: the same category (null: any, for an entry whose category was only guessed); with a module,
+ * entries of that module or of none (cross-cutting).
+ */
+function inScope(category: string | null): string {
+  const modules = `(@module = '' OR i.module = @module OR i.module = '')`;
+  return category === null ? modules : `i.category = @category AND ${modules}`;
+}
 
 /**
  * The newest earlier entries of a category whose text matches any of the words (FTS5, porter-stemmed like the
@@ -117,7 +123,7 @@ const IN_SCOPE = `i.category = @category AND (@module = '' OR i.module = @module
  */
 export function searchInterrupts(
   db: Db,
-  o: { words: readonly string[]; category: string; module: string; scan?: number },
+  o: { words: readonly string[]; category: string | null; module: string; scan?: number },
 ): Candidate[] {
   if (o.words.length === 0) return [];
   const match = o.words.map((w) => `"${w.replace(/"/g, '""')}"`).join(' OR ');
@@ -126,19 +132,25 @@ export function searchInterrupts(
     `SELECT ${CANDIDATE}
        FROM (SELECT rowid FROM interrupts_fts WHERE interrupts_fts MATCH @match ORDER BY rowid DESC LIMIT @scan) f
        JOIN interrupts i ON i.id = f.rowid
-      WHERE ${IN_SCOPE}`,
-  ).all({ match, category: o.category, module: o.module, scan: o.scan ?? 200 }) as Candidate[];
+      WHERE ${inScope(o.category)}`,
+  ).all({
+    match,
+    module: o.module,
+    scan: o.scan ?? 200,
+    ...(o.category === null ? {} : { category: o.category }),
+  }) as Candidate[];
 }
 
 /** Entries in scope written after entry `afterId` (the newest a snapshot saw), other than `exceptId`. */
 export function entriesAfter(
   db: Db,
-  o: { afterId: number; exceptId: number; category: string; module: string },
+  o: { afterId: number; exceptId: number; category: string | null; module: string },
 ): Candidate[] {
+  const { category, ...rest } = o;
   return prepared(
     db,
-    `SELECT ${CANDIDATE} FROM interrupts i WHERE i.id > @afterId AND i.id <> @exceptId AND ${IN_SCOPE}`,
-  ).all(o) as Candidate[];
+    `SELECT ${CANDIDATE} FROM interrupts i WHERE i.id > @afterId AND i.id <> @exceptId AND ${inScope(category)}`,
+  ).all(category === null ? rest : o) as Candidate[];
 }
 
 /** The newest entry id (0 when there is none): entries written later have larger ids. */

@@ -98,6 +98,8 @@ export function pathOverlap(a: readonly string[], b: readonly string[]): number 
 /** What clustering needs of the entry being stored. */
 export interface ClusterInput extends Comparable {
   category: string;
+  /** 'suggested': the category was only guessed, so clusters of any category may take the entry (it takes theirs) */
+  categorySource?: string;
   module: string;
   createdAt: number;
 }
@@ -114,6 +116,8 @@ export interface ClusterPlan {
   similar: SimilarEntry[];
   /** the newest entry id the snapshot held */
   seenThrough: number;
+  /** the best cluster's category: the entry's, when it was only guessed */
+  category?: string;
   /** the best cluster's profile with the entry in it, valid while the cluster still has `size` members */
   profile?: { clusterId: number; size: number; profile: ClusterProfile };
 }
@@ -125,14 +129,15 @@ export function planCluster(db: Db, entry: ClusterInput, threshold = JOIN_THRESH
   const bag = termBag(entry.summary, entry.detail);
   const scores = new Map<number, number>();
   const similar: SimilarEntry[] = [];
+  const category = entry.categorySource === 'suggested' ? null : entry.category;
   const candidates = searchInterrupts(db, {
     words: searchWords(`${entry.summary} ${entry.detail ?? ''}`),
-    category: entry.category,
+    category,
     module: entry.module,
     scan: FTS_CANDIDATES,
   });
   scoreCandidates(bag, entry.paths, candidates, scores, similar);
-  for (const c of recentClusters(db, entry.category, entry.module, PROFILE_CANDIDATES)) {
+  for (const c of recentClusters(db, category, entry.module, PROFILE_CANDIDATES)) {
     const score = similarity(bag, entry.paths, profileBag(c.terms), c.paths);
     scores.set(c.id, Math.max(scores.get(c.id) ?? 0, score));
   }
@@ -146,6 +151,7 @@ export function planCluster(db: Db, entry: ClusterInput, threshold = JOIN_THRESH
       .sort((a, b) => b.createdAt - a.createdAt)
       .slice(0, PROFILE_MEMBERS);
     plan.profile = { clusterId: cluster.id, size: cluster.size, profile: clusterProfile(members) };
+    plan.category = cluster.category;
   }
   return plan;
 }
@@ -182,8 +188,9 @@ export function applyCluster(
 
   let best = bestCluster(scores, threshold);
   let cluster = best && getCluster(db, best.id);
-  while (best && !cluster) {
-    // Gone since the snapshot (clusters are not deleted today; this keeps the entry from pointing nowhere).
+  while (best && (!cluster || cluster.category !== entry.category)) {
+    // Gone since the snapshot (clusters are not deleted today; this keeps the entry from pointing nowhere), or
+    // of another category than the one a guessed entry took from the plan's cluster.
     scores.delete(best.id);
     best = bestCluster(scores, threshold);
     cluster = best && getCluster(db, best.id);

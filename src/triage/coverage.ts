@@ -2,9 +2,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseFrontMatter } from '../front-matter.js';
 import type { AppContext } from '../context.js';
-import { findDecisionRecords, readDecisionRecords } from '../decisions/records.js';
+import { readDecisionRecords } from '../decisions/records.js';
 import { fixInfo, getCluster } from '../store/clusters.js';
-import { termBag } from './terms.js';
+import { COVERS_THRESHOLD, coverageScore, documentIdf, type CoverageScore } from './coverage-score.js';
 
 /** A structural fix that already answers an entry, so the agent can read it before a human must answer. */
 export interface Coverage {
@@ -17,7 +17,7 @@ export interface Coverage {
   status: string | null;
   /** the entry's words the fix's title/heading and text share with it */
   matched: string[];
-  /** one sentence for the answer: "ADR-0002 'Idempotency keys for payment retries' covers this: read …" */
+  /** one sentence for the answer: "ADR-0002 'Idempotency keys for payment retries' covers this (shared: …): read …" */
   text: string;
 }
 
@@ -29,18 +29,19 @@ interface Doc {
   path: string;
   status: string | null;
   body: string;
-  /** the document names the entry's paths or module (decision records only) */
-  scoped: boolean;
 }
 
 const SETTLED = new Set(['rejected', 'superseded', 'deprecated']);
 const RULE_FILES = ['AGENTS.md', 'CLAUDE.md', '.github/copilot-instructions.md'];
 const SKILLS_DIR = '.claude/skills';
+/** The shared words named in the answer's sentence (all of them are in `matched`). */
+const MATCHED_SHOWN = 4;
 
 /**
  * Existing fixes that cover an entry, best first: the fix linked to its cluster, then decision records, rules
- * (AGENTS.md/CLAUDE.md sections) and skills (`.claude/skills/<name>/SKILL.md`) whose title shares two of the
- * entry's terms, or one plus two more in the text. Superseded, deprecated and rejected records do not count.
+ * (AGENTS.md/CLAUDE.md sections) and skills (`.claude/skills/<name>/SKILL.md`) whose coverage score
+ * (coverage-score.ts: rare shared words, and the entry's paths or module named) reaches the measured threshold.
+ * Superseded, deprecated and rejected records do not count.
  */
 export function findCoverage(
   ctx: AppContext,
@@ -61,26 +62,27 @@ export function findCoverage(
       text: `${fix.type === 'adr' ? 'ADR' : fix.type} fix #${fix.id} '${fix.title}' (${fix.status}) covers this cluster: read ${fix.path}`,
     });
   }
-  const terms = termBag(entry.summary, entry.detail).weights;
-  const ranked: { doc: Doc; matched: string[]; score: number }[] = [];
-  for (const doc of candidateDocs(ctx, entry)) {
-    if (doc.status && SETTLED.has(doc.status)) continue;
-    const hit = covers(terms, doc);
-    if (hit) ranked.push({ doc, ...hit });
+  const docs = candidateDocs(ctx).filter((d) => !(d.status && SETTLED.has(d.status)));
+  const idf = documentIdf(docs);
+  const ranked: { doc: Doc; why: CoverageScore }[] = [];
+  for (const doc of docs) {
+    const why = coverageScore(entry, doc, idf);
+    if (why.score >= COVERS_THRESHOLD) ranked.push({ doc, why });
   }
   ranked.sort(
-    (a, b) => b.score - a.score || a.doc.path.localeCompare(b.doc.path) || a.doc.ref.localeCompare(b.doc.ref),
+    (a, b) => b.why.score - a.why.score || a.doc.path.localeCompare(b.doc.path) || a.doc.ref.localeCompare(b.doc.ref),
   );
-  for (const { doc, matched } of ranked) {
+  for (const { doc, why } of ranked) {
     if (out.some((c) => c.path === doc.path && c.kind !== 'rule')) continue;
+    const shared = [...why.terms.slice(0, MATCHED_SHOWN), ...why.scope.slice(0, 1)].join(', ');
     out.push({
       kind: doc.kind,
       ref: doc.ref,
       title: doc.title,
       path: doc.path,
       status: doc.status,
-      matched,
-      text: `${describe(doc)} covers this: read ${doc.path}`,
+      matched: why.terms,
+      text: `${describe(doc)} covers this (shared: ${shared}): read ${doc.path}`,
     });
   }
   return out.slice(0, limit);
@@ -92,39 +94,15 @@ function describe(doc: Doc): string {
   return `skill '${doc.title}'`;
 }
 
-/** Title hits ≥ 2, or 1 plus ≥ 2 more in the text (a record naming the entry's module counts one more). */
-function covers(terms: ReadonlyMap<string, number>, doc: Doc): { matched: string[]; score: number } | undefined {
-  const title = termBag(doc.title).weights;
-  const body = termBag(doc.body).weights;
-  const inTitle = [...terms.keys()].filter((t) => title.has(t));
-  const inBody = [...terms.keys()].filter((t) => !title.has(t) && body.has(t));
-  const extra = inBody.length + (doc.scoped ? 1 : 0);
-  if (inTitle.length >= 2 || (inTitle.length === 1 && extra >= 2)) {
-    const surface = termBag(`${doc.title} ${doc.body}`).surface;
-    return {
-      matched: [...inTitle, ...inBody].map((t) => surface.get(t) ?? t),
-      score: 2 * inTitle.length + extra,
-    };
-  }
-  return undefined;
-}
-
-function candidateDocs(ctx: AppContext, entry: { paths: readonly string[]; module: string }): Doc[] {
+function candidateDocs(ctx: AppContext): Doc[] {
   const repo = ctx.config.repoPath;
-  const dirs = ctx.config.decisionDirs;
-  const scoped = new Set(
-    findDecisionRecords(repo, dirs, { paths: entry.paths, modules: entry.module ? [entry.module] : [] }, 50).items.map(
-      (m) => m.path,
-    ),
-  );
-  const docs: Doc[] = readDecisionRecords(repo, dirs).records.map((r) => ({
+  const docs: Doc[] = readDecisionRecords(repo, ctx.config.decisionDirs).records.map((r) => ({
     kind: 'adr',
     ref: r.number !== null ? `ADR-${String(r.number).padStart(4, '0')}` : 'ADR',
     title: r.title,
     path: r.path,
     status: r.status,
     body: r.text,
-    scoped: scoped.has(r.path),
   }));
   for (const rel of RULE_FILES) docs.push(...ruleSections(repo, rel));
   docs.push(...skills(repo));
@@ -149,7 +127,6 @@ function ruleSections(repo: string, rel: string): Doc[] {
       path: rel,
       status: null,
       body: lines.slice(h.i + 1, end).join('\n'),
-      scoped: false,
     };
   });
 }
@@ -179,7 +156,6 @@ function skills(repo: string): Doc[] {
       path: rel,
       status: null,
       body: description,
-      scoped: false,
     });
   }
   return docs.sort((a, b) => a.path.localeCompare(b.path));

@@ -50,6 +50,8 @@ export interface NewEntry {
 /** What storing an entry decided: category, module, redactions and the cluster it joined. */
 export interface StoredEntry {
   row: InterruptRow;
+  /** the guessed category was replaced by that of the cluster the entry joined */
+  categoryFromCluster: boolean;
   /** the cue phrases when the category was suggested */
   cues: string[];
   redactedKinds: string[];
@@ -108,11 +110,15 @@ export function prepareEntry(ctx: AppContext, e: NewEntry): PreparedEntry {
 
 /** Inserts a prepared entry and puts it in the plan's cluster (or a new one). Call inside a write transaction. */
 function writeEntry(ctx: AppContext, p: PreparedEntry, plan: ClusterPlan, threshold?: number): StoredEntry {
-  const id = insertInterrupt(ctx.store, p.fields);
-  const assigned = applyCluster(ctx.store, id, p.fields, plan, threshold);
+  // A guessed category gives way to the category of the cluster the same problem is already in.
+  const fields =
+    p.fields.categorySource === 'suggested' && plan.category ? { ...p.fields, category: plan.category } : p.fields;
+  const id = insertInterrupt(ctx.store, fields);
+  const assigned = applyCluster(ctx.store, id, fields, plan, threshold);
   const cluster = getCluster(ctx.store, assigned.clusterId)!;
   return {
-    row: { id, ...p.fields, clusterId: cluster.id, fixId: null },
+    row: { id, ...fields, clusterId: cluster.id, fixId: null },
+    categoryFromCluster: fields.category !== p.fields.category,
     cues: p.cues,
     redactedKinds: p.redactedKinds,
     cluster: {
@@ -202,7 +208,11 @@ export function logInterrupt(
   if (row.taskId && !getTask(ctx.store, row.taskId)) {
     notes.push(`task '${row.taskId}' is not recorded; call record_task (start) so the interrupt rates count it`);
   }
-  if (row.categorySource === 'suggested' && row.category === 'other') {
+  if (stored.categoryFromCluster) {
+    notes.push(
+      `category ${row.category} from cluster #${stored.cluster.id}, which this entry joined; pass category to override`,
+    );
+  } else if (row.categorySource === 'suggested' && row.category === 'other') {
     notes.push(
       'no category cue matched; pass `category` if you know it (missing_context, policy_gap, tool_failure, ambiguous_spec)',
     );

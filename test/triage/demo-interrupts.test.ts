@@ -76,7 +76,7 @@ describe('the demo interrupts', () => {
     expect(logged.cluster).toMatchObject({ recurring: true, suggestedFix: 'adr' });
     expect(logged.coveredBy[0]).toMatchObject({ kind: 'adr', ref: 'ADR-0002' });
     expect(logged.coveredBy[0]!.text).toBe(
-      "ADR-0002 'Idempotency keys for payment retries' covers this: read docs/adr/0002-idempotency-keys-for-payment-retries.md",
+      "ADR-0002 'Idempotency keys for payment retries' covers this (shared: idempotency, key, retry, attempt, directory src/payments): read docs/adr/0002-idempotency-keys-for-payment-retries.md",
     );
     expect(logged.cluster.lastAnswer?.response).toMatch(/idempotency key/);
     expect(logged.similar.length).toBeGreaterThan(0);

@@ -80,17 +80,20 @@ export const changeRisk = defineTool({
     reasons: z.array(z.string()),
   },
   async handler(input, ctx) {
-    const [{ assessChangeRisk }, { hotspotNotes }, { openIncidentLine }] = await Promise.all([
+    const [{ assessChangeRisk }, { hotspotNotes }, { openIncidentLine }, { pathNotes }] = await Promise.all([
       import('../../history/change-risk.js'),
       import('../../history/hotspots.js'),
       import('../../history/open-incident-line.js'),
+      import('../../triage/path-notes.js'),
     ]);
     const risk = assessChangeRisk(ctx, input.paths);
     const hot = await hotspotNotes(ctx, risk.modules);
     const open = openIncidentLine(ctx, input.paths);
+    // The corrections logged on these paths and the rules for them: reason lines, not new fields (the tool
+    // list is at its byte budget).
     return {
       ...risk,
-      ...(open ? { reasons: [open, ...risk.reasons] } : {}),
+      reasons: [...(open ? [open] : []), ...risk.reasons, ...pathNotes(ctx, input.paths)],
       modules: risk.modules.map((m) => ({ ...m, hotspot: hot.get(m.module) ?? null })),
     };
   },
