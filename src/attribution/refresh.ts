@@ -22,7 +22,20 @@ export interface AttributionChanges {
    * for it after the run. They re-attribute only the incidents whose evidence they change (markPendingForNewCommits);
    * a repository's first ingest, every incident (the fixes of any incident may live in it).
    */
-  newCommits?: { added: number; total: number; afterRowid: number };
+  newCommits?: NewCommits;
+}
+
+/** What git ingests of one repository added (IngestGitResult has these fields). */
+export interface NewCommits {
+  added: number;
+  total: number;
+  afterRowid: number;
+}
+
+/** Two ingests of the same run as one: the commits stored after the first one's start. */
+export function mergeNewCommits(a: NewCommits | undefined, b: NewCommits): NewCommits {
+  if (!a) return { added: b.added, total: b.total, afterRowid: b.afterRowid };
+  return { added: a.added + b.added, total: b.total, afterRowid: Math.min(a.afterRowid, b.afterRowid) };
 }
 
 export interface AttributionResult {

@@ -66,6 +66,28 @@ describe('refreshAttribution', () => {
     await expectSameAsFullRun(ctx, after);
   });
 
+  it('a deploy that ingests its own new commit reports it, so the incident waiting for it as its fix is re-attributed', async () => {
+    const { g, ctx } = await paymentsStory();
+    const fix = g.commit({
+      files: { 'src/payments/gateway.ts': 'export const TIMEOUT_MS = 15000;\n' },
+      message: 'fix(payments): longer gateway timeout',
+      date: '2026-02-12T10:00:00Z',
+    });
+    importJson(ctx, [{ id: 'INC-1', title: 'timeouts', started_at: '2026-02-11T08:00:00Z', fix_sha: fix }]);
+    await refreshAttribution(ctx);
+    const res = await recordDeploy(ctx, {
+      ref: fix,
+      status: 'success',
+      finishedAt: Date.parse('2026-02-12T12:00:00Z'),
+    });
+    expect(res.ingested).toMatchObject({ added: 1 });
+    // As the deploy command passes them: the deploy (it began after the incident: no mark) and the commits it read.
+    await refreshAttribution(ctx, { deploys: [res.deploy, ...res.rolledBack], newCommits: res.ingested! });
+    const after = storedLinks(ctx);
+    expect(after.some((l) => l.method === 'fix-blame' && l.status === 'confirmed')).toBe(true);
+    await expectSameAsFullRun(ctx, after);
+  });
+
   it('a new revert re-attributes the incidents it was committed during or reverts a suspect of, as a full run would', async () => {
     const { g, ctx, inducing } = await paymentsStory();
     importJson(ctx, [
@@ -95,6 +117,8 @@ describe('refreshAttribution', () => {
     ]);
     await refreshAttribution(ctx);
     g.commit({ files: { 'README.md': 'hello\n' }, message: 'docs: readme', date: '2026-02-12T10:00:00Z' });
+    // Days after both incidents: a rule by date would re-attribute them.
+    ctx.clock = () => Date.parse('2026-02-13T00:00:00Z');
     const res = await ingestGit(ctx);
     expect(res.added).toBe(1);
     expect(await refreshAttribution(ctx, { newCommits: res })).toMatchObject({ incidents: 0 });
