@@ -99,47 +99,53 @@ export async function measureIncremental(options: {
     deploy: empty(),
     incident: empty(),
   };
-  for (let r = 0; r < runs; r++) {
-    log(`  round ${r + 1}/${runs}`);
-    await time(res.full, async () => (await refreshAttribution(ctx, { all: true })).incidents);
-    commit();
-    await time(res.commit, async () => (await refreshAttribution(ctx, { newCommits: await ingestGit(ctx) })).incidents);
-    commit();
-    await time(res.previousCommit, async () => {
-      await ingestGit(ctx);
-      return (await refreshAttribution(ctx, { startedFrom: now - PREVIOUS_REACH_MS })).incidents;
-    });
-    const sha = commit();
-    await ingestGit(ctx);
-    await refreshAttribution(ctx); // nothing pending: the deploy below is timed alone
-    await time(res.deploy, async () => {
-      // Recorded a little before "now", as a pipeline reports it: incidents since then are its to re-attribute. A
-      // service of its own: the generated deploys' shas exist only in the database, not in this repository.
-      const d = await recordDeploy(ctx, {
-        ref: sha,
-        env: 'production',
-        service: 'checkout',
-        status: 'success',
-        finishedAt: now - (runs - r) * 3_600_000,
+  try {
+    for (let r = 0; r < runs; r++) {
+      log(`  round ${r + 1}/${runs}`);
+      await time(res.full, async () => (await refreshAttribution(ctx, { all: true })).incidents);
+      commit();
+      await time(
+        res.commit,
+        async () => (await refreshAttribution(ctx, { newCommits: await ingestGit(ctx) })).incidents,
+      );
+      commit();
+      await time(res.previousCommit, async () => {
+        await ingestGit(ctx);
+        return (await refreshAttribution(ctx, { startedFrom: now - PREVIOUS_REACH_MS })).incidents;
       });
-      return (await refreshAttribution(ctx, { deploys: [d.deploy, ...d.rolledBack] })).incidents;
-    });
-    const file = join(work, `incremental-incident-${process.pid}.json`);
-    const row = {
-      id: `BENCH-NEW-${r}`,
-      title: 'checkout errors',
-      started_at: new Date(now - 30 * 60_000).toISOString(),
-      files: [catalog.paths[r % catalog.paths.length]],
-    };
-    writeFileSync(file, JSON.stringify([row]));
-    await time(res.incident, async () => {
-      importIncidents(ctx, file);
-      return (await refreshAttribution(ctx)).incidents;
-    });
-    rmSync(file, { force: true });
+      const sha = commit();
+      await ingestGit(ctx);
+      await refreshAttribution(ctx); // nothing pending: the deploy below is timed alone
+      await time(res.deploy, async () => {
+        // Recorded a little before "now", as a pipeline reports it: incidents since then are its to re-attribute. A
+        // service of its own: the generated deploys' shas exist only in the database, not in this repository.
+        const d = await recordDeploy(ctx, {
+          ref: sha,
+          env: 'production',
+          service: 'checkout',
+          status: 'success',
+          finishedAt: now - (runs - r) * 3_600_000,
+        });
+        return (await refreshAttribution(ctx, { deploys: [d.deploy, ...d.rolledBack] })).incidents;
+      });
+      const file = join(work, `incremental-incident-${process.pid}.json`);
+      const row = {
+        id: `BENCH-NEW-${r}`,
+        title: 'checkout errors',
+        started_at: new Date(now - 30 * 60_000).toISOString(),
+        files: [catalog.paths[r % catalog.paths.length]],
+      };
+      writeFileSync(file, JSON.stringify([row]));
+      await time(res.incident, async () => {
+        importIncidents(ctx, file);
+        return (await refreshAttribution(ctx)).incidents;
+      });
+      rmSync(file, { force: true });
+    }
+  } finally {
+    db.close();
+    for (const s of ['', '-wal', '-shm']) rmSync(path + s, { force: true });
+    if (existsSync(repo)) rmSync(repo, { recursive: true, force: true });
   }
-  db.close();
-  for (const s of ['', '-wal', '-shm']) rmSync(path + s, { force: true });
-  if (existsSync(repo)) rmSync(repo, { recursive: true, force: true });
   return res;
 }
