@@ -71,7 +71,7 @@ export async function measureAttributionScale(options: {
  * generated repositories exist only in the database, so blaming a fix (git) would time process spawns, not
  * attribution; a root cause exercises the same confirmation paths (recurrence, earlier occurrences).
  */
-function keepIncidents(db: Db, n: number): void {
+export function keepIncidents(db: Db, n: number): void {
   // The module_incidents triggers would recompute per deleted row: off for the trim, rebuilt after.
   const triggers = db
     .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'module_incidents_%'")

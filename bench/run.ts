@@ -1,4 +1,4 @@
-// `npm run bench`: the five benchmarks of issue 6 and attribution scaling (6, issue 13), written to bench/RESULTS.md. Every figure is a ratio or a
+// `npm run bench`: the five benchmarks of issue 6, attribution scaling (6, issue 13) and incremental attribution (7, issue 17), written to bench/RESULTS.md. Every figure is a ratio or a
 // distribution against a baseline measured in the same run. Flags: --only 1,3 (benchmarks), --quick (small
 // scales, no git/git), --calls N and --max-seconds S (per tool, benchmark 2), --runs N (cold starts).
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -12,6 +12,7 @@ import { measureAttributionScale } from './attribution-scale.js';
 import { measureColdStart, type ColdStartTarget } from './cold-start.js';
 import { syntheticRepo } from './gen-git.js';
 import { FULL_SCALE, orgDatabase, ORG_NOW, type OrgScale } from './gen-org.js';
+import { measureIncremental, type Timed } from './incremental.js';
 import { measureIngest, type IngestResult } from './ingest.js';
 import { measureToolLatency, type LatencyResult } from './latency.js';
 import { machine, median, ms, ratio, tokens, BYTES_PER_TOKEN } from './stats.js';
@@ -33,7 +34,7 @@ const { values: flags } = parseArgs({
     out: { type: 'string' },
   },
 });
-const only = new Set((flags.only ?? '1,2,3,4,5,6').split(',').map((s) => Number(s.trim())));
+const only = new Set((flags.only ?? '1,2,3,4,5,6,7').split(',').map((s) => Number(s.trim())));
 const quick = flags.quick!;
 const log = (m: string) => process.stderr.write(`${m}\n`);
 
@@ -49,6 +50,8 @@ const BUDGET = {
   writesPerSecond: 2000,
   /** attribution time per incident may grow at most this much per 10× incidents (linear: 1×) */
   attributionGrowth: 2,
+  /** one new commit into an org-scale database: ingest and re-attribution */
+  newCommitMs: 1000,
 };
 const verdict = (ok: boolean) => (ok ? '✅ met' : '❌ not met');
 
@@ -67,6 +70,7 @@ async function main(): Promise<void> {
   if (only.has(4)) sections.push(await tokenSection(demo!, summary));
   if (only.has(5)) sections.push(await writersSection(summary));
   if (only.has(6)) sections.push(await attributionSection(summary));
+  if (only.has(7)) sections.push(await incrementalSection(summary));
 
   const findings = join(ROOT, 'bench/FINDINGS.md');
   const doc = [
@@ -422,5 +426,39 @@ async function attributionSection(summary: string[]): Promise<string> {
       );
     prev = { n: r.incidents, per };
   }
+  return lines.join('\n') + '\n';
+}
+
+async function incrementalSection(summary: string[]): Promise<string> {
+  log('7. one new commit, deploy or incident');
+  const runs = Number(flags.runs ?? (quick ? 3 : 5));
+  const res = await measureIncremental({ work: WORK, runs, log });
+  const full = median(res.full.ms);
+  const row = (what: string, t: Timed) =>
+    `| ${what} | ${ms(median(t.ms))} ms | ${ms(Math.max(...t.ms))} ms | ${Math.min(...t.incidents)}–${Math.max(...t.incidents)} | ${ratio(full / median(t.ms))} |`;
+  const lines = [
+    '## 7. One new commit, deploy or incident',
+    '',
+    `Generated database (bench/gen-org.ts): ${res.scale.commits.toLocaleString('en')} commits, ${res.scale.deploys.toLocaleString('en')} ` +
+      `deploys, ${res.scale.incidents} incidents (fixes as root causes, as in 6), plus a real repository attached by a first ` +
+      'ingest. Each round, interleaved: a full re-attribution of every incident (`hindsight attribute`); one new commit through ' +
+      '`ingestGit` + `refreshAttribution` as `hindsight ingest git` runs them; the same with the rule new commits followed ' +
+      'before (every incident of the last 90 days); one new production deploy (`recordDeploy` + refresh, an hour or more ' +
+      'before now); one new incident (`importIncidents` + refresh). In process, wall time; ' +
+      `${runs} rounds.`,
+    '',
+    '| new data | median | max | incidents re-attributed | full re-attribution / median (speed-up) |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    row('full re-attribution (baseline)', res.full),
+    row('one new commit, previous rule (90 days)', res.previousCommit),
+    row('one new commit', res.commit),
+    row('one new deploy', res.deploy),
+    row('one new incident', res.incident),
+    '',
+  ];
+  const commit = median(res.commit.ms);
+  summary.push(
+    `| 7. one new commit into ${res.scale.commits.toLocaleString('en')} commits / ${res.scale.incidents} incidents | ${ms(commit)} ms | ≤ ${BUDGET.newCommitMs} ms | ${verdict(commit <= BUDGET.newCommitMs)} |`,
+  );
   return lines.join('\n') + '\n';
 }

@@ -3,6 +3,7 @@ import { errorMessage } from '../errors.js';
 import { markPendingTogether, pendingIncidents } from '../store/links.js';
 import { attributeIncident } from './attribute-incident.js';
 import { AttributionMemo } from './memo.js';
+import { LOOKBACK_MS } from './score.js';
 
 /**
  * What new data a door brought, so attribution marks only the incidents it can change. New and changed incidents
@@ -16,16 +17,26 @@ export interface AttributionChanges {
   startedFrom?: number;
   /** deploys recorded, and those they rolled back */
   deploys?: readonly { env: string; finishedAt: number }[];
-  /** what a git ingest of one repository added: `added` new commits, `total` stored for it after the run */
-  newCommits?: { added: number; total: number };
+  /**
+   * What a git ingest of one repository added: `added` new commits, stored after rowid `afterRowid`; `total` stored
+   * for it after the run. They re-attribute only the incidents whose evidence they change (markPendingForNewCommits);
+   * a repository's first ingest, every incident (the fixes of any incident may live in it).
+   */
+  newCommits?: NewCommits;
 }
 
-/**
- * How far back new commits of an ingested repository re-attribute incidents: they can resolve the fix or root cause a
- * recent incident was waiting for, or revert one of its suspects. Older incidents wait for `hindsight attribute`,
- * except on the repository's first ingest, which every incident may have been waiting for.
- */
-export const NEW_COMMITS_REACH_MS = 90 * 86_400_000;
+/** What git ingests of one repository added (IngestGitResult has these fields). */
+export interface NewCommits {
+  added: number;
+  total: number;
+  afterRowid: number;
+}
+
+/** Two ingests of the same run as one: the commits stored after the first one's start. */
+export function mergeNewCommits(a: NewCommits | undefined, b: NewCommits): NewCommits {
+  if (!a) return { added: b.added, total: b.total, afterRowid: b.afterRowid };
+  return { added: a.added + b.added, total: b.total, afterRowid: Math.min(a.afterRowid, b.afterRowid) };
+}
 
 export interface AttributionResult {
   /** incidents attributed in this run */
@@ -54,16 +65,18 @@ export async function refreshAttribution(
   // candidate, as the deploy of a confirmed cause or recurrence, or (rolled back) as a rollback.
   const from = new Map<string, number>();
   for (const d of changes.deploys ?? []) from.set(d.env, Math.min(from.get(d.env) ?? Infinity, d.finishedAt));
-  const commits = changes.newCommits ?? { added: 0, total: 0 };
+  const commits = changes.newCommits ?? { added: 0, total: 0, afterRowid: 0 };
   const firstIngest = commits.added > 0 && commits.added === commits.total;
   markPendingTogether(db, {
     all: changes.all === true || firstIngest,
     ids: changes.incidentIds,
     startedFrom: [
       ...(changes.startedFrom !== undefined ? [{ from: changes.startedFrom, env: null }] : []),
-      ...(commits.added > 0 && !firstIngest ? [{ from: ctx.clock() - NEW_COMMITS_REACH_MS, env: null }] : []),
       ...[...from].map(([env, at]) => ({ from: at, env })),
     ],
+    ...(commits.added > 0 && !firstIngest
+      ? { newCommits: { afterRowid: commits.afterRowid, lookbackMs: LOOKBACK_MS } }
+      : {}),
   });
 
   const memo = new AttributionMemo(db);

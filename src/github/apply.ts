@@ -1,4 +1,4 @@
-import { refreshAttribution } from '../attribution/refresh.js';
+import { mergeNewCommits, refreshAttribution, type NewCommits } from '../attribution/refresh.js';
 import type { AppContext } from '../context.js';
 import { UserInputError } from '../errors.js';
 import { recordDeploy } from '../ingest/deploys.js';
@@ -42,7 +42,7 @@ export interface GithubTarget {
 
 /** stored: rows written; ignored: nothing to store, ever; pending: not final yet, look again later. */
 export type Applied =
-  | { outcome: 'stored'; deploys?: DeployRow[]; incidentIds?: number[] }
+  | { outcome: 'stored'; deploys?: DeployRow[]; incidentIds?: number[]; newCommits?: NewCommits }
   | { outcome: 'ignored' | 'pending'; why: string };
 
 /** A deployment (with its statuses, newest first) → a deploy with its git range, once it has finished. */
@@ -94,7 +94,11 @@ async function record(ctx: AppContext, what: string, input: Parameters<typeof re
   try {
     const res = await recordDeploy(ctx, input);
     if (!res.created) return { outcome: 'ignored', why: `${input.source} deploy ${input.externalId} already recorded` };
-    return { outcome: 'stored', deploys: [res.deploy, ...res.rolledBack] };
+    return {
+      outcome: 'stored',
+      deploys: [res.deploy, ...res.rolledBack],
+      ...(res.ingested ? { newCommits: res.ingested } : {}),
+    };
   } catch (err) {
     // The local clone lags behind GitHub: try again after the next fetch (a push webhook triggers one).
     if (err instanceof UserInputError && err.field === 'sha') {
@@ -167,20 +171,25 @@ export class Touched {
   readonly incidentIds = new Set<number>();
   /** New deploys (and those they rolled back): attribution decides which incidents they can change. */
   readonly deploys: DeployRow[] = [];
-  /** New commits can resolve fix and root-cause shas: recent incidents are refreshed. */
-  commitsSince: number | undefined;
+  /** What git ingests added: attribution decides which incidents they can change. */
+  newCommits: NewCommits | undefined;
+
+  addCommits(ingested: NewCommits): void {
+    if (ingested.added > 0) this.newCommits = mergeNewCommits(this.newCommits, ingested);
+  }
 
   add(applied: Applied): void {
     if (applied.outcome !== 'stored') return;
     for (const id of applied.incidentIds ?? []) this.incidentIds.add(id);
     this.deploys.push(...(applied.deploys ?? []));
+    if (applied.newCommits) this.addCommits(applied.newCommits);
   }
 
   async refresh(ctx: AppContext): Promise<number> {
     const res = await refreshAttribution(ctx, {
       incidentIds: [...this.incidentIds],
       deploys: this.deploys,
-      ...(this.commitsSince !== undefined ? { startedFrom: this.commitsSince } : {}),
+      ...(this.newCommits ? { newCommits: this.newCommits } : {}),
     });
     return res.incidents;
   }

@@ -101,8 +101,7 @@ export async function ingestGithub(
   // Fix, root-cause and deployed shas must be known commits: read what is new in the clone first.
   let gitReady = true;
   try {
-    const git = await ingestGit(ctx);
-    if (git.added > 0) run.touched.commitsSince = ctx.clock() - 90 * 86_400_000;
+    run.touched.addCommits(await ingestGit(ctx));
   } catch (err) {
     gitReady = false;
     run.warnings.push(

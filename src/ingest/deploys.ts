@@ -16,7 +16,8 @@ import { hasCommit, isIngestedCommit } from '../store/commits.js';
 import { ensureRepo, servedRepoId } from '../store/repos.js';
 import { withTransaction } from '../store/transaction.js';
 import type { TagRef } from '../git.js';
-import { ingestGit } from './git.js';
+import { ingestGit, type IngestGitResult } from './git.js';
+import { mergeNewCommits, type NewCommits } from '../attribution/refresh.js';
 
 // The git client (simple-git) is loaded when a deploy needs it: the `ingest` commands import this module, and
 // `ingest git` never records a deploy.
@@ -45,6 +46,8 @@ export interface RecordedDeploy {
   /** set when this deploy re-deployed an earlier sha */
   rollbackTo?: DeployRow;
   rolledBack: DeployRow[];
+  /** what the git ingest this deploy ran added (its sha was not stored yet): attribution must hear of it too */
+  ingested?: IngestGitResult;
 }
 
 const NAME = /^[\w.\-/:@]{1,100}$/;
@@ -84,7 +87,7 @@ export async function recordDeploy(ctx: AppContext, input: DeployInput): Promise
       ? input.ref
       : await resolveCommit(repoPath, input.ref);
   // A pipeline records the deploy right after pushing: make sure the shipped commits are ingested.
-  if (!hasCommit(ctx.store, sha)) await ingestGit(ctx);
+  const ingested = hasCommit(ctx.store, sha) ? undefined : await ingestGit(ctx);
   const repoId = ensureRepo(ctx.store, repoPath);
 
   const draft: DeployRow = {
@@ -123,6 +126,7 @@ export async function recordDeploy(ctx: AppContext, input: DeployInput): Promise
     created: true,
     ...(plan.rollbackTo ? { rollbackTo: plan.rollbackTo } : {}),
     rolledBack: plan.rolledBack.map((d) => getDeploy(ctx.store, d.id)!),
+    ...(ingested ? { ingested } : {}),
   };
 }
 
@@ -262,7 +266,14 @@ export interface TagDeployOptions {
 export async function ingestDeploysFromTags(
   ctx: AppContext,
   options: TagDeployOptions,
-): Promise<{ added: number; skipped: number; matched: number; aliases: number; recorded: DeployRow[] }> {
+): Promise<{
+  added: number;
+  skipped: number;
+  matched: number;
+  aliases: number;
+  recorded: DeployRow[];
+  newCommits?: NewCommits;
+}> {
   const env = options.env ?? ctx.config.env;
   const service = options.service ?? '';
   const isMatch = picomatch(options.glob);
@@ -283,6 +294,7 @@ export async function ingestDeploysFromTags(
   let skipped = 0;
   /** the deploys created, and those they rolled back */
   const recorded: DeployRow[] = [];
+  let newCommits: NewCommits | undefined;
   for (const tag of releases.values()) {
     const externalId = service ? `${tag.name}@${env}/${service}` : `${tag.name}@${env}`;
     const res = await recordDeploy(ctx, {
@@ -294,12 +306,20 @@ export async function ingestDeploysFromTags(
       source: TAG_SOURCE,
       externalId,
     });
+    if (res.ingested && res.ingested.added > 0) newCommits = mergeNewCommits(newCommits, res.ingested);
     if (res.created) {
       added++;
       recorded.push(res.deploy, ...res.rolledBack);
     } else skipped++;
   }
-  return { added, skipped, matched: tags.length, aliases: tags.length - releases.size, recorded };
+  return {
+    added,
+    skipped,
+    matched: tags.length,
+    aliases: tags.length - releases.size,
+    recorded,
+    ...(newCommits ? { newCommits } : {}),
+  };
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   countCommits,
   type CommitWriter,
   hasCommits,
+  lastCommitRowid,
   rebuildModuleRollups,
   refreshModuleRollups,
   relabelCommitFileModules,
@@ -45,6 +46,8 @@ export interface IngestGitResult {
   added: number;
   /** commits stored for this repository after the run */
   total: number;
+  /** the commits of this run are those stored after this rowid */
+  afterRowid: number;
   ms: number;
 }
 
@@ -100,6 +103,7 @@ async function ingestRepo(
   const fresh = tips.filter((t) => !known.has(t));
 
   let added = 0;
+  const afterRowid = lastCommitRowid(db);
   restoreDeferredIndexes(db); // an earlier bulk load that did not finish
   if (fresh.length > 0) {
     // A rewritten history may have dropped old tips; git log refuses unknown objects, so keep only those present.
@@ -123,7 +127,7 @@ async function ingestRepo(
   }
   if (fresh.length > 0 || tips.length !== oldTips.length) setRepoTips(db, repoId, tips);
   setLastIngestedAt(db, repoId, ctx.clock());
-  return { repoId, added, total: countCommits(db, repoId), ms: Math.round(performance.now() - started) };
+  return { repoId, added, total: countCommits(db, repoId), afterRowid, ms: Math.round(performance.now() - started) };
 }
 
 async function openRepo(path: string): Promise<string> {

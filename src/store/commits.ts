@@ -292,7 +292,8 @@ function rollupsThrough(db: Db): number {
   );
 }
 
-function lastCommitRowid(db: Db): number {
+/** The highest commit rowid stored so far (0 for none): the commits a run adds after it are that run's. */
+export function lastCommitRowid(db: Db): number {
   return (db.prepare('SELECT MAX(rowid) FROM commits').pluck().get() as number | null) ?? 0;
 }
 

@@ -149,6 +149,8 @@ export interface PendingMarks {
   ids?: readonly number[];
   /** incidents that began at or after `from`, in `env` (every environment when null) */
   startedFrom?: readonly { from: number; env: string | null }[];
+  /** the incidents commits stored after this rowid can change (see markPendingForNewCommits) */
+  newCommits?: { afterRowid: number; lookbackMs: number };
 }
 
 /** Marks every kind of `marks` in one transaction: a crash leaves all of them marked or none. */
@@ -157,6 +159,7 @@ export function markPendingTogether(db: Db, marks: PendingMarks): void {
     if (marks.all) markAllPending(db);
     if (marks.ids) markPending(db, marks.ids);
     for (const s of marks.startedFrom ?? []) markPendingStartedFrom(db, s.from, s.env);
+    if (marks.newCommits) markPendingForNewCommits(db, marks.newCommits.afterRowid, marks.newCommits.lookbackMs);
   })();
 }
 
@@ -172,4 +175,42 @@ export function markPendingStartedFrom(db: Db, from: number, env: string | null 
     `UPDATE incidents SET attribution_pending = 1
      WHERE started_at >= ? AND (? IS NULL OR env = ?) AND attribution_pending = 0`,
   ).run(from, env, env).changes;
+}
+
+/**
+ * Marks the incidents whose attribution the commits stored after `afterRowid` can change, and only those:
+ * - its fix or root cause names one of them (now resolvable, or a prefix now ambiguous);
+ * - its fix names (`Fixes:`) one of them, resolved by this ingest;
+ * - a candidate deploy shipped one of them or a commit one of them reverts: a deploy of its environment that finished
+ *   before it began, within `lookbackMs`;
+ * - one of them is a revert committed while it was open (up to a day after it was resolved);
+ * - one of them reverts a commit it links to (a confirmed cause shipped before the look-back).
+ * A new commit cannot be blamed by a fix stored before it (a fix's ancestors are stored with it), so nothing else
+ * reads it. Set-based: an ingest of one commit costs a few index seeks, not one query per incident.
+ */
+export function markPendingForNewCommits(db: Db, afterRowid: number, lookbackMs: number): number {
+  const names = (col: string) =>
+    `(i.${col} IS NOT NULL AND EXISTS (SELECT 1 FROM commits c WHERE c.sha >= lower(trim(i.${col}))
+       AND c.sha < lower(trim(i.${col})) || 'g' AND c.rowid > ?))`;
+  return stmt(
+    db,
+    `UPDATE incidents SET attribution_pending = 1 WHERE attribution_pending = 0 AND id IN (
+       SELECT i.id FROM incidents i WHERE ${names('fix_sha')} OR ${names('root_cause_sha')}
+       UNION
+       SELECT i.id FROM commits n JOIN commit_fixes f ON f.fixed_sha = n.sha
+         JOIN incidents i ON i.fix_sha IS NOT NULL AND f.sha >= lower(trim(i.fix_sha)) AND f.sha < lower(trim(i.fix_sha)) || 'g'
+         WHERE n.rowid > ?
+       UNION
+       SELECT i.id FROM deploy_commits dc JOIN deploys d ON d.id = dc.deploy_id
+         JOIN incidents i ON i.env = d.env AND i.started_at > d.finished_at AND i.started_at <= d.finished_at + ?
+         WHERE dc.sha IN (SELECT sha FROM commits WHERE rowid > ?
+                          UNION SELECT reverts_sha FROM commits WHERE rowid > ? AND reverts_sha IS NOT NULL)
+       UNION
+       SELECT i.id FROM commits n JOIN incidents i
+         ON i.started_at <= n.committed_at AND coalesce(i.resolved_at, i.started_at) + 86400000 >= n.committed_at
+         WHERE n.rowid > ? AND n.reverts_sha IS NOT NULL
+       UNION
+       SELECT l.incident_id FROM commits n JOIN incident_links l ON l.kind = 'commit' AND l.target = n.reverts_sha
+         WHERE n.rowid > ?)`,
+  ).run(afterRowid, afterRowid, afterRowid, lookbackMs, afterRowid, afterRowid, afterRowid, afterRowid).changes;
 }

@@ -25,7 +25,7 @@ import {
   releaseSchema,
   workflowRunSchema,
 } from '../github/map.js';
-import { ingestGit } from '../ingest/git.js';
+import { ingestGit, type IngestGitResult } from '../ingest/git.js';
 import { hasDelivery, recordDelivery } from '../store/github.js';
 import { HttpError, header, parseJson, parseShape, type WebhookAnswer, type WebhookRequest } from '../http.js';
 
@@ -167,9 +167,11 @@ async function dispatch(
     }
     case 'push': {
       shape(z.object({ ref: z.string(), after: z.string() }));
-      const added = await fetchAndIngest(ctx);
-      if (added > 0) touched.commitsSince = ctx.clock() - 90 * 86_400_000;
-      return added > 0 ? { outcome: 'stored' } : { outcome: 'ignored', why: 'no new commits in the local clone' };
+      const ingested = await fetchAndIngest(ctx);
+      touched.addCommits(ingested);
+      return ingested.added > 0
+        ? { outcome: 'stored' }
+        : { outcome: 'ignored', why: 'no new commits in the local clone' };
     }
     case 'deployment':
       return { outcome: 'ignored', why: 'a deployment is recorded when its deployment_status is final' };
@@ -196,12 +198,12 @@ async function pullCommits(client: GithubClient, target: GithubTarget, number: n
 }
 
 /** A push: fetch into the local clone when it has a remote (best effort), then read the new commits. */
-async function fetchAndIngest(ctx: AppContext): Promise<number> {
+async function fetchAndIngest(ctx: AppContext): Promise<IngestGitResult> {
   const git = gitFor(ctx.config.repoPath);
   try {
     if ((await git.raw(['remote'])).trim() !== '') await git.raw(['fetch', '--quiet', '--tags']);
   } catch (err) {
     ctx.log(`hindsight: git fetch after a push failed (ingesting what is local): ${errorMessage(err)}`);
   }
-  return (await ingestGit(ctx)).added;
+  return ingestGit(ctx);
 }

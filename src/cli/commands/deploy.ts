@@ -39,7 +39,10 @@ export function registerDeploy(program: Command, makeContext: ContextFactory): v
           ...(o.startedAt ? { startedAt: parseWhen(o.startedAt, '--started-at') } : {}),
           ...(o.id ? { externalId: o.id } : {}),
         });
-        await refreshAttribution(ctx, res.created ? { deploys: [res.deploy, ...res.rolledBack] } : {});
+        await refreshAttribution(ctx, {
+          ...(res.created ? { deploys: [res.deploy, ...res.rolledBack] } : {}),
+          ...(res.ingested ? { newCommits: res.ingested } : {}),
+        });
         const d = res.deploy;
         const lines = [
           res.created

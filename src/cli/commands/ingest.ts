@@ -42,7 +42,10 @@ export function registerIngest(program: Command, makeContext: ContextFactory): v
         ...(o.env ? { env: o.env } : {}),
         ...(o.service ? { service: o.service } : {}),
       });
-      await refreshAttribution(ctx, { deploys: res.recorded });
+      await refreshAttribution(ctx, {
+        deploys: res.recorded,
+        ...(res.newCommits ? { newCommits: res.newCommits } : {}),
+      });
       out(
         `${res.matched} tag(s) matched: ${res.added} deploy(s) recorded, ${res.skipped} already known${res.aliases ? `, ${res.aliases} alias(es) of a tagged release` : ''}`,
       );
