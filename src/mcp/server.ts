@@ -9,6 +9,7 @@ import { refusal } from './access.js';
 import { allPrompts } from './prompts/index.js';
 import { allResources } from './resources/index.js';
 import { failureText, invalidArguments } from './tool-errors.js';
+import { rpcError } from './rpc-error.js';
 import { strictInput } from './strict-input.js';
 import type { OutputSchemas } from './output-schema.js';
 import { toolListEntry } from './tool-list.js';
@@ -160,15 +161,6 @@ function serveTools(server: McpServer, tools: readonly ToolDefinition[], hooks: 
     const clientName = server.server.getClientVersion()?.name;
     return run(tool, params.arguments ?? {}, clientName ? { clientName } : {});
   });
-}
-
-/**
- * A JSON-RPC error whose message goes on the wire as written. The SDK sends an error's `code` and `message`; an
- * McpError's message already starts "MCP error -32602:", which the client's McpError prefixes again, so the agent
- * read "MCP error -32602: MCP error -32602: no tool named …" (found by the conformance suite, bench/CONFORMANCE.md).
- */
-function rpcError(code: ErrorCode, message: string): Error & { code: ErrorCode } {
-  return Object.assign(new Error(message), { code });
 }
 
 /** Each tool's entry is converted once per process, not per server (over HTTP, one per access profile). */

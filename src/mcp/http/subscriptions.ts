@@ -1,12 +1,8 @@
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import {
-  ErrorCode,
-  McpError,
-  SubscribeRequestSchema,
-  UnsubscribeRequestSchema,
-} from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, SubscribeRequestSchema, UnsubscribeRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { AppContext } from '../../context.js';
+import { rpcError } from '../rpc-error.js';
 import { agentLinksFingerprint } from '../../store/digest-marks.js';
 import { subscribe, subscriptionsOf, unsubscribe } from '../../store/subscriptions.js';
 
@@ -36,13 +32,22 @@ export function serveSubscriptions(server: McpServer, ctx: AppContext, who?: Sub
     const agent = extra.authInfo?.extra?.['agent'];
     const tokenId = extra.authInfo?.clientId;
     if (typeof agent !== 'string' || !tokenId) {
-      throw new McpError(ErrorCode.InvalidRequest, 'subscriptions need a token: connect with an Authorization header');
+      throw rpcError(ErrorCode.InvalidRequest, 'subscriptions need a token: connect with an Authorization header');
     }
     return { tokenId, agent };
   };
   const own = (uri: string, me: Subscriber) => {
-    if (uri !== digestUri(me.agent) && decodeURIComponent(uri) !== `hindsight://digest/${me.agent}`) {
-      throw new McpError(
+    const decoded = decodeURIComponent(uri);
+    if (!decoded.startsWith('hindsight://digest/')) {
+      // Not a resource hindsight has: said as the SDK says it for reads, so clients (and the conformance suite)
+      // tell an unknown resource from a refusal.
+      throw rpcError(
+        ErrorCode.InvalidParams,
+        `Resource ${uri} not found: only your own digest can be subscribed to (${digestUri(me.agent)})`,
+      );
+    }
+    if (uri !== digestUri(me.agent) && decoded !== `hindsight://digest/${me.agent}`) {
+      throw rpcError(
         ErrorCode.InvalidParams,
         `only your own digest can be subscribed to: ${digestUri(me.agent)} (your token's agent is '${me.agent}')`,
       );

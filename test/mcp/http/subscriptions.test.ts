@@ -22,6 +22,9 @@ describe('digest subscriptions over the stateless team server', () => {
     await client.subscribeResource({ uri: 'hindsight://digest/claude' });
     // Someone else's digest is not this token's to watch.
     await expect(client.subscribeResource({ uri: 'hindsight://digest/cursor' })).rejects.toThrow(/own digest/);
+    // A resource hindsight does not have is "not found", said once (not "MCP error -32602: MCP error -32602: …").
+    const unknown = client.subscribeResource({ uri: 'test://watched-resource' });
+    await expect(unknown).rejects.toThrow(/^MCP error -32602: Resource test:\/\/watched-resource not found/);
     await new Promise((r) => setTimeout(r, 300)); // the GET stream is open and has seen the quiet state
     expect(heard).toEqual([]);
 
