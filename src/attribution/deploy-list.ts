@@ -15,7 +15,7 @@ export interface DeployListEntry {
   /** the deploy it ranges from: its commits are `git rev-list prev.sha..sha` */
   prev: { id: number; sha: string; ref: string | null } | null;
   commits: number;
-  /** of those, commits an earlier shipped deploy of the same env/service already carried (merged forward, re-shipped) */
+  /** of those, changes an earlier shipped deploy of the same env/service already carried (merged forward, re-shipped, cherry-picked) */
   shippedBefore: number;
   rollbackTo: number | null;
   rolledBackBy: number | null;

@@ -3,6 +3,7 @@ import { LINK_SCORE_THRESHOLD } from './incidents.js';
 // The DORA figures read the same few shapes for two windows per call: `prepared` keeps each once per database.
 import { prepared } from './interrupts.js';
 import type { Db } from './open.js';
+import { SHIPPED_EARLIER } from './first-ship.js';
 
 /** A deploy as the delivery figures need it; times are unix ms. */
 export interface DeliveryDeploy {
@@ -38,12 +39,10 @@ export interface ShippedCommit {
   firstShip: 0 | 1;
 }
 
-// "First ship": no earlier deploy of the same env/service that shipped (status other than failure) carried the sha.
+// "First ship": no earlier deploy of the same env/service that did not fail carried this change (store/first-ship.ts).
 const SHIPPED = `SELECT dc.deploy_id AS deployId, c.sha, c.authored_at AS authoredAt, c.author_kind AS kind, c.agent,
     c.reverts_sha AS revertsSha,
-    NOT EXISTS (SELECT 1 FROM deploy_commits e JOIN deploys p ON p.id = e.deploy_id
-      WHERE e.sha = dc.sha AND p.id <> d.id AND p.env = d.env AND p.service = d.service AND p.status <> 'failure'
-        AND (p.finished_at < d.finished_at OR (p.finished_at = d.finished_at AND p.id < d.id))) AS firstShip
+    CASE WHEN ${SHIPPED_EARLIER} THEN 0 ELSE 1 END AS firstShip
   FROM deploy_commits dc JOIN deploys d ON d.id = dc.deploy_id JOIN commits c ON c.sha = dc.sha
   WHERE dc.deploy_id IN (SELECT value FROM json_each(?)) AND c.is_merge = 0`;
 

@@ -1,6 +1,7 @@
 import { LINK_SCORE_THRESHOLD } from './incidents.js';
 import type { Db } from './open.js';
 import { prepared } from './prepared.js';
+import { SHIPPED_EARLIER } from './first-ship.js';
 
 export type DeployStatus = 'success' | 'failure' | 'rolled_back';
 export const DEPLOY_STATUSES: readonly DeployStatus[] = ['success', 'failure', 'rolled_back'];
@@ -142,7 +143,7 @@ export interface DeployListRow extends DeployRow {
   prevExternalId: string | null;
   prevSource: string | null;
   commits: number;
-  /** commits of this deploy that an earlier shipped deploy of its env/service already carried */
+  /** commits of this deploy whose change an earlier shipped deploy of its env/service already carried (same sha or a cherry-pick) */
   shippedBefore: number;
 }
 
@@ -155,10 +156,7 @@ export function listDeploys(
     .prepare(
       `SELECT ${prefixed('d')}, p.sha AS prevSha, p.external_id AS prevExternalId, p.source AS prevSource,
          (SELECT count(*) FROM deploy_commits dc WHERE dc.deploy_id = d.id) AS commits,
-         (SELECT count(*) FROM deploy_commits dc WHERE dc.deploy_id = d.id AND EXISTS (
-            SELECT 1 FROM deploy_commits o JOIN deploys e ON e.id = o.deploy_id
-            WHERE o.sha = dc.sha AND e.env = d.env AND e.service = d.service AND e.status != 'failure'
-              AND (e.finished_at < d.finished_at OR (e.finished_at = d.finished_at AND e.id < d.id)))) AS shippedBefore
+         (SELECT count(*) FROM deploy_commits dc WHERE dc.deploy_id = d.id AND ${SHIPPED_EARLIER}) AS shippedBefore
        FROM deploys d LEFT JOIN deploys p ON p.id = d.prev_deploy_id
        WHERE (@env IS NULL OR d.env = @env) AND (@service IS NULL OR d.service = @service)
        ORDER BY d.finished_at, d.id`,

@@ -6,6 +6,7 @@ import { ingestGit } from '../../src/ingest/git.js';
 import { getDeploy } from '../../src/store/deploys.js';
 import { testContext } from '../helpers/context.js';
 import { gitdir, type GitDir } from '../helpers/gitdir.js';
+import { shippedCommits } from '../../src/store/delivery.js';
 
 // Real topologies: each deploy's commits must be exactly `git rev-list prev..this` over the right predecessor.
 
@@ -108,6 +109,13 @@ describe('deploy ranges by ancestry (release lines from tags)', () => {
     ]);
     expect(range(ctx, g, 'v1.0.1', 'v1.0').stored).toEqual([picked]);
     expect(range(ctx, g, 'v1.1', 'v1.0').stored).toContain(fix);
+    // The same change, shipped first by the cherry-pick in v1.0.1: v1.1 says so, and DORA counts the change once.
+    const byRef = new Map(deployList(ctx, {}).deploys.map((d) => [d.ref, d]));
+    expect(byRef.get('v1.1')).toMatchObject({ commits: 2, shippedBefore: 1 });
+    expect(byRef.get('v1.0.1')).toMatchObject({ commits: 1, shippedBefore: 0 });
+    const shipped = shippedCommits(ctx.store, [byRef.get('v1.1')!.id, byRef.get('v1.0.1')!.id]);
+    expect(shipped.filter((c) => c.firstShip).map((c) => c.sha)).toEqual(expect.arrayContaining([picked]));
+    expect(shipped.find((c) => c.sha === fix)?.firstShip).toBe(0);
   });
 
   it('takes a merge forward from its own line and says which commits an earlier deploy already shipped', async () => {

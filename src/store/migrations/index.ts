@@ -10,6 +10,7 @@ import { sql as attributionPending } from './0009-attribution-pending.js';
 import { sql as tokens } from './0010-tokens.js';
 import { sql as signalsRelease } from './0011-signals-release.js';
 import { sql as notify } from './0012-notify.js';
+import { sql as changeIdentity } from './0013-change-identity.js';
 
 /** Ordered migrations; the index + 1 is the schema version stored in `PRAGMA user_version`. Append only. */
 export const migrations: readonly { name: string; sql: string }[] = [
@@ -25,4 +26,5 @@ export const migrations: readonly { name: string; sql: string }[] = [
   { name: '0010-tokens', sql: tokens },
   { name: '0011-signals-release', sql: signalsRelease },
   { name: '0012-notify', sql: notify },
+  { name: '0013-change-identity', sql: changeIdentity },
 ];

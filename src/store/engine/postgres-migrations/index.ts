@@ -7,6 +7,7 @@ import { sql as triageRollups } from './0007-triage-rollups.js';
 import { attributionPending, historyRollups, tokens } from './0008-0010.js';
 import { sql as signalsRelease } from './0011-signals-release.js';
 import { sql as notify } from './0012-notify.js';
+import { sql as changeIdentity } from './0013-change-identity.js';
 
 import { migrations } from '../../migrations/index.js';
 
@@ -23,6 +24,7 @@ const sqlByVersion = [
   tokens,
   signalsRelease,
   notify,
+  changeIdentity,
 ];
 
 /**
