@@ -1,6 +1,7 @@
 import type { Db } from './open.js';
 import { inListChunks } from './in-list.js';
-import { parseStringList, prepared } from './interrupts.js';
+import { parseStringList } from './interrupts.js';
+import { prepared } from './prepared.js';
 
 /** A `clusters` row: similar interrupts of one category (and module), with the terms and paths they share. */
 export interface ClusterRow {

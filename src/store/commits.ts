@@ -280,9 +280,6 @@ export function modulePairStatement(from: string, to: string): string {
     ON CONFLICT(module, day, other) DO UPDATE SET commits = commits + excluded.commits`;
 }
 
-/** SQL for the rowid through which the rollups are up to date (0 before the first refresh). */
-export const ROLLUPS_THROUGH_SQL = `COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = '${THROUGH}'), 0)`;
-
 const rollupStatements = new WeakMap<Db, Statement[]>();
 
 function rollupsThrough(db: Db): number {

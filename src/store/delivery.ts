@@ -1,7 +1,7 @@
 import type { DeployStatus } from './deploys.js';
 import { LINK_SCORE_THRESHOLD } from './incidents.js';
 // The DORA figures read the same few shapes for two windows per call: `prepared` keeps each once per database.
-import { prepared } from './interrupts.js';
+import { prepared } from './prepared.js';
 import type { Db } from './open.js';
 import { SHIPPED_EARLIER } from './first-ship.js';
 

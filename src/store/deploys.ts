@@ -90,31 +90,7 @@ const failureLinkExists = (target: string): string =>
   `EXISTS (SELECT 1 FROM incident_links l WHERE l.kind = 'deploy' AND l.target = ${target}
     AND l.status <> 'rejected' AND (l.status = 'confirmed' OR l.score >= ${LINK_SCORE_THRESHOLD}))`;
 
-const refreshFailure = (target: string) =>
-  `UPDATE deploys SET linked_failure = ${failureLinkExists(target)} WHERE id = CAST(${target} AS INTEGER);`;
-
-/**
- * deploys.linked_failure (migration 0008) kept in step with every writer of deploy links and deploys, so a window's
- * change failure count is a covering range read instead of a link lookup per deploy (8k deploys in 90 days at org
- * scale: ~15-25 ms).
- */
-export const DEPLOY_FAILURE_TRIGGERS = `
-CREATE TRIGGER deploys_linked_failure_link_ai AFTER INSERT ON incident_links WHEN new.kind = 'deploy' BEGIN
-  ${refreshFailure('new.target')}
-END;
-CREATE TRIGGER deploys_linked_failure_link_au AFTER UPDATE ON incident_links
-WHEN old.kind = 'deploy' OR new.kind = 'deploy' BEGIN
-  ${refreshFailure('old.target')}
-  ${refreshFailure('new.target')}
-END;
-CREATE TRIGGER deploys_linked_failure_link_ad AFTER DELETE ON incident_links WHEN old.kind = 'deploy' BEGIN
-  ${refreshFailure('old.target')}
-END;
-CREATE TRIGGER deploys_linked_failure_ai AFTER INSERT ON deploys BEGIN
-  ${refreshFailure('CAST(new.id AS TEXT)')}
-END;`;
-
-/** Sets deploys.linked_failure for every deploy from the stored links (the migration backfill). */
+/** Sets deploys.linked_failure for every deploy from the stored links (the backfill bench/gen-org.ts runs). */
 export const DEPLOY_FAILURE_BACKFILL = `UPDATE deploys SET linked_failure = ${failureLinkExists('CAST(deploys.id AS TEXT)')};`;
 
 /**

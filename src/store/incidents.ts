@@ -171,48 +171,6 @@ export function moduleIncidentRows(scope: string): string {
       WHERE ${strongLink('l')} AND ${scope}`;
 }
 
-const recomputeIncident = (id: string) => `DELETE FROM module_incidents WHERE incident_id = ${id};
-  INSERT OR IGNORE INTO module_incidents(module, started_at, incident_id) ${moduleIncidentRows(`i.id = ${id}`)};`;
-
-/**
- * Triggers that keep `module_incidents` in step with whoever writes incidents, their files and their links (imports,
- * attribution, webhooks, tests): an insert adds its rows, an update or delete recomputes that one incident.
- */
-export const MODULE_INCIDENT_TRIGGERS = `
-CREATE TRIGGER module_incidents_incident_ai AFTER INSERT ON incidents WHEN new.module IS NOT NULL BEGIN
-  INSERT OR IGNORE INTO module_incidents(module, started_at, incident_id) VALUES (new.module, new.started_at, new.id);
-END;
-CREATE TRIGGER module_incidents_incident_au AFTER UPDATE OF module, started_at ON incidents BEGIN
-  ${recomputeIncident('new.id')}
-END;
-CREATE TRIGGER module_incidents_incident_ad AFTER DELETE ON incidents BEGIN
-  DELETE FROM module_incidents WHERE incident_id = old.id;
-END;
-CREATE TRIGGER module_incidents_file_ai AFTER INSERT ON incident_files BEGIN
-  INSERT OR IGNORE INTO module_incidents(module, started_at, incident_id)
-    SELECT new.module, started_at, id FROM incidents WHERE id = new.incident_id;
-END;
-CREATE TRIGGER module_incidents_file_au AFTER UPDATE ON incident_files BEGIN
-  ${recomputeIncident('old.incident_id')}
-  ${recomputeIncident('new.incident_id')}
-END;
-CREATE TRIGGER module_incidents_file_ad AFTER DELETE ON incident_files BEGIN
-  ${recomputeIncident('old.incident_id')}
-END;
-CREATE TRIGGER module_incidents_link_ai AFTER INSERT ON incident_links WHEN ${strongLink('new')} BEGIN
-  INSERT OR IGNORE INTO module_incidents(module, started_at, incident_id)
-    SELECT DISTINCT cf.module, i.started_at, i.id FROM incidents i JOIN commit_files cf ON cf.sha = new.target
-    WHERE i.id = new.incident_id;
-END;
-CREATE TRIGGER module_incidents_link_au AFTER UPDATE ON incident_links WHEN ${strongLink('old')} OR ${strongLink('new')} BEGIN
-  ${recomputeIncident('old.incident_id')}
-  ${recomputeIncident('new.incident_id')}
-END;
-CREATE TRIGGER module_incidents_link_ad AFTER DELETE ON incident_links WHEN ${strongLink('old')} BEGIN
-  ${recomputeIncident('old.incident_id')}
-END;
-`;
-
 /** Recomputes `module_incidents` for every incident (after commit_files.module values were relabelled). */
 export function rebuildModuleIncidents(db: Db): void {
   db.exec(`DELETE FROM module_incidents;

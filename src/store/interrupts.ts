@@ -29,9 +29,6 @@ export interface InterruptRow {
 /** What an insert writes: everything but the id and the cluster (assigned in the same transaction). */
 export type NewInterrupt = Omit<InterruptRow, 'id' | 'clusterId' | 'fixId'>;
 
-// Logging and imports run these per entry: prepared once per database (kept here for the triage rooms' imports).
-export { prepared };
-
 const COLUMNS = `SELECT id, kind, category, category_source AS categorySource, summary, detail, paths, module, agent,
   task_id AS taskId, session_id AS sessionId, source, created_at AS createdAt, responded_at AS respondedAt,
   resolved_at AS resolvedAt, response, cluster_id AS clusterId, fix_id AS fixId, redactions,

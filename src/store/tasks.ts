@@ -1,5 +1,5 @@
 import type { Db } from './open.js';
-import { prepared } from './interrupts.js';
+import { prepared } from './prepared.js';
 
 export type TaskOutcome = 'completed' | 'failed' | 'abandoned';
 
