@@ -1,4 +1,4 @@
-import { deferIndexes, restoreDeferredIndexes, type Db } from './open.js';
+import { deferIndexes, isPostgres, restoreDeferredIndexes, type Db } from './open.js';
 
 export interface BulkLoadOptions {
   /** Page cache while the load runs, in KiB. */
@@ -17,6 +17,8 @@ export interface BulkLoadOptions {
  * (measured with 100-ms chunks: CPU −10%, wall −20% at 50k commits).
  */
 export async function withBulkLoad<T>(db: Db, options: BulkLoadOptions, work: () => Promise<T>): Promise<T> {
+  // PostgreSQL: its shared buffers and checkpoints are the server's to tune, not one client's.
+  if (isPostgres(db)) return work();
   const cache = db.pragma('cache_size', { simple: true }) as number;
   const checkpoint = db.pragma('wal_autocheckpoint', { simple: true }) as number;
   db.pragma(`cache_size = ${-Math.trunc(options.cacheKib)}`);
@@ -38,6 +40,10 @@ export async function withBulkLoad<T>(db: Db, options: BulkLoadOptions, work: ()
  * (a user's first run has none); this keeps the rest of the plans from depending on luck.
  */
 export function optimizeStatistics(db: Db): void {
+  if (isPostgres(db)) {
+    db.exec('ANALYZE'); // autovacuum would get there later; the first answers after an ingest should not wait
+    return;
+  }
   db.pragma('analysis_limit = 1000');
   db.pragma('optimize = 0x10002');
 }

@@ -1,4 +1,4 @@
-import type { Db } from './open.js';
+import { isPostgres, type Db } from './open.js';
 
 /**
  * SQLite said another connection holds the write lock (better-sqlite3 `SqliteError` codes SQLITE_BUSY*), directly
@@ -33,5 +33,6 @@ export async function untilNotBusy<T>(work: () => Promise<T>, giveUpAfterMs = 30
  * BUSY at once (for a server whose requests share one connection and wait asynchronously with untilNotBusy).
  */
 export function setBusyTimeout(db: Db, ms: number): void {
+  if (isPostgres(db)) return; // lock waits happen in the server, bounded by the connection's statement timeout
   db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(ms))}`);
 }

@@ -1,4 +1,4 @@
-import type { Statement } from 'better-sqlite3';
+import type { Statement } from './engine/types.js';
 import { UserInputError } from '../errors.js';
 import { rebuildModuleIncidents, strongLink } from './incidents.js';
 import { prepared } from './prepared.js';

@@ -1,18 +1,27 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ConfigError, EnvironmentError } from '../errors.js';
-import { isPostgresUrl, redactUrl } from './engine/postgres-url.js';
+import { EnvironmentError } from '../errors.js';
+import { migratePostgres } from './engine/postgres-migrate.js';
+import { isPostgresUrl } from './engine/postgres-url.js';
+import { PostgresDb } from './engine/postgres.js';
+import type { EngineDb } from './engine/types.js';
 import { migrations } from './migrations/index.js';
 
-export type Db = Database.Database;
+/** A connection of either engine: better-sqlite3's Database itself, or PostgreSQL behind the same sync API. */
+export type Db = EngineDb;
+
+/** Whether `db` is PostgreSQL: the few statements whose dialects differ choose their text by it (store/dialect.ts). */
+export function isPostgres(db: Db): db is PostgresDb {
+  return db instanceof PostgresDb;
+}
 
 /**
- * Opens (creating if needed) the database and brings its schema up to date.
- * WAL + busy timeout let many agent processes write the same file without losing rows.
+ * Opens (creating if needed) the database and brings its schema up to date: a postgres:// URL opens PostgreSQL,
+ * anything else a SQLite file. WAL + busy timeout let many agent processes write the same file without losing rows.
  */
 export function openStore(path: string): Db {
-  if (isPostgresUrl(path)) throw postgresNotYet(path);
+  if (isPostgresUrl(path)) return openPostgres(path);
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   try {
@@ -28,18 +37,18 @@ export function openStore(path: string): Db {
   return db;
 }
 
-/**
- * A PostgreSQL URL reached a command whose store modules still speak better-sqlite3 (issue 11 moves them onto
- * store/engine, where openEngine opens both engines): said plainly, instead of creating a file named after the URL.
- */
-function postgresNotYet(url: string): ConfigError {
-  return new ConfigError(
-    `--db ${redactUrl(url)} is a PostgreSQL database, and this command runs on SQLite only so far: ` +
-      'use a SQLite --db path, or `hindsight db copy` to move data between the two',
-  );
+function openPostgres(url: string): Db {
+  const db = new PostgresDb(url);
+  try {
+    migratePostgres(db);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return db;
 }
 
-function migrate(db: Db, path: string): void {
+function migrate(db: Database.Database, path: string): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > migrations.length) {
     throw new EnvironmentError(

@@ -1,4 +1,4 @@
-import type { Statement } from 'better-sqlite3';
+import type { Statement } from './engine/types.js';
 import type { Db } from './open.js';
 
 const statements = new WeakMap<Db, Map<string, Statement>>();

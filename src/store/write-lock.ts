@@ -1,7 +1,7 @@
-import type { Statement } from 'better-sqlite3';
+import type { Statement } from './engine/types.js';
 import { UpstreamError } from '../errors.js';
 import { isBusy } from './busy.js';
-import type { Db } from './open.js';
+import { isPostgres, type Db } from './open.js';
 
 const statements = new WeakMap<
   Db,
@@ -36,6 +36,8 @@ export class DatabaseBusyError extends UpstreamError {
  */
 export function immediateTransaction<T>(db: Db, fn: () => T): T {
   if (db.inTransaction) return db.transaction(fn)();
+  // PostgreSQL queues lock waiters in the server (the engine's advisory write lock), so no client-side spinning.
+  if (isPostgres(db)) return db.transaction(fn).immediate();
   const s = statementsOf(db);
   s.noWait.get(); // BUSY comes back at once
   try {

@@ -1,0 +1,55 @@
+// The few places where SQLite's and PostgreSQL's SQL differ, each as one small function that returns the text for
+// the engine of `db`. Everything else in src/store is written once in the SQL both engines share (ON CONFLICT
+// upserts, CTEs, window functions, RETURNING); a statement that needs one of these builds its text through them.
+import { isPostgres, type Db } from './open.js';
+
+export type ValueType = 'text' | 'bigint';
+
+/** The text for this engine, where a statement's two dialects differ as a whole. */
+export function dialect(db: Db, sqlite: string, postgres: string): string {
+  return isPostgres(db) ? postgres : sqlite;
+}
+
+/**
+ * A FROM item: the elements of a JSON array parameter (`param`, e.g. `?` or `@ids`) as rows of one column `value`
+ * of `type`, under `alias`. SQLite's json_each, or PostgreSQL's json_array_elements_text with a cast, since
+ * PostgreSQL compares no text with a bigint.
+ */
+export function jsonValues(db: Db, param: string, alias: string, type: ValueType = 'text'): string {
+  return isPostgres(db)
+    ? `(SELECT CAST(e.v AS ${type}) AS value FROM json_array_elements_text(CAST(${param} AS json)) AS e(v)) ${alias}`
+    : `json_each(${param}) ${alias}`;
+}
+
+/** `SELECT value FROM <jsonValues>`: the subquery of a `col IN (…)` test against a JSON array parameter. */
+export function inJson(db: Db, param: string, type: ValueType = 'text'): string {
+  return `SELECT value FROM ${jsonValues(db, param, 'j', type)}`;
+}
+
+/** `expr = param`, ignoring ASCII case (SQLite's NOCASE collation; lower() on both sides in PostgreSQL). */
+export function equalsCaseless(db: Db, expr: string, param: string): string {
+  return isPostgres(db) ? `lower(${expr}) = lower(${param})` : `${expr} = ${param} COLLATE NOCASE`;
+}
+
+/** `expr LIKE pattern`, ignoring ASCII case as SQLite's LIKE does (ILIKE in PostgreSQL). */
+export function likeCaseless(db: Db, expr: string, pattern: string): string {
+  return isPostgres(db) ? `${expr} ILIKE ${pattern}` : `${expr} LIKE ${pattern}`;
+}
+
+/**
+ * SQLite's unary `+`, which keeps its planner off an index on that column where another index is the better start;
+ * PostgreSQL plans from statistics and has no such operator for text, so nothing there.
+ */
+export function noIndex(db: Db, column: string): string {
+  return isPostgres(db) ? column : `+${column}`;
+}
+
+/** A string field of a JSON text column: json_extract, or PostgreSQL's ->> on a json cast. */
+export function jsonText(db: Db, expr: string, key: string): string {
+  return isPostgres(db) ? `(CAST(${expr} AS json) ->> '${key}')` : `json_extract(${expr}, '$.${key}')`;
+}
+
+/** What an INSERT adds so that run()'s lastInsertRowid is the new row's id on both engines. */
+export function returningId(db: Db): string {
+  return isPostgres(db) ? ' RETURNING id' : '';
+}
