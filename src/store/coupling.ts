@@ -89,7 +89,7 @@ export function coChangedFileCounts(
 ): { path: string; module: string; support: number }[] {
   return prepared(
     db,
-    `SELECT f.path AS path, f.module AS module, COUNT(*) AS support
+    `SELECT f.path AS path, MAX(f.module) AS module, COUNT(*) AS support
      FROM ${jsonValues(db, '?', 's')} ${joinInOrder(db)} commit_files f ON f.sha = s.value
      WHERE f.path NOT IN (${inJson(db, '?')})
      GROUP BY f.path HAVING COUNT(*) >= ?`,

@@ -10,9 +10,10 @@ export function deploysCarrying(db: Db, shas: readonly string[]): { id: number; 
   const out: { id: number; sha: string }[] = [];
   for (const { marks, params } of inListChunks(shas)) {
     out.push(
-      ...(stmt(db, `SELECT dc.deploy_id AS id, dc.sha FROM deploy_commits dc WHERE dc.sha IN (${marks})`).all(
-        ...params,
-      ) as { id: number; sha: string }[]),
+      ...(stmt(
+        db,
+        `SELECT dc.deploy_id AS id, dc.sha FROM deploy_commits dc WHERE dc.sha IN (${marks}) ORDER BY dc.sha, dc.deploy_id`,
+      ).all(...params) as { id: number; sha: string }[]),
     );
   }
   return out;

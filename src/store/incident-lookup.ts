@@ -42,9 +42,10 @@ export function recentIncidentIds(db: Db, limit: number): string[] {
   return stmt(db, 'SELECT external_id FROM incidents ORDER BY started_at DESC LIMIT ?').pluck().all(limit) as string[];
 }
 
-/** Up to `limit` distinct paths an incident names (files and frames). */
+/** Up to `limit` distinct paths an incident names (files and frames), in the order it names them. */
 export function incidentNamedPaths(db: Db, incidentId: number, limit: number): string[] {
-  return stmt(db, 'SELECT DISTINCT path FROM incident_files WHERE incident_id = ? LIMIT ?')
+  // rowid: the order they were stored in, on both engines (PostgreSQL's incident_files has the column too).
+  return stmt(db, 'SELECT path FROM incident_files WHERE incident_id = ? GROUP BY path ORDER BY MIN(rowid) LIMIT ?')
     .pluck()
     .all(incidentId, limit) as string[];
 }

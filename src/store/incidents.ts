@@ -89,7 +89,7 @@ export function listIncidentFiles(db: Db, incidentId: number): IncidentFileRow[]
   return stmt(
     db,
     `SELECT path, line, kind, module FROM incident_files WHERE incident_id = ?
-       ORDER BY kind, path, line`,
+       ORDER BY kind, path, line NULLS FIRST`,
   ).all(incidentId) as IncidentFileRow[];
 }
 
@@ -186,9 +186,8 @@ export function incidentSources(db: Db, externalId: string): string[] {
 
 /** External ids (INC-101 …) of the given incidents (row ids). */
 export function incidentExternalIds(db: Db, ids: readonly number[]): Map<number, string> {
-  const rows = stmt(
-    db,
-    `SELECT id, external_id AS name FROM incidents WHERE id IN (${inJson(db, '?', 'bigint')})`,
-  ).all(JSON.stringify(ids)) as { id: number; name: string }[];
+  const rows = stmt(db, `SELECT id, external_id AS name FROM incidents WHERE id IN (${inJson(db, '?', 'bigint')})`).all(
+    JSON.stringify(ids),
+  ) as { id: number; name: string }[];
   return new Map(rows.map((r) => [r.id, r.name]));
 }

@@ -64,8 +64,9 @@ export function incidentFacts(db: Db, id: number): IncidentFactsRow | undefined 
 export function incidentOwnFiles(db: Db, id: number): PathModule[] {
   return stmt(
     db,
-    `SELECT DISTINCT path, module FROM incident_files WHERE incident_id = ?
-       AND path NOT LIKE '%node_modules/%' AND path NOT LIKE '%site-packages/%'`,
+    `SELECT path, module FROM incident_files WHERE incident_id = ?
+       AND path NOT LIKE '%node_modules/%' AND path NOT LIKE '%site-packages/%'
+     GROUP BY path, module ORDER BY MIN(rowid)`,
   ).all(id) as PathModule[];
 }
 

@@ -14,6 +14,7 @@ import {
   type ProposeAdrInput,
 } from '../../src/decisions/adr.js';
 import { parseDecisionRecord } from '../../src/decisions/records.js';
+import { testEngine } from '../helpers/context.js';
 import { gitdir, tempDir } from '../helpers/gitdir.js';
 import { seeder } from '../helpers/seed.js';
 import { clusterRow, countFixes, fixRow, interruptFixIds, seedCluster, ctxAt, NOW, repoWith } from './seed-triage.js';
@@ -328,7 +329,12 @@ describe('proposeAdr', () => {
   it('leaves no file when the database write fails', () => {
     const root = repo({ 'docs/adr/0002-use-stripe.md': NYGARD });
     const ctx = ctxFor(root);
-    ctx.store.exec(`CREATE TRIGGER no_fixes BEFORE INSERT ON fixes BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
+    ctx.store.exec(
+      testEngine === 'postgres'
+        ? `CREATE FUNCTION no_fixes() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$;
+           CREATE TRIGGER no_fixes BEFORE INSERT ON fixes FOR EACH ROW EXECUTE FUNCTION no_fixes()`
+        : `CREATE TRIGGER no_fixes BEFORE INSERT ON fixes BEGIN SELECT RAISE(ABORT, 'disk full'); END`,
+    );
     expect(() => proposeAdr(ctx, { ...ADR, supersedes: 2 })).toThrow(/disk full/);
     expect(readdirSync(join(root, 'docs/adr'))).toEqual(['0002-use-stripe.md']);
     expect(readFileSync(join(root, 'docs/adr/0002-use-stripe.md'), 'utf8')).toBe(NYGARD);

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { buildDemoDatabase } from '../../src/cli/commands/demo.js';
 import { openStore } from '../../src/store/open.js';
+import { testDbTarget } from '../helpers/context.js';
 import { tempDir } from '../helpers/gitdir.js';
 
 describe('demo production signals', () => {
   it('raises the suspect score of the deploy that shipped the payments timeout, saying it is the error-rate step', async () => {
-    const { scenario, dbPath } = await buildDemoDatabase(tempDir(), () => {});
+    const { scenario, dbPath } = await buildDemoDatabase(tempDir(), () => {}, testDbTarget());
     const db = openStore(dbPath);
     const rows = db
       .prepare(

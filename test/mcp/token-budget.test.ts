@@ -3,7 +3,7 @@ import { defaultCalls } from '../../bench/tokens.js';
 import { buildDemoDatabase } from '../../src/cli/commands/demo.js';
 import { refusal } from '../../src/mcp/access.js';
 import { allTools } from '../../src/mcp/tools/index.js';
-import { testContext } from '../helpers/context.js';
+import { testContext, testDbTarget } from '../helpers/context.js';
 import { gitdir, tempDir } from '../helpers/gitdir.js';
 import { mcpClient, textOf } from '../helpers/mcp.js';
 
@@ -27,7 +27,7 @@ describe('token budget', () => {
   });
 
   it(`every tool's default answer on the demo scenario stays within ${ANSWER_BYTES} bytes`, async () => {
-    const { scenario, dbPath } = await buildDemoDatabase(tempDir(), () => {});
+    const { scenario, dbPath } = await buildDemoDatabase(tempDir(), () => {}, testDbTarget());
     const ctx = testContext(scenario.repoPath, { dbPath, now: Date.parse(scenario.now) });
     const client = await mcpClient(ctx, { clientName: 'claude-code' });
     const calls = defaultCalls(scenario.expected.paymentsIncidentIds.at(-1)!);

@@ -10,7 +10,7 @@ import { buildServer } from '../../src/mcp/server.js';
 import { defaultCalls } from '../../bench/tokens.js';
 import { buildDemoDatabase } from '../../src/cli/commands/demo.js';
 import { gitdir, tempDir } from '../helpers/gitdir.js';
-import { testContext } from '../helpers/context.js';
+import { testContext, testDbTarget } from '../helpers/context.js';
 import { mcpClient, textOf } from '../helpers/mcp.js';
 
 const TOOLS_DIR = join(import.meta.dirname, '../../src/mcp/tools');
@@ -92,7 +92,7 @@ describe('every tool', () => {
   });
 
   it('an SDK client, which checks every answer against the advertised output schema, gets every answer: empty ones on a fresh repository, full ones on the demo', async () => {
-    const { scenario, dbPath } = await buildDemoDatabase(tempDir(), () => {});
+    const { scenario, dbPath } = await buildDemoDatabase(tempDir(), () => {}, testDbTarget());
     const fresh = testContext(gitdir().path);
     const demo = testContext(scenario.repoPath, { dbPath, now: Date.parse(scenario.now) });
     for (const ctx of [fresh, demo]) {

@@ -28,6 +28,8 @@ import { VERSION } from '../../version.js';
 import { info, out, outJson } from '../output.js';
 import { selfCommand, shellQuote } from '../self-command.js';
 import { withTransaction } from '../../store/transaction.js';
+import { storeCounts } from '../../store/counts.js';
+import { displayTarget, isPostgresUrl } from '../../store/engine/postgres-url.js';
 
 export function registerDemo(program: Command): void {
   program
@@ -35,7 +37,7 @@ export function registerDemo(program: Command): void {
     .description('Build a realistic scenario, ingest it, and show every tool answering over a real MCP stdio session')
     .option('--dir <path>', 'where to build it (an empty or new folder; default a temp folder)')
     .option('--json', 'print the structured answers instead of the text renderings')
-    .action((o: { dir?: string; json?: boolean }) => runDemo(o));
+    .action((o: { dir?: string; json?: boolean }) => runDemo({ ...o, database: postgresTarget(program) }));
 }
 
 interface DemoCall {
@@ -44,13 +46,23 @@ interface DemoCall {
   why: string;
 }
 
-export async function runDemo(o: { dir?: string; json?: boolean }): Promise<void> {
+/**
+ * The PostgreSQL database the demo builds into when --db (or HINDSIGHT_DB) is a postgres:// URL; otherwise the
+ * demo keeps its own SQLite file beside the scenario, as always.
+ */
+function postgresTarget(program: Command): string | undefined {
+  const { db } = program.opts<{ db?: string }>();
+  const target = loadConfig({ cwd: process.cwd(), env: process.env, flags: db === undefined ? {} : { db } }).dbPath;
+  return isPostgresUrl(target) ? target : undefined;
+}
+
+export async function runDemo(o: { dir?: string; json?: boolean; database?: string | undefined }): Promise<void> {
   const dir = o.dir ? resolve(o.dir) : mkdtempSync(join(tmpdir(), 'hindsight-demo-'));
   if (existsSync(dir) && readdirSync(dir).length > 0) {
     throw new UserInputError(`--dir ${dir} is not empty; pass a new or empty folder`, 'dir');
   }
   info(`building the demo scenario in ${dir} …`);
-  const { scenario, dbPath, env } = await buildDemoDatabase(dir, info);
+  const { scenario, dbPath, env } = await buildDemoDatabase(dir, info, o.database);
   const dashboard = await writeDemoDashboard(dir, dbPath, scenario.repoPath, env);
 
   // A real MCP session over stdio against our own binary, as Claude Code would open it. The binary is the script
@@ -58,8 +70,9 @@ export async function runDemo(o: { dir?: string; json?: boolean }): Promise<void
   const mainJs = process.argv[1]!;
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [mainJs, '--db', dbPath, '--repo', scenario.repoPath, 'serve', '--no-ingest', '--toolsets', 'all'],
-    env: { ...(process.env as Record<string, string>), ...env },
+    // The database through the environment: a PostgreSQL URL's password stays out of argv (ps).
+    args: [mainJs, '--repo', scenario.repoPath, 'serve', '--no-ingest', '--toolsets', 'all'],
+    env: { ...(process.env as Record<string, string>), ...env, HINDSIGHT_DB: dbPath },
     stderr: 'ignore',
   });
   const client = new Client({ name: 'claude-code', version: VERSION });
@@ -155,7 +168,7 @@ export async function runDemo(o: { dir?: string; json?: boolean }): Promise<void
     if (o.json) {
       outJson({
         scenario: scenario.repoPath,
-        database: dbPath,
+        database: displayTarget(dbPath),
         dashboard,
         toolsListBytes: listBytes,
         traced,
@@ -171,7 +184,7 @@ export async function runDemo(o: { dir?: string; json?: boolean }): Promise<void
           : `✗ the payments timeouts were not traced to ${scenario.expected.paymentsInducingSha.slice(0, 10)}`,
       );
       out(
-        `\ndatabase: ${dbPath}\ntry it (the scenario's clock is fixed at ${scenario.now}):\n${tryIt.map((l) => `  ${l}`).join('\n')}`,
+        `\ndatabase: ${displayTarget(dbPath)}\ntry it (the scenario's clock is fixed at ${scenario.now}):\n${tryIt.map((l) => `  ${l}`).join('\n')}`,
       );
     }
     if (!traced) process.exitCode = 1;
@@ -217,7 +230,9 @@ async function tellTheAuthor(repoPath: string, dbPath: string, env: Record<strin
  * line carries that HINDSIGHT_NOW (without it, "the last 30 days" of the real clock hold none of its deploys).
  */
 export function tryItLines(dbPath: string, repoPath: string, now: string): string[] {
-  const base = `HINDSIGHT_NOW=${now} ${selfCommand()} --db ${shellQuote(dbPath)} --repo ${shellQuote(repoPath)}`;
+  // A PostgreSQL URL is not printed (it may carry a password): the lines read it from HINDSIGHT_DB, as set for the demo.
+  const db = isPostgresUrl(dbPath) ? '--db "$HINDSIGHT_DB"' : `--db ${shellQuote(dbPath)}`;
+  const base = `HINDSIGHT_NOW=${now} ${selfCommand()} ${db} --repo ${shellQuote(repoPath)}`;
   return [`${base} serve`, `${base} loop --dry-run`];
 }
 
@@ -225,13 +240,22 @@ export function tryItLines(dbPath: string, repoPath: string, now: string): strin
  * The demo scenario's repository and database, ingested and attributed, in `dir`: what `hindsight demo` serves,
  * and what the token-budget test measures default answers on.
  */
-export async function buildDemoDatabase(dir: string, log: (message: string) => void) {
+export async function buildDemoDatabase(dir: string, log: (message: string) => void, database?: string) {
   mkdirSync(join(dir, 'scenario'), { recursive: true });
   const scenario = await buildScenario(join(dir, 'scenario'));
-  const dbPath = join(dir, 'hindsight.db');
+  const dbPath = database ?? join(dir, 'hindsight.db');
   const env = { HINDSIGHT_NOW: scenario.now };
   const config = loadConfig({ cwd: scenario.repoPath, env, flags: { db: dbPath, repo: scenario.repoPath } });
   const ctx = createContext(config, { log });
+  const counts = storeCounts(ctx.store);
+  if (counts.commits + counts.incidents > 0) {
+    ctx.store.close();
+    throw new UserInputError(
+      `--db ${displayTarget(dbPath)} already holds data (${counts.commits} commits, ${counts.incidents} incidents); ` +
+        'the demo builds into an empty database: give it a new one, or leave --db out for a SQLite file of its own',
+      'db',
+    );
+  }
 
   const git = await ingestGit(ctx);
   for (const [i, d] of scenario.deploys.entries()) {

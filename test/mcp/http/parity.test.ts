@@ -1,12 +1,11 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultCalls } from '../../../bench/tokens.js';
 import { refreshAttribution } from '../../../src/attribution/refresh.js';
 import { ALL_TOOLSETS } from '../../../src/mcp/access.js';
 import { allTools } from '../../../src/mcp/tools/index.js';
-import { testContext } from '../../helpers/context.js';
-import { tempDir } from '../../helpers/gitdir.js';
+import { copyDatabase } from '../../../src/store/engine/copy.js';
+import { testContext, testDbTarget } from '../../helpers/context.js';
 import { mcpClient } from '../../helpers/mcp.js';
 import { importJson, paymentsStory } from '../../helpers/stories.js';
 import { teamServer } from './harness.js';
@@ -42,8 +41,8 @@ describe('MCP over Streamable HTTP', () => {
     s.ctx.clock = () => NOW;
     await refreshAttribution(s.ctx);
     // Two copies of one database: each client's writes (log_interrupt …) land in its own.
-    const copy = join(tempDir('hindsight-db-'), 'copy.db');
-    s.ctx.store.exec(`VACUUM INTO '${copy}'`);
+    const copy = testDbTarget();
+    copyDatabase(s.ctx.config.dbPath, copy);
     const viaHttp = testContext(s.g.path, { dbPath: copy, now: NOW });
 
     const local = await everything(await mcpClient(s.ctx, { clientName: 'claude-code' }));

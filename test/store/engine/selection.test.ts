@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import { engineOf, openEngine } from '../../../src/store/engine/open-engine.js';
 import { redactUrl } from '../../../src/store/engine/postgres-url.js';
-import { openStore } from '../../../src/store/open.js';
 import { freshPostgresUrl } from '../../helpers/postgres.js';
 import { tempDir } from '../../helpers/gitdir.js';
 
@@ -41,10 +40,5 @@ describe('engine selection', () => {
     }
     expect(message).toMatch(/cannot connect to PostgreSQL at postgresql:\/\/\*\*\*:\*\*\*@127\.0\.0\.1:1/);
     expect(message).not.toMatch(/s3cret|alice|k3y/);
-  });
-
-  it('a SQLite-only command given a URL says so, without creating a file or showing the password', () => {
-    expect(() => openStore(SECRET_URL)).toThrow(/PostgreSQL database, and this command runs on SQLite only/);
-    expect(() => openStore(SECRET_URL)).not.toThrow(/s3cret/);
   });
 });
