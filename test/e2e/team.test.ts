@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { gitdir, tempDir } from '../helpers/gitdir.js';
+import { freshPostgresUrl } from '../helpers/postgres.js';
 import { MAIN_JS, assertBuilt, runCli } from './cli.js';
 
 describe('hindsight token and serve --http, through the built binary', () => {
@@ -93,105 +94,112 @@ describe('hindsight token and serve --http, through the built binary', () => {
     }
   });
 
-  it("walks the README's team section: two agent tokens, a deploy, an incident by webhook, each agent sees it in its own my_deploy_impact", async () => {
-    assertBuilt();
-    // A repository where Claude (a co-author trailer) and Cursor (its own author) each changed the payments code.
-    const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z');
-    const g = gitdir();
-    g.commit({
-      files: { 'src/payments/gateway.ts': 'export const t = 1;\n', 'src/payments/charge.ts': 'export const c = 1;\n' },
-      message: 'init',
-      date: hoursAgo(50),
-    });
-    g.commit({
-      files: { 'src/payments/gateway.ts': 'export const t = 2;\n' },
-      message: 'perf(payments): shorter gateway timeout\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n',
-      author: { name: 'Maya Chen', email: 'maya@acme.dev' },
-      date: hoursAgo(3),
-    });
-    g.commit({
-      files: { 'src/payments/charge.ts': 'export const c = 2;\n' },
-      message: 'feat(payments): charge in cents',
-      author: { name: 'Cursor Agent', email: 'cursoragent@cursor.com' },
-      date: hoursAgo(2),
-    });
-    // The README's commands, in its order; only the port (a free one instead of 8787), the incident token's value
-    // and the one repository differ.
-    const env = {
-      HINDSIGHT_DB: join(tempDir('hindsight-readme-'), 'team.db'),
-      HINDSIGHT_INCIDENT_TOKEN: 'incident-secret',
-    };
-    const cli = (args: string[]) => {
-      const r = runCli(args, { cwd: g.path, env });
-      expect(r.code, r.stderr).toBe(0);
-      return r.stdout.trim().split('\n').at(-1)!;
-    };
-    const tokenClaude = cli(['token', 'create', '--agent', 'claude', '--expires', '90d']);
-    const tokenCursor = cli([
-      'token',
-      'create',
-      '--agent',
-      'cursor',
-      '--scope',
-      'read',
-      '--scope',
-      'log',
-      '--scope',
-      'propose',
-    ]);
-    const { child, url, stop } = await serveHttp(['serve', '--http', '--port', '0', '--repo', g.path], {
-      cwd: g.path,
-      env,
-    });
-    try {
-      cli(['--repo', g.path, 'deploy', 'record', '--sha', 'main', '--status', 'success']);
-      const delivered = await fetch(`${url}/webhooks/incident`, {
-        method: 'POST',
-        headers: { authorization: 'Bearer incident-secret', 'content-type': 'application/json' },
-        body: JSON.stringify({
-          id: 'INC-42',
-          title: 'Checkout fails',
-          started_at: new Date().toISOString(),
-          files: ['src/payments/charge.ts', 'src/payments/gateway.ts'],
-        }),
+  it.each(['sqlite', 'postgres'])(
+    "walks the README's team section on %s: two agent tokens, a deploy, an incident by webhook, each agent sees it in its own my_deploy_impact",
+    async (engine) => {
+      assertBuilt();
+      // A repository where Claude (a co-author trailer) and Cursor (its own author) each changed the payments code.
+      const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z');
+      const g = gitdir();
+      g.commit({
+        files: {
+          'src/payments/gateway.ts': 'export const t = 1;\n',
+          'src/payments/charge.ts': 'export const c = 1;\n',
+        },
+        message: 'init',
+        date: hoursAgo(50),
       });
-      expect(delivered.status, await delivered.clone().text()).toBe(201);
-
-      const impactOf = async (token: string) => {
-        const client = new Client({ name: 'claude-code', version: '1' });
-        await client.connect(
-          new StreamableHTTPClientTransport(new URL(`${url}/mcp`), {
-            requestInit: { headers: { authorization: `Bearer ${token}` } },
-          }),
-        );
-        const res = await client.callTool({ name: 'my_deploy_impact', arguments: {} });
-        await client.close();
-        const impact = res.structuredContent as {
-          identity: { value: string };
-          deploys: { myCommits: { subject: string }[]; incidents: { id: string }[] }[];
-        };
-        return {
-          me: impact.identity.value,
-          commits: impact.deploys.flatMap((d) => d.myCommits.map((c) => c.subject)),
-          incidents: impact.deploys.flatMap((d) => d.incidents.map((i) => i.id)),
-        };
+      g.commit({
+        files: { 'src/payments/gateway.ts': 'export const t = 2;\n' },
+        message: 'perf(payments): shorter gateway timeout\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n',
+        author: { name: 'Maya Chen', email: 'maya@acme.dev' },
+        date: hoursAgo(3),
+      });
+      g.commit({
+        files: { 'src/payments/charge.ts': 'export const c = 2;\n' },
+        message: 'feat(payments): charge in cents',
+        author: { name: 'Cursor Agent', email: 'cursoragent@cursor.com' },
+        date: hoursAgo(2),
+      });
+      // The README's commands, in its order; only the port (a free one instead of 8787), the incident token's value
+      // and the one repository differ.
+      const env = {
+        // PostgreSQL: the URL reaches the server (and its child ingest) only through the environment.
+        HINDSIGHT_DB: engine === 'postgres' ? freshPostgresUrl() : join(tempDir('hindsight-readme-'), 'team.db'),
+        HINDSIGHT_INCIDENT_TOKEN: 'incident-secret',
       };
-      // Both connect with the same client name: who "me" is comes from the token alone.
-      expect(await impactOf(tokenClaude)).toEqual({
-        me: 'claude',
-        commits: ['perf(payments): shorter gateway timeout'],
-        incidents: ['INC-42'],
+      const cli = (args: string[]) => {
+        const r = runCli(args, { cwd: g.path, env });
+        expect(r.code, r.stderr).toBe(0);
+        return r.stdout.trim().split('\n').at(-1)!;
+      };
+      const tokenClaude = cli(['token', 'create', '--agent', 'claude', '--expires', '90d']);
+      const tokenCursor = cli([
+        'token',
+        'create',
+        '--agent',
+        'cursor',
+        '--scope',
+        'read',
+        '--scope',
+        'log',
+        '--scope',
+        'propose',
+      ]);
+      const { child, url, stop } = await serveHttp(['serve', '--http', '--port', '0', '--repo', g.path], {
+        cwd: g.path,
+        env,
       });
-      expect(await impactOf(tokenCursor)).toEqual({
-        me: 'cursor',
-        commits: ['feat(payments): charge in cents'],
-        incidents: ['INC-42'],
-      });
-      expect(await stop()).toBe(0);
-    } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
-    }
-  });
+      try {
+        cli(['--repo', g.path, 'deploy', 'record', '--sha', 'main', '--status', 'success']);
+        const delivered = await fetch(`${url}/webhooks/incident`, {
+          method: 'POST',
+          headers: { authorization: 'Bearer incident-secret', 'content-type': 'application/json' },
+          body: JSON.stringify({
+            id: 'INC-42',
+            title: 'Checkout fails',
+            started_at: new Date().toISOString(),
+            files: ['src/payments/charge.ts', 'src/payments/gateway.ts'],
+          }),
+        });
+        expect(delivered.status, await delivered.clone().text()).toBe(201);
+
+        const impactOf = async (token: string) => {
+          const client = new Client({ name: 'claude-code', version: '1' });
+          await client.connect(
+            new StreamableHTTPClientTransport(new URL(`${url}/mcp`), {
+              requestInit: { headers: { authorization: `Bearer ${token}` } },
+            }),
+          );
+          const res = await client.callTool({ name: 'my_deploy_impact', arguments: {} });
+          await client.close();
+          const impact = res.structuredContent as {
+            identity: { value: string };
+            deploys: { myCommits: { subject: string }[]; incidents: { id: string }[] }[];
+          };
+          return {
+            me: impact.identity.value,
+            commits: impact.deploys.flatMap((d) => d.myCommits.map((c) => c.subject)),
+            incidents: impact.deploys.flatMap((d) => d.incidents.map((i) => i.id)),
+          };
+        };
+        // Both connect with the same client name: who "me" is comes from the token alone.
+        expect(await impactOf(tokenClaude)).toEqual({
+          me: 'claude',
+          commits: ['perf(payments): shorter gateway timeout'],
+          incidents: ['INC-42'],
+        });
+        expect(await impactOf(tokenCursor)).toEqual({
+          me: 'cursor',
+          commits: ['feat(payments): charge in cents'],
+          incidents: ['INC-42'],
+        });
+        expect(await stop()).toBe(0);
+      } finally {
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+    },
+  );
 
   it('serves stdio with --read-only and --toolsets', async () => {
     assertBuilt();
