@@ -25,6 +25,14 @@ export interface OrgScale {
 }
 
 export const FULL_SCALE: OrgScale = { commits: 1_000_000, deploys: 100_000, incidents: 50_000, interrupts: 500_000 };
+/** A 45k-commit repository's history, denser than the org (an incident per 5 commits): the answer-size budget's. */
+export const DENSE_45K: OrgScale = {
+  commits: 45_000,
+  deploys: 4_500,
+  incidents: 9_000,
+  interrupts: 20_000,
+  dense: true,
+};
 
 export const AGENTS = ['claude', 'cursor', 'copilot', 'codex', 'devin', 'aider'];
 const AGENT_EMAIL: Record<string, string> = {

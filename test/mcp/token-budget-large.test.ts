@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultCalls } from '../../bench/tokens.js';
-import { AGENTS, ORG_NOW, orgDatabase, type OrgCatalog } from '../../bench/gen-org.js';
+import { AGENTS, DENSE_45K, ORG_NOW, orgDatabase, type OrgCatalog } from '../../bench/gen-org.js';
 import { argumentMakers } from '../../bench/latency.js';
 import { rng } from '../../bench/stats.js';
 import { refusal } from '../../src/mcp/access.js';
@@ -16,7 +16,6 @@ import { mcpClient, textOf } from '../helpers/mcp.js';
 // carry many linked incidents, a hot module has hundreds of incidents with many links each, a team has hundreds of
 // recurring clusters. This runs the same budget on bench/gen-org.ts's generator at the size of a 45k-commit repository,
 // with denser incidents than the org benchmark (an incident per 5 commits), and the calls bench/latency.ts varies.
-const SCALE = { commits: 45_000, deploys: 4_500, incidents: 9_000, interrupts: 20_000, dense: true };
 const CALLS_PER_TOOL = 12;
 
 let catalog: OrgCatalog;
@@ -24,7 +23,7 @@ let client: Client;
 
 beforeAll(async () => {
   const dbPath = join(tempDir(), 'org.db');
-  catalog = orgDatabase(dbPath, SCALE, () => {});
+  catalog = orgDatabase(dbPath, DENSE_45K, () => {});
   const ctx = testContext(gitdir().path, { dbPath, now: Date.parse(ORG_NOW) });
   client = await mcpClient(ctx, { clientName: 'claude-code' });
 }, 120_000);
