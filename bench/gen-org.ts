@@ -17,9 +17,22 @@ export interface OrgScale {
   deploys: number;
   incidents: number;
   interrupts: number;
+  /**
+   * Histories as dense and wordy as a real repository's (test/mcp/token-budget-large.test.ts): 24 commit links per
+   * incident instead of 3–8, so a bad deploy's commits each carry many incidents, and every incident has its URL.
+   */
+  dense?: boolean;
 }
 
 export const FULL_SCALE: OrgScale = { commits: 1_000_000, deploys: 100_000, incidents: 50_000, interrupts: 500_000 };
+/** A 45k-commit repository's history, denser than the org (an incident per 5 commits): the answer-size budget's. */
+export const DENSE_45K: OrgScale = {
+  commits: 45_000,
+  deploys: 4_500,
+  incidents: 9_000,
+  interrupts: 20_000,
+  dense: true,
+};
 
 export const AGENTS = ['claude', 'cursor', 'copilot', 'codex', 'devin', 'aider'];
 const AGENT_EMAIL: Record<string, string> = {
@@ -240,7 +253,7 @@ function generate(db: Db, scale: OrgScale, log: (m: string) => void): OrgCatalog
   // --- incidents in bursts after bad deploys, with files, frames and suspect links.
   const insIncident = db.prepare(`INSERT INTO incidents(id, source, external_id, title, severity, started_at,
     resolved_at, env, service, module, status, url, summary, fix_sha, root_cause_sha, postmortem_path, updated_at)
-    VALUES (?, 'bench', ?, ?, ?, ?, ?, ?, NULL, ?, ?, NULL, NULL, ?, NULL, NULL, ?)`);
+    VALUES (?, 'bench', ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, NULL, ?, NULL, NULL, ?)`);
   const insIncidentFile = db.prepare(
     'INSERT INTO incident_files(incident_id, path, line, kind, module) VALUES (?, ?, ?, ?, ?)',
   );
@@ -274,6 +287,7 @@ function generate(db: Db, scale: OrgScale, log: (m: string) => void): OrgCatalog
           random() < 0.9 ? 'production' : 'staging',
           random() < 0.7 ? mod.name : null,
           resolved ? 'resolved' : 'open',
+          scale.dense ? `https://github.com/acme/${repos[d.repo - 1]!.name}/issues/${10_000 + id}` : null,
           fix,
           started,
         );
@@ -283,7 +297,7 @@ function generate(db: Db, scale: OrgScale, log: (m: string) => void): OrgCatalog
           const kind = f === 0 ? 'file' : 'frame';
           insIncidentFile.run(id, path, kind === 'frame' ? 10 + Math.floor(random() * 300) : null, kind, mod.name);
         }
-        const nLinks = 3 + Math.floor(random() * 6);
+        const nLinks = scale.dense ? 24 : 3 + Math.floor(random() * 6);
         for (let l = 0; l < nLinks; l++) {
           const c = list[d.first + Math.floor(random() * (d.last - d.first + 1))]!;
           const confirmed = l === 0 && random() < 0.15;

@@ -9,7 +9,7 @@ export const REPORT_TOOLS = new Set(['triage_report']);
 type Args = Record<string, unknown>;
 
 /** Varied, valid arguments per tool, drawn from names that exist in the generated data. */
-function argumentMakers(c: OrgCatalog, random: () => number): Record<string, (i: number) => Args> {
+export function argumentMakers(c: OrgCatalog, random: () => number): Record<string, (i: number) => Args> {
   const path = () => c.paths[skewed(random, c.paths.length)]!;
   const module = () => c.modules[skewed(random, c.modules.length)]!;
   return {

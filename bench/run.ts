@@ -11,12 +11,12 @@ import Database from 'better-sqlite3';
 import { measureAttributionScale } from './attribution-scale.js';
 import { measureColdStart, type ColdStartTarget } from './cold-start.js';
 import { syntheticRepo } from './gen-git.js';
-import { FULL_SCALE, orgDatabase, ORG_NOW, type OrgScale } from './gen-org.js';
+import { DENSE_45K, FULL_SCALE, orgDatabase, ORG_NOW, type OrgScale } from './gen-org.js';
 import { measureIncremental, type Timed } from './incremental.js';
 import { measureIngest, type IngestResult } from './ingest.js';
 import { measureToolLatency, type LatencyResult } from './latency.js';
 import { machine, median, ms, ratio, tokens, BYTES_PER_TOKEN } from './stats.js';
-import { measureTokens, type TokenReport } from './tokens.js';
+import { measureLargeAnswers, measureTokens, type TokenReport } from './tokens.js';
 import { measureWriters, type WritersResult } from './writers.js';
 
 const ROOT = resolve(import.meta.dirname, '../../../..'); // bench/.work/build/bench → the project
@@ -355,6 +355,35 @@ async function tokenSection(demo: Demo, summary: string[]): Promise<string> {
   lines.push('', `Output schemas are ${(listShare * 100).toFixed(0)}% of tools/list.`, '');
   summary.push(
     `| 4. largest default answer | ${worst.toLocaleString('en')} tokens | ≤ ${BUDGET.answerTokens} | ${verdict(worst <= BUDGET.answerTokens)} |`,
+  );
+  // The same budget on a generated history the size of a 45k-commit repository (test/mcp/token-budget-large.test.ts).
+  const dbPath = join(WORK, `org-dense-${DENSE_45K.commits}.db`);
+  const catalog = orgDatabase(dbPath, DENSE_45K, log);
+  const budgetBytes = BUDGET.answerTokens * BYTES_PER_TOKEN;
+  const large = await measureLargeAnswers(
+    {
+      command: process.execPath,
+      args: [MAIN_JS, '--db', dbPath, '--repo', emptyRepo('org-repo'), 'serve', '--no-ingest'],
+      env: { HINDSIGHT_NOW: ORG_NOW },
+    },
+    catalog,
+    quick ? 20 : 100,
+    budgetBytes,
+  );
+  lines.push(
+    `On a generated history (${JSON.stringify(DENSE_45K)}), the read tools over bench/latency.ts's varied calls:`,
+    '',
+    '| tool | calls | largest answer | ≈ tokens | calls over 2k tokens | verdict |',
+    '| --- | ---: | ---: | ---: | ---: | --- |',
+    ...large.map(
+      (r) =>
+        `| ${r.tool} | ${r.calls} | ${k(r.largest)} | ${tokens(r.largest)} | ${r.over} | ${verdict(r.over === 0)} |`,
+    ),
+    '',
+  );
+  const largest = Math.max(...large.map((r) => tokens(r.largest)));
+  summary.push(
+    `| 4. largest answer, generated 45k-commit history | ${largest.toLocaleString('en')} tokens | ≤ ${BUDGET.answerTokens} | ${verdict(largest <= BUDGET.answerTokens)} |`,
   );
   return lines.join('\n');
 }

@@ -1,4 +1,7 @@
+import type { OrgCatalog } from './gen-org.js';
+import { argumentMakers } from './latency.js';
 import { connectStdio, type ServerCommand } from './mcp-client.js';
+import { rng } from './stats.js';
 import { tokens } from './stats.js';
 
 export interface ToolSize {
@@ -99,6 +102,47 @@ export async function measureTokens(server: ServerCommand, paymentsIncident: str
       out.push(size);
     }
     return { listBytes, listTokens: tokens(listBytes), tools: out };
+  } finally {
+    await client.close();
+  }
+}
+
+export interface LargeAnswers {
+  tool: string;
+  calls: number;
+  /** the largest answer (text or structured content, whichever is larger), bytes */
+  largest: number;
+  /** calls whose answer was over `budgetBytes` */
+  over: number;
+}
+
+/**
+ * Answer sizes on a generated history (bench/gen-org.ts) over `calls` varied calls per tool, with bench/latency.ts's
+ * arguments: the demo is small whatever the code does, real repositories are not.
+ */
+export async function measureLargeAnswers(
+  server: ServerCommand,
+  catalog: OrgCatalog,
+  calls: number,
+  budgetBytes: number,
+): Promise<LargeAnswers[]> {
+  const { client } = await connectStdio(server);
+  try {
+    const makers = argumentMakers(catalog, rng(11));
+    const { tools } = await client.listTools();
+    const out: LargeAnswers[] = [];
+    for (const t of tools.filter((t) => t.annotations?.readOnlyHint && makers[t.name])) {
+      const row = { tool: t.name, calls, largest: 0, over: 0 };
+      for (let i = 0; i < calls; i++) {
+        const res = await client.callTool({ name: t.name, arguments: makers[t.name]!(i) });
+        const text = (res.content as { text?: string }[]).map((c) => c.text ?? '').join('\n');
+        const size = Math.max(bytes(text), bytes(res.structuredContent ?? ''));
+        row.largest = Math.max(row.largest, size);
+        if (size > budgetBytes) row.over++;
+      }
+      out.push(row);
+    }
+    return out;
   } finally {
     await client.close();
   }

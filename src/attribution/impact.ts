@@ -27,7 +27,14 @@ export interface ImpactQuery {
   until: number;
   env?: string;
   limit: number;
+  /** the key of the last deploy of the previous page: this page starts strictly after it */
+  after?: ImpactKey;
 }
+
+/** Where a deploy sits in the answer's order (weight, then newest, then id; all descending). */
+export type ImpactKey = [weight: number, finishedAt: number, id: number];
+/** Incidents listed per deploy; the rest are counted in moreIncidents. */
+const INCIDENTS_PER_DEPLOY = 3;
 
 export interface ImpactIncident {
   id: string;
@@ -54,6 +61,7 @@ export interface ImpactDeploy {
   /** my commits this deploy carried again after an earlier deploy of its env/service shipped them first */
   shippedAgain: number;
   incidents: ImpactIncident[];
+  moreIncidents: number;
 }
 
 export interface DeployImpact {
@@ -75,6 +83,8 @@ export interface DeployImpact {
   };
   limit: number;
   hasMore: boolean;
+  /** the key to pass as `after` for the next page, when hasMore */
+  next?: ImpactKey;
 }
 
 interface MyCommit {
@@ -192,6 +202,7 @@ export function deployImpact(ctx: AppContext, q: ImpactQuery): DeployImpact {
       moreCommits: Math.max(0, shas.length - 5),
       shippedAgain: carried.length - shas.length,
       incidents,
+      moreIncidents: 0,
     };
   });
 
@@ -199,12 +210,12 @@ export function deployImpact(ctx: AppContext, q: ImpactQuery): DeployImpact {
   const weight = (d: ImpactDeploy) =>
     Math.max(0, ...d.incidents.map((i) => (i.linkStatus === 'confirmed' ? 2 : 0) + i.score)) +
     (d.status === 'success' ? 0 : 0.5);
-  const weights = new Map(deploys.map((d) => [d, weight(d)]));
-  // ISO strings of one format sort like their times.
-  deploys.sort(
-    (a, b) =>
-      weights.get(b)! - weights.get(a)! || (b.finishedAt < a.finishedAt ? -1 : b.finishedAt > a.finishedAt ? 1 : 0),
-  );
+  // The id breaks ties, so the order is total and a page's last key says exactly where the next page starts.
+  const keys = new Map(deploys.map((d) => [d, [weight(d), Date.parse(d.finishedAt), d.id] as ImpactKey]));
+  deploys.sort((a, b) => byKey(keys.get(a)!, keys.get(b)!));
+  const start = q.after ? deploys.findIndex((d) => byKey(q.after!, keys.get(d)!) < 0) : 0;
+  const page = start < 0 ? [] : deploys.slice(start, start + q.limit);
+  const hasMore = start >= 0 && start + q.limit < deploys.length;
   const failed = (d: ImpactDeploy) =>
     d.status !== 'success' || d.incidents.some((i) => i.linkStatus === 'confirmed' || i.score >= FAILURE_LINK_SCORE);
   const inWindow = deploys.filter((d) => Date.parse(d.finishedAt) >= q.since && Date.parse(d.finishedAt) <= q.until);
@@ -230,18 +241,19 @@ export function deployImpact(ctx: AppContext, q: ImpactQuery): DeployImpact {
     window: { since: iso(q.since), until: iso(q.until) },
     myCommits: mine.length,
     unshippedCommits: mine.filter((c) => !shippedShas.has(c.sha)).length,
-    deploys: deploys.slice(0, q.limit).map((d) => ({
+    deploys: page.map((d) => ({
       ...d,
       myCommits: d.myCommits.map((c) => ({
         ...c,
         sha: c.sha.slice(0, 10),
         modules: commitModules(db, c.sha),
       })),
-      incidents: d.incidents.map((i) => {
+      incidents: d.incidents.slice(0, INCIDENTS_PER_DEPLOY).map((i) => {
         const l = linkOf.get(i);
         const e = l ? commitLinkEvidence(db, l.incidentId, l.target) : undefined;
         return { ...i, reasons: (e?.reasons ?? []).slice(0, 3) };
       }),
+      moreIncidents: Math.max(0, d.incidents.length - INCIDENTS_PER_DEPLOY),
     })),
     reverts: reverts.slice(0, 10),
     summary: {
@@ -256,8 +268,14 @@ export function deployImpact(ctx: AppContext, q: ImpactQuery): DeployImpact {
       verdict: verdict(mine.length, inWindow.length, myRate, teamRate, linkedIncidents, reverts.length, mySet.size),
     },
     limit: q.limit,
-    hasMore: deploys.length > q.limit,
+    hasMore,
+    ...(hasMore ? { next: keys.get(page.at(-1)!)! } : {}),
   };
+}
+
+/** Descending by weight, then time, then id. */
+function byKey(a: ImpactKey, b: ImpactKey): number {
+  return b[0] - a[0] || b[1] - a[1] || b[2] - a[2];
 }
 
 function myCommits(ctx: AppContext, q: ImpactQuery, repo: number | null): MyCommit[] {

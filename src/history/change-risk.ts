@@ -13,6 +13,7 @@ import { unknownPathsReason } from '../setup-hints.js';
 import { productionShare } from './signal-share.js';
 
 export const MAX_PATHS = 50;
+const CO_CHANGED_FILES = 5;
 
 export interface PathRevert {
   /** The reverted commit (short sha) and its subject. */
@@ -102,7 +103,8 @@ export function assessChangeRisk(ctx: AppContext, rawPaths: readonly string[]): 
     paths,
     unknownPaths,
     modules,
-    coChangedFiles: coChangedFiles(ctx.store, paths, { now }),
+    // Five: the answer also carries every module touched, and has a 2k-token budget (token-budget-large.test.ts).
+    coChangedFiles: coChangedFiles(ctx.store, paths, { now, limit: CO_CHANGED_FILES }),
     decisionRecords: findDecisionRecords(ctx.config.repoPath, ctx.config.decisionDirs, {
       paths,
       modules: [...byModule.keys()],

@@ -53,7 +53,14 @@ export interface IncidentPage {
   hasMore: boolean;
   /** All matching incidents (since `since`, up to now). */
   total: number;
+  /** the key to pass as `after` for the next page, when hasMore */
+  next?: IncidentKey;
 }
+
+/** Where an incident sits in the list's order (start, then row id; both descending). */
+export type IncidentKey = [startedAt: number, rowid: number];
+/** Commit links shown per incident (confirmed first, then by score); the rest are counted. */
+const LINKS_PER_INCIDENT = 2;
 
 export interface Recurrence {
   /** Counted: incidents that name the module or whose confirmed cause changed it. */
@@ -112,11 +119,14 @@ export function moduleRecurrence(db: Db, module: string, now: number): Recurrenc
 export function moduleIncidents(
   db: Db,
   module: string,
-  options: { now: number; limit: number; since?: number },
+  options: { now: number; limit: number; since?: number; after?: IncidentKey },
 ): IncidentPage {
   ensureModuleRollups(db);
   const { now, limit, since = Number.MIN_SAFE_INTEGER } = options;
-  const pageIds = newestModuleIncidents(db, module, since, now, limit);
+  // One more than the page, to tell whether another page follows.
+  const pageIds = newestModuleIncidents(db, module, since, now, limit + 1, options.after);
+  const hasMore = pageIds.length > limit;
+  pageIds.length = Math.min(pageIds.length, limit);
   const total = countModuleIncidents(db, module, since, now);
   const byId = new Map(incidentHistoryRows(db, pageIds).map((r) => [r.rowid, r]));
   const page = pageIds.flatMap((id) => byId.get(id) ?? []);
@@ -136,8 +146,9 @@ export function moduleIncidents(
       ...(r.url ? { url: r.url } : {}),
     })),
     limit,
-    hasMore: total > limit,
+    hasMore,
     total,
+    ...(hasMore && page.length ? { next: [page.at(-1)!.startedAt, page.at(-1)!.rowid] as IncidentKey } : {}),
   };
 }
 
@@ -161,7 +172,11 @@ function linkReasons(db: Db, module: string, rowids: number[]): Map<number, stri
   }
 
   const links = moduleStrongLinks(db, module, rowids);
+  const shown = new Map<number, number>();
   for (const l of links) {
+    const n = (shown.get(l.id) ?? 0) + 1;
+    shown.set(l.id, n);
+    if (n > LINKS_PER_INCIDENT) continue;
     add(
       l.id,
       l.status === 'confirmed'
@@ -169,6 +184,7 @@ function linkReasons(db: Db, module: string, rowids: number[]): Map<number, stri
         : `suspect ${l.sha.slice(0, 7)} score ${l.score.toFixed(2)}`,
     );
   }
+  for (const [id, n] of shown) if (n > LINKS_PER_INCIDENT) add(id, `+${n - LINKS_PER_INCIDENT} more commit links`);
   return out;
 }
 
@@ -178,6 +194,8 @@ export interface ModuleHistoryQuery {
   limit?: number;
   /** unix ms */
   since?: number;
+  /** the previous page's `next` */
+  after?: IncidentKey;
 }
 
 export interface ModuleIncidentHistory {
@@ -196,7 +214,8 @@ export interface ModuleIncidentHistory {
 export function readModuleHistory(ctx: AppContext, query: ModuleHistoryQuery): ModuleIncidentHistory {
   const db = ctx.store;
   const now = ctx.clock();
-  const limit = query.limit ?? 10;
+  // Five: with their reasons, ten incidents of a busy module took more than an answer's 2k tokens; the rest page.
+  const limit = query.limit ?? 5;
   if (!Number.isInteger(limit) || limit < 1 || limit > 50)
     throw new UserInputError(`limit must be an integer from 1 to 50 (got ${limit})`, 'limit');
   if ((query.module === undefined) === (query.path === undefined)) {
@@ -230,6 +249,7 @@ export function readModuleHistory(ctx: AppContext, query: ModuleHistoryQuery): M
       now,
       limit,
       ...(query.since !== undefined ? { since: query.since } : {}),
+      ...(query.after ? { after: query.after } : {}),
     }),
     recurrence: moduleRecurrence(db, module, now),
     changes: moduleChangeStats(db, module, now),

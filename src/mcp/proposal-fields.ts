@@ -10,8 +10,8 @@ import type { FixLinks, ProposalResult } from '../decisions/fixes.js';
 export const proposalInput = {
   interrupt_ids: z.array(z.number().int().positive()).max(200).optional().describe('interrupts it fixes'),
   cluster_id: z.number().int().positive().optional().describe('cluster it fixes'),
-  incident_ids: z.array(nameText).max(50).optional().describe('incidents behind it'),
-  dry_run: z.boolean().default(false).describe('preview; write nothing'),
+  incident_ids: z.array(nameText).max(50).optional().describe('its incidents'),
+  dry_run: z.boolean().default(false).describe('write nothing'),
 };
 
 /** The answer every proposal tool gives. */

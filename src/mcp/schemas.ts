@@ -19,7 +19,7 @@ export const nameText = z.string().min(1).max(LIMITS.name);
 
 /** How many evidence reasons to keep per listed item: default answers stay small, an agent asks for more. */
 export function reasonsInput(byDefault: number, item: string) {
-  return z.number().int().min(1).max(10).default(byDefault).describe(`reasons per ${item}`);
+  return z.number().int().min(1).max(10).default(byDefault).describe(`per ${item}`);
 }
 
 /** Keeps the first `n` reasons of each item. */

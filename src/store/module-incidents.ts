@@ -10,15 +10,27 @@ import { prepared } from './prepared.js';
 
 const STRONG_LINK = strongLink('l');
 
-/** The module's incidents (row ids) that started in [since, now], newest first, at most `limit`. */
-export function newestModuleIncidents(db: Db, module: string, since: number, now: number, limit: number): number[] {
+/**
+ * The module's incidents (row ids) that started in [since, now], newest first (then by row id), at most `limit`;
+ * with `before` (a listed incident's start and row id), only those after it in that order: the next page.
+ */
+export function newestModuleIncidents(
+  db: Db,
+  module: string,
+  since: number,
+  now: number,
+  limit: number,
+  before: readonly [startedAt: number, rowid: number] = [now, Number.MAX_SAFE_INTEGER],
+): number[] {
+  // started_at ≤ the cursor's start, so "not earlier" means "the same start": then a lower id comes after it.
   return prepared(
     db,
     `SELECT incident_id FROM module_incidents WHERE module = ? AND started_at >= ? AND started_at <= ?
+       AND (started_at < ? OR incident_id < ?)
      ORDER BY started_at DESC, incident_id DESC LIMIT ?`,
   )
     .pluck()
-    .all(module, since, now, limit) as number[];
+    .all(module, since, Math.min(now, before[0]), before[0], before[1], limit) as number[];
 }
 
 /** How many of the module's incidents started in [since, now]. */

@@ -332,7 +332,7 @@ function loopStates(
       const parts = [
         ...(stale.length > 0
           ? [
-              `${stale.length} recurring cluster(s) without a ${loop} for over ${duration(THROTTLE.uncoveredMs)} (#${stale.map((c) => c.id).join(', #')})`,
+              `${stale.length} recurring cluster(s) without a ${loop} for over ${duration(THROTTLE.uncoveredMs)} (${clusterIds(stale)})`,
             ]
           : []),
         ...(stuck.length > 0
@@ -426,4 +426,10 @@ function clip(s: string, n: number): string {
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
+}
+
+/** The first few cluster ids, then how many more: a busy org has hundreds, and the answer has a budget. */
+function clusterIds(clusters: readonly { id: number }[], shown = 5): string {
+  const ids = clusters.slice(0, shown).map((c) => `#${c.id}`);
+  return ids.join(', ') + (clusters.length > shown ? `, +${clusters.length - shown} more` : '');
 }

@@ -3,17 +3,10 @@ import { defaultCalls } from '../../bench/tokens.js';
 import { buildDemoDatabase } from '../../src/cli/commands/demo.js';
 import { refusal } from '../../src/mcp/access.js';
 import { allTools } from '../../src/mcp/tools/index.js';
+import { ANSWER_BYTES, bytes, LIST_BYTES } from '../helpers/budget.js';
 import { testContext, testDbTarget } from '../helpers/context.js';
 import { gitdir, tempDir } from '../helpers/gitdir.js';
 import { mcpClient, textOf } from '../helpers/mcp.js';
-
-// Issue 6's token budget at bench/tokens.ts's 3.5 bytes per token: clients load tools/list into the model's
-// context every session, and an agent reads each answer. Sizes do not depend on the machine, so unlike the
-// timings this budget is enforced here.
-const LIST_BYTES = 14_000; // 4,000 tokens
-const ANSWER_BYTES = 7_000; // 2,000 tokens
-
-const bytes = (x: unknown) => Buffer.byteLength(typeof x === 'string' ? x : JSON.stringify(x ?? null));
 
 describe('token budget', () => {
   it(`tools/list stays within ${LIST_BYTES} bytes`, async () => {

@@ -63,10 +63,12 @@ describe('every tool', () => {
         expect(Object.keys(p).filter((k) => k !== 'items')).toEqual(['type']);
       expect(t.annotations?.readOnlyHint).toBeTypeOf('boolean');
       expect(JSON.stringify(t.inputSchema)).not.toMatch(/\$schema|9007199254740991/);
-      // Every string and list says how long it may be (an ISO date's length is in its name): agents learn the
-      // limits from the list, not by failing (issue 13).
+      // Every string and list says how long it may be (an ISO date's length is in its name; a cursor is copied from
+      // the last answer, never written): agents learn the limits from the list, not by failing (issue 13).
       for (const [field, schema] of unboundedFields(t.inputSchema)) {
-        expect(field.endsWith('_at') || /^(since|until|at)$/.test(field), `${t.name}.${field}: ${schema}`).toBe(true);
+        expect(field.endsWith('_at') || /^(since|until|at|cursor)$/.test(field), `${t.name}.${field}: ${schema}`).toBe(
+          true,
+        );
       }
     }
     const propose = tools.find((t) => t.name === 'propose_adr')!.inputSchema.properties as Record<string, object>;

@@ -13,8 +13,8 @@ export const changeRisk = defineTool({
   name: 'change_risk',
   title: 'Change risk',
   description:
-    'Call before editing files: past incidents and reverts per module, co-changed files, ADRs that mention ' +
-    'them, a risk with reasons.',
+    'Call before editing files: past incidents and reverts per module, co-changed files, ADRs naming them, ' +
+    'a risk with reasons.',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   needs: ['commits', 'incidents'],
   input: {

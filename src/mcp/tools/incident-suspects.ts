@@ -7,7 +7,7 @@ export const incidentSuspects = defineTool({
   name: 'incident_suspects',
   title: 'Incident causes',
   description:
-    'Call when investigating an incident: the shipped commits and deploys most likely behind it, scored, ' +
+    'Call when investigating an incident: the shipped commits and deploys likely behind it, scored, ' +
     'with author and reasons.',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   needs: ['commits', 'deploys'],

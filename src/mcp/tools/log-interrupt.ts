@@ -18,7 +18,7 @@ export const logInterruptTool = defineTool({
   name: 'log_interrupt',
   title: 'Log an interrupt',
   description:
-    'Call when you had to ask a human or were corrected: answers with similar entries, the answers given, and ' +
+    'Call when you had to ask a human or were corrected: returns similar entries, their answers, ' +
     'any ADR/rule/skill covering it.',
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   input: {

@@ -1,8 +1,13 @@
 import { z } from 'zod';
 import { UserInputError } from '../../errors.js';
 import { LIMITS } from '../../limits.js';
+import type { IncidentKey } from '../../history/incident-history.js';
+import { cursorInput, decodeCursor, encodeCursor } from '../cursor.js';
 import { defineTool } from '../define-tool.js';
 import { nameText, repoPath } from '../schemas.js';
+
+/** The list this tool's cursors page. */
+const INCIDENTS = 'incidents';
 
 const windowStats = z.object({
   commits: z.number().describe('commits touching the module (merges left out)'),
@@ -17,14 +22,15 @@ export const moduleIncidentHistory = defineTool({
   name: 'module_incident_history',
   title: 'Module incident history',
   description:
-    'Call before redesigning a module or when it keeps breaking: its incidents and why, 30/90-day recurrence, ' +
+    'Call before redesigning a module or when it keeps breaking: its incidents and why, recurrence, ' +
     'churn, agent share, reverts.',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   needs: ['commits', 'incidents'],
   input: {
     module: nameText.optional().describe('name or part; or path'),
     path: repoPath.optional().describe('a path in the module'),
-    limit: z.number().int().min(1).max(50).optional().describe('incidents to list'),
+    limit: z.number().int().min(1).max(50).optional().describe('incidents per page'),
+    cursor: cursorInput,
     since: z.string().max(LIMITS.date).optional().describe('ISO date'),
   },
   output: {
@@ -52,6 +58,7 @@ export const moduleIncidentHistory = defineTool({
       ),
       limit: z.number(),
       hasMore: z.boolean(),
+      nextCursor: z.string().optional(),
       total: z.number(),
     }),
     recurrence: z.object({
@@ -81,12 +88,16 @@ export const moduleIncidentHistory = defineTool({
   },
   async handler(input, ctx) {
     const { readModuleHistory } = await import('../../history/incident-history.js');
-    return readModuleHistory(ctx, {
+    const after = input.cursor ? (decodeCursor(input.cursor, INCIDENTS, 2) as IncidentKey) : undefined;
+    const history = readModuleHistory(ctx, {
       ...(input.module !== undefined ? { module: input.module } : {}),
       ...(input.path !== undefined ? { path: input.path } : {}),
       ...(input.limit !== undefined ? { limit: input.limit } : {}),
       ...(input.since !== undefined ? { since: parseSince(input.since) } : {}),
+      ...(after ? { after } : {}),
     });
+    const { next, ...incidents } = history.incidents;
+    return { ...history, incidents: { ...incidents, ...(next ? { nextCursor: encodeCursor(INCIDENTS, next) } : {}) } };
   },
   render(out) {
     const lines: string[] = [];
@@ -103,7 +114,7 @@ export const moduleIncidentHistory = defineTool({
           (i.postmortem ? ` (postmortem ${i.postmortem})` : ''),
       );
     }
-    if (out.incidents.hasMore) lines.push(`… more incidents: raise limit (now ${out.incidents.limit}) or set since`);
+    if (out.incidents.nextCursor) lines.push(`… more incidents: call again with cursor "${out.incidents.nextCursor}"`);
     const c = out.changes;
     const fmt = (w: z.infer<typeof windowStats>) =>
       `${w.commits} commits, ${w.authors} authors, agent share ${Math.round(w.agentShare * 100)}%` +

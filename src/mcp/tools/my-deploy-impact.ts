@@ -1,9 +1,13 @@
 import { z } from 'zod';
 import { UserInputError } from '../../errors.js';
+import { cursorInput, decodeCursor, encodeCursor } from '../cursor.js';
+import type { ImpactKey } from '../../attribution/impact.js';
 import { defineTool } from '../define-tool.js';
 import { firstReasons, isoDate, nameText, reasonsInput } from '../schemas.js';
 
 const DAY = 86_400_000;
+/** The list this tool's cursors page. */
+const DEPLOYS = 'deploys';
 
 const incident = z.object({
   id: z.string(),
@@ -21,17 +25,18 @@ export const myDeployImpact = defineTool({
   name: 'my_deploy_impact',
   title: 'After my changes shipped',
   description:
-    'Call at session start or after your changes ship: deploys of your commits, linked incidents, reverts, ' +
-    "your change failure rate vs the team's.",
+    'Call at session start or after your changes ship: their deploys, linked incidents, reverts, your change ' +
+    "failure rate vs the team's.",
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   needs: ['commits', 'deploys', 'incidents'],
   input: {
-    author: nameText.optional().describe('email or name; default: you'),
+    author: nameText.optional().describe('email or name'),
     agent: nameText.optional().describe('default: you'),
     shas: z.array(z.string().max(40)).min(1).max(200).optional().describe('commit prefixes'),
     since: isoDate.optional().describe('ISO; default -90 days'),
     env: nameText.optional().describe('deploy environment'),
-    limit: z.number().int().min(1).max(50).default(3).describe('deploys to list'),
+    limit: z.number().int().min(1).max(50).default(3).describe('deploys per page'),
+    cursor: cursorInput,
     reasons: reasonsInput(1, 'incident'),
   },
   output: {
@@ -52,6 +57,7 @@ export const myDeployImpact = defineTool({
         moreCommits: z.number(),
         shippedAgain: z.number(),
         incidents: z.array(incident),
+        moreIncidents: z.number(),
       }),
     ),
     reverts: z.array(
@@ -69,6 +75,7 @@ export const myDeployImpact = defineTool({
     }),
     limit: z.number(),
     hasMore: z.boolean(),
+    nextCursor: z.string().optional(),
   },
   async handler(input, ctx, call) {
     const until = ctx.clock();
@@ -89,17 +96,20 @@ export const myDeployImpact = defineTool({
       );
     }
     const { deployImpact } = await import('../../attribution/impact.js');
-    const impact = deployImpact(ctx, {
+    const after = input.cursor ? decodeCursor(input.cursor, DEPLOYS, 3) : undefined;
+    const { next, ...impact } = deployImpact(ctx, {
       ...(identity ? { identity } : {}),
       ...(input.shas ? { shas: input.shas } : {}),
       since,
       until,
       ...(input.env ? { env: input.env } : {}),
       limit: input.limit,
+      ...(after ? { after: after as ImpactKey } : {}),
     });
     return {
       ...impact,
       deploys: impact.deploys.map((d) => ({ ...d, incidents: firstReasons(d.incidents, input.reasons) })),
+      ...(next ? { nextCursor: encodeCursor(DEPLOYS, next) } : {}),
     };
   },
   render(out) {
@@ -119,10 +129,11 @@ export const myDeployImpact = defineTool({
           `  ↳ ${i.id} ${i.severity ?? ''} "${i.title}" ${i.linkStatus} ${i.score} via ${i.commit.slice(0, 7)}: ${i.reasons.join('; ')}`,
         );
       }
+      if (d.moreIncidents) lines.push(`  ↳ +${d.moreIncidents} more incident(s)`);
     }
     for (const r of out.reverts)
       lines.push(`reverted: ${r.sha.slice(0, 7)} ${r.subject} by ${r.revertedBy.slice(0, 7)}`);
-    if (out.hasMore) lines.push(`(more deploys: raise limit above ${out.limit})`);
+    if (out.nextCursor) lines.push(`(more deploys: call again with cursor "${out.nextCursor}")`);
     return lines.join('\n');
   },
 });

@@ -6,7 +6,7 @@ export const proposeAdrTool = defineTool({
   name: 'propose_adr',
   title: 'Propose an ADR',
   description:
-    'Call when agents keep stopping for an unwritten decision: writes a proposed ADR with the evidence and ' +
+    'Call when agents keep stopping for an unwritten decision: writes a proposed ADR with evidence and ' +
     'marks the cluster covered.',
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   input: {

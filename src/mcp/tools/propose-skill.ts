@@ -15,8 +15,7 @@ export const proposeSkillTool = defineTool({
   name: 'propose_skill',
   title: 'Propose a skill',
   description:
-    'Call when agents keep failing at one tool or workflow: writes .claude/skills/<name>/SKILL.md with the ' +
-    'evidence.',
+    'Call when agents keep failing at one tool or workflow: writes .claude/skills/<name>/SKILL.md with ' + 'evidence.',
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   input: {
     name: z.string().max(200).describe(`a-z, 0-9, hyphens, ≤ ${SKILL_NAME_MAX} chars`),

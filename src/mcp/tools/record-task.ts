@@ -7,8 +7,8 @@ export const recordTaskTool = defineTool({
   name: 'record_task',
   title: 'Record a task',
   description:
-    'Call with start when you begin a task and finish (with outcome) when it ends; pass its id as task_id to ' +
-    'log_interrupt.',
+    'Call with start when you begin a task and finish (with outcome) when it ends; its id is ' +
+    "log_interrupt's task_id.",
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   input: {
     action: z.enum(['start', 'finish']).describe('start or finish'),

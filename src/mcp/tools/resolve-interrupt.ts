@@ -7,7 +7,7 @@ export const resolveInterruptTool = defineTool({
   name: 'resolve_interrupt',
   title: 'Resolve an interrupt',
   description:
-    'Call when a human answered an interrupt you logged: the next agent with that problem is shown the ' + 'answer.',
+    'Call when a human answered an interrupt you logged: the next agent with that problem sees the ' + 'answer.',
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   input: {
     id: z.number().int().positive().describe('from log_interrupt'),

@@ -15,6 +15,8 @@ const KPI_NAMES: typeof DOMAIN_KPI_NAMES = [
 ];
 
 const num = z.number().nullable();
+/** Fixes listed per state (shipped, awaiting review). */
+const FIXES_LISTED = 5;
 const cluster = z.object({
   id: z.number(),
   label: z.string(),
@@ -43,15 +45,14 @@ export const triageReportTool = defineTool({
   name: 'triage_report',
   title: 'Triage report',
   description:
-    'Call to see whether the triage loop is tightening: KPIs vs the last window, top interrupt clusters, ' +
-    'the best next fix.',
+    'Call to see whether the triage loop is tightening: KPIs vs the last window, top clusters, ' + 'the best next fix.',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   input: {
     since: isoDate.optional().describe('ISO; default until-7d'),
     until: isoDate.optional().describe('ISO; default now'),
     min_entries: z.number().int().min(2).max(100).default(2).describe('entries to recur'),
     recur_days: z.number().int().min(1).max(90).default(7).describe('within days'),
-    limit: z.number().int().min(1).max(50).default(5).describe('clusters to list'),
+    limit: z.number().int().min(1).max(50).default(3).describe('clusters to list'),
     examples: z.number().int().min(0).max(10).default(1).describe('per cluster'),
   },
   output: {
@@ -134,6 +135,11 @@ export const triageReportTool = defineTool({
       ...report,
       topClusters: report.topClusters.map(trim),
       recurringWithoutFix: { ...report.recurringWithoutFix, items: report.recurringWithoutFix.items.map(trim) },
+      // The newest few; the loops' reasons count the rest, and propose_* answers name each fix.
+      fixes: {
+        shipped: report.fixes.shipped.slice(0, FIXES_LISTED),
+        awaitingReview: report.fixes.awaitingReview.slice(0, FIXES_LISTED),
+      },
     };
   },
   async render(out) {
