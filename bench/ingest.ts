@@ -1,6 +1,4 @@
 import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { LOG_ARGS } from '../src/ingest/log-parser.js';
 import { median } from './stats.js';
 
@@ -51,18 +49,18 @@ export interface IngestResult {
 
 /**
  * `hindsight ingest git` (the CLI, into a fresh database) against `git log --numstat` alone on the same
- * repository, alternating within each round; then no-op re-ingests of the up-to-date database.
+ * repository, alternating within each round; then no-op re-ingests of the up-to-date database. `fresh` gives a
+ * new, empty database (a SQLite path or a PostgreSQL URL) for each round.
  */
 export async function measureIngest(o: {
   name: string;
   repo: string;
   mainJs: string;
-  work: string;
   rounds: number;
+  fresh: () => Promise<string>;
   log: (m: string) => void;
 }): Promise<IngestResult> {
-  const db = join(o.work, `ingest-${o.name.replace(/[^\w.-]+/g, '-')}.db`);
-  const fresh = () => ['', '-wal', '-shm'].forEach((s) => rmSync(db + s, { force: true }));
+  let db = '';
   const gitLogMs: number[] = [];
   const ingestMs: number[] = [];
   const ratios: number[] = [];
@@ -70,7 +68,7 @@ export async function measureIngest(o: {
   let commits = 0;
   for (let r = 0; r < o.rounds; r++) {
     const floor = await timed('git', FLOOR_ARGS, o.repo);
-    fresh();
+    db = await o.fresh();
     const ingest = await timed(process.execPath, [o.mainJs, '--db', db, '--repo', o.repo, 'ingest', 'git'], o.repo);
     commits = Number(/(\d+) in the database/.exec(ingest.stdout)?.[1] ?? 0);
     gitLogMs.push(floor.ms);
@@ -84,7 +82,6 @@ export async function measureIngest(o: {
   const noopMs: number[] = [];
   for (let r = 0; r < 3; r++)
     noopMs.push((await timed(process.execPath, [o.mainJs, '--db', db, '--repo', o.repo, 'ingest', 'git'], o.repo)).ms);
-  fresh();
   return {
     repo: o.name,
     commits,
