@@ -22,7 +22,13 @@ export const verdict = (ok: boolean | undefined): string => (ok === undefined ? 
 
 /** Error text short enough for a table cell, without the pipes that would split it. */
 export const cellError = (err: unknown): string =>
-  (err instanceof Error ? err.message : String(err)).split('\n')[0]!.replace(/\|/g, '/').slice(0, 160);
+  withoutCredentials(err instanceof Error ? err.message : String(err))
+    .split('\n')[0]!
+    .replace(/\|/g, '/')
+    .slice(0, 200);
+
+/** A PostgreSQL URL's user and password never reach RESULTS.md (HINDSIGHT_BENCH_PG_URL may be a real server's). */
+export const withoutCredentials = (text: string): string => text.replace(/(postgres(?:ql)?:\/\/)[^\s@/]*@/gi, '$1***@');
 
 export class Budgets {
   private readonly rows = new Map<string, Row>();

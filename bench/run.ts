@@ -2,21 +2,22 @@
 // and on PostgreSQL (issue 11: HINDSIGHT_BENCH_PG_URL, else an embedded server the bench starts; a fresh database
 // per benchmark). Every figure is a ratio or a distribution against a baseline measured in the same run. Flags:
 // --only 1,3 (benchmarks), --engine sqlite|postgres|both (default both), --quick (small scales, no git/git),
-// --calls N and --max-seconds S (per tool, benchmark 2), --runs N (cold starts).
-import { execFileSync, spawnSync } from 'node:child_process';
+// --calls N and --max-seconds S (per tool, benchmark 2), --runs N (cold starts), --max-minutes M (benchmarks 6
+// and 7, per engine).
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import { measureAttributionScale } from './attribution-scale.js';
-import { Budgets, cellError, ENGINE_NAME, ENGINES, verdict, type Engine } from './budgets.js';
+import type { AttributionScaleResult } from './attribution-scale.js';
+import { Budgets, cellError, ENGINE_NAME, ENGINES, verdict, withoutCredentials, type Engine } from './budgets.js';
 import { measureColdStart, type ColdStartTarget } from './cold-start.js';
 import { connectStdio } from './mcp-client.js';
 import { syntheticRepo } from './gen-git.js';
 import { FULL_SCALE, orgDatabase, ORG_NOW, type OrgScale } from './gen-org.js';
-import { INCREMENTAL_SCALE, measureIncremental, type Timed } from './incremental.js';
+import { INCREMENTAL_SCALE, type IncrementalResult, type Timed } from './incremental.js';
 import { measureIngest } from './ingest.js';
 import { measureToolLatency } from './latency.js';
 import { benchPostgres, loadIntoPostgres, type BenchPostgres } from './postgres.js';
@@ -36,6 +37,7 @@ const { values: flags } = parseArgs({
     calls: { type: 'string' },
     'max-seconds': { type: 'string' },
     runs: { type: 'string' },
+    'max-minutes': { type: 'string' },
     out: { type: 'string' },
     engine: { type: 'string', default: 'both' },
   },
@@ -98,12 +100,39 @@ async function perEngine<T>(
     try {
       out[e] = await measure(e);
     } catch (err) {
-      log(`  ${label} failed on ${ENGINE_NAME[e]}: ${(err as Error).stack ?? String(err)}`);
+      log(`  ${label} failed on ${ENGINE_NAME[e]}: ${withoutCredentials((err as Error).stack ?? String(err))}`);
       budgets.fail(e, label, '', err);
       failures.push(`**${label} failed on ${ENGINE_NAME[e]}:** \`${cellError(err)}\``, '');
     }
   }
   return out;
+}
+
+/**
+ * Benchmark 6 or 7 on `engine` in a child process (bench/in-child.ts), stopped after --max-minutes (default 20 with
+ * --quick, else 180): an in-process run that stalls cannot be interrupted from its own thread.
+ */
+function inChild<T>(engine: Engine, kind: 'attribution' | 'incremental', options: object): Promise<T> {
+  const limitMs = Number(flags['max-minutes'] ?? (quick ? 20 : 180)) * 60_000;
+  const env = { ...process.env };
+  delete env.HINDSIGHT_BENCH_PG_URL;
+  if (engine === 'postgres') env.HINDSIGHT_BENCH_PG_URL = pg!.adminUrl;
+  return new Promise((ok, fail) => {
+    const child = spawn(process.execPath, [join(import.meta.dirname, 'in-child.js'), kind, JSON.stringify(options)], {
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), limitMs);
+    child.on('error', fail);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (signal === 'SIGKILL') fail(new Error(`did not finish within ${limitMs / 60_000} min (stopped)`));
+      else if (code !== 0) fail(new Error(`exited ${code} (its error is in the bench log)`));
+      else ok(JSON.parse(out) as T);
+    });
+  });
 }
 
 /** Detail-table rows in engine order, each with its engine's name first. */
@@ -620,14 +649,7 @@ async function attributionSection(): Promise<string> {
   const sizes = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
   const failures: string[] = [];
   const results = await perEngine('6. attribution', failures, (e) =>
-    measureAttributionScale({
-      work: WORK,
-      repo: emptyRepo('org-repo'),
-      scale,
-      sizes,
-      ...(e === 'postgres' ? { postgres: (label: string) => pg!.database(label) } : {}),
-      log,
-    }),
+    inChild<AttributionScaleResult>(e, 'attribution', { work: WORK, repo: emptyRepo('org-repo'), scale, sizes }),
   );
   const lines = [
     '## 6. Attribution against the number of incidents',
@@ -676,12 +698,7 @@ async function incrementalSection(): Promise<string> {
   const runs = Number(flags.runs ?? (quick ? 3 : 5));
   const failures: string[] = [];
   const results = await perEngine('7. incremental', failures, (e) =>
-    measureIncremental({
-      work: WORK,
-      runs,
-      ...(e === 'postgres' ? { postgres: (label: string) => pg!.database(label) } : {}),
-      log,
-    }),
+    inChild<IncrementalResult>(e, 'incremental', { work: WORK, runs }),
   );
   const row = (e: Engine, what: string, t: Timed, full: number) =>
     `| ${ENGINE_NAME[e]} | ${what} | ${ms(median(t.ms))} ms | ${ms(Math.max(...t.ms))} ms | ${Math.min(...t.incidents)}–${Math.max(...t.incidents)} | ${ratio(full / median(t.ms))} |`;
