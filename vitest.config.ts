@@ -35,8 +35,19 @@ export default defineConfig({
         test: {
           name: 'postgres',
           include: onPostgres,
-          // Engine-specific suites already open both engines themselves.
-          exclude: ['test/store/engine/**'],
+          exclude: [
+            // Engine suites open both engines themselves.
+            'test/store/engine/**',
+            // SQLite's own mechanisms (file open, PRAGMA user_version migrations from old files, WAL busy
+            // handling, index deferral): PostgreSQL's counterparts are tested in test/store/engine.
+            'test/store/open.test.ts',
+            'test/store/migrations.test.ts',
+            'test/store/write-lock.test.ts',
+            'test/store/agent-incidents.test.ts',
+            'test/store/attribution-pending.test.ts',
+            'test/ingest/bulk-load.test.ts',
+            'test/webhooks/failures.test.ts',
+          ],
           env: { HINDSIGHT_TEST_ENGINE: 'postgres' },
         },
       },

@@ -1,3 +1,4 @@
+import { inJson, joinInOrder } from './dialect.js';
 import { moduleDayRows } from './commits.js';
 import type { Db } from './open.js';
 import { prepared } from './prepared.js';
@@ -26,10 +27,10 @@ const BY_AGENT = `
   SELECT agent, SUM(commits) AS commits FROM (
     SELECT agent, commits FROM module_days WHERE module = @module AND day >= @firstDay AND day <= @lastDay
     UNION ALL SELECT agent, commits FROM (
-      ${moduleDayRows('cf.module = @module AND cf.committed_at >= @headFrom AND cf.committed_at <= @headTo')})
+      ${moduleDayRows('cf.module = @module AND cf.committed_at >= @headFrom AND cf.committed_at <= @headTo')}) head
     UNION ALL SELECT agent, commits FROM (
-      ${moduleDayRows('cf.module = @module AND cf.committed_at >= @tailFrom AND cf.committed_at <= @tailTo')})
-  ) GROUP BY agent`;
+      ${moduleDayRows('cf.module = @module AND cf.committed_at >= @tailFrom AND cf.committed_at <= @tailTo')}) tail
+  ) days GROUP BY agent`;
 
 /** Ordinary commits of `module` in the split window per agent ('' = by humans). */
 export function moduleCommitsByAgent(db: Db, module: string, w: DaySplit): { agent: string; commits: number }[] {
@@ -74,7 +75,7 @@ export function authorsInWindow(db: Db, module: string, lo: number, to: number, 
     db,
     `SELECT COUNT(DISTINCT lower(c.author_email)) FROM commit_files cf JOIN commits c ON c.sha = cf.sha
      WHERE cf.module = ? AND cf.committed_at >= ? AND cf.committed_at <= ? AND c.is_merge = 0
-       AND lower(c.author_email) IN (SELECT value FROM json_each(?))`,
+       AND lower(c.author_email) IN (${inJson(db, '?')})`,
   )
     .pluck()
     .get(module, lo, to, JSON.stringify(emails)) as number;
@@ -97,10 +98,10 @@ export function revertsTouchingPaths(db: Db, paths: readonly string[], since: nu
     // from the paths instead read every commit of a hot file (~0.3 s).
     `SELECT c.sha AS sha, c.subject AS subject, r.sha AS revertSha, r.committed_at AS revertedAt, cf.path AS path
      FROM commits r
-     CROSS JOIN commit_files cf ON cf.sha = r.reverts_sha
+     ${joinInOrder(db)} commit_files cf ON cf.sha = r.reverts_sha
      JOIN commits c ON c.sha = cf.sha
      WHERE r.reverts_sha IS NOT NULL AND r.committed_at >= ? AND r.committed_at <= ?
-       AND cf.path IN (SELECT value FROM json_each(?))
+       AND cf.path IN (${inJson(db, '?')})
      ORDER BY r.committed_at DESC, c.sha, cf.path`,
   ).all(since, now, JSON.stringify(paths)) as PathRevertRow[];
 }

@@ -44,16 +44,17 @@ export function insertCluster(db: Db, c: { category: string; module: string; at:
   const res = prepared(
     db,
     `INSERT INTO clusters (category, module, label, terms, paths, size, first_at, last_at)
-     VALUES (?, ?, ?, ?, ?, 1, ?, ?)`,
-  ).run(c.category, c.module, c.label, JSON.stringify(c.terms), JSON.stringify(c.paths), c.at, c.at);
-  return Number(res.lastInsertRowid);
+     VALUES (?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
+  ).get(c.category, c.module, c.label, JSON.stringify(c.terms), JSON.stringify(c.paths), c.at, c.at) as { id: number };
+  return res.id;
 }
 
 /** One more member: size + 1, the time span widened, the profile replaced. */
 export function growCluster(db: Db, id: number, at: number, p: ClusterProfile): void {
   prepared(
     db,
-    `UPDATE clusters SET size = size + 1, first_at = min(first_at, @at), last_at = max(last_at, @at),
+    `UPDATE clusters SET size = size + 1, first_at = CASE WHEN @at < first_at THEN @at ELSE first_at END,
+       last_at = CASE WHEN @at > last_at THEN @at ELSE last_at END,
        label = @label, terms = @terms, paths = @paths WHERE id = @id`,
   ).run({ id, at, label: p.label, terms: JSON.stringify(p.terms), paths: JSON.stringify(p.paths) });
 }
@@ -139,7 +140,8 @@ export interface ClusterCount {
 const WINDOW_COUNTS = `SELECT c.id, c.category, c.first_at AS firstAt, c.last_at AS lastAt,
          (SELECT count(*) FROM interrupts i
            WHERE i.cluster_id = c.id AND i.created_at > @since AND i.created_at <= @until) AS count,
-         (f.id IS NOT NULL AND f.status <> 'rejected' AND coalesce(c.covered_at, f.created_at) <= @until) AS covered
+         CASE WHEN f.id IS NOT NULL AND f.status <> 'rejected' AND coalesce(c.covered_at, f.created_at) <= @until
+           THEN 1 ELSE 0 END AS covered
     FROM clusters c LEFT JOIN fixes f ON f.id = c.fix_id
    WHERE c.last_at > @since AND c.first_at <= @until`;
 
@@ -152,7 +154,7 @@ export interface RecurringCount {
 export function recurringCountBetween(db: Db, since: number, until: number, minEntries: number): RecurringCount {
   return prepared(
     db,
-    `SELECT count(*) AS recurring, coalesce(sum(covered), 0) AS covered FROM (${WINDOW_COUNTS}) WHERE count >= @minEntries`,
+    `SELECT count(*) AS recurring, coalesce(sum(covered), 0) AS covered FROM (${WINDOW_COUNTS}) w WHERE count >= @minEntries`,
   ).get({ since, until, minEntries }) as RecurringCount;
 }
 
@@ -193,27 +195,30 @@ export function reportClusterCounts(db: Db, w: ReportWindows): ReportClusterCoun
                 WHERE i.cluster_id = c.id AND i.created_at > @since AND i.created_at <= @until) ELSE 0 END AS count,
               CASE WHEN c.first_at <= @since THEN (SELECT count(*) FROM interrupts i
                 WHERE i.cluster_id = c.id AND i.created_at > @prevSince AND i.created_at <= @since) ELSE 0 END AS previous,
-              (f.id IS NOT NULL AND f.status <> 'rejected' AND coalesce(c.covered_at, f.created_at) <= @until) AS covered,
-              (f.id IS NOT NULL AND f.status <> 'rejected' AND coalesce(c.covered_at, f.created_at) <= @since)
-                AS coveredBefore
+              CASE WHEN f.id IS NOT NULL AND f.status <> 'rejected' AND coalesce(c.covered_at, f.created_at) <= @until
+                THEN 1 ELSE 0 END AS covered,
+              CASE WHEN f.id IS NOT NULL AND f.status <> 'rejected' AND coalesce(c.covered_at, f.created_at) <= @since
+                THEN 1 ELSE 0 END AS coveredBefore
          FROM clusters c LEFT JOIN fixes f ON f.id = c.fix_id
         WHERE c.last_at > @prevSince AND c.first_at <= @until),
      -- the recurrence tail lies inside the current window: only clusters recurring there can recur in it
      r AS MATERIALIZED (
        SELECT id, category, firstAt, lastAt, covered, (SELECT count(*) FROM interrupts i
                 WHERE i.cluster_id = w.id AND i.created_at > @recurSince AND i.created_at <= @until) AS count
-         FROM w WHERE count >= @minEntries AND lastAt > @recurSince AND NOT covered)
-     SELECT 0 AS part, NULL AS id, NULL AS category, NULL AS firstAt, NULL AS lastAt,
-            coalesce(sum(count >= @minEntries), 0) AS count, coalesce(sum(count >= @minEntries AND covered), 0) AS covered,
-            coalesce(sum(previous >= @minEntries), 0) AS previous,
-            coalesce(sum(previous >= @minEntries AND coveredBefore), 0) AS coveredBefore
+         FROM w WHERE count >= @minEntries AND lastAt > @recurSince AND covered = 0)
+     SELECT 0 AS part, CAST(NULL AS BIGINT) AS id, CAST(NULL AS TEXT) AS category, CAST(NULL AS BIGINT) AS firstAt,
+            CAST(NULL AS BIGINT) AS lastAt,
+            count(*) FILTER (WHERE count >= @minEntries) AS count,
+            count(*) FILTER (WHERE count >= @minEntries AND covered = 1) AS covered,
+            count(*) FILTER (WHERE previous >= @minEntries) AS previous,
+            count(*) FILTER (WHERE previous >= @minEntries AND coveredBefore = 1) AS coveredBefore
        FROM w
      UNION ALL
-     SELECT * FROM (SELECT 1, id, category, firstAt, lastAt, count, covered, NULL, NULL FROM w WHERE count >= 1
-                     ORDER BY count DESC, lastAt DESC, id LIMIT @top)
+     SELECT * FROM (SELECT 1, id, category, firstAt, lastAt, count, covered, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT) FROM w WHERE count >= 1
+                     ORDER BY count DESC, lastAt DESC, id LIMIT @top) top
      UNION ALL
-     SELECT * FROM (SELECT 2, id, category, firstAt, lastAt, count, covered, NULL, NULL FROM r
-                     WHERE count >= @minEntries ORDER BY count DESC, lastAt DESC, id)`,
+     SELECT * FROM (SELECT 2, id, category, firstAt, lastAt, count, covered, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT) FROM r
+                     WHERE count >= @minEntries ORDER BY count DESC, lastAt DESC, id) uncovered`,
   ).all(w) as (StoredCount & { part: 0 | 1 | 2; previous: number; coveredBefore: number })[];
   const out: ReportClusterCounts = {
     current: { recurring: 0, covered: 0 },

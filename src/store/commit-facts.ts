@@ -1,3 +1,4 @@
+import { equalsCaseless } from './dialect.js';
 import { inListChunks } from './in-list.js';
 import type { Db } from './open.js';
 import { prepared as stmt } from './prepared.js';
@@ -80,12 +81,12 @@ export function commitsBy(
     who.kind === 'agent'
       ? 'agent = ?'
       : who.kind === 'email'
-        ? 'author_email = ? COLLATE NOCASE'
-        : 'author_name = ? COLLATE NOCASE';
+        ? equalsCaseless(db, 'author_email', '?')
+        : equalsCaseless(db, 'author_name', '?');
   return stmt(
     db,
     `SELECT sha, subject FROM commits WHERE ${where} AND committed_at >= ? AND committed_at <= ?
-       AND (? IS NULL OR repo_id = ?) ORDER BY committed_at DESC LIMIT ?`,
+       AND (CAST(? AS BIGINT) IS NULL OR repo_id = ?) ORDER BY committed_at DESC LIMIT ?`,
   ).all(who.value, q.since, q.until, q.repoId, q.repoId, q.limit) as CommitSubjectRow[];
 }
 

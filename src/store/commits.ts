@@ -2,7 +2,7 @@ import type { Statement } from './engine/types.js';
 import { UserInputError } from '../errors.js';
 import { rebuildModuleIncidents, strongLink } from './incidents.js';
 import { prepared } from './prepared.js';
-import type { Db } from './open.js';
+import { isPostgres, type Db } from './open.js';
 
 export type AuthorKind = 'human' | 'agent' | 'pair';
 
@@ -74,11 +74,11 @@ export function commitWriter(db: Db): CommitWriter {
       @authorKind, @agent, @agentEvidence, @revertsSha, @added, @deleted, @filesChanged)
     ON CONFLICT(sha) DO NOTHING`);
   const insFile = db.prepare(
-    `INSERT OR IGNORE INTO commit_files(sha, path, old_path, module, added, deleted, committed_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO commit_files(sha, path, old_path, module, added, deleted, committed_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
   );
   const insTrailer = db.prepare('INSERT INTO commit_trailers(sha, key, value) VALUES (?, ?, ?)');
-  const insFix = db.prepare('INSERT OR IGNORE INTO commit_fixes(sha, fixed_ref, fixed_sha) VALUES (?, ?, ?)');
+  const insFix = db.prepare('INSERT INTO commit_fixes(sha, fixed_ref, fixed_sha) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
   return {
     insert(c) {
       let added = 0;
@@ -232,32 +232,36 @@ export function moduleDayRows(scope: string): string {
  * (each commit is added once: its rowid passes the mark once); the others are idempotent. Also adds the module
  * incidents of strong links that named these commits before they were stored.
  */
-export function moduleRollupStatements(from: string, to: string): string[] {
+function moduleRollupStatements(db: Db, from: string, to: string): string[] {
   const range = `c.rowid > ${from} AND c.rowid <= ${to}`;
+  const [least, greatest] = isPostgres(db) ? ['LEAST', 'GREATEST'] : ['min', 'max']; // SQLite's scalar min/max
   return [
     `INSERT INTO module_days(module, day, agent, commits) ${moduleDayRows(range)}
-     ON CONFLICT(module, day, agent) DO UPDATE SET commits = commits + excluded.commits`,
+     ON CONFLICT(module, day, agent) DO UPDATE SET commits = module_days.commits + excluded.commits`,
     `INSERT INTO module_authors(module, email, first_at, last_at)
      SELECT cf.module, lower(c.author_email), MIN(c.committed_at), MAX(c.committed_at)
      FROM commits c JOIN commit_files cf ON cf.sha = c.sha
      WHERE c.is_merge = 0 AND ${range}
      GROUP BY 1, 2
      ON CONFLICT(module, email) DO UPDATE
-       SET first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at)`,
+       SET first_at = ${least}(module_authors.first_at, excluded.first_at),
+           last_at = ${greatest}(module_authors.last_at, excluded.last_at)`,
     // Reverted commits among these commits' targets, and these commits when an earlier-stored revert names them;
     // either side may arrive first (git log lists the revert before the commit it undoes).
-    `INSERT OR REPLACE INTO module_reverts(sha, module, reverted_at)
-     SELECT cf.sha, cf.module, (SELECT MIN(r.committed_at) FROM commits r WHERE r.reverts_sha = cf.sha)
+    `INSERT INTO module_reverts(sha, module, reverted_at)
+     SELECT DISTINCT cf.sha, cf.module, (SELECT MIN(r.committed_at) FROM commits r WHERE r.reverts_sha = cf.sha)
      FROM commit_files cf
      WHERE cf.sha IN (
        SELECT c.reverts_sha FROM commits c WHERE c.reverts_sha IS NOT NULL AND ${range}
        UNION SELECT c.sha FROM commits c WHERE ${range} AND EXISTS (SELECT 1 FROM commits r WHERE r.reverts_sha = c.sha)
-     )`,
-    `INSERT OR IGNORE INTO module_incidents(module, started_at, incident_id)
+     )
+     ON CONFLICT(sha, module) DO UPDATE SET reverted_at = excluded.reverted_at`,
+    `INSERT INTO module_incidents(module, started_at, incident_id)
      SELECT DISTINCT cf.module, i.started_at, i.id
      FROM commits c JOIN incident_links l ON l.kind = 'commit' AND l.target = c.sha
        JOIN incidents i ON i.id = l.incident_id JOIN commit_files cf ON cf.sha = c.sha
-     WHERE ${strongLink('l')} AND ${range}`,
+     WHERE ${strongLink('l')} AND ${range}
+     ON CONFLICT DO NOTHING`,
     `INSERT INTO meta(key, value) VALUES ('${THROUGH}', ${to}) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
   ];
 }
@@ -277,7 +281,7 @@ export function modulePairStatement(from: string, to: string): string {
     FROM commits c JOIN commit_files a ON a.sha = c.sha JOIN commit_files b ON b.sha = c.sha
     WHERE c.is_merge = 0 AND c.files_changed <= ${COUPLING_MAX_FILES} AND c.rowid > ${from} AND c.rowid <= ${to}
     GROUP BY 1, 2, 3
-    ON CONFLICT(module, day, other) DO UPDATE SET commits = commits + excluded.commits`;
+    ON CONFLICT(module, day, other) DO UPDATE SET commits = module_pair_days.commits + excluded.commits`;
 }
 
 const rollupStatements = new WeakMap<Db, Statement[]>();
@@ -307,7 +311,7 @@ export function refreshModuleRollups(db: Db): void {
     let stmts = rollupStatements.get(db);
     if (!stmts) {
       // The pair rollup first: the last of moduleRollupStatements advances the mark.
-      const all = [modulePairStatement('@from', '@to'), ...moduleRollupStatements('@from', '@to')];
+      const all = [modulePairStatement('@from', '@to'), ...moduleRollupStatements(db, '@from', '@to')];
       rollupStatements.set(db, (stmts = all.map((s) => db.prepare(s))));
     }
     for (const s of stmts) s.run({ from, to });

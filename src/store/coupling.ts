@@ -1,3 +1,4 @@
+import { inJson, joinInOrder, jsonValues } from './dialect.js';
 import type { Db } from './open.js';
 import { prepared } from './prepared.js';
 
@@ -22,7 +23,7 @@ export function coModulesOf(db: Db, module: string, shas: readonly string[]): { 
   return prepared(
     db,
     `SELECT cf.module AS module, COUNT(DISTINCT cf.sha) AS commits
-     FROM json_each(?) s JOIN commit_files cf ON cf.sha = s.value
+     FROM ${jsonValues(db, '?', 's')} JOIN commit_files cf ON cf.sha = s.value
      WHERE cf.module <> ?
      GROUP BY cf.module`,
   ).all(JSON.stringify(shas), module) as { module: string; commits: number }[];
@@ -89,8 +90,8 @@ export function coChangedFileCounts(
   return prepared(
     db,
     `SELECT f.path AS path, f.module AS module, COUNT(*) AS support
-     FROM json_each(?) s CROSS JOIN commit_files f ON f.sha = s.value
-     WHERE f.path NOT IN (SELECT value FROM json_each(?))
+     FROM ${jsonValues(db, '?', 's')} ${joinInOrder(db)} commit_files f ON f.sha = s.value
+     WHERE f.path NOT IN (${inJson(db, '?')})
      GROUP BY f.path HAVING COUNT(*) >= ?`,
   ).all(JSON.stringify(shas), JSON.stringify(inputs), minSupport) as {
     path: string;

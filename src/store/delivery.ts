@@ -1,3 +1,4 @@
+import { inJson, jsonValues } from './dialect.js';
 import type { DeployStatus } from './deploys.js';
 import { LINK_SCORE_THRESHOLD } from './incidents.js';
 // The DORA figures read the same few shapes for two windows per call: `prepared` keeps each once per database.
@@ -16,8 +17,8 @@ export interface DeliveryDeploy {
 }
 
 const DEPLOYS = `SELECT id, env, service, status, finished_at AS finishedAt, rollback_to_deploy_id AS rollbackToDeployId
-  FROM deploys WHERE finished_at >= @since AND finished_at <= @until AND (@env IS NULL OR env = @env)
-    AND (@service IS NULL OR service = @service)
+  FROM deploys WHERE finished_at >= @since AND finished_at <= @until AND (CAST(@env AS TEXT) IS NULL OR env = @env)
+    AND (CAST(@service AS TEXT) IS NULL OR service = @service)
   ORDER BY env, service, finished_at, id`;
 
 /** Deploys that finished in [since, until], optionally of one env and/or one service, oldest first per target. */
@@ -40,16 +41,16 @@ export interface ShippedCommit {
 }
 
 // "First ship": no earlier deploy of the same env/service that did not fail carried this change (store/first-ship.ts).
-const SHIPPED = `SELECT dc.deploy_id AS deployId, c.sha, c.authored_at AS authoredAt, c.author_kind AS kind, c.agent,
+const SHIPPED = (db: Db): string => `SELECT dc.deploy_id AS deployId, c.sha, c.authored_at AS authoredAt, c.author_kind AS kind, c.agent,
     c.reverts_sha AS revertsSha,
     CASE WHEN ${SHIPPED_EARLIER} THEN 0 ELSE 1 END AS firstShip
   FROM deploy_commits dc JOIN deploys d ON d.id = dc.deploy_id JOIN commits c ON c.sha = dc.sha
-  WHERE dc.deploy_id IN (SELECT value FROM json_each(?)) AND c.is_merge = 0`;
+  WHERE dc.deploy_id IN (${inJson(db, '?', 'bigint')}) AND c.is_merge = 0`;
 
 /** The non-merge commits the given deploys carried (commits not in the store are left out). */
 export function shippedCommits(db: Db, deployIds: readonly number[]): ShippedCommit[] {
   if (deployIds.length === 0) return [];
-  return prepared(db, SHIPPED).all(JSON.stringify(deployIds)) as ShippedCommit[];
+  return prepared(db, SHIPPED(db)).all(JSON.stringify(deployIds)) as ShippedCommit[];
 }
 
 /** An incident as the failure attribution needs it. */
@@ -66,7 +67,7 @@ export interface DeliveryIncident {
 
 const INCIDENTS = `SELECT id, external_id AS externalId, env, service, started_at AS startedAt, resolved_at AS resolvedAt,
     fix_sha AS fixSha, root_cause_sha AS rootCauseSha
-  FROM incidents WHERE started_at >= @since AND started_at <= @until AND (@env IS NULL OR env = @env)
+  FROM incidents WHERE started_at >= @since AND started_at <= @until AND (CAST(@env AS TEXT) IS NULL OR env = @env)
   ORDER BY started_at, id`;
 
 /** Incidents that started in [since, until], optionally of one env. */
@@ -83,22 +84,22 @@ export interface CauseLink {
   status: 'suspect' | 'confirmed';
 }
 
-const CAUSE_LINKS = `SELECT incident_id AS incidentId, kind, target, score, status FROM incident_links
-  WHERE incident_id IN (SELECT value FROM json_each(?)) AND status <> 'rejected'
+const CAUSE_LINKS = (db: Db): string => `SELECT incident_id AS incidentId, kind, target, score, status FROM incident_links
+  WHERE incident_id IN (${inJson(db, '?', 'bigint')}) AND status <> 'rejected'
     AND (status = 'confirmed' OR score >= ${LINK_SCORE_THRESHOLD})
   ORDER BY incident_id, status = 'confirmed' DESC, score DESC, kind = 'deploy' DESC, target`;
 
 /** Failure-grade links of the given incidents: per incident confirmed first, then by score. */
 export function causeLinks(db: Db, incidentIds: readonly number[]): CauseLink[] {
   if (incidentIds.length === 0) return [];
-  return prepared(db, CAUSE_LINKS).all(JSON.stringify(incidentIds)) as CauseLink[];
+  return prepared(db, CAUSE_LINKS(db)).all(JSON.stringify(incidentIds)) as CauseLink[];
 }
 
 // The first deploy of the incident's env (and service, when the incident names one; '' is the whole repository)
 // that shipped the sha and finished by the time the incident began.
 const FIRST_SHIP = `SELECT d.id FROM deploy_commits dc JOIN deploys d ON d.id = dc.deploy_id
   WHERE dc.sha = @sha AND d.env = @env AND d.status <> 'failure' AND d.finished_at <= @before
-    AND (@service IS NULL OR d.service IN (@service, ''))
+    AND (CAST(@service AS TEXT) IS NULL OR d.service IN (@service, ''))
   ORDER BY d.finished_at, d.id LIMIT 1`;
 
 /** The deploy that first put `sha` into env/service before `before`, or undefined. */
@@ -115,7 +116,7 @@ export function existingDeploys(db: Db, ids: readonly number[]): Map<number, Del
   const rows = prepared(
     db,
     `SELECT id, env, service, status, finished_at AS finishedAt, rollback_to_deploy_id AS rollbackToDeployId
-     FROM deploys WHERE id IN (SELECT value FROM json_each(?))`,
+     FROM deploys WHERE id IN (${inJson(db, '?', 'bigint')})`,
   ).all(JSON.stringify(ids)) as DeliveryDeploy[];
   return new Map(rows.map((r) => [r.id, r]));
 }
@@ -126,7 +127,7 @@ export function fixReferences(db: Db, shas: readonly string[]): { sha: string; f
   return prepared(
     db,
     `SELECT sha, fixed_sha AS fixedSha FROM commit_fixes
-     WHERE sha IN (SELECT value FROM json_each(?)) AND fixed_sha IS NOT NULL`,
+     WHERE sha IN (${inJson(db, '?')}) AND fixed_sha IS NOT NULL`,
   ).all(JSON.stringify(shas)) as { sha: string; fixedSha: string }[];
 }
 
@@ -135,7 +136,7 @@ export function incidentFixShas(db: Db, shas: readonly string[]): Set<string> {
   if (shas.length === 0) return new Set();
   const rows = prepared(
     db,
-    `SELECT DISTINCT fix_sha AS sha FROM incidents WHERE fix_sha IN (SELECT value FROM json_each(?))`,
+    `SELECT DISTINCT fix_sha AS sha FROM incidents WHERE fix_sha IN (${inJson(db, '?')})`,
   ).all(JSON.stringify(shas)) as { sha: string }[];
   return new Set(rows.map((r) => r.sha));
 }
@@ -148,7 +149,7 @@ export function failureCommits(db: Db, shas: readonly string[]): Set<string> {
   if (shas.length === 0) return new Set();
   const rows = prepared(
     db,
-    `SELECT value AS sha FROM json_each(?) j WHERE
+    `SELECT value AS sha FROM ${jsonValues(db, '?', 'j')} WHERE
        EXISTS (SELECT 1 FROM incident_links l WHERE l.kind = 'commit' AND l.target = j.value
          AND l.status <> 'rejected' AND (l.status = 'confirmed' OR l.score >= ${LINK_SCORE_THRESHOLD}))
        OR EXISTS (SELECT 1 FROM incidents i WHERE i.root_cause_sha = j.value)

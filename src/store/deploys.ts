@@ -1,3 +1,4 @@
+import { inJson } from './dialect.js';
 import { LINK_SCORE_THRESHOLD } from './incidents.js';
 import type { Db } from './open.js';
 import { prepared } from './prepared.js';
@@ -40,7 +41,7 @@ export function getDeploy(db: Db, id: number): DeployRow | undefined {
 export function getDeploys(db: Db, ids: readonly number[]): DeployRow[] {
   if (ids.length === 0) return [];
   return db
-    .prepare(`SELECT ${COLUMNS} FROM deploys WHERE id IN (SELECT value FROM json_each(?))`)
+    .prepare(`SELECT ${COLUMNS} FROM deploys WHERE id IN (${inJson(db, '?', 'bigint')})`)
     .all(JSON.stringify(ids)) as DeployRow[];
 }
 
@@ -103,9 +104,9 @@ export function deployFailureCounts(
 ): { deploys: number; failed: number } {
   const row = db
     .prepare(
-      `SELECT COUNT(*) AS deploys, COALESCE(SUM(status <> 'success' OR linked_failure), 0) AS failed FROM deploys
-       WHERE finished_at >= @since AND finished_at <= @until AND (@env IS NULL OR env = @env)
-         AND (@repoId IS NULL OR repo_id = @repoId)`,
+      `SELECT COUNT(*) AS deploys, count(*) FILTER (WHERE status <> 'success' OR linked_failure = 1) AS failed FROM deploys
+       WHERE finished_at >= @since AND finished_at <= @until AND (CAST(@env AS TEXT) IS NULL OR env = @env)
+         AND (CAST(@repoId AS BIGINT) IS NULL OR repo_id = @repoId)`,
     )
     .get({ since: w.since, until: w.until, env: w.env ?? null, repoId: w.repoId }) as {
     deploys: number;
@@ -134,7 +135,7 @@ export function listDeploys(
          (SELECT count(*) FROM deploy_commits dc WHERE dc.deploy_id = d.id) AS commits,
          (SELECT count(*) FROM deploy_commits dc WHERE dc.deploy_id = d.id AND ${SHIPPED_EARLIER}) AS shippedBefore
        FROM deploys d LEFT JOIN deploys p ON p.id = d.prev_deploy_id
-       WHERE (@env IS NULL OR d.env = @env) AND (@service IS NULL OR d.service = @service)
+       WHERE (CAST(@env AS TEXT) IS NULL OR d.env = @env) AND (CAST(@service AS TEXT) IS NULL OR d.service = @service)
        ORDER BY d.finished_at, d.id`,
     )
     .all({ env: filter.env ?? null, service: filter.service ?? null }) as DeployListRow[];

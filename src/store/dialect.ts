@@ -49,7 +49,15 @@ export function jsonText(db: Db, expr: string, key: string): string {
   return isPostgres(db) ? `(CAST(${expr} AS json) ->> '${key}')` : `json_extract(${expr}, '$.${key}')`;
 }
 
-/** What an INSERT adds so that run()'s lastInsertRowid is the new row's id on both engines. */
-export function returningId(db: Db): string {
-  return isPostgres(db) ? ' RETURNING id' : '';
+/** SQLite's INDEXED BY, pinning a plan its statistics-free planner gets wrong; PostgreSQL plans from statistics. */
+export function indexedBy(db: Db, index: string): string {
+  return isPostgres(db) ? '' : `INDEXED BY ${index}`;
+}
+
+/**
+ * An inner join whose left side stays the outer loop: SQLite's CROSS JOIN … ON (its planner never reorders a
+ * CROSS JOIN); PostgreSQL has no CROSS JOIN with ON and orders joins from statistics, so a plain JOIN.
+ */
+export function joinInOrder(db: Db): string {
+  return isPostgres(db) ? 'JOIN' : 'CROSS JOIN';
 }

@@ -50,10 +50,10 @@ export function insertFix(db: Db, fix: NewFix): number {
   const result = db
     .prepare(
       `INSERT INTO fixes (type, title, path, status, cluster_id, evidence, created_at)
-       VALUES (?, ?, ?, 'proposed', ?, ?, ?)`,
+       VALUES (?, ?, ?, 'proposed', ?, ?, ?) RETURNING id`,
     )
-    .run(fix.type, fix.title, fix.path, fix.clusterId, JSON.stringify(fix.evidence), fix.createdAt);
-  return Number(result.lastInsertRowid);
+    .get(fix.type, fix.title, fix.path, fix.clusterId, JSON.stringify(fix.evidence), fix.createdAt) as { id: number };
+  return result.id;
 }
 
 export function getFix(db: Db, id: number): FixRow | undefined {
@@ -148,7 +148,7 @@ export function uncoveredRecurringClusters(
                 (SELECT count(*) FROM interrupts i
                   WHERE i.cluster_id = c.id AND i.created_at >= @since AND i.created_at <= @until) AS count
            FROM clusters c
-          WHERE c.last_at >= @since AND c.fix_id IS NULL)
+          WHERE c.last_at >= @since AND c.fix_id IS NULL) open_clusters
         WHERE count >= @minEntries
         ORDER BY count DESC, lastAt DESC, id
         LIMIT @limit`,

@@ -26,7 +26,7 @@ const WINDOW_CHANGES = `
     COALESCE(cf.added, 0) AS added, COALESCE(cf.deleted, 0) AS deleted, c.files_changed AS files
   FROM commit_files cf JOIN commits c ON c.sha = cf.sha
   WHERE cf.committed_at >= @since AND cf.committed_at <= @until AND c.is_merge = 0
-    AND (@repoId IS NULL OR c.repo_id = @repoId)
+    AND (CAST(@repoId AS BIGINT) IS NULL OR c.repo_id = @repoId)
   ORDER BY cf.sha`;
 
 /** Every file change of the ordinary commits in [since, until], grouped by commit. */

@@ -1,3 +1,4 @@
+import { equalsCaseless, likeCaseless } from './dialect.js';
 import type { IncidentRow } from './incidents.js';
 import type { Db } from './open.js';
 import { prepared as stmt } from './prepared.js';
@@ -20,7 +21,7 @@ const CARD = `SELECT id, external_id AS externalId, title, severity, status, sta
 
 /** Incidents whose external id is `ref`, whatever its case (INC-101, inc-101). */
 export function incidentCardsByExternalId(db: Db, ref: string): IncidentCard[] {
-  return stmt(db, `${CARD} WHERE external_id = ? COLLATE NOCASE`).all(ref) as IncidentCard[];
+  return stmt(db, `${CARD} WHERE ${equalsCaseless(db, 'external_id', '?')}`).all(ref) as IncidentCard[];
 }
 
 export function incidentCardById(db: Db, id: number): IncidentCard | undefined {
@@ -30,7 +31,7 @@ export function incidentCardById(db: Db, id: number): IncidentCard | undefined {
 /** Up to `limit` incidents whose title contains `words` (LIKE wildcards in it are taken literally), newest first. */
 export function incidentCardsByTitle(db: Db, words: string, limit: number): IncidentCard[] {
   const pattern = `%${words.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
-  return stmt(db, `${CARD} WHERE title LIKE ? ESCAPE '\\' ORDER BY started_at DESC LIMIT ?`).all(
+  return stmt(db, `${CARD} WHERE ${likeCaseless(db, 'title', '?')} ESCAPE '\\' ORDER BY started_at DESC LIMIT ?`).all(
     pattern,
     limit,
   ) as IncidentCard[];

@@ -1,3 +1,4 @@
+import { inJson } from './dialect.js';
 import { UserInputError } from '../errors.js';
 import type { Db } from './open.js';
 import { prepared as stmt } from './prepared.js';
@@ -103,9 +104,10 @@ export function insertIncident(db: Db, fields: IncidentFields, updatedAt: number
     `INSERT INTO incidents (source, external_id, title, severity, started_at, resolved_at, env, service, module,
          status, url, summary, fix_sha, root_cause_sha, postmortem_path, updated_at)
        VALUES (@source, @externalId, @title, @severity, @startedAt, @resolvedAt, @env, @service, @module,
-         @status, @url, @summary, @fixSha, @rootCauseSha, @postmortemPath, @updatedAt)`,
-  ).run({ ...fields, updatedAt });
-  return Number(result.lastInsertRowid);
+         @status, @url, @summary, @fixSha, @rootCauseSha, @postmortemPath, @updatedAt)
+       RETURNING id`,
+  ).get({ ...fields, updatedAt }) as { id: number };
+  return result.id;
 }
 
 /** Overwrites every imported column of an incident (the key stays), and marks it pending attribution. */
@@ -174,7 +176,7 @@ export function moduleIncidentRows(scope: string): string {
 /** Recomputes `module_incidents` for every incident (after commit_files.module values were relabelled). */
 export function rebuildModuleIncidents(db: Db): void {
   db.exec(`DELETE FROM module_incidents;
-    INSERT OR IGNORE INTO module_incidents(module, started_at, incident_id) ${moduleIncidentRows('1')};`);
+    INSERT INTO module_incidents(module, started_at, incident_id) ${moduleIncidentRows('1=1')} ON CONFLICT DO NOTHING;`);
 }
 
 /** The sources that store an incident under `externalId`. */
@@ -186,7 +188,7 @@ export function incidentSources(db: Db, externalId: string): string[] {
 export function incidentExternalIds(db: Db, ids: readonly number[]): Map<number, string> {
   const rows = stmt(
     db,
-    'SELECT id, external_id AS name FROM incidents WHERE id IN (SELECT value FROM json_each(?))',
+    `SELECT id, external_id AS name FROM incidents WHERE id IN (${inJson(db, '?', 'bigint')})`,
   ).all(JSON.stringify(ids)) as { id: number; name: string }[];
   return new Map(rows.map((r) => [r.id, r.name]));
 }

@@ -1,4 +1,7 @@
 import { rebuildSql } from './migrations/0007-triage-rollups.js';
+import { indexedBy, joinInOrder } from './dialect.js';
+import { interruptMatchIds } from './engine/full-text.js';
+import { engineOf } from './engine/open-engine.js';
 import type { Db } from './open.js';
 import { prepared } from './prepared.js';
 
@@ -57,9 +60,10 @@ export function insertInterrupt(db: Db, e: NewInterrupt): number {
     `INSERT INTO interrupts (kind, category, category_source, summary, detail, paths, module, agent, task_id,
        session_id, source, created_at, responded_at, resolved_at, response, redactions, external_id)
      VALUES (@kind, @category, @categorySource, @summary, @detail, @paths, @module, @agent, @taskId, @sessionId,
-       @source, @createdAt, @respondedAt, @resolvedAt, @response, @redactions, @externalId)`,
-  ).run({ ...e, paths: JSON.stringify(e.paths) });
-  return Number(res.lastInsertRowid);
+       @source, @createdAt, @respondedAt, @resolvedAt, @response, @redactions, @externalId)
+     RETURNING id`,
+  ).get({ ...e, paths: JSON.stringify(e.paths) }) as { id: number };
+  return res.id;
 }
 
 export function getInterrupt(db: Db, id: number): InterruptRow | undefined {
@@ -127,8 +131,8 @@ export function searchInterrupts(
   return prepared(
     db,
     `SELECT ${CANDIDATE}
-       FROM (SELECT rowid FROM interrupts_fts WHERE interrupts_fts MATCH @match ORDER BY rowid DESC LIMIT @scan) f
-       JOIN interrupts i ON i.id = f.rowid
+       FROM (${interruptMatchIds(engineOf(db))}) f
+       JOIN interrupts i ON i.id = f.id
       WHERE ${inScope(o.category)}`,
   ).all({
     match,
@@ -264,7 +268,7 @@ export function responseTimes(db: Db, since: number, until: number): ResponseTim
   const read = prepared(
     db,
     `SELECT CASE WHEN responded_at <= @until THEN responded_at - created_at ELSE created_at - @until - 1 END
-       FROM interrupts INDEXED BY interrupts_waits
+       FROM interrupts ${indexedBy(db, 'interrupts_waits')}
       WHERE kind = 'interrupt' AND created_at > @since AND created_at <= @until`,
   )
     .pluck()
@@ -318,11 +322,11 @@ export function feedbackCycleTimes(db: Db, since: number, until: number): number
   // start from every interrupt.
   return prepared(
     db,
-    `SELECT f.merged_at - i.created_at FROM fixes f CROSS JOIN interrupts i ON i.fix_id = f.id
+    `SELECT f.merged_at - i.created_at FROM fixes f ${joinInOrder(db)} interrupts i ON i.fix_id = f.id
       WHERE f.merged_at > @since AND f.merged_at <= @until AND i.kind = 'correction' AND i.created_at <= f.merged_at
      UNION ALL
-     SELECT f.merged_at - i.created_at FROM fixes f CROSS JOIN clusters c ON c.fix_id = f.id
-       CROSS JOIN interrupts i ON i.cluster_id = c.id AND i.fix_id IS NULL
+     SELECT f.merged_at - i.created_at FROM fixes f ${joinInOrder(db)} clusters c ON c.fix_id = f.id
+       ${joinInOrder(db)} interrupts i ON i.cluster_id = c.id AND i.fix_id IS NULL
       WHERE f.merged_at > @since AND f.merged_at <= @until AND i.kind = 'correction' AND i.created_at <= f.merged_at`,
   )
     .pluck()

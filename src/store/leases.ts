@@ -42,17 +42,16 @@ export function readLease(db: Db, name: string): LeaseHolder | undefined {
 
 /** Records that the holder with `token` is still at work; a no-op when it lost the lease meanwhile. */
 export function renewLease(db: Db, name: string, token: string, at: number): void {
-  immediateTransaction(db, () =>
-    db
-      .prepare(
-        `UPDATE meta SET value = json_set(value, '$.beat', ?) WHERE key = ? AND json_extract(value, '$.token') = ?`,
-      )
-      .run(at, key(name), token),
-  );
+  // Read and rewritten in code, under the write lock: JSON editing is the one thing the two engines spell apart.
+  immediateTransaction(db, () => {
+    const current = readLease(db, name);
+    if (current?.token !== token) return;
+    db.prepare('UPDATE meta SET value = ? WHERE key = ?').run(JSON.stringify({ ...current, beat: at }), key(name));
+  });
 }
 
 export function releaseLease(db: Db, name: string, token: string): void {
-  immediateTransaction(db, () =>
-    db.prepare(`DELETE FROM meta WHERE key = ? AND json_extract(value, '$.token') = ?`).run(key(name), token),
-  );
+  immediateTransaction(db, () => {
+    if (readLease(db, name)?.token === token) db.prepare('DELETE FROM meta WHERE key = ?').run(key(name));
+  });
 }

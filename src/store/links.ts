@@ -173,7 +173,7 @@ export function markPendingStartedFrom(db: Db, from: number, env: string | null 
   return stmt(
     db,
     `UPDATE incidents SET attribution_pending = 1
-     WHERE started_at >= ? AND (? IS NULL OR env = ?) AND attribution_pending = 0`,
+     WHERE started_at >= ? AND (CAST(? AS TEXT) IS NULL OR env = ?) AND attribution_pending = 0`,
   ).run(from, env, env).changes;
 }
 

@@ -61,7 +61,7 @@ export function findLoopFix(db: Db, by: { branch?: string; prNumber?: number }):
     return toLoopFix(
       prepared(
         db,
-        `${COLUMNS} WHERE branch = @branch AND (@pr IS NULL OR pr_number IS NULL OR pr_number = @pr)
+        `${COLUMNS} WHERE branch = @branch AND (CAST(@pr AS BIGINT) IS NULL OR pr_number IS NULL OR pr_number = @pr)
           ORDER BY id DESC LIMIT 1`,
       ).get({ branch: by.branch, pr: by.prNumber ?? null }),
     );

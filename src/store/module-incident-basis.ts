@@ -1,3 +1,4 @@
+import { inJson, jsonValues, noIndex } from './dialect.js';
 import type { Db } from './open.js';
 
 // module_incidents (migration 0006) says which incidents touch a module at all, suspects included. These terms say
@@ -7,11 +8,11 @@ import type { Db } from './open.js';
 // an indexed lookup per incident of the module, and the rollup stays one definition.
 const NAMED = `(EXISTS (SELECT 1 FROM incidents i WHERE i.id = mi.incident_id AND i.module = @m)
   OR EXISTS (SELECT 1 FROM incident_files f WHERE f.module = @m AND f.incident_id = mi.incident_id))`;
-const CAUSE_HERE = `EXISTS (SELECT 1 FROM incident_links l JOIN commit_files cf ON cf.sha = l.target
-  WHERE l.incident_id = mi.incident_id AND l.kind = 'commit' AND l.status = 'confirmed' AND +cf.module = @m)`;
+const CAUSE_HERE = (db: Db): string => `EXISTS (SELECT 1 FROM incident_links l JOIN commit_files cf ON cf.sha = l.target
+  WHERE l.incident_id = mi.incident_id AND l.kind = 'commit' AND l.status = 'confirmed' AND ${noIndex(db, 'cf.module')} = @m)`;
 const CAUSE_ANYWHERE = `EXISTS (SELECT 1 FROM incident_links l
   WHERE l.incident_id = mi.incident_id AND l.kind = 'commit' AND l.status = 'confirmed')`;
-const BASIS = `CASE WHEN ${NAMED} THEN 'named' WHEN ${CAUSE_HERE} THEN 'cause'
+const BASIS = (db: Db): string => `CASE WHEN ${NAMED} THEN 'named' WHEN ${CAUSE_HERE(db)} THEN 'cause'
   WHEN ${CAUSE_ANYWHERE} THEN 'elsewhere' ELSE 'suspect' END`;
 
 /** Why an incident is a module's: it names the module, its confirmed cause changed it, or only a suspect did. */
@@ -34,12 +35,14 @@ export function moduleIncidentCounts(
 ): ModuleIncidentCounts {
   const r = db
     .prepare(
-      `SELECT COALESCE(SUM(counted AND started_at >= @d30), 0) AS c30, COALESCE(SUM(counted AND started_at >= @d90), 0) AS c90,
-         COALESCE(SUM(counted), 0) AS call, COALESCE(SUM(basis = 'suspect' AND started_at >= @d90), 0) AS s90,
-         COALESCE(SUM(basis = 'suspect'), 0) AS sall
+      `SELECT count(*) FILTER (WHERE counted AND started_at >= @d30) AS c30,
+         count(*) FILTER (WHERE counted AND started_at >= @d90) AS c90,
+         count(*) FILTER (WHERE counted) AS call,
+         count(*) FILTER (WHERE basis = 'suspect' AND started_at >= @d90) AS s90,
+         count(*) FILTER (WHERE basis = 'suspect') AS sall
        FROM (SELECT started_at, basis, basis IN ('named', 'cause') AS counted
-             FROM (SELECT mi.started_at, ${BASIS} AS basis FROM module_incidents mi
-                   WHERE mi.module = @m AND mi.started_at <= @now))`,
+             FROM (SELECT mi.started_at, ${BASIS(db)} AS basis FROM module_incidents mi
+                   WHERE mi.module = @m AND mi.started_at <= @now) b) c`,
     )
     .get({ m: module, now, d30, d90 }) as Record<'c30' | 'c90' | 'call' | 's90' | 'sall', number>;
   return {
@@ -53,7 +56,7 @@ export function countedModuleIncidents(db: Db, module: string, since: number, no
   return db
     .prepare(
       `SELECT mi.incident_id FROM module_incidents mi
-       WHERE mi.module = @m AND mi.started_at >= @since AND mi.started_at <= @now AND (${NAMED} OR ${CAUSE_HERE})
+       WHERE mi.module = @m AND mi.started_at >= @since AND mi.started_at <= @now AND (${NAMED} OR ${CAUSE_HERE(db)})
        ORDER BY mi.started_at DESC, mi.incident_id DESC LIMIT @limit`,
     )
     .pluck()
@@ -64,8 +67,8 @@ export function countedModuleIncidents(db: Db, module: string, since: number, no
 export function moduleIncidentBasis(db: Db, module: string, ids: readonly number[]): Map<number, IncidentBasis> {
   const rows = db
     .prepare(
-      `SELECT mi.incident_id AS id, ${BASIS} AS basis FROM module_incidents mi
-       WHERE mi.module = @m AND mi.incident_id IN (SELECT value FROM json_each(@ids))`,
+      `SELECT mi.incident_id AS id, ${BASIS(db)} AS basis FROM module_incidents mi
+       WHERE mi.module = @m AND mi.incident_id IN (${inJson(db, '@ids', 'bigint')})`,
     )
     .all({ m: module, ids: JSON.stringify(ids) }) as { id: number; basis: IncidentBasis }[];
   return new Map(rows.map((r) => [r.id, r.basis]));
@@ -85,12 +88,12 @@ export function moduleIncidentPlaces(
       `SELECT i.id, i.external_id AS externalId, f.path || COALESCE(':' || f.line, '') AS place, 'names' AS via,
               NULL AS sha
        FROM incidents i JOIN incident_files f ON f.incident_id = i.id
-       WHERE f.module = @m AND i.id IN (SELECT value FROM json_each(@ids))
+       WHERE f.module = @m AND i.id IN (${inJson(db, '@ids', 'bigint')})
        UNION
        SELECT i.id, i.external_id, cf.path, 'cause', l.target
        FROM incidents i JOIN incident_links l ON l.incident_id = i.id AND l.kind = 'commit' AND l.status = 'confirmed'
          JOIN commit_files cf ON cf.sha = l.target
-       WHERE +cf.module = @m AND i.id IN (SELECT value FROM json_each(@ids))
+       WHERE ${noIndex(db, 'cf.module')} = @m AND i.id IN (${inJson(db, '@ids', 'bigint')})
        ORDER BY 1, 4 DESC, 3`,
     )
     .all({ m: module, ids: JSON.stringify(ids) }) as {
@@ -107,7 +110,7 @@ export function recordedPaths(db: Db, paths: readonly string[]): Set<string> {
   return new Set(
     db
       .prepare(
-        `SELECT p.value FROM json_each(@paths) p
+        `SELECT p.value FROM ${jsonValues(db, '@paths', 'p')}
          WHERE EXISTS (SELECT 1 FROM commit_files cf WHERE cf.path = p.value)
             OR EXISTS (SELECT 1 FROM commit_files cf WHERE cf.path > p.value || '/' AND cf.path < p.value || '0')
             OR EXISTS (SELECT 1 FROM incident_files f WHERE f.path = p.value)`,

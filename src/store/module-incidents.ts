@@ -1,3 +1,4 @@
+import { inJson, noIndex } from './dialect.js';
 import { strongLink } from './incidents.js';
 import type { Db } from './open.js';
 import { prepared } from './prepared.js';
@@ -47,7 +48,7 @@ export function incidentHistoryRows(db: Db, ids: readonly number[]): IncidentHis
     db,
     `SELECT id AS rowid, external_id AS id, title, severity, started_at AS startedAt,
             resolved_at AS resolvedAt, status, module, url, postmortem_path AS postmortem
-     FROM incidents WHERE id IN (SELECT value FROM json_each(?))`,
+     FROM incidents WHERE id IN (${inJson(db, '?', 'bigint')})`,
   ).all(JSON.stringify(ids)) as IncidentHistoryRow[];
 }
 
@@ -62,7 +63,7 @@ export function incidentHeadline(db: Db, id: number): { id: string; title: strin
 export function externalIdsNewestFirst(db: Db, ids: readonly number[]): string[] {
   return prepared(
     db,
-    'SELECT external_id FROM incidents WHERE id IN (SELECT value FROM json_each(?)) ORDER BY started_at DESC',
+    `SELECT external_id FROM incidents WHERE id IN (${inJson(db, '?', 'bigint')}) ORDER BY started_at DESC`,
   )
     .pluck()
     .all(JSON.stringify(ids)) as string[];
@@ -77,7 +78,7 @@ export function moduleIncidentFiles(
   return prepared(
     db,
     `SELECT incident_id AS id, kind, path FROM incident_files
-     WHERE module = ? AND incident_id IN (SELECT value FROM json_each(?))
+     WHERE module = ? AND incident_id IN (${inJson(db, '?', 'bigint')})
      ORDER BY incident_id, kind, path`,
   ).all(module, JSON.stringify(ids)) as { id: number; kind: 'file' | 'frame'; path: string }[];
 }
@@ -92,9 +93,9 @@ export function moduleStrongLinks(
   return prepared(
     db,
     `SELECT l.incident_id AS id, l.target AS sha, l.score, l.status, l.method FROM incident_links l
-     WHERE l.incident_id IN (SELECT value FROM json_each(?))
+     WHERE l.incident_id IN (${inJson(db, '?', 'bigint')})
        AND ${STRONG_LINK}
-       AND EXISTS (SELECT 1 FROM commit_files cf WHERE cf.sha = l.target AND +cf.module = ?)
+       AND EXISTS (SELECT 1 FROM commit_files cf WHERE cf.sha = l.target AND ${noIndex(db, 'cf.module')} = ?)
      ORDER BY l.incident_id, l.status = 'confirmed' DESC, l.score DESC`,
   ).all(JSON.stringify(ids), module) as {
     id: number;

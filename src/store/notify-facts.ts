@@ -15,7 +15,7 @@ export function pullsOfCommit(db: Db, sha: string, repo?: string): PullRequestRo
      FROM pull_requests p
      WHERE (p.merge_sha = ? OR EXISTS (SELECT 1 FROM pull_request_commits c
        WHERE c.sha = ? AND c.repo = p.repo AND c.number = p.number))
-       AND (? IS NULL OR p.repo = ?)
+       AND (CAST(? AS TEXT) IS NULL OR p.repo = ?)
      ORDER BY (p.merged_at IS NULL), p.number DESC`,
   ).all(sha, sha, repo ?? null, repo ?? null) as (Omit<PullRequestRow, 'draft'> & { draft: number })[];
   return rows.map((r) => ({ ...r, draft: r.draft === 1 }));

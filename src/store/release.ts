@@ -1,3 +1,4 @@
+import { inJson } from './dialect.js';
 import type { Db } from './open.js';
 import { prepared } from './prepared.js';
 
@@ -133,7 +134,7 @@ export function releaseBuilds(db: Db, deployIds: readonly number[]): ReleaseBuil
        b.started_at AS startedAt, b.duration_ms AS durationMs, b.url
      FROM deploys d JOIN builds b ON b.head_sha = d.sha
        OR b.head_sha IN (SELECT sha FROM deploy_commits WHERE deploy_id = d.id)
-     WHERE d.id IN (SELECT value FROM json_each(?)) ORDER BY b.started_at, b.run_id`,
+     WHERE d.id IN (${inJson(db, '?', 'bigint')}) ORDER BY b.started_at, b.run_id`,
   ).all(JSON.stringify(deployIds)) as ReleaseBuild[];
 }
 
@@ -154,9 +155,17 @@ export function jobsOfRuns(db: Db, runs: readonly { repo: string; runId: string 
     db,
     `SELECT j.repo, j.run_id AS runId, j.job_id AS jobId, j.name, j.conclusion, j.started_at AS startedAt,
        j.finished_at AS finishedAt, j.failed_step AS failedStep
-     FROM build_jobs j JOIN json_each(?) r ON j.repo = json_extract(r.value, '$[0]') AND j.run_id = json_extract(r.value, '$[1]')
+     FROM build_jobs j
+     WHERE j.repo IN (${inJson(db, '?')}) AND j.run_id IN (${inJson(db, '?')})
+       AND j.repo || ' ' || j.run_id IN (${inJson(db, '?')})
      ORDER BY j.started_at, j.job_id`,
-  ).all(JSON.stringify(runs.map((r) => [r.repo, r.runId]))) as BuildJobRow[];
+    // repos and run ids narrow by index (repo, run_id); "repo runId" keys (no repository name has a space) keep
+    // each run to its own repository
+  ).all(
+    JSON.stringify([...new Set(runs.map((r) => r.repo))]),
+    JSON.stringify(runs.map((r) => r.runId)),
+    JSON.stringify(runs.map((r) => `${r.repo} ${r.runId}`)),
+  ) as BuildJobRow[];
 }
 
 export function gatesOf(db: Db, deployId: number): DeployGateRow[] {

@@ -51,7 +51,7 @@ export function getRepoTips(db: Db, repoId: number): string[] {
 /** Replaces the stored tips in one transaction. */
 export function setRepoTips(db: Db, repoId: number, tips: Iterable<string>): void {
   const del = db.prepare('DELETE FROM repo_tips WHERE repo_id = ?');
-  const ins = db.prepare('INSERT OR IGNORE INTO repo_tips(repo_id, sha) VALUES (?, ?)');
+  const ins = db.prepare('INSERT INTO repo_tips(repo_id, sha) VALUES (?, ?) ON CONFLICT DO NOTHING');
   db.transaction(() => {
     del.run(repoId);
     for (const sha of tips) ins.run(repoId, sha);

@@ -1,3 +1,4 @@
+import { noIndex } from './dialect.js';
 import type { Db } from './open.js';
 import { prepared as stmt } from './prepared.js';
 
@@ -93,7 +94,7 @@ export function candidateDeploys(
   q: { env: string; service: string | null; before: number; from: number; limit: number },
 ): DeployFactsRow[] {
   // Any service: the window of the time index (`+d.env` keeps the planner off the env index), filtered by env.
-  const where = q.service === null ? '+d.env = ?' : "d.env = ? AND d.service IN ('', ?)";
+  const where = q.service === null ? `${noIndex(db, 'd.env')} = ?` : "d.env = ? AND d.service IN ('', ?)";
   const params = q.service === null ? [q.env] : [q.env, q.service];
   return stmt(
     db,

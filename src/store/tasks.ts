@@ -1,3 +1,4 @@
+import { indexedBy } from './dialect.js';
 import type { Db } from './open.js';
 import { prepared } from './prepared.js';
 
@@ -57,8 +58,8 @@ export function taskCountsBetween(
     .get(since, until) as number;
   const done = prepared(
     db,
-    `SELECT count(*) AS finished, coalesce(sum(outcome = 'completed' AND entries = 0), 0) AS autonomous
-       FROM tasks INDEXED BY tasks_finished
+    `SELECT count(*) AS finished, count(*) FILTER (WHERE outcome = 'completed' AND entries = 0) AS autonomous
+       FROM tasks ${indexedBy(db, 'tasks_finished')}
       WHERE finished_at > @since AND finished_at <= @until AND started_at > @since - @maxAgeMs AND started_at <= @until`,
   ).get({ since, until, maxAgeMs }) as { finished: number; autonomous: number };
   return { started, ...done };
@@ -79,7 +80,7 @@ export function knownAgents(db: Db, limit: number): string[] {
     `SELECT agent, max(at) AS at FROM (
        SELECT agent, max(started_at) AS at FROM tasks WHERE agent IS NOT NULL GROUP BY agent
        UNION ALL
-       SELECT agent, max(created_at) AS at FROM interrupts WHERE agent IS NOT NULL GROUP BY agent)
+       SELECT agent, max(created_at) AS at FROM interrupts WHERE agent IS NOT NULL GROUP BY agent) seen
      GROUP BY agent ORDER BY at DESC, agent LIMIT ?`,
   ).all(limit) as { agent: string }[];
   return rows.map((r) => r.agent);

@@ -8,6 +8,12 @@ import { freshPostgresUrl } from './postgres.js';
 export const testEngine: 'sqlite' | 'postgres' =
   process.env.HINDSIGHT_TEST_ENGINE === 'postgres' ? 'postgres' : 'sqlite';
 
+/**
+ * For `it.skipIf(sqliteMechanism)`: a test of a mechanism only SQLite has (another connection's BEGIN IMMEDIATE,
+ * PRAGMA user_version, a read-only file). Its PostgreSQL counterpart, where one exists, is in test/store/engine.
+ */
+export const sqliteMechanism = testEngine === 'postgres';
+
 /** Where a new, empty store of this run's engine lives: a temp SQLite file, or a fresh PostgreSQL schema's URL. */
 export function testDbTarget(): string {
   return testEngine === 'postgres' ? freshPostgresUrl() : join(tempDir('hindsight-db-'), 'test.db');

@@ -59,7 +59,7 @@ const ms = (t: string | number): number => (typeof t === 'number' ? t : Date.par
  */
 export function seeder(ctx: AppContext, repoPath = ctx.config.repoPath): Seeder {
   const db = ctx.store;
-  db.prepare('INSERT OR IGNORE INTO repos(path, name) VALUES (?, ?)').run(repoPath, 'fixture');
+  db.prepare('INSERT INTO repos(path, name) VALUES (?, ?) ON CONFLICT DO NOTHING').run(repoPath, 'fixture');
   const repoId = (db.prepare('SELECT id FROM repos WHERE path = ?').get(repoPath) as { id: number }).id;
 
   const insCommit = db.prepare(

@@ -5,7 +5,7 @@ import { ADR_0002 } from '../../src/demo/scenario-files.js';
 import { createContext } from '../../src/context.js';
 import { openStore } from '../../src/store/open.js';
 import { prepareEntry, storeEntry } from '../../src/triage/interrupts.js';
-import { testContext } from '../helpers/context.js';
+import { sqliteMechanism, testContext } from '../helpers/context.js';
 import { gitdir } from '../helpers/gitdir.js';
 import { mcpClient, textOf } from '../helpers/mcp.js';
 
@@ -128,7 +128,7 @@ describe('errors blame the right party (defect 9)', () => {
     await client.close();
   });
 
-  it('a locked database asks for a retry, and the retry succeeds once the lock is gone', async () => {
+  it.skipIf(sqliteMechanism)('a locked database asks for a retry, and the retry succeeds once the lock is gone', async () => {
     const ctx = setup();
     ctx.store.pragma('busy_timeout = 0'); // fail at once instead of after the 5 s wait
     const other = new Database(ctx.config.dbPath);
@@ -146,7 +146,7 @@ describe('errors blame the right party (defect 9)', () => {
     await client.close();
   });
 
-  it('a read-only database says what to change, not that hindsight has a bug', async () => {
+  it.skipIf(sqliteMechanism)('a read-only database says what to change, not that hindsight has a bug', async () => {
     const ctx = setup();
     ctx.store.close();
     const readOnly = createContext(ctx.config, { store: new Database(ctx.config.dbPath, { readonly: true }) });
@@ -159,7 +159,7 @@ describe('errors blame the right party (defect 9)', () => {
     await client.close();
   });
 
-  it('a newer schema is the operator’s to fix: it names the database and the upgrade', () => {
+  it.skipIf(sqliteMechanism)('a newer schema is the operator’s to fix: it names the database and the upgrade', () => {
     const ctx = setup();
     ctx.store.pragma('user_version = 999');
     ctx.store.close();

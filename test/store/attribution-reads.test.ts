@@ -12,6 +12,7 @@ import {
   replaceLinks,
 } from '../../src/store/links.js';
 import { openStore } from '../../src/store/open.js';
+import { testDbTarget } from '../helpers/context.js';
 import { ensureRepo } from '../../src/store/repos.js';
 
 const DAY = 86_400_000;
@@ -62,7 +63,7 @@ const sha = (c: string) => c.repeat(40);
 
 describe('the link reads answers make', () => {
   it('lists an incident’s links without the rejected ones, confirmed first, with their evidence parsed', () => {
-    const db = openStore(':memory:');
+    const db = openStore(testDbTarget());
     const id = insertIncident(db, incident('INC-1', 'timeouts', 10 * DAY), 0);
     const link = (target: string, score: number, status: string) => ({
       kind: 'commit' as const,
@@ -93,7 +94,7 @@ describe('the link reads answers make', () => {
   });
 
   it('marks every kind of change pending at once, each in its own scope', () => {
-    const db = openStore(':memory:');
+    const db = openStore(testDbTarget());
     const a = insertIncident(db, incident('INC-1', 'old', 1 * DAY), 0);
     const b = insertIncident(db, incident('INC-2', 'staging', 5 * DAY, 'staging'), 0);
     const c = insertIncident(db, incident('INC-3', 'recent', 9 * DAY), 0);
@@ -108,7 +109,7 @@ describe('the link reads answers make', () => {
 
 describe('finding incidents and commits by what a caller typed', () => {
   it('matches an external id in any case, and title words literally (LIKE wildcards are not wildcards)', () => {
-    const db = openStore(':memory:');
+    const db = openStore(testDbTarget());
     insertIncident(db, incident('INC-7', '100% CPU on the payments host', 1 * DAY), 0);
     insertIncident(db, incident('INC-8', '100 CPUs added', 2 * DAY), 0);
     expect(incidentCardsByExternalId(db, 'inc-7').map((r) => r.externalId)).toEqual(['INC-7']);
@@ -118,7 +119,7 @@ describe('finding incidents and commits by what a caller typed', () => {
   });
 
   it('finds an author’s commits by email in any case, within the window, newest first; and their reverts', () => {
-    const db = openStore(':memory:');
+    const db = openStore(testDbTarget());
     const repo = ensureRepo(db, '/tmp/hindsight-store-test-repo');
     insertCommit(db, commit(repo, sha('a'), { committedAt: 1000 }));
     insertCommit(db, commit(repo, sha('b'), { committedAt: 2000 }));

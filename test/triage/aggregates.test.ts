@@ -72,7 +72,8 @@ function seed(ctx: AppContext): void {
        cluster_id, task_id) VALUES (?, ?, 'given', 'x', '', 'agent', ?, ?, ?, ?)`,
   );
   const grow = db.prepare(
-    'UPDATE clusters SET size = size + 1, first_at = min(first_at, ?), last_at = max(last_at, ?) WHERE id = ?',
+    `UPDATE clusters SET size = size + 1, first_at = CASE WHEN @at < first_at THEN @at ELSE first_at END,
+       last_at = CASE WHEN @at > last_at THEN @at ELSE last_at END WHERE id = @id`,
   );
   for (let i = 0; i < 600; i++) {
     // Midnights and the milliseconds around them on purpose: that is where a day rollup could miscount.
@@ -89,7 +90,7 @@ function seed(ctx: AppContext): void {
       c,
       `t${1 + Math.floor(random() * 45)}`, // some name tasks never recorded
     );
-    grow.run(at, at, c);
+    grow.run({ at, id: c });
   }
 }
 

@@ -191,13 +191,12 @@ function ingestInChild(dbPath: string, repoPath: string): Promise<string> {
   const cli = process.argv[1];
   if (!cli) return Promise.reject(new Error('cannot tell where the hindsight CLI is to run the ingest'));
   return new Promise((resolveRun, reject) => {
-    const child = spawn(
-      process.execPath,
-      [cli, '--db', dbPath, '--repo', repoPath, 'ingest', 'git', '--batch-ms', '50'],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    // The database through the environment, not argv: a postgres:// URL may carry a password, and argv is
+    // readable by every user of the machine (ps).
+    const child = spawn(process.execPath, [cli, '--repo', repoPath, 'ingest', 'git', '--batch-ms', '50'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, HINDSIGHT_DB: dbPath },
+    });
     // stdout: the one-line summary; stderr: progress, and the reason when it fails.
     let out = '';
     let err = '';

@@ -56,6 +56,9 @@ export class PostgresDb implements EngineDb {
     const pgPath = createRequire(import.meta.url).resolve('pg');
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
+      // Not the parent's flags: under `node --input-type=module -e …` the worker's CommonJS source would be read
+      // as a module (no `require`), die before it answers, and every call would wait out its timeout.
+      execArgv: [],
       workerData: { port: port2, flag: this.flag, url, statementTimeoutMs, pgPath },
       transferList: [port2],
     });
@@ -100,6 +103,12 @@ export class PostgresDb implements EngineDb {
     const rows = r.rows ?? [];
     for (const row of rows) fixRow(row, t.aliases);
     return { rows, rowCount: r.rowCount ?? 0 };
+  }
+
+  /** The value the last sequence (identity) drawn on this connection returned; 0 before any. */
+  lastval(): number {
+    const { rows } = this.query(this.translate('SELECT lastval() AS id'), []);
+    return Number(rows[0]?.id ?? 0);
   }
 
   private translate(sql: string): Translated {
@@ -223,8 +232,21 @@ class PostgresStatement implements Statement {
   run(...args: BindArgs): RunResult {
     const { rows, rowCount } = this.db.query(this.t, bindValues(this.t, args));
     const first = rows[0];
-    const id = first === undefined ? 0 : 'id' in first ? first.id : Object.values(first)[0];
-    return { changes: rowCount, lastInsertRowid: typeof id === 'number' || typeof id === 'bigint' ? id : 0 };
+    if (first !== undefined) {
+      const id = 'id' in first ? first.id : Object.values(first)[0];
+      return { changes: rowCount, lastInsertRowid: typeof id === 'number' || typeof id === 'bigint' ? id : 0 };
+    }
+    // No RETURNING: as SQLite's last_insert_rowid, the identity this connection's last INSERT drew (lastval()),
+    // asked only when read — read it right after the insert, as with SQLite.
+    const db = this.db;
+    const isInsert = /^\s*INSERT\b/i.test(this.source);
+    return {
+      changes: rowCount,
+      get lastInsertRowid(): number {
+        if (!isInsert || rowCount === 0) return 0;
+        return db.lastval();
+      },
+    };
   }
 
   get(...args: BindArgs): unknown {
