@@ -8,6 +8,7 @@ import { loadConfig } from '../src/config.js';
 import { createContext } from '../src/context.js';
 import { openStore, type Db } from '../src/store/open.js';
 import { ORG_NOW, orgDatabase, type OrgScale } from './gen-org.js';
+import { loadIntoPostgres } from './postgres.js';
 
 export interface AttributionRun {
   incidents: number;
@@ -34,6 +35,8 @@ export async function measureAttributionScale(options: {
   repo: string;
   scale: OrgScale;
   sizes: number[];
+  /** a fresh PostgreSQL database to run on instead of a SQLite copy */
+  postgres?: (label: string) => Promise<string>;
   log: (m: string) => void;
 }): Promise<AttributionScaleResult> {
   const { work, scale, log } = options;
@@ -41,12 +44,12 @@ export async function measureAttributionScale(options: {
   orgDatabase(cached, scale, log);
   const runs: AttributionRun[] = [];
   for (const n of options.sizes) {
-    const path = join(work, `attribution-run-${process.pid}.db`);
-    for (const s of ['', '-wal', '-shm']) rmSync(path + s, { force: true });
-    copyFileSync(cached, path);
-    const db = openStore(path);
-    keepIncidents(db, n);
-    const config = { ...loadConfig({ cwd: options.repo, env: {}, flags: { db: path } }), now: Date.parse(ORG_NOW) };
+    const copy = await trimmedCopy({ cached, work, incidents: n, postgres: options.postgres, log });
+    const db = openStore(copy.target);
+    const config = {
+      ...loadConfig({ cwd: options.repo, env: {}, flags: { db: copy.target } }),
+      now: Date.parse(ORG_NOW),
+    };
     const ctx = createContext(config, { store: db, log: () => {} });
     log(`  attributing ${n} incidents …`);
     const cpu = process.cpuUsage();
@@ -61,9 +64,37 @@ export async function measureAttributionScale(options: {
     log(`    ${(ms / 1000).toFixed(1)} s wall, ${(cpuMs / 1000).toFixed(1)} s CPU, ${res.links} links`);
     runs.push({ incidents: n, ms, cpuMs, links: res.links, noopMs });
     db.close();
-    for (const s of ['', '-wal', '-shm']) rmSync(path + s, { force: true });
+    copy.remove();
   }
   return { scale, runs };
+}
+
+/**
+ * A copy of a generated database trimmed to its first `incidents` incidents (keepIncidents, on SQLite): the SQLite
+ * file itself, or with `postgres` its rows loaded into a fresh PostgreSQL database (the file removed again).
+ */
+export async function trimmedCopy(o: {
+  cached: string;
+  work: string;
+  incidents: number;
+  postgres?: ((label: string) => Promise<string>) | undefined;
+  log: (m: string) => void;
+}): Promise<{ target: string; remove: () => void }> {
+  const path = join(o.work, `trimmed-${process.pid}.db`);
+  const remove = () => ['', '-wal', '-shm'].forEach((s) => rmSync(path + s, { force: true }));
+  remove();
+  copyFileSync(o.cached, path);
+  const db = openStore(path);
+  keepIncidents(db, o.incidents);
+  db.close();
+  if (!o.postgres) return { target: path, remove };
+  try {
+    const url = await o.postgres(`org_${o.incidents}`);
+    await loadIntoPostgres(path, url, o.log);
+    return { target: url, remove: () => {} };
+  } finally {
+    remove();
+  }
 }
 
 /**

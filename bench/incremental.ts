@@ -2,7 +2,7 @@
 // uses (ingestGit, recordDeploy, importIncidents, each followed by refreshAttribution), beside a full re-attribution
 // of every incident and the previous new-commit rule (every incident of the last 90 days) in the same run.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { refreshAttribution } from '../src/attribution/refresh.js';
 import { loadConfig } from '../src/config.js';
@@ -11,7 +11,7 @@ import { recordDeploy } from '../src/ingest/deploys.js';
 import { ingestGit } from '../src/ingest/git.js';
 import { importIncidents } from '../src/ingest/incidents.js';
 import { openStore } from '../src/store/open.js';
-import { keepIncidents } from './attribution-scale.js';
+import { trimmedCopy } from './attribution-scale.js';
 import { ORG_NOW, orgDatabase, type OrgScale } from './gen-org.js';
 
 export const INCREMENTAL_SCALE: OrgScale = { commits: 55_000, deploys: 5_500, incidents: 500, interrupts: 1_000 };
@@ -42,18 +42,18 @@ export async function measureIncremental(options: {
   work: string;
   runs: number;
   scale?: OrgScale;
+  /** a fresh PostgreSQL database to run on instead of a SQLite copy */
+  postgres?: (label: string) => Promise<string>;
   log: (m: string) => void;
 }): Promise<IncrementalResult> {
   const { work, runs, log } = options;
   const scale = options.scale ?? INCREMENTAL_SCALE;
   const cached = join(work, `org-incremental-${scale.commits}-${scale.incidents}.db`);
   const catalog = orgDatabase(cached, scale, log);
-  const path = join(work, `incremental-run-${process.pid}.db`);
-  for (const s of ['', '-wal', '-shm']) rmSync(path + s, { force: true });
-  copyFileSync(cached, path);
-  const db = openStore(path);
   // Fixes become root causes: the generated repositories exist only in the database (as in benchmark 6).
-  keepIncidents(db, scale.incidents);
+  const copy = await trimmedCopy({ cached, work, incidents: scale.incidents, postgres: options.postgres, log });
+  const path = copy.target;
+  const db = openStore(path);
 
   const repo = join(work, `incremental-repo-${process.pid}`);
   rmSync(repo, { recursive: true, force: true });
@@ -144,7 +144,7 @@ export async function measureIncremental(options: {
     }
   } finally {
     db.close();
-    for (const s of ['', '-wal', '-shm']) rmSync(path + s, { force: true });
+    copy.remove();
     if (existsSync(repo)) rmSync(repo, { recursive: true, force: true });
   }
   return res;

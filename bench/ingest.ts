@@ -1,6 +1,4 @@
 import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { LOG_ARGS } from '../src/ingest/log-parser.js';
 import { median } from './stats.js';
 
@@ -30,7 +28,13 @@ function timed(command: string, args: string[], cwd: string): Promise<Timed> {
     child.on('error', fail);
     child.on('close', (code) => {
       const ms = performance.now() - started;
-      if (code !== 0) return fail(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr.slice(-500)}`));
+      // The first lines say what went wrong (a stack's tail does not); the last line is /usr/bin/time's figure.
+      const said = stderr
+        .split('\n')
+        .filter((l) => l.trim() && !/^Command exited/.test(l))
+        .slice(0, -1);
+      if (code !== 0)
+        return fail(new Error(`${args.at(-2)} ${args.at(-1)} exited ${code}: ${said.slice(0, 3).join(' / ')}`));
       const kb = Number(stderr.trim().split('\n').at(-1));
       ok({ ms, stdout: bytes > 0 ? stdout : '', ...(Number.isFinite(kb) ? { rssMb: kb / 1024 } : {}) });
     });
@@ -51,18 +55,18 @@ export interface IngestResult {
 
 /**
  * `hindsight ingest git` (the CLI, into a fresh database) against `git log --numstat` alone on the same
- * repository, alternating within each round; then no-op re-ingests of the up-to-date database.
+ * repository, alternating within each round; then no-op re-ingests of the up-to-date database. `fresh` gives a
+ * new, empty database (a SQLite path or a PostgreSQL URL) for each round.
  */
 export async function measureIngest(o: {
   name: string;
   repo: string;
   mainJs: string;
-  work: string;
   rounds: number;
+  fresh: () => Promise<string>;
   log: (m: string) => void;
 }): Promise<IngestResult> {
-  const db = join(o.work, `ingest-${o.name.replace(/[^\w.-]+/g, '-')}.db`);
-  const fresh = () => ['', '-wal', '-shm'].forEach((s) => rmSync(db + s, { force: true }));
+  let db = '';
   const gitLogMs: number[] = [];
   const ingestMs: number[] = [];
   const ratios: number[] = [];
@@ -70,7 +74,7 @@ export async function measureIngest(o: {
   let commits = 0;
   for (let r = 0; r < o.rounds; r++) {
     const floor = await timed('git', FLOOR_ARGS, o.repo);
-    fresh();
+    db = await o.fresh();
     const ingest = await timed(process.execPath, [o.mainJs, '--db', db, '--repo', o.repo, 'ingest', 'git'], o.repo);
     commits = Number(/(\d+) in the database/.exec(ingest.stdout)?.[1] ?? 0);
     gitLogMs.push(floor.ms);
@@ -84,7 +88,6 @@ export async function measureIngest(o: {
   const noopMs: number[] = [];
   for (let r = 0; r < 3; r++)
     noopMs.push((await timed(process.execPath, [o.mainJs, '--db', db, '--repo', o.repo, 'ingest', 'git'], o.repo)).ms);
-  fresh();
   return {
     repo: o.name,
     commits,

@@ -25,6 +25,7 @@ await new Promise<void>((go) => {
 const started = performance.now();
 const cpu = process.cpuUsage();
 let errors = 0;
+let firstError: string | undefined;
 for (let i = 0; i < Number(count); i++) {
   const module = pick(random, modules);
   try {
@@ -38,12 +39,12 @@ for (let i = 0; i < Number(count); i++) {
     });
   } catch (err) {
     errors++;
-    if (errors === 1) process.stderr.write(`${(err as Error).message}\n`);
+    firstError ??= (err as Error).message;
   }
 }
 const used = process.cpuUsage(cpu);
 // CPU next to wall time: whether the writers wait (for the lock) or compute.
 process.stdout.write(
-  `${JSON.stringify({ ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000, errors })}\n`,
+  `${JSON.stringify({ ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000, errors, firstError })}\n`,
 );
 ctx.store.close();

@@ -1,8 +1,6 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import Database from 'better-sqlite3';
 import { openStore } from '../src/store/open.js';
 
 export interface WritersResult {
@@ -14,22 +12,22 @@ export interface WritersResult {
   perSecond: number;
   /** CPU the writers used per write (all processes), ms */
   cpuPerWrite: number;
+  /** the first error a writer met */
+  firstError?: string;
 }
 
 /**
- * `processes` writer processes log `perProcess` interrupts each into one fresh database at the same moment
- * (they start together on a signal). Throughput counts from the signal to the last exit.
+ * `processes` writer processes log `perProcess` interrupts each into one fresh database (`db`: a SQLite path or a
+ * PostgreSQL URL) at the same moment (they start together on a signal). Throughput counts from the signal to the
+ * last exit.
  */
 export async function measureWriters(o: {
-  work: string;
+  db: string;
   repoPath: string;
   processes: number;
   perProcess: number;
 }): Promise<WritersResult> {
-  const dir = join(o.work, 'writers');
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  const db = join(dir, 'writers.db');
+  const { db } = o;
   openStore(db).close(); // migrated once, so the writers measure writing rather than racing to create the schema
   const child = join(import.meta.dirname, 'writer-child.js');
   const kids = Array.from({ length: o.processes }, (_, i) =>
@@ -40,7 +38,10 @@ export async function measureWriters(o: {
   const lines = kids.map((k) => createInterface({ input: k.stdout }));
   await Promise.all(lines.map((l) => new Promise((ready) => l.once('line', ready))));
   const done = lines.map(
-    (l) => new Promise<{ ms: number; cpuMs: number; errors: number }>((ok) => l.once('line', (s) => ok(JSON.parse(s)))),
+    (l) =>
+      new Promise<{ ms: number; cpuMs: number; errors: number; firstError?: string }>((ok) =>
+        l.once('line', (s) => ok(JSON.parse(s))),
+      ),
   );
   const exits = kids.map((k) => new Promise((ok) => k.once('close', ok)));
   const started = performance.now();
@@ -48,11 +49,15 @@ export async function measureWriters(o: {
   const results = await Promise.all(done);
   const ms = performance.now() - started;
   await Promise.all(exits);
-  const check = new Database(db, { readonly: true });
-  const rows = (check.prepare('SELECT count(*) AS n FROM interrupts').get() as { n: number }).n;
+  const check = openStore(db);
+  const rows = Number(check.prepare('SELECT count(*) FROM interrupts').pluck().get());
   check.close();
   const writes = o.processes * o.perProcess;
+  const firstError = results.find((r) => r.firstError)?.firstError;
+  // Nothing written is no throughput figure: the benchmark failed (and says why).
+  if (rows === 0 && firstError) throw new Error(`every logInterrupt failed: ${firstError}`);
   return {
+    ...(firstError ? { firstError } : {}),
     processes: o.processes,
     writes,
     rows,
