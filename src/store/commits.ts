@@ -78,7 +78,9 @@ export function commitWriter(db: Db): CommitWriter {
      VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
   );
   const insTrailer = db.prepare('INSERT INTO commit_trailers(sha, key, value) VALUES (?, ?, ?)');
-  const insFix = db.prepare('INSERT INTO commit_fixes(sha, fixed_ref, fixed_sha) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
+  const insFix = db.prepare(
+    'INSERT INTO commit_fixes(sha, fixed_ref, fixed_sha) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+  );
   return {
     insert(c) {
       let added = 0;
@@ -287,10 +289,10 @@ export function modulePairStatement(from: string, to: string): string {
 const rollupStatements = new WeakMap<Db, Statement[]>();
 
 function rollupsThrough(db: Db): number {
-  return (
-    (db.prepare(`SELECT CAST(value AS INTEGER) FROM meta WHERE key = '${THROUGH}'`).pluck().get() as
-      number | undefined) ?? 0
-  );
+  // Read as text and parsed here: SQLite writes the mark as '100000.0' (a bound JS number), which PostgreSQL's
+  // CAST to an integer refuses — a database copied from SQLite carries that text.
+  const value = db.prepare(`SELECT value FROM meta WHERE key = '${THROUGH}'`).pluck().get() as string | undefined;
+  return value === undefined ? 0 : Math.trunc(Number(value));
 }
 
 /** The highest commit rowid stored so far (0 for none): the commits a run adds after it are that run's. */

@@ -51,8 +51,8 @@ function reply(msg) {
 let chain = Promise.resolve();
 port.on('message', (m) => {
   chain = chain.then(() => handle(m)).then(
-    (result) => reply({ ok: true, result }),
-    (e) => reply({ ok: false, error: { message: String(e && e.message), code: e && e.code, detail: e && e.detail, constraint: e && e.constraint } }),
+    (result) => reply({ id: m.id, ok: true, result }),
+    (e) => reply({ id: m.id, ok: false, error: { message: String(e && e.message), code: e && e.code, detail: e && e.detail, constraint: e && e.constraint } }),
   );
 });
 `;

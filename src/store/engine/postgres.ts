@@ -44,6 +44,7 @@ export class PostgresDb implements EngineDb {
   private readonly names = new Map<string, string>();
   private readonly translated = new Map<string, Translated>();
   private depth = 0;
+  private seq = 0;
   private closed = false;
   readonly url: string;
 
@@ -82,15 +83,28 @@ export class PostgresDb implements EngineDb {
     return !this.closed;
   }
 
-  /** One request to the worker, waited for synchronously. */
+  /**
+   * One request to the worker, waited for synchronously. No answer in time (the server's statement timeout is
+   * shorter, so the server or the network is gone): the connection is closed, since its state — a transaction
+   * half done, an answer still on its way that the next call would take for its own — can no longer be trusted.
+   */
   call(msg: Record<string, unknown>): NonNullable<Reply['result']> {
     if (this.closed) throw new TypeError('The database connection is not open');
+    const id = ++this.seq;
     Atomics.store(this.flag, 0, 0);
-    this.port.postMessage(msg);
-    if (Atomics.wait(this.flag, 0, 0, this.waitMs) === 'timed-out')
-      throw new PostgresError(`PostgreSQL did not answer within ${this.waitMs} ms`, '57014');
-    const reply = receiveMessageOnPort(this.port)?.message as Reply | undefined;
+    this.port.postMessage({ ...msg, id });
+    if (Atomics.wait(this.flag, 0, 0, this.waitMs) === 'timed-out') {
+      this.closed = true;
+      void this.worker.terminate();
+      throw new PostgresError(
+        `PostgreSQL did not answer within ${this.waitMs} ms; this connection is closed, reopen the database`,
+        '57014',
+      );
+    }
+    const reply = receiveMessageOnPort(this.port)?.message as (Reply & { id?: number }) | undefined;
     if (!reply) throw new PostgresError('the PostgreSQL worker answered nothing', undefined);
+    if (reply.id !== id)
+      throw new PostgresError(`the PostgreSQL worker answered request ${reply.id}, not ${id}`, undefined);
     if (!reply.ok) throw new PostgresError(reply.error!.message, reply.error!.code, reply.error!.detail);
     return reply.result!;
   }

@@ -1,7 +1,9 @@
 // The engine contract: the same calls give the same answers on SQLite and on PostgreSQL.
 import { describe, expect, it } from 'vitest';
 import { translatePlaceholders } from '../../../src/store/engine/placeholders.js';
+import { PostgresDb } from '../../../src/store/engine/postgres.js';
 import { autoId, emptyEngine, ENGINES } from '../../helpers/engines.js';
+import { freshPostgresUrl } from '../../helpers/postgres.js';
 
 describe.each(ENGINES)('engine contract on %s', (kind) => {
   const withTable = () => {
@@ -137,5 +139,19 @@ describe('placeholder translation', () => {
     );
     expect(t.slots).toEqual(['a', 0]);
     expect(t.aliases.get('camelcase')).toBe('camelCase');
+  });
+});
+
+describe('PostgreSQL timeouts', () => {
+  it('the server cancels a statement past statementTimeoutMs (57014), and the connection keeps answering', () => {
+    const db = new PostgresDb(freshPostgresUrl(), { statementTimeoutMs: 200 });
+    try {
+      expect(() => db.prepare('SELECT pg_sleep(2)').get()).toThrow(
+        expect.objectContaining({ code: '57014', message: expect.stringMatching(/statement timeout/) }),
+      );
+      expect(db.prepare('SELECT 1 AS one').get()).toEqual({ one: 1 });
+    } finally {
+      db.close();
+    }
   });
 });

@@ -1,20 +1,37 @@
 // `hindsight db copy` on the demo's real data: SQLite → PostgreSQL → SQLite gives identical rows, an interrupted
 // copy continues, and the refusals (non-empty target, another source's partial copy, another schema version).
 import Database from 'better-sqlite3';
-import { copyFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildDemoDatabase } from '../../../src/cli/commands/demo.js';
 import { copyDatabase, tableChecksum } from '../../../src/store/engine/copy.js';
 import { openEngine } from '../../../src/store/engine/open-engine.js';
 import { migrations } from '../../../src/store/migrations/index.js';
+import { loadConfig } from '../../../src/config.js';
+import { createContext } from '../../../src/context.js';
+import { ingestGit } from '../../../src/ingest/git.js';
 import { tempDir } from '../../helpers/gitdir.js';
+import { mcpClient } from '../../helpers/mcp.js';
 import { freshPostgresUrl } from '../../helpers/postgres.js';
 
 let demoDb = '';
+let demoRepo = '';
+let demoNow = '';
 beforeAll(async () => {
-  demoDb = (await buildDemoDatabase(tempDir(), () => {})).dbPath;
+  const demo = await buildDemoDatabase(tempDir(), () => {});
+  demoDb = demo.dbPath;
+  demoRepo = demo.scenario.repoPath;
+  demoNow = demo.scenario.now;
 }, 120_000);
+
+/** A context over `db` for the demo's repository, at the demo's clock. */
+function demoContext(db: string) {
+  return createContext(loadConfig({ cwd: demoRepo, env: { HINDSIGHT_NOW: demoNow }, flags: { db, repo: demoRepo } }), {
+    log: () => {},
+  });
+}
 
 /**
  * The tables whose SQLite rowid the store reads (the copy keeps it); elsewhere it is only insertion order, which a
@@ -60,6 +77,38 @@ function richSource(): string {
 }
 
 describe('db copy', () => {
+  it('gives a PostgreSQL database that answers as its SQLite source and takes new commits (its rollup mark read back)', async () => {
+    const source = join(tempDir(), 'source.db');
+    copyFileSync(demoDb, source);
+    const url = freshPostgresUrl();
+    copyDatabase(source, url);
+    const answers = async (db: string) => {
+      const ctx = demoContext(db);
+      const client = await mcpClient(ctx);
+      const out: unknown[] = [];
+      for (const [name, args] of [
+        ['change_risk', { paths: ['src/payments/gateway.ts'] }],
+        ['module_incident_history', { module: 'payments' }],
+        ['my_deploy_impact', {}],
+      ] as const)
+        out.push((await client.callTool({ name, arguments: args })).structuredContent);
+      await client.close();
+      ctx.store.close();
+      return out;
+    };
+    expect(await answers(url)).toEqual(await answers(source));
+    const ctx = demoContext(url);
+    try {
+      appendFileSync(join(demoRepo, 'src/payments/gateway.ts'), '// one more\n');
+      const git = (...args: string[]) =>
+        execFileSync('git', ['-C', demoRepo, '-c', 'user.name=T', '-c', 'user.email=t@x', ...args]);
+      git('commit', '-qam', 'one more');
+      expect((await ingestGit(ctx)).added).toBe(1);
+    } finally {
+      ctx.store.close();
+    }
+  });
+
   it('SQLite → PostgreSQL → SQLite gives identical rows, every table verified', () => {
     const source = richSource();
     const url = freshPostgresUrl();
