@@ -41,7 +41,9 @@ export interface ShippedCommit {
 }
 
 // "First ship": no earlier deploy of the same env/service that did not fail carried this change (store/first-ship.ts).
-const SHIPPED = (db: Db): string => `SELECT dc.deploy_id AS deployId, c.sha, c.authored_at AS authoredAt, c.author_kind AS kind, c.agent,
+const SHIPPED = (
+  db: Db,
+): string => `SELECT dc.deploy_id AS deployId, c.sha, c.authored_at AS authoredAt, c.author_kind AS kind, c.agent,
     c.reverts_sha AS revertsSha,
     CASE WHEN ${SHIPPED_EARLIER} THEN 0 ELSE 1 END AS firstShip
   FROM deploy_commits dc JOIN deploys d ON d.id = dc.deploy_id JOIN commits c ON c.sha = dc.sha
@@ -84,7 +86,9 @@ export interface CauseLink {
   status: 'suspect' | 'confirmed';
 }
 
-const CAUSE_LINKS = (db: Db): string => `SELECT incident_id AS incidentId, kind, target, score, status FROM incident_links
+const CAUSE_LINKS = (
+  db: Db,
+): string => `SELECT incident_id AS incidentId, kind, target, score, status FROM incident_links
   WHERE incident_id IN (${inJson(db, '?', 'bigint')}) AND status <> 'rejected'
     AND (status = 'confirmed' OR score >= ${LINK_SCORE_THRESHOLD})
   ORDER BY incident_id, status = 'confirmed' DESC, score DESC, kind = 'deploy' DESC, target`;
@@ -134,10 +138,9 @@ export function fixReferences(db: Db, shas: readonly string[]): { sha: string; f
 /** Which of the given shas is some incident's fix commit. */
 export function incidentFixShas(db: Db, shas: readonly string[]): Set<string> {
   if (shas.length === 0) return new Set();
-  const rows = prepared(
-    db,
-    `SELECT DISTINCT fix_sha AS sha FROM incidents WHERE fix_sha IN (${inJson(db, '?')})`,
-  ).all(JSON.stringify(shas)) as { sha: string }[];
+  const rows = prepared(db, `SELECT DISTINCT fix_sha AS sha FROM incidents WHERE fix_sha IN (${inJson(db, '?')})`).all(
+    JSON.stringify(shas),
+  ) as { sha: string }[];
   return new Set(rows.map((r) => r.sha));
 }
 

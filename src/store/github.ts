@@ -113,7 +113,9 @@ export function pullRequestByHead(db: Db, repo: string, headRef: string): PullRe
 /** Replaces the commits of a pull request. */
 export function replacePullRequestCommits(db: Db, repo: string, number: number, shas: readonly string[]): void {
   db.prepare('DELETE FROM pull_request_commits WHERE repo = ? AND number = ?').run(repo, number);
-  const insert = db.prepare('INSERT INTO pull_request_commits (repo, number, sha) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
+  const insert = db.prepare(
+    'INSERT INTO pull_request_commits (repo, number, sha) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+  );
   for (const sha of shas) insert.run(repo, number, sha);
 }
 

@@ -20,35 +20,38 @@ beforeAll(async () => {
 });
 
 describe('the git ingest and other writers', () => {
-  it.skipIf(sqliteMechanism)('holds no transaction across an event-loop turn: another connection writes between its chunks', async () => {
-    const ctx = testContext(repo);
-    const other = new Database(ctx.config.dbPath);
-    other.pragma('busy_timeout = 0'); // the lock must be free whenever this process gets a turn
-    let turns = 0;
-    let openAtTurn = 0;
-    const busy: string[] = [];
-    let done = false;
-    const probe = () => {
-      turns++;
-      if (ctx.store.inTransaction) openAtTurn++;
-      try {
-        other.exec('BEGIN IMMEDIATE');
-        other.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES ('probe', ?)").run(turns);
-        other.exec('COMMIT');
-      } catch (err) {
-        busy.push(String((err as { code?: unknown }).code));
-        if (other.inTransaction) other.exec('ROLLBACK');
-      }
-      if (!done) setTimeout(probe, 1);
-    };
-    probe();
-    const res = await ingestGit(ctx).finally(() => (done = true));
+  it.skipIf(sqliteMechanism)(
+    'holds no transaction across an event-loop turn: another connection writes between its chunks',
+    async () => {
+      const ctx = testContext(repo);
+      const other = new Database(ctx.config.dbPath);
+      other.pragma('busy_timeout = 0'); // the lock must be free whenever this process gets a turn
+      let turns = 0;
+      let openAtTurn = 0;
+      const busy: string[] = [];
+      let done = false;
+      const probe = () => {
+        turns++;
+        if (ctx.store.inTransaction) openAtTurn++;
+        try {
+          other.exec('BEGIN IMMEDIATE');
+          other.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES ('probe', ?)").run(turns);
+          other.exec('COMMIT');
+        } catch (err) {
+          busy.push(String((err as { code?: unknown }).code));
+          if (other.inTransaction) other.exec('ROLLBACK');
+        }
+        if (!done) setTimeout(probe, 1);
+      };
+      probe();
+      const res = await ingestGit(ctx).finally(() => (done = true));
 
-    expect(res).toMatchObject({ added: COMMITS, total: COMMITS });
-    expect(turns).toBeGreaterThan(3);
-    expect({ openAtTurn, busy }).toEqual({ openAtTurn: 0, busy: [] });
-    other.close();
-  });
+      expect(res).toMatchObject({ added: COMMITS, total: COMMITS });
+      expect(turns).toBeGreaterThan(3);
+      expect({ openAtTurn, busy }).toEqual({ openAtTurn: 0, busy: [] });
+      other.close();
+    },
+  );
 
   it('runs two ingests of one database one after the other: the second waits, then finds nothing new', async () => {
     const a = testContext(repo);

@@ -128,23 +128,28 @@ describe('errors blame the right party (defect 9)', () => {
     await client.close();
   });
 
-  it.skipIf(sqliteMechanism)('a locked database asks for a retry, and the retry succeeds once the lock is gone', async () => {
-    const ctx = setup();
-    ctx.store.pragma('busy_timeout = 0'); // fail at once instead of after the 5 s wait
-    const other = new Database(ctx.config.dbPath);
-    other.exec('BEGIN IMMEDIATE'); // another process holds the write lock
-    const client = await mcpClient(ctx);
-    const args = { summary: 'Which retry policy applies to the gateway?' };
-    const busy = await client.callTool({ name: 'log_interrupt', arguments: args });
-    expect(busy.isError).toBe(true);
-    expect(textOf(busy)).toMatch(/is busy: another hindsight process is writing it \(SQLITE_BUSY\); retry in a moment/);
-    expect(textOf(busy)).not.toMatch(/bug/);
-    other.exec('ROLLBACK');
-    other.close();
-    const retried = await client.callTool({ name: 'log_interrupt', arguments: args });
-    expect(retried.isError, textOf(retried)).toBeFalsy();
-    await client.close();
-  });
+  it.skipIf(sqliteMechanism)(
+    'a locked database asks for a retry, and the retry succeeds once the lock is gone',
+    async () => {
+      const ctx = setup();
+      ctx.store.pragma('busy_timeout = 0'); // fail at once instead of after the 5 s wait
+      const other = new Database(ctx.config.dbPath);
+      other.exec('BEGIN IMMEDIATE'); // another process holds the write lock
+      const client = await mcpClient(ctx);
+      const args = { summary: 'Which retry policy applies to the gateway?' };
+      const busy = await client.callTool({ name: 'log_interrupt', arguments: args });
+      expect(busy.isError).toBe(true);
+      expect(textOf(busy)).toMatch(
+        /is busy: another hindsight process is writing it \(SQLITE_BUSY\); retry in a moment/,
+      );
+      expect(textOf(busy)).not.toMatch(/bug/);
+      other.exec('ROLLBACK');
+      other.close();
+      const retried = await client.callTool({ name: 'log_interrupt', arguments: args });
+      expect(retried.isError, textOf(retried)).toBeFalsy();
+      await client.close();
+    },
+  );
 
   it.skipIf(sqliteMechanism)('a read-only database says what to change, not that hindsight has a bug', async () => {
     const ctx = setup();

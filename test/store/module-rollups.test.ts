@@ -204,9 +204,11 @@ describe('module_incidents', () => {
 });
 
 describe('migration 0006', () => {
-  it.skipIf(sqliteMechanism)('backfills commit times and the rollups of an existing database as ingest would build them', () => {
-    const { path, old } = databaseBefore('0006-module-rollups');
-    old.exec(`INSERT INTO repos(id, path, name) VALUES (1, '/r', 'r');
+  it.skipIf(sqliteMechanism)(
+    'backfills commit times and the rollups of an existing database as ingest would build them',
+    () => {
+      const { path, old } = databaseBefore('0006-module-rollups');
+      old.exec(`INSERT INTO repos(id, path, name) VALUES (1, '/r', 'r');
       INSERT INTO commits(sha, repo_id, author_name, author_email, authored_at, committed_at, subject, author_kind,
         agent, reverts_sha)
       VALUES ('a1', 1, 'A', 'a@x', 1000, ${NOW - DAY}, 's', 'agent', 'claude', NULL),
@@ -215,85 +217,89 @@ describe('migration 0006', () => {
       INSERT INTO incidents(id, source, external_id, title, started_at, updated_at) VALUES (7, 's', 'I', 't', ${NOW}, 0);
       INSERT INTO incident_links(incident_id, kind, target, score, status, method, evidence, updated_at)
       VALUES (7, 'commit', 'a1', 0.9, 'suspect', 'heuristic', '{}', 0);`);
-    old.close();
+      old.close();
 
-    const db = openStore(path);
-    expect(db.prepare('SELECT COUNT(*) FROM commit_files WHERE committed_at IS NULL').pluck().get()).toBe(0);
-    expect(moduleChangeStats(db, 'p', NOW).allTime).toMatchObject({ commits: 2, agentCommits: 1, reverts: 1 });
-    expect(moduleRecurrence(db, 'q', NOW).suspectsAllTime).toBe(1);
-    expectSameAsRebuild(db);
-  });
+      const db = openStore(path);
+      expect(db.prepare('SELECT COUNT(*) FROM commit_files WHERE committed_at IS NULL').pluck().get()).toBe(0);
+      expect(moduleChangeStats(db, 'p', NOW).allTime).toMatchObject({ commits: 2, agentCommits: 1, reverts: 1 });
+      expect(moduleRecurrence(db, 'q', NOW).suspectsAllTime).toBe(1);
+      expectSameAsRebuild(db);
+    },
+  );
 });
 
 describe('migration 0008', () => {
-  it.skipIf(sqliteMechanism)('backfills module pairs up to the rollups mark (the next refresh adds the rest once) and deploy failures', () => {
-    const { path, old } = databaseBefore('0008-history-rollups');
-    const add = (sha: string, at: number, files: [string, string][], isMerge = 0) => {
-      old
-        .prepare(
-          `INSERT INTO commits(sha, repo_id, author_name, author_email, authored_at, committed_at, subject, author_kind,
+  it.skipIf(sqliteMechanism)(
+    'backfills module pairs up to the rollups mark (the next refresh adds the rest once) and deploy failures',
+    () => {
+      const { path, old } = databaseBefore('0008-history-rollups');
+      const add = (sha: string, at: number, files: [string, string][], isMerge = 0) => {
+        old
+          .prepare(
+            `INSERT INTO commits(sha, repo_id, author_name, author_email, authored_at, committed_at, subject, author_kind,
              is_merge, files_changed) VALUES (?, 1, 'A', 'a@x', 0, ?, 's', 'human', ?, ?)`,
-        )
-        .run(sha, at, isMerge, files.length);
-      for (const [p, m] of files)
-        old.prepare('INSERT INTO commit_files(sha, path, module) VALUES (?, ?, ?)').run(sha, p, m);
-    };
-    old.exec(`INSERT INTO repos(id, path, name) VALUES (1, '/r', 'r')`);
-    add('a1', NOW - DAY, [
-      ['p/x', 'p'],
-      ['q/y', 'q'],
-    ]);
-    add('a2', NOW - DAY + 60_000, [
-      ['p/x', 'p'],
-      ['p/z', 'p'],
-      ['q/y', 'q'],
-    ]);
-    add(
-      'm1',
-      NOW - DAY,
-      [
+          )
+          .run(sha, at, isMerge, files.length);
+        for (const [p, m] of files)
+          old.prepare('INSERT INTO commit_files(sha, path, module) VALUES (?, ?, ?)').run(sha, p, m);
+      };
+      old.exec(`INSERT INTO repos(id, path, name) VALUES (1, '/r', 'r')`);
+      add('a1', NOW - DAY, [
         ['p/x', 'p'],
         ['q/y', 'q'],
-      ],
-      1,
-    ); // merges are no coupling
-    // Rolled up before the migration (the mark), then one commit stored after it.
-    old.exec(`UPDATE meta SET value = (SELECT MAX(rowid) FROM commits) WHERE key = 'module_rollups_through'`);
-    add('b1', NOW - 3 * DAY, [
-      ['q/y', 'q'],
-      ['r/w', 'r'],
-    ]);
-    old.exec(`INSERT INTO deploys(id, repo_id, env, sha, started_at, finished_at, status, source)
+      ]);
+      add('a2', NOW - DAY + 60_000, [
+        ['p/x', 'p'],
+        ['p/z', 'p'],
+        ['q/y', 'q'],
+      ]);
+      add(
+        'm1',
+        NOW - DAY,
+        [
+          ['p/x', 'p'],
+          ['q/y', 'q'],
+        ],
+        1,
+      ); // merges are no coupling
+      // Rolled up before the migration (the mark), then one commit stored after it.
+      old.exec(`UPDATE meta SET value = (SELECT MAX(rowid) FROM commits) WHERE key = 'module_rollups_through'`);
+      add('b1', NOW - 3 * DAY, [
+        ['q/y', 'q'],
+        ['r/w', 'r'],
+      ]);
+      old.exec(`INSERT INTO deploys(id, repo_id, env, sha, started_at, finished_at, status, source)
         VALUES (1, 1, 'prod', 'a1', 0, ${NOW - DAY}, 'success', 'cli'), (2, 1, 'prod', 'a2', 0, ${NOW - DAY}, 'success', 'cli');
       INSERT INTO incidents(id, source, external_id, title, started_at, updated_at) VALUES (7, 's', 'I', 't', ${NOW}, 0);
       INSERT INTO incident_links(incident_id, kind, target, score, status, method, evidence, updated_at)
       VALUES (7, 'deploy', '2', 0.9, 'suspect', 'heuristic', '{}', 0);`);
-    old.close();
+      old.close();
 
-    const db = openStore(path);
-    const pairs = () => db.prepare('SELECT module, day, other, commits FROM module_pair_days ORDER BY 1, 2, 3').all();
-    const day = Math.floor(NOW / DAY);
-    expect(pairs()).toEqual([
-      { module: 'p', day: day - 1, other: 'p', commits: 2 },
-      { module: 'p', day: day - 1, other: 'q', commits: 2 },
-      { module: 'q', day: day - 1, other: 'p', commits: 2 },
-      { module: 'q', day: day - 1, other: 'q', commits: 2 },
-    ]);
-    expect(coChangedModules(db, 'q', { now: NOW })).toMatchObject({
-      basis: 3,
-      items: [
-        { module: 'p', commits: 2 },
-        { module: 'r', commits: 1 },
-      ],
-    });
-    expect(db.prepare('SELECT id, linked_failure FROM deploys ORDER BY id').all()).toEqual([
-      { id: 1, linked_failure: 0 },
-      { id: 2, linked_failure: 1 },
-    ]);
-    const refreshed = pairs();
-    expect(refreshed).toHaveLength(8);
-    // (The mark was set by hand, so only the pair rollup is complete here.)
-    rebuildModuleRollups(db);
-    expect(pairs()).toEqual(refreshed);
-  });
+      const db = openStore(path);
+      const pairs = () => db.prepare('SELECT module, day, other, commits FROM module_pair_days ORDER BY 1, 2, 3').all();
+      const day = Math.floor(NOW / DAY);
+      expect(pairs()).toEqual([
+        { module: 'p', day: day - 1, other: 'p', commits: 2 },
+        { module: 'p', day: day - 1, other: 'q', commits: 2 },
+        { module: 'q', day: day - 1, other: 'p', commits: 2 },
+        { module: 'q', day: day - 1, other: 'q', commits: 2 },
+      ]);
+      expect(coChangedModules(db, 'q', { now: NOW })).toMatchObject({
+        basis: 3,
+        items: [
+          { module: 'p', commits: 2 },
+          { module: 'r', commits: 1 },
+        ],
+      });
+      expect(db.prepare('SELECT id, linked_failure FROM deploys ORDER BY id').all()).toEqual([
+        { id: 1, linked_failure: 0 },
+        { id: 2, linked_failure: 1 },
+      ]);
+      const refreshed = pairs();
+      expect(refreshed).toHaveLength(8);
+      // (The mark was set by hand, so only the pair rollup is complete here.)
+      rebuildModuleRollups(db);
+      expect(pairs()).toEqual(refreshed);
+    },
+  );
 });

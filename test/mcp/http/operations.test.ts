@@ -69,32 +69,35 @@ describe('POST /admin/ingest', () => {
 });
 
 describe('writes while another process holds the write lock', () => {
-  it.skipIf(sqliteMechanism)('waits for the lock without stopping the server: reads are answered meanwhile, writes land after', async () => {
-    const ctx = testContext(gitdir().path);
-    const t = await teamServer(ctx);
-    const client = await t.connect(t.token('claude').token);
-    const ingest = openStore(ctx.config.dbPath); // stands for an ingest batch in another process
-    ingest.exec('BEGIN IMMEDIATE');
-    let logged = false;
-    const write = client
-      .callTool({ name: 'log_interrupt', arguments: { summary: 'Where is the retry policy?' } })
-      .finally(() => (logged = true));
-    const read = await client.callTool({ name: 'triage_report', arguments: {} });
-    expect(read.isError).toBeFalsy();
-    expect(logged).toBe(false);
-    let delivered = false;
-    const incident = t.incident({ id: 'INC-1', title: 'Timeouts', started_at: '2026-02-04T08:00:00Z' });
-    void incident.finally(() => (delivered = true));
-    expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
-    expect([logged, delivered]).toEqual([false, false]);
-    ingest.exec('COMMIT');
-    ingest.close();
-    const res = await write;
-    expect(res.isError, JSON.stringify(res.content)).toBeFalsy();
-    expect((await incident).status).toBe(201);
-    expect(ctx.store.prepare('SELECT agent FROM interrupts').all()).toEqual([{ agent: 'claude' }]);
-    expect(ctx.store.prepare('SELECT external_id FROM incidents').all()).toEqual([{ external_id: 'INC-1' }]);
-  });
+  it.skipIf(sqliteMechanism)(
+    'waits for the lock without stopping the server: reads are answered meanwhile, writes land after',
+    async () => {
+      const ctx = testContext(gitdir().path);
+      const t = await teamServer(ctx);
+      const client = await t.connect(t.token('claude').token);
+      const ingest = openStore(ctx.config.dbPath); // stands for an ingest batch in another process
+      ingest.exec('BEGIN IMMEDIATE');
+      let logged = false;
+      const write = client
+        .callTool({ name: 'log_interrupt', arguments: { summary: 'Where is the retry policy?' } })
+        .finally(() => (logged = true));
+      const read = await client.callTool({ name: 'triage_report', arguments: {} });
+      expect(read.isError).toBeFalsy();
+      expect(logged).toBe(false);
+      let delivered = false;
+      const incident = t.incident({ id: 'INC-1', title: 'Timeouts', started_at: '2026-02-04T08:00:00Z' });
+      void incident.finally(() => (delivered = true));
+      expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
+      expect([logged, delivered]).toEqual([false, false]);
+      ingest.exec('COMMIT');
+      ingest.close();
+      const res = await write;
+      expect(res.isError, JSON.stringify(res.content)).toBeFalsy();
+      expect((await incident).status).toBe(201);
+      expect(ctx.store.prepare('SELECT agent FROM interrupts').all()).toEqual([{ agent: 'claude' }]);
+      expect(ctx.store.prepare('SELECT external_id FROM incidents').all()).toEqual([{ external_id: 'INC-1' }]);
+    },
+  );
 });
 
 describe('periodic ingest', () => {
