@@ -1,26 +1,16 @@
 /**
- * What SZZ should not blame (MA-SZZ's lesson): lines that carry no behaviour, files that are not code, and
- * "meta-changes" (merges, sweeping renames and reformats) that touched a line without changing what it does.
+ * What SZZ should not blame (MA-SZZ's lesson): files that are not code, and "meta-changes" (merges, sweeping renames and reformats) that touched a line without changing what it does.
  */
-
-/** Lines that carry no behaviour: blank, braces only, or comments. Preprocessor lines count as code. */
-export function isNoiseLine(text: string): boolean {
-  const t = text.trim();
-  return (
-    t === '' ||
-    /^[{}()[\];,]+$/.test(t) ||
-    /^(\/\/|#(?!\s*(include|define|undef|if|ifdef|ifndef|elif|endif|else|pragma)\b)|\/\*|\*|\*\/|--|;|<!--|"""|''')/.test(
-      t,
-    )
-  );
-}
 
 const DOC_PATH =
   /\.(md|markdown|txt|rst|adoc|html?|xml|1|[2-8]|in\.1|texi)$|(^|\/)(CHANGELOG|CHANGES|NEWS|AUTHORS|MAINTAINERS|README)[^/]*$|(^|\/)(docs?|Documentation|man)\//i;
 
+/** Build inputs that happen to end in `.txt`: code, not documentation. */
+const BUILD_TXT = /(^|\/)(CMakeLists|meson_options|requirements[^/]*|constraints[^/]*)\.txt$/i;
+
 /** Documentation, changelogs and man pages: a fix that edits them does not point at buggy code. */
 export function isDocPath(path: string): boolean {
-  return DOC_PATH.test(path);
+  return DOC_PATH.test(path) && !BUILD_TXT.test(path);
 }
 
 const TEST_PATH =
