@@ -1,3 +1,5 @@
+import type { FixHunk } from './diff.js';
+
 /**
  * What SZZ should not blame (MA-SZZ's lesson): files that are not code, and "meta-changes" (merges, sweeping renames and reformats) that touched a line without changing what it does.
  */
@@ -35,6 +37,30 @@ export function metaChangeReason(c: MetaFacts): string | null {
   if (c.parents > 1) return 'merge';
   if (c.filesChanged >= SWEEPING_FILES) return `sweeping change (${c.filesChanged} files)`;
   return null;
+}
+
+/** A line without any whitespace: two versions that differ only in layout squash to the same text. */
+const squash = (lines: readonly string[]) => lines.join('').replace(/\s+/g, '');
+
+/**
+ * Why a commit's change to one file is cosmetic — judged by its diff, never by its message — or null.
+ * Cosmetic: each hunk keeps the same text once whitespace is ignored (re-wrapping, re-indenting), and the lines
+ * the other hunks remove are the lines they add, in another order (include or list reordering). Blame lands on
+ * such commits for lines they only moved or re-laid out; the line's author is further back.
+ */
+export function cosmeticChange(hunks: readonly Pick<FixHunk, 'removed' | 'added'>[]): string | null {
+  const relaid = hunks.filter((h) => h.removed.length > 0 && squash(h.removed) === squash(h.added));
+  const rest = hunks.filter((h) => !relaid.includes(h));
+  const sorted = (key: 'removed' | 'added') =>
+    rest
+      .flatMap((h) => h[key].map((l) => l.trim()))
+      .filter((l) => l !== '')
+      .sort();
+  const removed = sorted('removed');
+  const added = sorted('added');
+  if (removed.length !== added.length || removed.some((l, i) => l !== added[i])) return null;
+  if (removed.length > 0) return relaid.length > 0 ? 'reorders and re-lays out lines only' : 'reorders lines only';
+  return relaid.length > 0 ? 'layout only' : null;
 }
 
 /** `.git-blame-ignore-revs` content → the full or abbreviated shas it lists. */

@@ -11,7 +11,14 @@ import {
   type GitCache,
 } from './blame.js';
 import { fixHunks, type FixHunk } from './diff.js';
-import { enclosingFunction, isDocPath, isTestPath, metaChangeReason, parseIgnoreRevs } from './filters.js';
+import {
+  cosmeticChange,
+  enclosingFunction,
+  isDocPath,
+  isTestPath,
+  metaChangeReason,
+  parseIgnoreRevs,
+} from './filters.js';
 import { classifyLines, type LineKind } from './line-kind.js';
 import { cosine, subjectArea, tokens } from './similarity.js';
 import {
@@ -48,6 +55,8 @@ export interface SzzConfig {
   lookThroughMeta: boolean;
   /** look through changes made after the incident began: they cannot have caused it */
   lookThroughNewer: boolean;
+  /** look through a commit whose change to the file is cosmetic by its diff (layout only, reordered lines) */
+  lookThroughCosmetic?: boolean;
   /** all blamed commits (B-SZZ), the most recent (R-SZZ), the one blamed for most lines (L-SZZ), or the best by score */
   pick: 'all' | 'latest' | 'most-lines' | 'scored';
   /** features left out of the score (for ablation) */
@@ -218,9 +227,13 @@ export async function blameFix(
         w.lines.has(e.line),
       );
       const skip = new Map<string, string>();
+      const checked = new Set<string>();
       for (const e of entries) {
-        if (!w.lines.has(e.line) || revs.includes(e.sha) || skip.has(e.sha)) continue;
-        const reason = lookThroughReason(facts(e.sha), fix, config);
+        if (!w.lines.has(e.line) || revs.includes(e.sha) || checked.has(e.sha)) continue;
+        checked.add(e.sha);
+        const reason =
+          lookThroughReason(facts(e.sha), fix, config) ??
+          (config.lookThroughCosmetic ? await cosmeticReason(repoPath, e.sha, e.origPath, cache) : null);
         if (reason) skip.set(e.sha, reason);
       }
       if (skip.size === 0 || round === LOOK_THROUGH_ROUNDS) break;
@@ -341,6 +354,17 @@ function lookThroughReason(f: CommitFacts | undefined, fix: FixFacts, config: Sz
   if (config.lookThroughNewer && f.authoredAt > fix.startedAt) return 'newer than the incident';
   if (config.lookThroughMeta) return metaChangeReason({ parents: f.parents, filesChanged: f.files.length });
   return null;
+}
+
+/** Why `sha`'s change to `path` is cosmetic by its diff (whitespace ignored), or null. */
+async function cosmeticReason(repoPath: string, sha: string, path: string, cache?: GitCache): Promise<string | null> {
+  const parent = await firstParent(repoPath, sha, cache);
+  if (!parent) return null;
+  const hunks = (await fixHunks(repoPath, parent, sha, { ignoreWhitespace: true }, cache)).filter(
+    (h) => h.newPath === path,
+  );
+  const why = cosmeticChange(hunks);
+  return why && `cosmetic change: ${why}`;
 }
 
 async function blameWithRevs(

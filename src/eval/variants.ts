@@ -37,6 +37,7 @@ export const VARIANTS: readonly Variant[] = [
   ablate(LEARNED, {}, { learn: true }),
   ablate('− look through meta-changes (merges, sweeps, ignore-revs)', { lookThroughMeta: false }),
   ablate('− look through changes newer than the incident', { lookThroughNewer: false }),
+  ablate('+ look through cosmetic changes by their diff (layout only, reordered lines)', { lookThroughCosmetic: true }),
   ablate('− skip comment and blank/brace lines', { skipLines: [] }),
   ablate('− skip blank/brace lines (comments still skipped)', { skipLines: ['comment'] }),
   ablate('+ blame documentation when the fix changed nothing else', { skipDocs: 'unless-only' }),

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { isDocPath } from '../../src/attribution/filters.js';
 import { classifyLines } from '../../src/attribution/line-kind.js';
 
 describe('classifyLines: comment-ness by the file’s own syntax and block state', () => {
@@ -75,16 +74,5 @@ describe('classifyLines: comment-ness by the file’s own syntax and block state
     const t = Date.now();
     classifyLines('big.c', [line, line, ' * '.repeat(100_000)]);
     expect(Date.now() - t).toBeLessThan(2000);
-  });
-});
-
-describe('isDocPath', () => {
-  it('build files ending in .txt are code; prose .txt stays documentation', () => {
-    expect(isDocPath('CMakeLists.txt')).toBe(false);
-    expect(isDocPath('src/lib/CMakeLists.txt')).toBe(false);
-    expect(isDocPath('meson_options.txt')).toBe(false);
-    expect(isDocPath('requirements-dev.txt')).toBe(false);
-    expect(isDocPath('Documentation/nvme-list.txt')).toBe(true);
-    expect(isDocPath('notes.txt')).toBe(true);
   });
 });

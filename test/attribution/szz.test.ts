@@ -183,6 +183,29 @@ describe('SZZ on synthetic histories with a known inducing commit', () => {
     expect((await szz(g, fix, HINDSIGHT_SZZ)).chosen).toEqual([inducing]);
   });
 
+  it('a commit that only reordered includes or re-wrapped a line is looked through, judged by its diff', async () => {
+    day = 1;
+    const g = gitdir();
+    const file = (includes: string[], call: string) => `${includes.join('\n')}\n\nint main(void)\n{\n${call}\n}\n`;
+    const [netIf, stdio, str] = ['#include <net/if.h>', '#include <stdio.h>', '#include <string.h>'];
+    commit(g, { 'src/ip.c': file(['#include <linux/if.h>', stdio, str], '    return run(1, 2);') }, 'init');
+    const inducing = commit(g, { 'src/ip.c': file([netIf, stdio, str], '    return run(1, 3);') }, 'ip: libc header');
+    const tidy = commit(
+      g,
+      { 'src/ip.c': file([stdio, str, netIf], '    return run(1,\n               3);') },
+      'ip: group includes, wrap a line',
+    );
+    const fix = commit(
+      g,
+      { 'src/ip.c': file([stdio, str, '#include <linux/if.h>'], '    return run(1,\n               2);') },
+      'ip: back to the kernel header',
+    );
+    expect((await szz(g, fix, HINDSIGHT_SZZ)).chosen).toEqual([tidy]);
+    const r = await szz(g, fix, { ...HINDSIGHT_SZZ, lookThroughCosmetic: true });
+    expect(r.chosen).toEqual([inducing]);
+    expect(r.notes.join('\n')).toMatch(/cosmetic change/);
+  });
+
   it('a large reformatting commit in between is looked through (sweeping change, and .git-blame-ignore-revs)', async () => {
     day = 1;
     const g = gitdir();
