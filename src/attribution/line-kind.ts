@@ -15,6 +15,8 @@ interface CommentSyntax {
   quotes: string;
   /** `#include`, `#define`, … are code even though `#` starts a comment (files whose language is unknown) */
   hashDirectives?: boolean;
+  /** a block comment opens only before any code on its line: in an unknown language `ls dir/*` is a glob */
+  leadingBlocksOnly?: boolean;
 }
 
 const C_LIKE: CommentSyntax = { line: ['//'], block: [['/*', '*/']], quotes: `"'` };
@@ -34,7 +36,13 @@ const MARKUP: CommentSyntax = { line: [], block: [['<!--', '-->']], quotes: '' }
 const SEMICOLON: CommentSyntax = { line: [';'], block: [], quotes: '"' };
 const M4: CommentSyntax = { line: ['#', 'dnl '], block: [], quotes: '' };
 /** Unknown language: the common comment markers, never `*` or `--` on their own. */
-const UNKNOWN: CommentSyntax = { line: ['//', '#'], block: [['/*', '*/']], quotes: '"', hashDirectives: true };
+const UNKNOWN: CommentSyntax = {
+  line: ['//', '#'],
+  block: [['/*', '*/']],
+  quotes: '"',
+  hashDirectives: true,
+  leadingBlocksOnly: true,
+};
 
 const BY_EXTENSION: Record<string, CommentSyntax> = {};
 const register = (syntax: CommentSyntax, extensions: string) => {
@@ -70,13 +78,13 @@ const BY_NAME: Record<string, CommentSyntax> = {
   'meson.options': HASH,
 };
 
-/** The comment syntax of a file, by its name or extension. */
-function commentSyntax(path: string): CommentSyntax {
+/** The comment syntax of a file, by its name or extension, else by a `#!` first line (a script). */
+function commentSyntax(path: string, firstLine: string): CommentSyntax {
   const base = path.slice(path.lastIndexOf('/') + 1).toLowerCase();
   const named = BY_NAME[base];
   if (named) return named;
   const dot = base.lastIndexOf('.');
-  return (dot > 0 && BY_EXTENSION[base.slice(dot + 1)]) || UNKNOWN;
+  return (dot > 0 && BY_EXTENSION[base.slice(dot + 1)]) || (firstLine.startsWith('#!') ? HASH : UNKNOWN);
 }
 
 /** Characters that only lay code out: a line of nothing else carries no behaviour. */
@@ -110,7 +118,7 @@ function scanLine(text: string, s: CommentSyntax, open: string | null): { kind: 
       i++;
       continue;
     }
-    const block = s.block.find(([b]) => text.startsWith(b, i));
+    const block = s.leadingBlocksOnly && (code || layout) ? undefined : s.block.find(([b]) => text.startsWith(b, i));
     if (block) {
       open = block[1];
       comment = true;
@@ -138,7 +146,7 @@ function scanLine(text: string, s: CommentSyntax, open: string | null): { kind: 
 
 /** The kind of every line of `lines`, read from the top of `path` (or of a run of lines starting outside comments). */
 export function classifyLines(path: string, lines: readonly string[]): LineKind[] {
-  const syntax = commentSyntax(path);
+  const syntax = commentSyntax(path, lines[0] ?? '');
   let open: string | null = null;
   return lines.map((text) => {
     const r = scanLine(text, syntax, open);

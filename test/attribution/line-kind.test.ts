@@ -69,6 +69,21 @@ describe('classifyLines: comment-ness by the file’s own syntax and block state
     ]);
   });
 
+  it('a script without an extension is read by its `#!` line; in an unknown language a glob opens no comment', () => {
+    expect(classifyLines('configure', ['#!/bin/sh', 'rm -f $TMPDIR/*.c', '# probe', '$CC -c x.c'])).toEqual([
+      'comment',
+      'code',
+      'comment',
+      'code',
+    ]);
+    expect(classifyLines('rules', ['rm -f dir/*.o', '$CC -c x.c', '/* note', 'still */'])).toEqual([
+      'code',
+      'code',
+      'comment',
+      'comment',
+    ]);
+  });
+
   it('stays linear on long pathological lines', () => {
     const line = '"\\'.repeat(200_000) + '/*'.repeat(200_000);
     const t = Date.now();
