@@ -68,8 +68,12 @@ export const HINDSIGHT_SZZ: SzzConfig = {
   name: 'hindsight',
   blame: { ignoreWhitespace: FOLLOW_BLAME.ignoreWhitespace, moves: FOLLOW_BLAME.moves },
   diffIgnoreWhitespace: true,
-  skipLines: ['comment', 'layout'],
-  skipDocs: 'always',
+  // Measured (issue 16, 4 repositories): blaming the blank/brace lines a fix changed names the cause more often
+  // (F1 −0.004 to +0.028; a brace often marks the block a fix restructured). Comment lines stay skipped: blaming
+  // them too measured higher on average (−0.013 to +0.059) but blames commits that only reworded a comment.
+  skipLines: ['comment'],
+  // Measured: a fix that changed only documentation blames it (+0.003 to +0.021 F1) rather than nothing.
+  skipDocs: 'unless-only',
   skipTests: true,
   // Measured: blaming the enclosing function of an addition dilutes the evidence (ovs −0.05 F1); neighbours win.
   addOnly: 'adjacent',

@@ -183,6 +183,16 @@ describe('SZZ on synthetic histories with a known inducing commit', () => {
     expect((await szz(g, fix, HINDSIGHT_SZZ)).chosen).toEqual([inducing]);
   });
 
+  it('a fix that changed only documentation blames it rather than naming nothing; B-SZZ blames source only', async () => {
+    day = 1;
+    const g = gitdir();
+    commit(g, { 'doc/ip-link.8': '.TH IP-LINK 8\nmtu NUMBER\n', 'ip.c': 'int x;\n' }, 'init');
+    const inducing = commit(g, { 'doc/ip-link.8': '.TH IP-LINK 8\nmtu BYTES\n' }, 'man: mtu unit');
+    const fix = commit(g, { 'doc/ip-link.8': '.TH IP-LINK 8\nmtu NUMBER\n' }, 'man: mtu is a number');
+    expect((await szz(g, fix, HINDSIGHT_SZZ)).chosen).toEqual([inducing]);
+    expect((await szz(g, fix, B_SZZ)).chosen).toEqual([]);
+  });
+
   it('a commit that only reordered includes or re-wrapped a line is looked through, judged by its diff', async () => {
     day = 1;
     const g = gitdir();
