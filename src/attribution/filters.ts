@@ -1,26 +1,18 @@
-/**
- * What SZZ should not blame (MA-SZZ's lesson): lines that carry no behaviour, files that are not code, and
- * "meta-changes" (merges, sweeping renames and reformats) that touched a line without changing what it does.
- */
+import type { FixHunk } from './diff.js';
 
-/** Lines that carry no behaviour: blank, braces only, or comments. Preprocessor lines count as code. */
-export function isNoiseLine(text: string): boolean {
-  const t = text.trim();
-  return (
-    t === '' ||
-    /^[{}()[\];,]+$/.test(t) ||
-    /^(\/\/|#(?!\s*(include|define|undef|if|ifdef|ifndef|elif|endif|else|pragma)\b)|\/\*|\*|\*\/|--|;|<!--|"""|''')/.test(
-      t,
-    )
-  );
-}
+/**
+ * What SZZ should not blame (MA-SZZ's lesson): files that are not code, and "meta-changes" (merges, sweeping renames and reformats) that touched a line without changing what it does.
+ */
 
 const DOC_PATH =
   /\.(md|markdown|txt|rst|adoc|html?|xml|1|[2-8]|in\.1|texi)$|(^|\/)(CHANGELOG|CHANGES|NEWS|AUTHORS|MAINTAINERS|README)[^/]*$|(^|\/)(docs?|Documentation|man)\//i;
 
+/** Build inputs that happen to end in `.txt`: code, not documentation. */
+const BUILD_TXT = /(^|\/)(CMakeLists|meson_options|requirements[^/]*|constraints[^/]*)\.txt$/i;
+
 /** Documentation, changelogs and man pages: a fix that edits them does not point at buggy code. */
 export function isDocPath(path: string): boolean {
-  return DOC_PATH.test(path);
+  return DOC_PATH.test(path) && !BUILD_TXT.test(path);
 }
 
 const TEST_PATH =
@@ -45,6 +37,30 @@ export function metaChangeReason(c: MetaFacts): string | null {
   if (c.parents > 1) return 'merge';
   if (c.filesChanged >= SWEEPING_FILES) return `sweeping change (${c.filesChanged} files)`;
   return null;
+}
+
+/** A line without any whitespace: two versions that differ only in layout squash to the same text. */
+const squash = (lines: readonly string[]) => lines.join('').replace(/\s+/g, '');
+
+/**
+ * Why a commit's change to one file is cosmetic — judged by its diff, never by its message — or null.
+ * Cosmetic: each hunk keeps the same text once whitespace is ignored (re-wrapping, re-indenting), and the lines
+ * the other hunks remove are the lines they add, in another order (include or list reordering). Blame lands on
+ * such commits for lines they only moved or re-laid out; the line's author is further back.
+ */
+export function cosmeticChange(hunks: readonly Pick<FixHunk, 'removed' | 'added'>[]): string | null {
+  const relaid = hunks.filter((h) => h.removed.length > 0 && squash(h.removed) === squash(h.added));
+  const rest = hunks.filter((h) => !relaid.includes(h));
+  const sorted = (key: 'removed' | 'added') =>
+    rest
+      .flatMap((h) => h[key].map((l) => l.trim()))
+      .filter((l) => l !== '')
+      .sort();
+  const removed = sorted('removed');
+  const added = sorted('added');
+  if (removed.length !== added.length || removed.some((l, i) => l !== added[i])) return null;
+  if (removed.length > 0) return relaid.length > 0 ? 'reorders and re-lays out lines only' : 'reorders lines only';
+  return relaid.length > 0 ? 'layout only' : null;
 }
 
 /** `.git-blame-ignore-revs` content → the full or abbreviated shas it lists. */

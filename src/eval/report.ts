@@ -1,4 +1,5 @@
 import type { EvalReport } from './run.js';
+import { BACKPORT } from './truth.js';
 
 const pct = (n: number) => `${(n * 100).toFixed(1)}%`;
 const num = (n: number) => n.toFixed(3);
@@ -12,7 +13,11 @@ export function renderReport(r: EvalReport): string {
   lines.push(
     `${r.repo.commits} commits, ${r.repo.releaseTags} release tags ('${r.options.tags}'); ${r.dataset.fixesFound} fix pairs, ` +
       `${r.dataset.evaluated} evaluated${r.options.sample !== null ? ` (sample ${r.options.sample})` : ''}` +
-      `${r.options.since ? ` since ${r.options.since.slice(0, 10)}` : ''}; ${r.dataset.fromReverts} from reverts, ` +
+      `${r.options.since ? ` since ${r.options.since.slice(0, 10)}` : ''}` +
+      (r.options.branches === 'default'
+        ? `, default branch only (${r.dataset.excluded[BACKPORT] ?? 0} backports left out)`
+        : ', every branch (backports included)') +
+      `; ${r.dataset.fromReverts} from reverts, ` +
       `${r.dataset.multiCause} with several causes; cause shipped in a release before the fix: ${pct(r.dataset.causeShippedBefore)}; ` +
       `masking leaks found (and scrubbed): ${r.leaks.found}; ${r.seconds} s.`,
   );

@@ -11,7 +11,7 @@ import { maskForEval } from './leak.js';
 import { ConfirmedTally, RankTally, type ConfirmedMetrics, type RankMetrics } from './metrics.js';
 import { openWorkspace } from './setup.js';
 import { forEachLimit, loadTruth, type FixPair } from './truth.js';
-import { VARIANTS, type Variant } from './variants.js';
+import { LEARNED, VARIANTS, type Variant } from './variants.js';
 
 export interface EvalOptions {
   repoPath: string;
@@ -24,6 +24,8 @@ export interface EvalOptions {
   concurrency?: number;
   /** leave out the ablations that need another blame per file (−w, −M, +C) */
   quick?: boolean;
+  /** fixes on the default branch only (the default), or on every ref (backports too) */
+  branches?: 'default' | 'all';
   log: (m: string) => void;
 }
 
@@ -71,7 +73,7 @@ export interface PairResult {
 export interface EvalReport {
   repo: { path: string; head: string; headDate: string; commits: number; releaseTags: number };
   generatedAt: string;
-  options: { tags: string; sample: number | null; since: string | null; quick: boolean };
+  options: { tags: string; sample: number | null; since: string | null; quick: boolean; branches: 'default' | 'all' };
   dataset: {
     fixesFound: number;
     evaluated: number;
@@ -94,7 +96,7 @@ export interface EvalReport {
 
 /**
  * `hindsight eval attribution`: builds incidents from the repository's own `Fixes:` trailers and reverts,
- * runs reference B-SZZ and R-SZZ, hindsight's SZZ and its ablations on the same pairs, and hindsight's
+ * runs reference B-SZZ, R-SZZ and L-SZZ, hindsight's SZZ and its ablations on the same pairs, and hindsight's
  * suspect ranking as of each incident's start — in a fresh temp database, without reading the answer.
  */
 export async function evaluateAttribution(options: EvalOptions): Promise<EvalReport> {
@@ -119,6 +121,7 @@ async function evaluate(
   const truthSet = await loadTruth(ctx.store, repoPath, {
     ...(options.since !== undefined ? { since: options.since } : {}),
     ...(options.sample !== undefined ? { sample: options.sample } : {}),
+    branches: options.branches ?? 'default',
   });
   const pairs = truthSet.pairs;
   log(`eval: ${truthSet.found} fix pairs found, evaluating ${pairs.length}`);
@@ -235,6 +238,7 @@ async function evaluate(
       sample: options.sample ?? null,
       since: options.since !== undefined ? new Date(options.since).toISOString() : null,
       quick: options.quick === true,
+      branches: options.branches ?? 'default',
     },
     dataset: {
       fixesFound: truthSet.found,
@@ -258,7 +262,7 @@ async function evaluate(
             shipped: shippedTally.result(),
           }))
         : [],
-    learnedWeights: learners.get('hindsight')?.latest() ?? null,
+    learnedWeights: learners.get(LEARNED)?.latest() ?? null,
     seconds: Math.round((Date.now() - started) / 1000),
     pairs: results,
   };

@@ -22,7 +22,15 @@ export interface TruthOptions {
   sample?: number;
   /** concurrent git calls when checking ancestry */
   concurrency?: number;
+  /**
+   * 'default' (the default): only fixes on the default branch (reachable from HEAD); backports on release
+   * branches are the same fix again, and are counted apart. 'all': every ingested ref.
+   */
+  branches?: 'default' | 'all';
 }
+
+/** Why a backport is left out of a default-branch run (a key of `TruthSet.excluded`). */
+export const BACKPORT = 'fix not on the default branch (backport)';
 
 export interface TruthSet {
   pairs: FixPair[];
@@ -65,6 +73,12 @@ export async function loadTruth(db: Db, repoPath: string, options: TruthOptions 
 
   let pairs = [...byFix.values()].filter((p) => options.since === undefined || p.fixAt >= options.since);
   if (options.since !== undefined && pairs.length < byFix.size) excluded['before --since'] = byFix.size - pairs.length;
+  if ((options.branches ?? 'default') === 'default') {
+    const onDefault = new Set((await runGit(repoPath, ['rev-list', 'HEAD'])).split('\n'));
+    const before = pairs.length;
+    pairs = pairs.filter((p) => onDefault.has(p.fix));
+    if (pairs.length < before) excluded[BACKPORT] = before - pairs.length;
+  }
   const found = pairs.length;
   // Sampled in a fixed pseudo-random order (a hash of the sha); ancestry is checked only until the sample is full.
   const ordered = pairs

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GitCache } from '../../src/attribution/blame.js';
 import { maskFixMessage } from '../../src/attribution/similarity.js';
-import { B_SZZ, HINDSIGHT_SZZ, R_SZZ, runSzz, storeFacts, type SzzConfig } from '../../src/attribution/szz.js';
+import { B_SZZ, HINDSIGHT_SZZ, L_SZZ, R_SZZ, runSzz, storeFacts, type SzzConfig } from '../../src/attribution/szz.js';
 import { ingestGit } from '../../src/ingest/git.js';
 import { gitdir, type GitDir } from '../helpers/gitdir.js';
 import { testContext } from '../helpers/context.js';
@@ -77,6 +77,18 @@ describe('SZZ on synthetic histories with a known inducing commit', () => {
     expect((await szz(g, fix, B_SZZ)).chosen.sort()).toEqual([inducing, other].sort());
   });
 
+  it('L-SZZ names the commit blamed for most lines, R-SZZ the most recent', async () => {
+    day = 1;
+    const g = gitdir();
+    const body = (cond: string, ret: string, tail: string) => `if (${cond})\n    return ${ret};\n${tail}`;
+    commit(g, { 'src/check.c': source(body('len > max', '-1', 'return 0;')) }, 'init');
+    const most = commit(g, { 'src/check.c': source(body('len >= max + 1', '-2', 'return 0;')) }, 'check: widen');
+    const newest = commit(g, { 'src/check.c': source(body('len >= max + 1', '-2', 'return 1 - 1;')) }, 'spell zero');
+    const fix = commit(g, { 'src/check.c': source(body('len > max', '-1', 'return 0;')) }, 'check: fix');
+    expect((await szz(g, fix, L_SZZ)).chosen).toEqual([most]);
+    expect((await szz(g, fix, R_SZZ)).chosen).toEqual([newest]);
+  });
+
   it('added-line-only fix: the lines around the addition (or its function) are blamed instead of giving up', async () => {
     day = 1;
     const g = gitdir();
@@ -142,6 +154,66 @@ describe('SZZ on synthetic histories with a known inducing commit', () => {
     const h = await szz(g, fix, HINDSIGHT_SZZ);
     expect(h.chosen).toEqual([inducing]);
     expect(h.notes.join('\n')).toMatch(/comment-only line\(s\) the fix changed were not blamed/);
+  });
+
+  it('C statements that start with `*` or `--` are blamed, not skipped as comments', async () => {
+    day = 1;
+    const g = gitdir();
+    const body = (store: string, step: string) =>
+      `/*\n * Report the failing request.\n */\n*bad_wr = ${store};\n${step};\nreturn 0;`;
+    commit(g, { 'src/verbs.c': source(body('wr', '--count')) }, 'init');
+    const inducing = commit(
+      g,
+      { 'src/verbs.c': source(body('wr->next', '--total')) },
+      'verbs: report the next request',
+    );
+    const fix = commit(g, { 'src/verbs.c': source(body('wr', '--count')) }, 'verbs: report the failing request');
+    for (const config of [R_SZZ, HINDSIGHT_SZZ]) {
+      const r = await szz(g, fix, config);
+      expect(r.chosen, config.name).toEqual([inducing]);
+    }
+  });
+
+  it('a fix to CMakeLists.txt blames the build change that broke it (a build file is not documentation)', async () => {
+    day = 1;
+    const g = gitdir();
+    commit(g, { 'CMakeLists.txt': 'project(x)\nadd_library(x x.c)\n', 'x.c': 'int x;\n' }, 'init');
+    const inducing = commit(g, { 'CMakeLists.txt': 'project(x)\nadd_library(x x.c y.c)\n' }, 'build: add y');
+    const fix = commit(g, { 'CMakeLists.txt': 'project(x)\nadd_library(x x.c)\n' }, 'build: y does not exist');
+    expect((await szz(g, fix, HINDSIGHT_SZZ)).chosen).toEqual([inducing]);
+  });
+
+  it('a fix that changed only documentation blames it rather than naming nothing; B-SZZ blames source only', async () => {
+    day = 1;
+    const g = gitdir();
+    commit(g, { 'doc/ip-link.8': '.TH IP-LINK 8\nmtu NUMBER\n', 'ip.c': 'int x;\n' }, 'init');
+    const inducing = commit(g, { 'doc/ip-link.8': '.TH IP-LINK 8\nmtu BYTES\n' }, 'man: mtu unit');
+    const fix = commit(g, { 'doc/ip-link.8': '.TH IP-LINK 8\nmtu NUMBER\n' }, 'man: mtu is a number');
+    expect((await szz(g, fix, HINDSIGHT_SZZ)).chosen).toEqual([inducing]);
+    expect((await szz(g, fix, B_SZZ)).chosen).toEqual([]);
+  });
+
+  it('a commit that only reordered includes or re-wrapped a line is looked through, judged by its diff', async () => {
+    day = 1;
+    const g = gitdir();
+    const file = (includes: string[], call: string) => `${includes.join('\n')}\n\nint main(void)\n{\n${call}\n}\n`;
+    const [netIf, stdio, str] = ['#include <net/if.h>', '#include <stdio.h>', '#include <string.h>'];
+    commit(g, { 'src/ip.c': file(['#include <linux/if.h>', stdio, str], '    return run(1, 2);') }, 'init');
+    const inducing = commit(g, { 'src/ip.c': file([netIf, stdio, str], '    return run(1, 3);') }, 'ip: libc header');
+    const tidy = commit(
+      g,
+      { 'src/ip.c': file([stdio, str, netIf], '    return run(1,\n               3);') },
+      'ip: group includes, wrap a line',
+    );
+    const fix = commit(
+      g,
+      { 'src/ip.c': file([stdio, str, '#include <linux/if.h>'], '    return run(1,\n               2);') },
+      'ip: back to the kernel header',
+    );
+    expect((await szz(g, fix, HINDSIGHT_SZZ)).chosen).toEqual([tidy]);
+    const r = await szz(g, fix, { ...HINDSIGHT_SZZ, lookThroughCosmetic: true });
+    expect(r.chosen).toEqual([inducing]);
+    expect(r.notes.join('\n')).toMatch(/cosmetic change/);
   });
 
   it('a large reformatting commit in between is looked through (sweeping change, and .git-blame-ignore-revs)', async () => {

@@ -5,6 +5,8 @@ import { Learner, MIN_TRAIN_PAIRS } from '../../src/eval/learner.js';
 import { ConfirmedTally, RankTally } from '../../src/eval/metrics.js';
 import { renderReport } from '../../src/eval/report.js';
 import { evaluateAttribution } from '../../src/eval/run.js';
+import { BACKPORT } from '../../src/eval/truth.js';
+import { HEADLINE, LEARNED } from '../../src/eval/variants.js';
 import { gitdir } from '../helpers/gitdir.js';
 
 const file = (cond: string, extra = '') => `#include <stdio.h>
@@ -50,17 +52,31 @@ describe('hindsight eval attribution', () => {
       date: '2025-01-20T10:00:00Z',
     });
     g.git('revert', '--no-edit', reverted);
+    // A backport on a release branch: the same fix again, off the default branch.
+    g.git('checkout', '-q', '-b', 'stable', inducing);
+    const backport = g.commit({
+      files: { 'src/check.c': file('len > max') },
+      message: `check: fix off-by-one (backport)\n\nFixes: ${inducing.slice(0, 12)}\n`,
+      date: '2025-01-21T10:00:00Z',
+    });
+    g.git('checkout', '-q', 'main');
 
     const logs: string[] = [];
     const report = await evaluateAttribution({ repoPath: g.path, tags: 'v*', log: (m) => logs.push(m) });
 
     expect(report.dataset).toMatchObject({ evaluated: 2, fromReverts: 1, multiCause: 0 });
+    expect(report.dataset.excluded[BACKPORT]).toBe(1);
+    expect(report.pairs.some((p) => p.fix === backport)).toBe(false);
     expect(report.pairs.find((p) => p.fix === fix)?.truth).toEqual([inducing]);
     expect(report.leaks.found).toBe(0);
     const byName = Object.fromEntries(report.confirmed.map((c) => [c.variant, c]));
     expect(byName['B-SZZ']!.role).toBe('reference');
     expect(byName['R-SZZ']!.role).toBe('reference');
-    expect(byName['hindsight']!.metrics).toMatchObject({ precision: 1, recall: 1, f1: 1, pairs: 2 });
+    expect(byName['L-SZZ']!.role).toBe('reference');
+    // the headline is the shipped configuration; learned weights are an extra, labelled row
+    expect(byName[HEADLINE]!.role).toBe('ours');
+    expect(byName[HEADLINE]!.metrics).toMatchObject({ precision: 1, recall: 1, f1: 1, pairs: 2 });
+    expect(byName[LEARNED]!.role).toBe('ablation');
     expect(report.confirmed.filter((c) => c.role === 'ablation').length).toBeGreaterThan(10);
     // the cause of the fix shipped in v0.2, before the fix: suspect mode finds it among the release's changes
     expect(report.repo.releaseTags).toBe(3);
@@ -73,9 +89,14 @@ describe('hindsight eval attribution', () => {
     expect(report.pairs.find((p) => p.fix === fix)!.why).toMatch(/only commit|ahead of/);
 
     const md = renderReport(report);
-    expect(md).toMatch(/\| \*\*hindsight\*\* \| 1\.000 \| 1\.000 \| 1\.000 \| 0\/2 \|/);
+    expect(md).toMatch(/\| \*\*hindsight \(what ships\)\*\* \| 1\.000 \| 1\.000 \| 1\.000 \| 0\/2 \|/);
+    expect(md).toMatch(/default branch only \(1 backports left out\)/);
     expect(md).toMatch(/B-SZZ \(reference\)/);
     expect(logs.join('\n')).toMatch(/blamed 2\/2 fixes/);
+
+    const all = await evaluateAttribution({ repoPath: g.path, tags: 'v*', branches: 'all', log: () => {} });
+    expect(all.pairs.map((p) => p.fix)).toContain(backport);
+    expect(all.dataset.evaluated).toBe(3);
   });
 });
 

@@ -15,6 +15,7 @@ interface EvalFlags {
   out?: string;
   concurrency: string;
   quick?: boolean;
+  allBranches?: boolean;
 }
 
 export function registerEval(program: Command, makeContext: ContextFactory): void {
@@ -23,7 +24,7 @@ export function registerEval(program: Command, makeContext: ContextFactory): voi
     .command('attribution')
     .description(
       "Measure attribution on the repository's own history: each commit with a `Fixes: <sha>` trailer (or a revert) " +
-        'becomes an incident; reports precision/recall/F1 against reference B-SZZ and R-SZZ, and suspect ranking ' +
+        'becomes an incident; reports precision/recall/F1 against reference B-SZZ, R-SZZ and L-SZZ, and suspect ranking ' +
         '(hit@1/hit@5/MRR). Uses --repo (a clone, bare is fine) and a fresh temp database.',
     )
     .option('--sample <n>', 'evaluate at most N fixes (deterministic sample)')
@@ -32,6 +33,7 @@ export function registerEval(program: Command, makeContext: ContextFactory): voi
     .option('--out <file>', 'write the full JSON report (every pair) here')
     .option('--concurrency <n>', 'fixes blamed at once', '2')
     .option('--quick', 'skip the ablations that need another git blame per file (-w, -M, -C)')
+    .option('--all-branches', 'also evaluate fixes that are only on other branches (backports); default: HEAD only')
     .action(async (o: EvalFlags) => {
       const sample = o.sample === undefined ? undefined : positiveInt(o.sample, '--sample');
       const concurrency = positiveInt(o.concurrency, '--concurrency');
@@ -45,6 +47,7 @@ export function registerEval(program: Command, makeContext: ContextFactory): voi
         tags: o.tags,
         concurrency,
         quick: o.quick === true,
+        branches: o.allBranches === true ? 'all' : 'default',
         log: info,
         ...(sample !== undefined ? { sample } : {}),
         ...(since !== undefined ? { since } : {}),
