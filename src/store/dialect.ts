@@ -5,11 +5,6 @@ import { isPostgres, type Db } from './open.js';
 
 export type ValueType = 'text' | 'bigint';
 
-/** The text for this engine, where a statement's two dialects differ as a whole. */
-export function dialect(db: Db, sqlite: string, postgres: string): string {
-  return isPostgres(db) ? postgres : sqlite;
-}
-
 /**
  * A FROM item: the elements of a JSON array parameter (`param`, e.g. `?` or `@ids`) as rows of one column `value`
  * of `type`, under `alias`. SQLite's json_each, or PostgreSQL's json_array_elements_text with a cast, since

@@ -227,11 +227,15 @@ function fixRow(row: Record<string, unknown>, aliases: Map<string, string>): voi
 
 class PostgresStatement implements Statement {
   private plucked = false;
+  /** Decided once per statement, not per run(): only an INSERT has a last insert id to ask for. */
+  private readonly isInsert: boolean;
   constructor(
     private readonly db: PostgresDb,
     readonly source: string,
     private readonly t: Translated,
-  ) {}
+  ) {
+    this.isInsert = /^\s*INSERT\b/i.test(source);
+  }
 
   pluck(toggle = true): this {
     this.plucked = toggle;
@@ -253,7 +257,7 @@ class PostgresStatement implements Statement {
     // No RETURNING: as SQLite's last_insert_rowid, the identity this connection's last INSERT drew (lastval()),
     // asked only when read — read it right after the insert, as with SQLite.
     const db = this.db;
-    const isInsert = /^\s*INSERT\b/i.test(this.source);
+    const isInsert = this.isInsert;
     return {
       changes: rowCount,
       get lastInsertRowid(): number {
