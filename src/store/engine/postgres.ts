@@ -84,29 +84,41 @@ export class PostgresDb implements EngineDb {
   }
 
   /**
-   * One request to the worker, waited for synchronously. No answer in time (the server's statement timeout is
-   * shorter, so the server or the network is gone): the connection is closed, since its state — a transaction
-   * half done, an answer still on its way that the next call would take for its own — can no longer be trusted.
+   * One request to the worker, waited for synchronously. The reply is found by its id: an ingest of util-linux on a
+   * loaded machine once found call 40,936's reply where 40,937's was due (the earlier call had given up on an empty
+   * port), so an empty port means "not yet" — wait again, briefly — and an earlier call's reply is dropped rather
+   * than taken for this one's. No answer in time (the server's statement timeout is shorter, so the server or the network is
+   * gone): the connection is closed, since its state — a transaction half done — can no longer be trusted.
    */
   call(msg: Record<string, unknown>): NonNullable<Reply['result']> {
     if (this.closed) throw new TypeError('The database connection is not open');
     const id = ++this.seq;
     Atomics.store(this.flag, 0, 0);
     this.port.postMessage({ ...msg, id });
-    if (Atomics.wait(this.flag, 0, 0, this.waitMs) === 'timed-out') {
-      this.closed = true;
-      void this.worker.terminate();
-      throw new PostgresError(
-        `PostgreSQL did not answer within ${this.waitMs} ms; this connection is closed, reopen the database`,
-        '57014',
-      );
+    const deadline = performance.now() + this.waitMs;
+    for (let first = true; ; first = false) {
+      const left = deadline - performance.now();
+      if (left <= 0) {
+        this.closed = true;
+        void this.worker.terminate();
+        throw new PostgresError(
+          `PostgreSQL did not answer within ${this.waitMs} ms; this connection is closed, reopen the database`,
+          '57014',
+        );
+      }
+      // After an empty look, poll: the flag was reset, and a reply posted just before that reset set it already.
+      Atomics.wait(this.flag, 0, 0, first ? left : Math.min(left, 1));
+      for (let m = this.receive(); m !== undefined; m = this.receive()) {
+        if (m.id !== id) continue; // a reply to a call that gave up on it
+        if (!m.ok) throw new PostgresError(m.error!.message, m.error!.code, m.error!.detail);
+        return m.result!;
+      }
+      Atomics.store(this.flag, 0, 0);
     }
-    const reply = receiveMessageOnPort(this.port)?.message as (Reply & { id?: number }) | undefined;
-    if (!reply) throw new PostgresError('the PostgreSQL worker answered nothing', undefined);
-    if (reply.id !== id)
-      throw new PostgresError(`the PostgreSQL worker answered request ${reply.id}, not ${id}`, undefined);
-    if (!reply.ok) throw new PostgresError(reply.error!.message, reply.error!.code, reply.error!.detail);
-    return reply.result!;
+  }
+
+  private receive(): (Reply & { id?: number }) | undefined {
+    return receiveMessageOnPort(this.port)?.message as (Reply & { id?: number }) | undefined;
   }
 
   /** Runs a translated statement as a named (server-side prepared) statement of this connection. */
