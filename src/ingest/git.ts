@@ -300,8 +300,7 @@ class ChunkWriter {
     let ms = 0;
     this.added += immediateTransaction(this.db, () => {
       const t = performance.now();
-      let added = 0;
-      for (const commit of chunk) if (this.writer.insert(commit)) added++;
+      const added = this.writer.insertAll(chunk);
       // Each chunk adds its commits to the per-module rollups, on a first ingest too: that work then overlaps git's
       // (node waits for git's output ~40% of a bulk load) instead of adding to the index rebuild after the log.
       refreshModuleRollups(this.db);

@@ -65,9 +65,114 @@ export interface NewCommit {
 export interface CommitWriter {
   /** Inserts the commit and its rows; false (and nothing written) when the sha is already stored. */
   insert(commit: NewCommit): boolean;
+  /** Inserts every commit not yet stored, with its rows; how many were new. */
+  insertAll(commits: readonly NewCommit[]): number;
 }
 
 export function commitWriter(db: Db): CommitWriter {
+  const rowWriter = commitRowWriter(db);
+  if (!isPostgres(db)) {
+    // SQLite: a statement per row costs a function call, and one JSON array per table per batch measured no faster
+    // (+5–10% CPU: the cost is B-tree work). On PostgreSQL every statement is a round trip (~270 µs), so a chunk
+    // goes in a few set-based statements instead.
+    return { insert: rowWriter, insertAll: (commits) => commits.filter(rowWriter).length };
+  }
+  const sets = postgresCommitSets(db);
+  return { insert: rowWriter, insertAll: sets };
+}
+
+/** Commit totals derived from its files (null counts are binary files). */
+function commitTotals(c: NewCommit): { added: number; deleted: number } {
+  let added = 0;
+  let deleted = 0;
+  for (const f of c.files) {
+    added += f.added ?? 0;
+    deleted += f.deleted ?? 0;
+  }
+  return { added, deleted };
+}
+
+/**
+ * PostgreSQL's bulk path: each table's rows as one JSON parameter expanded by json_to_recordset, commits first
+ * (RETURNING the shas that were new, so rows of already-stored commits are not written again), then their files,
+ * trailers (in the order given: their identity keeps it) and fixes. Same rows and triggers as the per-row path.
+ */
+function postgresCommitSets(db: Db): (commits: readonly NewCommit[]) => number {
+  const insCommits = db.prepare(`INSERT INTO commits(sha, repo_id, author_name, author_email, authored_at,
+      committed_at, subject, body, parents, is_merge, author_kind, agent, agent_evidence, reverts_sha, added, deleted,
+      files_changed)
+    SELECT r.sha, r.repo_id, r.author_name, r.author_email, r.authored_at, r.committed_at, r.subject, r.body,
+      r.parents, r.is_merge, r.author_kind, r.agent, r.agent_evidence, r.reverts_sha, r.added, r.deleted,
+      r.files_changed
+    FROM json_to_recordset(CAST(? AS json)) AS r(ord bigint, sha text, repo_id bigint, author_name text,
+      author_email text, authored_at bigint, committed_at bigint, subject text, body text, parents text,
+      is_merge bigint, author_kind text, agent text, agent_evidence text, reverts_sha text, added bigint,
+      deleted bigint, files_changed bigint)
+    ORDER BY r.ord
+    ON CONFLICT(sha) DO NOTHING RETURNING sha`);
+  const insFiles = db.prepare(`INSERT INTO commit_files(sha, path, old_path, module, added, deleted, committed_at)
+    SELECT r.sha, r.path, r.old_path, r.module, r.added, r.deleted, r.committed_at
+    FROM json_to_recordset(CAST(? AS json)) AS r(sha text, path text, old_path text, module text, added bigint,
+      deleted bigint, committed_at bigint)
+    ON CONFLICT DO NOTHING`);
+  const insTrailers = db.prepare(`INSERT INTO commit_trailers(sha, key, value)
+    SELECT r.sha, r.key, r.value FROM json_to_recordset(CAST(? AS json)) AS r(ord bigint, sha text, key text, value text)
+    ORDER BY r.ord`);
+  const insFixes = db.prepare(`INSERT INTO commit_fixes(sha, fixed_ref, fixed_sha)
+    SELECT r.sha, r.fixed_ref, r.fixed_sha FROM json_to_recordset(CAST(? AS json)) AS r(sha text, fixed_ref text,
+      fixed_sha text)
+    ON CONFLICT DO NOTHING`);
+  return (commits) => {
+    if (commits.length === 0) return 0;
+    const rows = commits.map((c, ord) => ({
+      ord,
+      sha: c.sha,
+      repo_id: c.repoId,
+      author_name: c.authorName,
+      author_email: c.authorEmail,
+      authored_at: c.authoredAt,
+      committed_at: c.committedAt,
+      subject: c.subject,
+      body: c.body,
+      parents: c.parents.join(' '),
+      is_merge: c.parents.length > 1 ? 1 : 0,
+      author_kind: c.authorKind,
+      agent: c.agent,
+      agent_evidence: c.agentEvidence,
+      reverts_sha: c.revertsSha,
+      ...commitTotals(c),
+      files_changed: c.files.length,
+    }));
+    const fresh = new Set(insCommits.pluck().all(JSON.stringify(rows)) as string[]);
+    if (fresh.size === 0) return 0;
+    // A sha given twice in one batch is new once: its rows are written once, from its first occurrence.
+    const written = new Set<string>();
+    const mine = commits.filter((c) => fresh.has(c.sha) && !written.has(c.sha) && written.add(c.sha));
+    const files = mine.flatMap((c) =>
+      c.files.map((f) => ({
+        sha: c.sha,
+        path: f.path,
+        old_path: f.oldPath,
+        module: f.module,
+        added: f.added,
+        deleted: f.deleted,
+        committed_at: c.committedAt,
+      })),
+    );
+    if (files.length > 0) insFiles.run(JSON.stringify(files));
+    let ord = 0;
+    const trailers = mine.flatMap((c) =>
+      c.trailers.map((t) => ({ ord: ord++, sha: c.sha, key: t.key, value: t.value })),
+    );
+    if (trailers.length > 0) insTrailers.run(JSON.stringify(trailers));
+    const fixes = mine.flatMap((c) => c.fixes.map((x) => ({ sha: c.sha, fixed_ref: x.ref, fixed_sha: x.sha })));
+    if (fixes.length > 0) insFixes.run(JSON.stringify(fixes));
+    return fresh.size;
+  };
+}
+
+/** The per-row path: one commit and its rows, a statement each. */
+function commitRowWriter(db: Db): (commit: NewCommit) => boolean {
   const insCommit = db.prepare(`INSERT INTO commits(sha, repo_id, author_name, author_email, authored_at, committed_at,
       subject, body, parents, is_merge, author_kind, agent, agent_evidence, reverts_sha, added, deleted, files_changed)
     VALUES (@sha, @repoId, @authorName, @authorEmail, @authoredAt, @committedAt, @subject, @body, @parents, @isMerge,
@@ -81,39 +186,32 @@ export function commitWriter(db: Db): CommitWriter {
   const insFix = db.prepare(
     'INSERT INTO commit_fixes(sha, fixed_ref, fixed_sha) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
   );
-  return {
-    insert(c) {
-      let added = 0;
-      let deleted = 0;
-      for (const f of c.files) {
-        added += f.added ?? 0;
-        deleted += f.deleted ?? 0;
-      }
-      const res = insCommit.run({
-        sha: c.sha,
-        repoId: c.repoId,
-        authorName: c.authorName,
-        authorEmail: c.authorEmail,
-        authoredAt: c.authoredAt,
-        committedAt: c.committedAt,
-        subject: c.subject,
-        body: c.body,
-        parents: c.parents.join(' '),
-        isMerge: c.parents.length > 1 ? 1 : 0,
-        authorKind: c.authorKind,
-        agent: c.agent,
-        agentEvidence: c.agentEvidence,
-        revertsSha: c.revertsSha,
-        added,
-        deleted,
-        filesChanged: c.files.length,
-      });
-      if (res.changes === 0) return false;
-      for (const f of c.files) insFile.run(c.sha, f.path, f.oldPath, f.module, f.added, f.deleted, c.committedAt);
-      for (const t of c.trailers) insTrailer.run(c.sha, t.key, t.value);
-      for (const x of c.fixes) insFix.run(c.sha, x.ref, x.sha);
-      return true;
-    },
+  return (c) => {
+    const { added, deleted } = commitTotals(c);
+    const res = insCommit.run({
+      sha: c.sha,
+      repoId: c.repoId,
+      authorName: c.authorName,
+      authorEmail: c.authorEmail,
+      authoredAt: c.authoredAt,
+      committedAt: c.committedAt,
+      subject: c.subject,
+      body: c.body,
+      parents: c.parents.join(' '),
+      isMerge: c.parents.length > 1 ? 1 : 0,
+      authorKind: c.authorKind,
+      agent: c.agent,
+      agentEvidence: c.agentEvidence,
+      revertsSha: c.revertsSha,
+      added,
+      deleted,
+      filesChanged: c.files.length,
+    });
+    if (res.changes === 0) return false;
+    for (const f of c.files) insFile.run(c.sha, f.path, f.oldPath, f.module, f.added, f.deleted, c.committedAt);
+    for (const t of c.trailers) insTrailer.run(c.sha, t.key, t.value);
+    for (const x of c.fixes) insFix.run(c.sha, x.ref, x.sha);
+    return true;
   };
 }
 
