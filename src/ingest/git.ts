@@ -6,7 +6,7 @@ import { detectAuthorship, parseTrailers } from '../attribution/identity.js';
 import { readCodeowners, type AppContext } from '../context.js';
 import { UpstreamError, UserInputError, errorMessage } from '../errors.js';
 import { ModuleMapper } from '../modules.js';
-import { optimizeStatistics, withBulkLoad } from '../store/bulk-load.js';
+import { keepCommitStatistics, optimizeStatistics, withBulkLoad } from '../store/bulk-load.js';
 import {
   commitWriter,
   countCommits,
@@ -307,6 +307,7 @@ class ChunkWriter {
       ms = performance.now() - t;
       return added;
     });
+    keepCommitStatistics(this.db, this.added);
     // A full chunk's writes (not the wait for the lock) size the next one, halfway to the fit to damp noise.
     if (chunk.length < this.size) return;
     const fits = (chunk.length * this.chunkMs) / Math.max(ms, 1);
