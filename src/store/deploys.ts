@@ -2,7 +2,7 @@ import { inJson } from './dialect.js';
 import { LINK_SCORE_THRESHOLD } from './incidents.js';
 import type { Db } from './open.js';
 import { prepared } from './prepared.js';
-import { SHIPPED_EARLIER } from './first-ship.js';
+import { shippedEarlier } from './first-ship.js';
 
 export type DeployStatus = 'success' | 'failure' | 'rolled_back';
 export const DEPLOY_STATUSES: readonly DeployStatus[] = ['success', 'failure', 'rolled_back'];
@@ -133,7 +133,7 @@ export function listDeploys(
     .prepare(
       `SELECT ${prefixed('d')}, p.sha AS prevSha, p.external_id AS prevExternalId, p.source AS prevSource,
          (SELECT count(*) FROM deploy_commits dc WHERE dc.deploy_id = d.id) AS commits,
-         (SELECT count(*) FROM deploy_commits dc WHERE dc.deploy_id = d.id AND ${SHIPPED_EARLIER}) AS shippedBefore
+         (SELECT count(*) FROM deploy_commits dc WHERE dc.deploy_id = d.id AND ${shippedEarlier(db)}) AS shippedBefore
        FROM deploys d LEFT JOIN deploys p ON p.id = d.prev_deploy_id
        WHERE (CAST(@env AS TEXT) IS NULL OR d.env = @env) AND (CAST(@service AS TEXT) IS NULL OR d.service = @service)
        ORDER BY d.finished_at, d.id`,
