@@ -49,14 +49,22 @@ export function insertCluster(db: Db, c: { category: string; module: string; at:
   return res.id;
 }
 
-/** One more member: size + 1, the time span widened, the profile replaced. */
-export function growCluster(db: Db, id: number, at: number, p: ClusterProfile): void {
-  prepared(
-    db,
-    `UPDATE clusters SET size = size + 1, first_at = CASE WHEN @at < first_at THEN @at ELSE first_at END,
-       last_at = CASE WHEN @at > last_at THEN @at ELSE last_at END,
-       label = @label, terms = @terms, paths = @paths WHERE id = @id`,
-  ).run({ id, at, label: p.label, terms: JSON.stringify(p.terms), paths: JSON.stringify(p.paths) });
+const GROW = `UPDATE clusters SET size = size + 1, first_at = CASE WHEN @at < first_at THEN @at ELSE first_at END,
+       last_at = CASE WHEN @at > last_at THEN @at ELSE last_at END`;
+
+/** One more member: size + 1, the time span widened, the profile replaced when given (else kept). */
+export function growCluster(db: Db, id: number, at: number, p?: ClusterProfile): void {
+  if (!p) {
+    prepared(db, `${GROW} WHERE id = @id`).run({ id, at });
+    return;
+  }
+  prepared(db, `${GROW}, label = @label, terms = @terms, paths = @paths WHERE id = @id`).run({
+    id,
+    at,
+    label: p.label,
+    terms: JSON.stringify(p.terms),
+    paths: JSON.stringify(p.paths),
+  });
 }
 
 export function getCluster(db: Db, id: number): ClusterRow | undefined {

@@ -2,7 +2,7 @@ import { rebuildSql } from './migrations/0007-triage-rollups.js';
 import { indexedBy, joinInOrder } from './dialect.js';
 import { interruptMatchIds } from './engine/full-text.js';
 import { engineOf } from './engine/open-engine.js';
-import type { Db } from './open.js';
+import { isPostgres, type Db } from './open.js';
 import { prepared } from './prepared.js';
 
 /** An `interrupts` row (interrupt or correction) with camelCase fields; times are unix ms. */
@@ -54,15 +54,16 @@ export function parseStringList(json: string | null): string[] {
   }
 }
 
-export function insertInterrupt(db: Db, e: NewInterrupt): number {
+/** Inserts an entry, already in its cluster when one is given (one statement instead of an insert and an update). */
+export function insertInterrupt(db: Db, e: NewInterrupt, clusterId: number | null = null): number {
   const res = prepared(
     db,
     `INSERT INTO interrupts (kind, category, category_source, summary, detail, paths, module, agent, task_id,
-       session_id, source, created_at, responded_at, resolved_at, response, redactions, external_id)
+       session_id, source, created_at, responded_at, resolved_at, response, redactions, external_id, cluster_id)
      VALUES (@kind, @category, @categorySource, @summary, @detail, @paths, @module, @agent, @taskId, @sessionId,
-       @source, @createdAt, @respondedAt, @resolvedAt, @response, @redactions, @externalId)
+       @source, @createdAt, @respondedAt, @resolvedAt, @response, @redactions, @externalId, @clusterId)
      RETURNING id`,
-  ).get({ ...e, paths: JSON.stringify(e.paths) }) as { id: number };
+  ).get({ ...e, paths: JSON.stringify(e.paths), clusterId }) as { id: number };
   return res.id;
 }
 
@@ -142,21 +143,50 @@ export function searchInterrupts(
   }) as Candidate[];
 }
 
-/** Entries in scope written after entry `afterId` (the newest a snapshot saw), other than `exceptId`. */
-export function entriesAfter(
-  db: Db,
-  o: { afterId: number; exceptId: number; category: string | null; module: string },
-): Candidate[] {
+/**
+ * Entries in scope written after entry `afterId` (what lastInterruptId returned for the same module before a
+ * snapshot): with a module, read from the (module, id) index, since on PostgreSQL writers of other modules add
+ * larger ids meanwhile.
+ */
+export function entriesAfter(db: Db, o: { afterId: number; category: string | null; module: string }): Candidate[] {
   const { category, ...rest } = o;
-  return prepared(
-    db,
-    `SELECT ${CANDIDATE} FROM interrupts i WHERE i.id > @afterId AND i.id <> @exceptId AND ${inScope(category)}`,
-  ).all(category === null ? rest : o) as Candidate[];
+  const ofCategory = category === null ? '' : ' AND i.category = @category';
+  const sql =
+    o.module === ''
+      ? `SELECT ${CANDIDATE} FROM interrupts i WHERE i.id > @afterId${ofCategory}`
+      : `SELECT ${CANDIDATE} FROM interrupts i WHERE i.module = @module AND i.id > @afterId${ofCategory}
+         UNION ALL
+         SELECT ${CANDIDATE} FROM interrupts i WHERE i.module = '' AND i.id > @afterId${ofCategory}`;
+  return prepared(db, sql).all(category === null ? rest : o) as Candidate[];
 }
 
-/** The newest entry id (0 when there is none): entries written later have larger ids. */
-export function lastInterruptId(db: Db): number {
-  return (prepared(db, 'SELECT coalesce(max(id), 0) FROM interrupts').pluck().get() as number) ?? 0;
+/**
+ * The newest id of the entries a writer of `module` clusters with: that module's and the cross-cutting ones
+ * (module ''); every entry without a module. Writers of one module take turns (interruptWriteLock), so what they
+ * add after this read has a larger id; entriesAfter finds it.
+ */
+export function lastInterruptId(db: Db, module = ''): number {
+  const sql =
+    module === ''
+      ? 'SELECT coalesce(max(id), 0) FROM interrupts'
+      : `SELECT coalesce(max(m), 0) FROM (SELECT max(id) AS m FROM interrupts WHERE module = ?
+           UNION ALL SELECT max(id) FROM interrupts WHERE module = '') ids`;
+  const q = prepared(db, sql).pluck();
+  return ((module === '' ? q.get() : q.get(module)) as number) ?? 0;
+}
+
+/**
+ * How log_interrupt writers of an entry of `module` exclude each other. Clustering reads and joins only entries of
+ * the module and cross-cutting ones (module ''), so on PostgreSQL a writer locks its module's scope and writers of
+ * different modules run at once. A cross-cutting entry compares with every module, whose writers do not take
+ * turns with each other, so no id read before the lock bounds what they add: it takes the database-wide lock and
+ * plans under it. SQLite writes one at a time, so a plan read before the lock always holds.
+ */
+export function interruptWriteLock(db: Db, module: string): { scope: string | undefined; planUnderLock: boolean } {
+  if (!isPostgres(db)) return { scope: undefined, planUnderLock: false };
+  return module === ''
+    ? { scope: undefined, planUnderLock: true }
+    : { scope: `interrupts:${module}`, planUnderLock: false };
 }
 
 /** A cluster's newest entries, newest first, with what its profile is recomputed from. */

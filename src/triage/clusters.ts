@@ -4,11 +4,12 @@ import {
   clusterCountBetween,
   clusterMembers,
   entriesAfter,
+  insertInterrupt,
   lastInterruptId,
   parseStringList,
   searchInterrupts,
-  setInterruptCluster,
   type Candidate,
+  type NewInterrupt,
 } from '../store/interrupts.js';
 import type { Db } from '../store/open.js';
 import { stem } from './stem.js';
@@ -18,18 +19,28 @@ import { cosine, searchWords, termBag, type TermBag } from './terms.js';
  * How clustering decides (all tunable here, measured in test/triage/clusters.test.ts):
  * an entry joins the best cluster of its category (and module, when its paths name one) whose score reaches
  * JOIN_THRESHOLD, else it starts a new cluster. A cluster's score is the better of its best member's
- * similarity (members found by FTS5: the newest 200 entries sharing a word) and the similarity to its
- * profile (top terms and paths; the 20 newest clusters in scope are compared this way).
+ * similarity (members found by FTS5: the newest 50 entries sharing one of its 4 longest words) and the
+ * similarity to its profile (top terms and paths; the 20 newest clusters in scope are compared this way).
  */
 export const JOIN_THRESHOLD = 0.3;
 /** A path shared with the other entry adds this much (a shared directory half): evidence, never enough alone. */
 const PATH_BONUS = 0.15;
 /** Texts sharing fewer terms than this are not similar, whatever their cosine. */
 const MIN_SHARED_TERMS = 2;
-/** The newest full-text matches compared with each new entry. */
-const FTS_CANDIDATES = 200;
+/**
+ * The newest full-text matches compared with each new entry. 200 matches of 6 words cost a quarter of a write's
+ * CPU; 50 of 4 clustered as well on bench/clustering.ts's long histories (bench/FINDINGS.md, section 5).
+ */
+const FTS_CANDIDATES = 50;
+const SEARCH_WORDS = 4;
 const PROFILE_CANDIDATES = 20;
 const PROFILE_MEMBERS = 30;
+/**
+ * A cluster's profile is recomputed from its newest PROFILE_MEMBERS members on each join until it has that many,
+ * then on every PROFILE_REFRESH-th join: one member more moves a full cluster's profile by a thirtieth at most,
+ * and reading and scoring 30 members was a tenth of a write.
+ */
+const PROFILE_REFRESH = 5;
 const PROFILE_TERMS = 12;
 const PROFILE_PATHS = 20;
 const LABEL_TERMS = 4;
@@ -122,16 +133,21 @@ export interface ClusterPlan {
   profile?: { clusterId: number; size: number; profile: ClusterProfile };
 }
 
+/** Whether a cluster of `size` members recomputes its profile when one more joins. */
+function profileDue(size: number): boolean {
+  return size + 1 <= PROFILE_MEMBERS || (size + 1) % PROFILE_REFRESH === 0;
+}
+
 /** Finds and scores the clusters an entry could join (reads only; call before inserting it). */
 export function planCluster(db: Db, entry: ClusterInput, threshold = JOIN_THRESHOLD): ClusterPlan {
   // Read first: an entry committed after this point has a larger id and is scored again under the write lock.
-  const seenThrough = lastInterruptId(db);
+  const seenThrough = lastInterruptId(db, entry.module);
   const bag = termBag(entry.summary, entry.detail);
   const scores = new Map<number, number>();
   const similar: SimilarEntry[] = [];
   const category = entry.categorySource === 'suggested' ? null : entry.category;
   const candidates = searchInterrupts(db, {
-    words: searchWords(`${entry.summary} ${entry.detail ?? ''}`),
+    words: searchWords(`${entry.summary} ${entry.detail ?? ''}`, SEARCH_WORDS),
     category,
     module: entry.module,
     scan: FTS_CANDIDATES,
@@ -145,39 +161,44 @@ export function planCluster(db: Db, entry: ClusterInput, threshold = JOIN_THRESH
   const best = bestCluster(scores, threshold);
   const cluster = best && getCluster(db, best.id);
   if (cluster) {
-    // The profile as growCluster would recompute it once the entry has joined: it sorts first among
-    // entries of the same time, having the largest id.
-    const members = [entry, ...clusterMembers(db, cluster.id, PROFILE_MEMBERS)]
-      .sort((a, b) => b.createdAt - a.createdAt)
-      .slice(0, PROFILE_MEMBERS);
-    plan.profile = { clusterId: cluster.id, size: cluster.size, profile: clusterProfile(members) };
     plan.category = cluster.category;
+    if (profileDue(cluster.size))
+      plan.profile = { clusterId: cluster.id, size: cluster.size, profile: joinedProfile(db, cluster.id, entry) };
   }
   return plan;
 }
 
+/** A cluster's profile once `entry` has joined: it sorts first among members of the same time, having the largest id. */
+function joinedProfile(db: Db, clusterId: number, entry: Comparable & { createdAt: number }): ClusterProfile {
+  const members = [entry, ...clusterMembers(db, clusterId, PROFILE_MEMBERS)]
+    .sort((a, b) => b.createdAt - a.createdAt)
+    .slice(0, PROFILE_MEMBERS);
+  return clusterProfile(members);
+}
+
+/** Where insertClustered put an entry: its id, the cluster's label and size with the entry in it. */
+export interface InsertedEntry extends ClusterAssignment {
+  entryId: number;
+  label: string;
+  size: number;
+}
+
 /**
- * Puts a just-inserted entry into a cluster: joins the best one in scope above the threshold or starts one.
- * Call inside the insert's transaction so entry and cluster never disagree. Entries other writers committed
- * after the plan's snapshot are scored first, so two writers logging the same new problem at once end up in
- * one cluster: the second to take the lock sees the first's entry and joins its cluster. Same input order →
- * same clusters.
+ * Inserts an entry into a cluster: joins the best one in scope above the threshold or starts one. Call inside a
+ * write transaction (interruptWriteLock says which) so entry and cluster never disagree. Entries other writers
+ * committed after the plan's snapshot are scored first, so two writers logging the same new problem at once end
+ * up in one cluster: the second to take the lock sees the first's entry and joins its cluster. Same input order
+ * → same clusters.
  */
-export function applyCluster(
+export function insertClustered(
   db: Db,
-  entryId: number,
-  entry: ClusterInput,
+  entry: NewInterrupt,
   plan: ClusterPlan,
   threshold = JOIN_THRESHOLD,
-): ClusterAssignment {
+): InsertedEntry {
   const scores = new Map(plan.scores);
   const similar = [...plan.similar];
-  const since = entriesAfter(db, {
-    afterId: plan.seenThrough,
-    exceptId: entryId,
-    category: entry.category,
-    module: entry.module,
-  });
+  const since = entriesAfter(db, { afterId: plan.seenThrough, category: entry.category, module: entry.module });
   if (since.length > 0) {
     const seen = new Set(similar.map((s) => s.entry.id));
     const fresh = since.filter((c) => !seen.has(c.id));
@@ -196,24 +217,35 @@ export function applyCluster(
     cluster = best && getCluster(db, best.id);
   }
   if (best && cluster) {
-    setInterruptCluster(db, entryId, best.id);
     // Nobody joined since the snapshot: the profile computed then still holds.
     const planned = plan.profile;
-    const profile =
-      planned && planned.clusterId === best.id && planned.size === cluster.size
+    const profile = !profileDue(cluster.size)
+      ? undefined
+      : planned && planned.clusterId === best.id && planned.size === cluster.size
         ? planned.profile
-        : clusterProfile(clusterMembers(db, best.id, PROFILE_MEMBERS));
+        : joinedProfile(db, best.id, entry);
     growCluster(db, best.id, entry.createdAt, profile);
-    return { clusterId: best.id, created: false, score: round(best.score), similar: top };
+    // Last: its rollup triggers lock the day's counter row, which every writer of the day and category updates.
+    const entryId = insertInterrupt(db, entry, best.id);
+    return {
+      entryId,
+      clusterId: best.id,
+      created: false,
+      score: round(best.score),
+      similar: top,
+      label: profile?.label ?? cluster.label,
+      size: cluster.size + 1,
+    };
   }
+  const profile = clusterProfile([entry]);
   const clusterId = insertCluster(db, {
     category: entry.category,
     module: entry.module,
     at: entry.createdAt,
-    ...clusterProfile([entry]),
+    ...profile,
   });
-  setInterruptCluster(db, entryId, clusterId);
-  return { clusterId, created: true, score: 0, similar: top };
+  const entryId = insertInterrupt(db, entry, clusterId);
+  return { entryId, clusterId, created: true, score: 0, similar: top, label: profile.label, size: 1 };
 }
 
 function scoreCandidates(

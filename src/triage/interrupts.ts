@@ -4,7 +4,7 @@ import { normalisePath, ROOT_MODULE } from '../modules.js';
 import { coverCluster, fixInfo, getCluster } from '../store/clusters.js';
 import {
   getInterrupt,
-  insertInterrupt,
+  interruptWriteLock,
   lastClusterAnswer,
   updateResolution,
   type InterruptRow,
@@ -13,8 +13,8 @@ import {
 import { getTask } from '../store/tasks.js';
 import { FIX_TYPE, suggestCategory, type Category, type FixType } from './categorize.js';
 import {
-  applyCluster,
   DEFAULT_RECURRENCE,
+  insertClustered,
   isRecurring,
   planCluster,
   type ClusterPlan,
@@ -113,18 +113,16 @@ function writeEntry(ctx: AppContext, p: PreparedEntry, plan: ClusterPlan, thresh
   // A guessed category gives way to the category of the cluster the same problem is already in.
   const fields =
     p.fields.categorySource === 'suggested' && plan.category ? { ...p.fields, category: plan.category } : p.fields;
-  const id = insertInterrupt(ctx.store, fields);
-  const assigned = applyCluster(ctx.store, id, fields, plan, threshold);
-  const cluster = getCluster(ctx.store, assigned.clusterId)!;
+  const assigned = insertClustered(ctx.store, fields, plan, threshold);
   return {
-    row: { id, ...fields, clusterId: cluster.id, fixId: null },
+    row: { id: assigned.entryId, ...fields, clusterId: assigned.clusterId, fixId: null },
     categoryFromCluster: fields.category !== p.fields.category,
     cues: p.cues,
     redactedKinds: p.redactedKinds,
     cluster: {
-      id: cluster.id,
-      label: cluster.label,
-      size: cluster.size,
+      id: assigned.clusterId,
+      label: assigned.label,
+      size: assigned.size,
       created: assigned.created,
       score: assigned.score,
     },
@@ -197,10 +195,16 @@ export function logInterrupt(
 ): LoggedEntry {
   const threshold = options.threshold;
   const prepared = prepareEntry(ctx, e);
+  const plan = () => planCluster(ctx.store, prepared.fields, threshold);
+  const lock = interruptWriteLock(ctx.store, prepared.fields.module);
   // The expensive part (full-text candidates, scoring, the profile) reads a snapshot without the write lock;
-  // under it, only the insert, what other writers added since, and the cluster update (~0.3 ms, not ~2.5 ms).
-  const plan = planCluster(ctx.store, prepared.fields, threshold);
-  const stored = immediateTransaction(ctx.store, () => writeEntry(ctx, prepared, plan, threshold));
+  // under it, only what other writers added since, the insert and the cluster update (~0.3 ms, not ~2.5 ms).
+  const planned = lock.planUnderLock ? undefined : plan();
+  const stored = immediateTransaction(
+    ctx.store,
+    () => writeEntry(ctx, prepared, planned ?? plan(), threshold),
+    lock.scope,
+  );
   const recurring = isRecurring(ctx.store, stored.cluster.id, e.createdAt, options.recurrence ?? DEFAULT_RECURRENCE);
   const row = stored.row;
   const answer = lastClusterAnswer(ctx.store, stored.cluster.id, row.id);

@@ -19,6 +19,26 @@ const MAX_ATTEMPTS = 3;
 /** pg_advisory_xact_lock key of immediate/exclusive transactions: one at a time per database, as in SQLite. */
 const WRITE_LOCK_KEY = 0x68696e64; // 'hind'
 
+/**
+ * The locks a transaction takes first. Immediate: the database-wide write lock, exclusively. A scope (see
+ * scopedTransaction): the database-wide lock shared — so immediate transactions still exclude it — and the scope's
+ * key, exclusively: writers of different scopes run at once.
+ */
+function lockSql(scope: string | null): string {
+  if (scope === null) return `SELECT pg_advisory_xact_lock(${WRITE_LOCK_KEY})`;
+  return `SELECT pg_advisory_xact_lock_shared(${WRITE_LOCK_KEY}), pg_advisory_xact_lock(${WRITE_LOCK_KEY}, ${scopeKey(scope)})`;
+}
+
+/** A scope's advisory key: 32-bit FNV-1a of its text (a collision only makes two scopes wait for each other). */
+export function scopeKey(scope: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < scope.length; i++) {
+    h ^= scope.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h | 0;
+}
+
 export class PostgresError extends Error {
   constructor(
     message: string,
@@ -154,22 +174,33 @@ export class PostgresDb implements EngineDb {
 
   transaction<F extends TxFn>(fn: F): Transaction<F> {
     const run =
-      (mode: 'deferred' | 'immediate') =>
+      (lock: string | undefined) =>
       (...args: unknown[]): ReturnType<F> =>
-        this.runTransaction(mode, () => fn(...args) as ReturnType<F>);
-    const immediate = run('immediate');
-    return Object.assign(run('deferred'), {
-      deferred: run('deferred'),
+        this.runTransaction(lock, () => fn(...args) as ReturnType<F>);
+    const immediate = run(lockSql(null));
+    return Object.assign(run(undefined), {
+      deferred: run(undefined),
       immediate,
       exclusive: immediate,
     }) as Transaction<F>;
+  }
+
+  /**
+   * A write transaction that excludes only the other writers of `scope` (and every immediate transaction), where an
+   * immediate one excludes all writers. For writes whose conflicts the caller can name: log_interrupt's clustering
+   * only reads and joins entries of its own module (and cross-cutting ones, which are written under the
+   * database-wide lock), so writers of different modules need not wait for each other. Inside a transaction it is a
+   * savepoint of it.
+   */
+  scopedTransaction<R>(scope: string, fn: () => R): R {
+    return this.runTransaction(lockSql(scope), fn);
   }
 
   private simple(sql: string): void {
     this.call({ op: 'exec', text: sql });
   }
 
-  private runTransaction<R>(mode: 'deferred' | 'immediate', body: () => R): R {
+  private runTransaction<R>(lock: string | undefined, body: () => R): R {
     if (this.depth > 0) {
       const sp = `s${this.depth}`;
       this.simple(`SAVEPOINT ${sp}`);
@@ -186,7 +217,7 @@ export class PostgresDb implements EngineDb {
       }
     }
     for (let attempt = 1; ; attempt++) {
-      this.simple(mode === 'immediate' ? `BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK_KEY})` : 'BEGIN');
+      this.simple(lock === undefined ? 'BEGIN' : `BEGIN; ${lock}`);
       this.depth = 1;
       try {
         const r = checkSync(body());
