@@ -118,29 +118,41 @@ function inScope(category: string | null): string {
 }
 
 /**
- * The newest earlier entries of a category whose text matches any of the words (FTS5, porter-stemmed like the
- * index), at most `scan` of them: FTS5 walks its doclists newest first and stops there, so the cost does not
- * grow with the table. The caller scores them (no bm25: ranking every match cost more than the whole insert).
- * With a module: entries of that module or of none (cross-cutting); without: every module.
+ * A writer's snapshot, in one statement: the newest earlier entries in scope whose text matches any of the words
+ * (FTS5, porter-stemmed like the index), at most `scan` of them — FTS5 walks its doclists newest first and stops
+ * there, so the cost does not grow with the table; the caller scores them (no bm25: ranking every match cost more
+ * than the whole insert) — and the newest id a writer of the module has seen (`seenThrough`: what entriesAfter
+ * starts from under the write lock). Scope: the category (null: any), and with a module, entries of that module or
+ * of none (cross-cutting); without, every module.
  */
 export function searchInterrupts(
   db: Db,
-  o: { words: readonly string[]; category: string | null; module: string; scan?: number },
-): Candidate[] {
-  if (o.words.length === 0) return [];
+  o: { words: readonly string[]; category: string | null; module: string; scan: number },
+): { seenThrough: number; candidates: Candidate[] } {
+  const seen = `(${newestIdSql(o.module, '@module')}) AS seenThrough`;
+  if (o.words.length === 0) {
+    const q = prepared(db, `SELECT ${seen}`).pluck();
+    return { seenThrough: (o.module === '' ? q.get() : q.get({ module: o.module })) as number, candidates: [] };
+  }
   const match = o.words.map((w) => `"${w.replace(/"/g, '""')}"`).join(' OR ');
-  return prepared(
+  const rows = prepared(
     db,
-    `SELECT ${CANDIDATE}
-       FROM (${interruptMatchIds(engineOf(db))}) f
-       JOIN interrupts i ON i.id = f.id
-      WHERE ${inScope(o.category)}`,
+    `SELECT ${seen}, c.*
+       FROM (SELECT 1 AS one) o
+       LEFT JOIN (SELECT ${CANDIDATE}
+                    FROM (${interruptMatchIds(engineOf(db))}) f
+                    JOIN interrupts i ON i.id = f.id
+                   WHERE ${inScope(o.category)}) c ON 1 = 1`,
   ).all({
     match,
     module: o.module,
-    scan: o.scan ?? 200,
+    scan: o.scan,
     ...(o.category === null ? {} : { category: o.category }),
-  }) as Candidate[];
+  }) as (Candidate & { seenThrough: number })[];
+  return {
+    seenThrough: rows[0]!.seenThrough,
+    candidates: rows.filter((r) => r.id !== null).map(({ seenThrough: _, ...c }) => c),
+  };
 }
 
 /**
@@ -161,18 +173,15 @@ export function entriesAfter(db: Db, o: { afterId: number; category: string | nu
 }
 
 /**
- * The newest id of the entries a writer of `module` clusters with: that module's and the cross-cutting ones
- * (module ''); every entry without a module. Writers of one module take turns (interruptWriteLock), so what they
- * add after this read has a larger id; entriesAfter finds it.
+ * SQL for the newest id of the entries a writer of module `param` clusters with: that module's and the
+ * cross-cutting ones (module ''); every entry when the module is ''. Writers of one module take turns
+ * (interruptWriteLock), so what they add after this is read has a larger id; entriesAfter finds it.
  */
-export function lastInterruptId(db: Db, module = ''): number {
-  const sql =
-    module === ''
-      ? 'SELECT coalesce(max(id), 0) FROM interrupts'
-      : `SELECT coalesce(max(m), 0) FROM (SELECT max(id) AS m FROM interrupts WHERE module = ?
-           UNION ALL SELECT max(id) FROM interrupts WHERE module = '') ids`;
-  const q = prepared(db, sql).pluck();
-  return ((module === '' ? q.get() : q.get(module)) as number) ?? 0;
+function newestIdSql(module: string, param: string): string {
+  return module === ''
+    ? 'SELECT coalesce(max(id), 0) FROM interrupts'
+    : `SELECT coalesce(max(m), 0) FROM (SELECT max(id) AS m FROM interrupts WHERE module = ${param}
+         UNION ALL SELECT max(id) FROM interrupts WHERE module = '') ids`;
 }
 
 /**
@@ -211,15 +220,6 @@ export function agentInterrupts(db: Db, agent: string, since: number, limit: num
       ORDER BY created_at DESC, id DESC LIMIT @limit`,
   ).all({ agent, since, limit }) as Stored[];
   return rows.map(toRow);
-}
-
-/** How many entries a cluster has in (since, until]: "recurring" compares this with a minimum. */
-export function clusterCountBetween(db: Db, clusterId: number, since: number, until: number): number {
-  const r = prepared(
-    db,
-    'SELECT count(*) AS n FROM interrupts WHERE cluster_id = ? AND created_at > ? AND created_at <= ?',
-  ).get(clusterId, since, until) as { n: number };
-  return r.n;
 }
 
 const DAY = 86_400_000;
@@ -363,16 +363,39 @@ export function feedbackCycleTimes(db: Db, since: number, until: number): number
     .all({ since, until }) as number[];
 }
 
+const LAST_ANSWER = `SELECT id, response, responded_at AS respondedAt FROM interrupts
+  WHERE cluster_id = @clusterId AND id <> @exceptId AND response IS NOT NULL AND responded_at IS NOT NULL
+  ORDER BY created_at DESC, id DESC LIMIT 1`;
+
+/**
+ * What log_interrupt tells about the cluster an entry joined, in one statement: how many entries it has in
+ * (since, until] (recurrence) and the answer to its newest answered entry other than `exceptId`.
+ */
+export function clusterNews(
+  db: Db,
+  o: { clusterId: number; exceptId: number; since: number; until: number },
+): { recent: number; lastAnswer: { id: number; response: string; respondedAt: number } | undefined } {
+  const r = prepared(
+    db,
+    `SELECT (SELECT count(*) FROM interrupts
+              WHERE cluster_id = @clusterId AND created_at > @since AND created_at <= @until) AS recent,
+            a.id, a.response, a.respondedAt
+       FROM (SELECT 1 AS one) o
+       LEFT JOIN (${LAST_ANSWER}) a ON 1 = 1`,
+  ).get(o) as { recent: number; id: number | null; response: string | null; respondedAt: number | null };
+  const { recent, id, response, respondedAt } = r;
+  return {
+    recent,
+    lastAnswer: id !== null && response !== null && respondedAt !== null ? { id, response, respondedAt } : undefined,
+  };
+}
+
 /** The answer to the cluster's newest answered entry (other than `exceptId`); walks the cluster index newest first. */
 export function lastClusterAnswer(
   db: Db,
   clusterId: number,
   exceptId: number,
 ): { id: number; response: string; respondedAt: number } | undefined {
-  return prepared(
-    db,
-    `SELECT id, response, responded_at AS respondedAt FROM interrupts
-      WHERE cluster_id = ? AND id <> ? AND response IS NOT NULL AND responded_at IS NOT NULL
-      ORDER BY created_at DESC, id DESC LIMIT 1`,
-  ).get(clusterId, exceptId) as { id: number; response: string; respondedAt: number } | undefined;
+  return prepared(db, LAST_ANSWER).get({ clusterId, exceptId }) as
+    { id: number; response: string; respondedAt: number } | undefined;
 }

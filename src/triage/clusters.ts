@@ -1,11 +1,16 @@
 import { posix } from 'node:path';
-import { getCluster, growCluster, insertCluster, recentClusters, type ClusterProfile } from '../store/clusters.js';
 import {
-  clusterCountBetween,
+  getCluster,
+  insertCluster,
+  joinCluster,
+  recentClusters,
+  setClusterProfile,
+  type ClusterProfile,
+} from '../store/clusters.js';
+import {
   clusterMembers,
   entriesAfter,
   insertInterrupt,
-  lastInterruptId,
   parseStringList,
   searchInterrupts,
   type Candidate,
@@ -47,19 +52,12 @@ const LABEL_TERMS = 4;
 /** Earlier entries below this similarity are not worth showing as "seen before". */
 const SIMILAR_MIN = 0.2;
 
-const DAY = 86_400_000;
-
 /** When a cluster recurs: at least `minEntries` entries within `windowDays` (the issue's default: 2 in 7). */
 export interface Recurrence {
   minEntries: number;
   windowDays: number;
 }
 export const DEFAULT_RECURRENCE: Recurrence = { minEntries: 2, windowDays: 7 };
-
-/** Whether a cluster recurs as of `at`: its entries in the `windowDays` before `at` reach `minEntries`. */
-export function isRecurring(db: Db, clusterId: number, at: number, r: Recurrence = DEFAULT_RECURRENCE): boolean {
-  return clusterCountBetween(db, clusterId, at - r.windowDays * DAY, at) >= r.minEntries;
-}
 
 /** What an entry is compared by. */
 export interface Comparable {
@@ -140,26 +138,26 @@ function profileDue(size: number): boolean {
 
 /** Finds and scores the clusters an entry could join (reads only; call before inserting it). */
 export function planCluster(db: Db, entry: ClusterInput, threshold = JOIN_THRESHOLD): ClusterPlan {
-  // Read first: an entry committed after this point has a larger id and is scored again under the write lock.
-  const seenThrough = lastInterruptId(db, entry.module);
   const bag = termBag(entry.summary, entry.detail);
   const scores = new Map<number, number>();
   const similar: SimilarEntry[] = [];
   const category = entry.categorySource === 'suggested' ? null : entry.category;
-  const candidates = searchInterrupts(db, {
+  // One snapshot: an entry committed after it has a larger id than seenThrough and is scored under the write lock.
+  const { seenThrough, candidates } = searchInterrupts(db, {
     words: searchWords(`${entry.summary} ${entry.detail ?? ''}`, SEARCH_WORDS),
     category,
     module: entry.module,
     scan: FTS_CANDIDATES,
   });
   scoreCandidates(bag, entry.paths, candidates, scores, similar);
-  for (const c of recentClusters(db, category, entry.module, PROFILE_CANDIDATES)) {
+  const recent = recentClusters(db, category, entry.module, PROFILE_CANDIDATES);
+  for (const c of recent) {
     const score = similarity(bag, entry.paths, profileBag(c.terms), c.paths);
     scores.set(c.id, Math.max(scores.get(c.id) ?? 0, score));
   }
   const plan: ClusterPlan = { scores, similar, seenThrough };
   const best = bestCluster(scores, threshold);
-  const cluster = best && getCluster(db, best.id);
+  const cluster = best && (recent.find((c) => c.id === best.id) ?? getCluster(db, best.id));
   if (cluster) {
     plan.category = cluster.category;
     if (profileDue(cluster.size))
@@ -176,11 +174,12 @@ function joinedProfile(db: Db, clusterId: number, entry: Comparable & { createdA
   return clusterProfile(members);
 }
 
-/** Where insertClustered put an entry: its id, the cluster's label and size with the entry in it. */
+/** Where insertClustered put an entry: its id, the cluster's label, size (with the entry) and fix. */
 export interface InsertedEntry extends ClusterAssignment {
   entryId: number;
   label: string;
   size: number;
+  fixId: number | null;
 }
 
 /**
@@ -207,24 +206,28 @@ export function insertClustered(
   similar.sort((x, y) => y.score - x.score || x.entry.id - y.entry.id);
   const top = similar.slice(0, 3).map((s) => ({ ...s, score: round(s.score) }));
 
-  let best = bestCluster(scores, threshold);
-  let cluster = best && getCluster(db, best.id);
-  while (best && (!cluster || cluster.category !== entry.category)) {
-    // Gone since the snapshot (clusters are not deleted today; this keeps the entry from pointing nowhere), or
-    // of another category than the one a guessed entry took from the plan's cluster.
-    scores.delete(best.id);
-    best = bestCluster(scores, threshold);
-    cluster = best && getCluster(db, best.id);
-  }
-  if (best && cluster) {
-    // Nobody joined since the snapshot: the profile computed then still holds.
-    const planned = plan.profile;
-    const profile = !profileDue(cluster.size)
-      ? undefined
-      : planned && planned.clusterId === best.id && planned.size === cluster.size
-        ? planned.profile
-        : joinedProfile(db, best.id, entry);
-    growCluster(db, best.id, entry.createdAt, profile);
+  for (let best = bestCluster(scores, threshold); best; best = bestCluster(scores, threshold)) {
+    // Nobody joined since the snapshot: the profile computed then still holds (joinCluster checks the size).
+    const planned = plan.profile?.clusterId === best.id ? plan.profile : undefined;
+    const joined = joinCluster(db, {
+      id: best.id,
+      category: entry.category,
+      at: entry.createdAt,
+      profile: planned?.profile,
+      ifSize: planned?.size,
+    });
+    if (!joined) {
+      // Gone since the snapshot (clusters are not deleted today; this keeps the entry from pointing nowhere), or
+      // of another category than the one a guessed entry took from the plan's cluster.
+      scores.delete(best.id);
+      continue;
+    }
+    let label = joined.label;
+    if (profileDue(joined.size - 1) && !joined.profiled) {
+      const profile = joinedProfile(db, best.id, entry);
+      setClusterProfile(db, best.id, profile);
+      label = profile.label;
+    }
     // Last: its rollup triggers lock the day's counter row, which every writer of the day and category updates.
     const entryId = insertInterrupt(db, entry, best.id);
     return {
@@ -233,8 +236,9 @@ export function insertClustered(
       created: false,
       score: round(best.score),
       similar: top,
-      label: profile?.label ?? cluster.label,
-      size: cluster.size + 1,
+      label,
+      size: joined.size,
+      fixId: joined.fixId,
     };
   }
   const profile = clusterProfile([entry]);
@@ -245,7 +249,7 @@ export function insertClustered(
     ...profile,
   });
   const entryId = insertInterrupt(db, entry, clusterId);
-  return { entryId, clusterId, created: true, score: 0, similar: top, label: profile.label, size: 1 };
+  return { entryId, clusterId, created: true, score: 0, similar: top, label: profile.label, size: 1, fixId: null };
 }
 
 function scoreCandidates(

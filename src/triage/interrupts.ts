@@ -3,9 +3,9 @@ import { UserInputError } from '../errors.js';
 import { normalisePath, ROOT_MODULE } from '../modules.js';
 import { coverCluster, fixInfo, getCluster } from '../store/clusters.js';
 import {
+  clusterNews,
   getInterrupt,
   interruptWriteLock,
-  lastClusterAnswer,
   updateResolution,
   type InterruptRow,
   type NewInterrupt,
@@ -15,7 +15,6 @@ import { FIX_TYPE, suggestCategory, type Category, type FixType } from './catego
 import {
   DEFAULT_RECURRENCE,
   insertClustered,
-  isRecurring,
   planCluster,
   type ClusterPlan,
   type Recurrence,
@@ -56,10 +55,13 @@ export interface StoredEntry {
   cues: string[];
   redactedKinds: string[];
   cluster: { id: number; label: string; size: number; created: boolean; score: number };
+  /** the fix covering the cluster, as the write found it */
+  clusterFixId: number | null;
   similar: SimilarEntry[];
 }
 
 const MAX_PATHS = 50;
+const DAY = 86_400_000;
 
 /** An entry ready to store: redacted, categorised, its paths mapped to a module. */
 export interface PreparedEntry {
@@ -126,6 +128,7 @@ function writeEntry(ctx: AppContext, p: PreparedEntry, plan: ClusterPlan, thresh
       created: assigned.created,
       score: assigned.score,
     },
+    clusterFixId: assigned.fixId,
     similar: assigned.similar,
   };
 }
@@ -205,9 +208,16 @@ export function logInterrupt(
     () => writeEntry(ctx, prepared, planned ?? plan(), threshold),
     lock.scope,
   );
-  const recurring = isRecurring(ctx.store, stored.cluster.id, e.createdAt, options.recurrence ?? DEFAULT_RECURRENCE);
   const row = stored.row;
-  const answer = lastClusterAnswer(ctx.store, stored.cluster.id, row.id);
+  const recurrence = options.recurrence ?? DEFAULT_RECURRENCE;
+  const news = clusterNews(ctx.store, {
+    clusterId: stored.cluster.id,
+    exceptId: row.id,
+    since: e.createdAt - recurrence.windowDays * DAY,
+    until: e.createdAt,
+  });
+  const recurring = news.recent >= recurrence.minEntries;
+  const answer = news.lastAnswer;
   const notes: string[] = [];
   if (row.taskId && !getTask(ctx.store, row.taskId)) {
     notes.push(`task '${row.taskId}' is not recorded; call record_task (start) so the interrupt rates count it`);
@@ -246,7 +256,7 @@ export function logInterrupt(
       score: s.score,
       response: s.entry.response,
     })),
-    coveredBy: findCoverage(ctx, row),
+    coveredBy: findCoverage(ctx, { ...row, clusterFixId: stored.clusterFixId }),
     notes,
   };
 }

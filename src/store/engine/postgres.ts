@@ -64,6 +64,8 @@ export class PostgresDb implements EngineDb {
   private readonly names = new Map<string, string>();
   private readonly translated = new Map<string, Translated>();
   private depth = 0;
+  /** BEGIN and its locks, sent with the transaction's first statement rather than as a round trip of its own */
+  private pendingBegin: string | undefined;
   private seq = 0;
   private closed = false;
   readonly url: string;
@@ -145,7 +147,7 @@ export class PostgresDb implements EngineDb {
   query(t: Translated, values: unknown[]): { rows: Record<string, unknown>[]; rowCount: number } {
     let name = this.names.get(t.text);
     if (name === undefined) this.names.set(t.text, (name = `h${this.names.size}`));
-    const r = this.call({ op: 'query', text: t.text, values, name });
+    const r = this.call({ op: 'query', text: t.text, values, name, before: this.takeBegin() });
     const rows = r.rows ?? [];
     for (const row of rows) fixRow(row, t.aliases);
     return { rows, rowCount: r.rowCount ?? 0 };
@@ -168,7 +170,7 @@ export class PostgresDb implements EngineDb {
   }
 
   exec(sql: string): this {
-    this.call({ op: 'exec', text: sql });
+    this.simple(sql);
     return this;
   }
 
@@ -197,7 +199,14 @@ export class PostgresDb implements EngineDb {
   }
 
   private simple(sql: string): void {
-    this.call({ op: 'exec', text: sql });
+    const begin = this.takeBegin();
+    this.call({ op: 'exec', text: begin === undefined ? sql : `${begin}; ${sql}` });
+  }
+
+  private takeBegin(): string | undefined {
+    const begin = this.pendingBegin;
+    this.pendingBegin = undefined;
+    return begin;
   }
 
   private runTransaction<R>(lock: string | undefined, body: () => R): R {
@@ -217,14 +226,16 @@ export class PostgresDb implements EngineDb {
       }
     }
     for (let attempt = 1; ; attempt++) {
-      this.simple(lock === undefined ? 'BEGIN' : `BEGIN; ${lock}`);
+      this.pendingBegin = lock === undefined ? 'BEGIN' : `BEGIN; ${lock}`;
       this.depth = 1;
       try {
         const r = checkSync(body());
-        this.simple('COMMIT');
+        // Nothing ran: nothing was begun.
+        if (this.takeBegin() === undefined) this.simple('COMMIT');
         return r;
       } catch (err) {
-        if (this.open) this.simple('ROLLBACK');
+        // A failed BEGIN or lock leaves no transaction: PostgreSQL answers the ROLLBACK with a warning only.
+        if (this.takeBegin() === undefined && this.open) this.simple('ROLLBACK');
         const code = (err as { code?: unknown }).code;
         if (typeof code === 'string' && RETRYABLE_SQLSTATES.has(code) && attempt < MAX_ATTEMPTS) continue;
         throw err;
