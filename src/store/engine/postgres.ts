@@ -30,7 +30,7 @@ function lockSql(scope: string | null): string {
 }
 
 /** A scope's advisory key: 32-bit FNV-1a of its text (a collision only makes two scopes wait for each other). */
-export function scopeKey(scope: string): number {
+function scopeKey(scope: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < scope.length; i++) {
     h ^= scope.charCodeAt(i);
@@ -189,10 +189,8 @@ export class PostgresDb implements EngineDb {
 
   /**
    * A write transaction that excludes only the other writers of `scope` (and every immediate transaction), where an
-   * immediate one excludes all writers. For writes whose conflicts the caller can name: log_interrupt's clustering
-   * only reads and joins entries of its own module (and cross-cutting ones, which are written under the
-   * database-wide lock), so writers of different modules need not wait for each other. Inside a transaction it is a
-   * savepoint of it.
+   * immediate one excludes all writers: for writes whose conflicts the caller can name (store/interrupts.ts:
+   * interruptWriteLock). Inside a transaction it is a savepoint of it.
    */
   scopedTransaction<R>(scope: string, fn: () => R): R {
     return this.runTransaction(lockSql(scope), fn);
