@@ -49,14 +49,55 @@ export function insertCluster(db: Db, c: { category: string; module: string; at:
   return res.id;
 }
 
-/** One more member: size + 1, the time span widened, the profile replaced. */
-export function growCluster(db: Db, id: number, at: number, p: ClusterProfile): void {
-  prepared(
+/** A cluster as a join left it: its size with the new member, label and fix. */
+export interface JoinedCluster {
+  size: number;
+  label: string;
+  fixId: number | null;
+  /** the given profile was stored (the cluster still had `ifSize` members) */
+  profiled: boolean;
+}
+
+/**
+ * One more member for cluster `id` of `category` — size + 1, the time span widened — in one statement that returns
+ * the cluster, or undefined when there is no such cluster. The given profile replaces the stored one only if the
+ * cluster still had `ifSize` members (nobody joined since it was computed).
+ */
+export function joinCluster(
+  db: Db,
+  o: { id: number; category: string; at: number; profile?: ClusterProfile | undefined; ifSize?: number | undefined },
+): JoinedCluster | undefined {
+  const p = o.profile;
+  const ifSize = p && o.ifSize !== undefined ? o.ifSize : -1;
+  const r = prepared(
     db,
     `UPDATE clusters SET size = size + 1, first_at = CASE WHEN @at < first_at THEN @at ELSE first_at END,
        last_at = CASE WHEN @at > last_at THEN @at ELSE last_at END,
-       label = @label, terms = @terms, paths = @paths WHERE id = @id`,
-  ).run({ id, at, label: p.label, terms: JSON.stringify(p.terms), paths: JSON.stringify(p.paths) });
+       label = CASE WHEN size = @ifSize THEN @label ELSE label END,
+       terms = CASE WHEN size = @ifSize THEN @terms ELSE terms END,
+       paths = CASE WHEN size = @ifSize THEN @paths ELSE paths END
+     WHERE id = @id AND category = @category
+     RETURNING size, label, fix_id AS fixId`,
+  ).get({
+    id: o.id,
+    category: o.category,
+    at: o.at,
+    ifSize,
+    label: p?.label ?? null,
+    terms: p ? JSON.stringify(p.terms) : null,
+    paths: p ? JSON.stringify(p.paths) : null,
+  }) as Omit<JoinedCluster, 'profiled'> | undefined;
+  return r && { ...r, profiled: r.size - 1 === ifSize };
+}
+
+/** Replaces a cluster's label, terms and paths. */
+export function setClusterProfile(db: Db, id: number, p: ClusterProfile): void {
+  prepared(db, 'UPDATE clusters SET label = ?, terms = ?, paths = ? WHERE id = ?').run(
+    p.label,
+    JSON.stringify(p.terms),
+    JSON.stringify(p.paths),
+    id,
+  );
 }
 
 export function getCluster(db: Db, id: number): ClusterRow | undefined {

@@ -2,7 +2,7 @@ import { rebuildSql } from './migrations/0007-triage-rollups.js';
 import { indexedBy, joinInOrder } from './dialect.js';
 import { interruptMatchIds } from './engine/full-text.js';
 import { engineOf } from './engine/open-engine.js';
-import type { Db } from './open.js';
+import { isPostgres, type Db } from './open.js';
 import { prepared } from './prepared.js';
 
 /** An `interrupts` row (interrupt or correction) with camelCase fields; times are unix ms. */
@@ -54,15 +54,16 @@ export function parseStringList(json: string | null): string[] {
   }
 }
 
-export function insertInterrupt(db: Db, e: NewInterrupt): number {
+/** Inserts an entry, already in its cluster when one is given (one statement instead of an insert and an update). */
+export function insertInterrupt(db: Db, e: NewInterrupt, clusterId: number | null = null): number {
   const res = prepared(
     db,
     `INSERT INTO interrupts (kind, category, category_source, summary, detail, paths, module, agent, task_id,
-       session_id, source, created_at, responded_at, resolved_at, response, redactions, external_id)
+       session_id, source, created_at, responded_at, resolved_at, response, redactions, external_id, cluster_id)
      VALUES (@kind, @category, @categorySource, @summary, @detail, @paths, @module, @agent, @taskId, @sessionId,
-       @source, @createdAt, @respondedAt, @resolvedAt, @response, @redactions, @externalId)
+       @source, @createdAt, @respondedAt, @resolvedAt, @response, @redactions, @externalId, @clusterId)
      RETURNING id`,
-  ).get({ ...e, paths: JSON.stringify(e.paths) }) as { id: number };
+  ).get({ ...e, paths: JSON.stringify(e.paths), clusterId }) as { id: number };
   return res.id;
 }
 
@@ -117,46 +118,84 @@ function inScope(category: string | null): string {
 }
 
 /**
- * The newest earlier entries of a category whose text matches any of the words (FTS5, porter-stemmed like the
- * index), at most `scan` of them: FTS5 walks its doclists newest first and stops there, so the cost does not
- * grow with the table. The caller scores them (no bm25: ranking every match cost more than the whole insert).
- * With a module: entries of that module or of none (cross-cutting); without: every module.
+ * A writer's snapshot, in one statement: the newest earlier entries in scope whose text matches any of the words
+ * (FTS5, porter-stemmed like the index), at most `scan` of them — FTS5 walks its doclists newest first and stops
+ * there, so the cost does not grow with the table; the caller scores them (no bm25: ranking every match cost more
+ * than the whole insert) — and the newest id a writer of the module has seen (`seenThrough`: what entriesAfter
+ * starts from under the write lock). Scope: the category (null: any), and with a module, entries of that module or
+ * of none (cross-cutting); without, every module.
  */
 export function searchInterrupts(
   db: Db,
-  o: { words: readonly string[]; category: string | null; module: string; scan?: number },
-): Candidate[] {
-  if (o.words.length === 0) return [];
+  o: { words: readonly string[]; category: string | null; module: string; scan: number },
+): { seenThrough: number; candidates: Candidate[] } {
+  const seen = `(${newestIdSql(o.module, '@module')}) AS seenThrough`;
+  if (o.words.length === 0) {
+    const q = prepared(db, `SELECT ${seen}`).pluck();
+    return { seenThrough: (o.module === '' ? q.get() : q.get({ module: o.module })) as number, candidates: [] };
+  }
   const match = o.words.map((w) => `"${w.replace(/"/g, '""')}"`).join(' OR ');
-  return prepared(
+  const rows = prepared(
     db,
-    `SELECT ${CANDIDATE}
-       FROM (${interruptMatchIds(engineOf(db))}) f
-       JOIN interrupts i ON i.id = f.id
-      WHERE ${inScope(o.category)}`,
+    `SELECT ${seen}, c.*
+       FROM (SELECT 1 AS one) o
+       LEFT JOIN (SELECT ${CANDIDATE}
+                    FROM (${interruptMatchIds(engineOf(db))}) f
+                    JOIN interrupts i ON i.id = f.id
+                   WHERE ${inScope(o.category)}) c ON 1 = 1`,
   ).all({
     match,
     module: o.module,
-    scan: o.scan ?? 200,
+    scan: o.scan,
     ...(o.category === null ? {} : { category: o.category }),
-  }) as Candidate[];
+  }) as (Candidate & { seenThrough: number })[];
+  return {
+    seenThrough: rows[0]!.seenThrough,
+    candidates: rows.filter((r) => r.id !== null).map(({ seenThrough: _, ...c }) => c),
+  };
 }
 
-/** Entries in scope written after entry `afterId` (the newest a snapshot saw), other than `exceptId`. */
-export function entriesAfter(
-  db: Db,
-  o: { afterId: number; exceptId: number; category: string | null; module: string },
-): Candidate[] {
+/**
+ * Entries in scope written after entry `afterId` (what lastInterruptId returned for the same module before a
+ * snapshot): with a module, read from the (module, id) index, since on PostgreSQL writers of other modules add
+ * larger ids meanwhile.
+ */
+export function entriesAfter(db: Db, o: { afterId: number; category: string | null; module: string }): Candidate[] {
   const { category, ...rest } = o;
-  return prepared(
-    db,
-    `SELECT ${CANDIDATE} FROM interrupts i WHERE i.id > @afterId AND i.id <> @exceptId AND ${inScope(category)}`,
-  ).all(category === null ? rest : o) as Candidate[];
+  const ofCategory = category === null ? '' : ' AND i.category = @category';
+  const sql =
+    o.module === ''
+      ? `SELECT ${CANDIDATE} FROM interrupts i WHERE i.id > @afterId${ofCategory}`
+      : `SELECT ${CANDIDATE} FROM interrupts i WHERE i.module = @module AND i.id > @afterId${ofCategory}
+         UNION ALL
+         SELECT ${CANDIDATE} FROM interrupts i WHERE i.module = '' AND i.id > @afterId${ofCategory}`;
+  return prepared(db, sql).all(category === null ? rest : o) as Candidate[];
 }
 
-/** The newest entry id (0 when there is none): entries written later have larger ids. */
-export function lastInterruptId(db: Db): number {
-  return (prepared(db, 'SELECT coalesce(max(id), 0) FROM interrupts').pluck().get() as number) ?? 0;
+/**
+ * SQL for the newest id of the entries a writer of module `param` clusters with: that module's and the
+ * cross-cutting ones (module ''); every entry when the module is ''. Writers of one module take turns
+ * (interruptWriteLock), so what they add after this is read has a larger id; entriesAfter finds it.
+ */
+function newestIdSql(module: string, param: string): string {
+  return module === ''
+    ? 'SELECT coalesce(max(id), 0) FROM interrupts'
+    : `SELECT coalesce(max(m), 0) FROM (SELECT max(id) AS m FROM interrupts WHERE module = ${param}
+         UNION ALL SELECT max(id) FROM interrupts WHERE module = '') ids`;
+}
+
+/**
+ * How log_interrupt writers of an entry of `module` exclude each other. Clustering reads and joins only entries of
+ * the module and cross-cutting ones (module ''), so on PostgreSQL a writer locks its module's scope and writers of
+ * different modules run at once. A cross-cutting entry compares with every module, whose writers do not take
+ * turns with each other, so no id read before the lock bounds what they add: it takes the database-wide lock and
+ * plans under it. SQLite writes one at a time, so a plan read before the lock always holds.
+ */
+export function interruptWriteLock(db: Db, module: string): { scope: string | undefined; planUnderLock: boolean } {
+  if (!isPostgres(db)) return { scope: undefined, planUnderLock: false };
+  return module === ''
+    ? { scope: undefined, planUnderLock: true }
+    : { scope: `interrupts:${module}`, planUnderLock: false };
 }
 
 /** A cluster's newest entries, newest first, with what its profile is recomputed from. */
@@ -181,15 +220,6 @@ export function agentInterrupts(db: Db, agent: string, since: number, limit: num
       ORDER BY created_at DESC, id DESC LIMIT @limit`,
   ).all({ agent, since, limit }) as Stored[];
   return rows.map(toRow);
-}
-
-/** How many entries a cluster has in (since, until]: "recurring" compares this with a minimum. */
-export function clusterCountBetween(db: Db, clusterId: number, since: number, until: number): number {
-  const r = prepared(
-    db,
-    'SELECT count(*) AS n FROM interrupts WHERE cluster_id = ? AND created_at > ? AND created_at <= ?',
-  ).get(clusterId, since, until) as { n: number };
-  return r.n;
 }
 
 const DAY = 86_400_000;
@@ -333,16 +363,39 @@ export function feedbackCycleTimes(db: Db, since: number, until: number): number
     .all({ since, until }) as number[];
 }
 
+const LAST_ANSWER = `SELECT id, response, responded_at AS respondedAt FROM interrupts
+  WHERE cluster_id = @clusterId AND id <> @exceptId AND response IS NOT NULL AND responded_at IS NOT NULL
+  ORDER BY created_at DESC, id DESC LIMIT 1`;
+
+/**
+ * What log_interrupt tells about the cluster an entry joined, in one statement: how many entries it has in
+ * (since, until] (recurrence) and the answer to its newest answered entry other than `exceptId`.
+ */
+export function clusterNews(
+  db: Db,
+  o: { clusterId: number; exceptId: number; since: number; until: number },
+): { recent: number; lastAnswer: { id: number; response: string; respondedAt: number } | undefined } {
+  const r = prepared(
+    db,
+    `SELECT (SELECT count(*) FROM interrupts
+              WHERE cluster_id = @clusterId AND created_at > @since AND created_at <= @until) AS recent,
+            a.id, a.response, a.respondedAt
+       FROM (SELECT 1 AS one) o
+       LEFT JOIN (${LAST_ANSWER}) a ON 1 = 1`,
+  ).get(o) as { recent: number; id: number | null; response: string | null; respondedAt: number | null };
+  const { recent, id, response, respondedAt } = r;
+  return {
+    recent,
+    lastAnswer: id !== null && response !== null && respondedAt !== null ? { id, response, respondedAt } : undefined,
+  };
+}
+
 /** The answer to the cluster's newest answered entry (other than `exceptId`); walks the cluster index newest first. */
 export function lastClusterAnswer(
   db: Db,
   clusterId: number,
   exceptId: number,
 ): { id: number; response: string; respondedAt: number } | undefined {
-  return prepared(
-    db,
-    `SELECT id, response, responded_at AS respondedAt FROM interrupts
-      WHERE cluster_id = ? AND id <> ? AND response IS NOT NULL AND responded_at IS NOT NULL
-      ORDER BY created_at DESC, id DESC LIMIT 1`,
-  ).get(clusterId, exceptId) as { id: number; response: string; respondedAt: number } | undefined;
+  return prepared(db, LAST_ANSWER).get({ clusterId, exceptId }) as
+    { id: number; response: string; respondedAt: number } | undefined;
 }

@@ -31,13 +31,17 @@ export class DatabaseBusyError extends UpstreamError {
  * time (8 processes wrote slower than one). Gives up after the connection's busy timeout, as SQLite would, with
  * a DatabaseBusyError. Inside a caller's transaction it runs as a savepoint of it.
  *
+ * With a `scope`, PostgreSQL excludes only the other writers of that scope (and every unscoped writer); SQLite has
+ * one writer at a time whatever the scope. The caller names a scope only where writes of different scopes cannot
+ * conflict.
+ *
  * The wait blocks the thread, so no code in this process may hold a write transaction across an event-loop turn
  * (the git ingest writes each chunk synchronously): the lock can then only be held by another process.
  */
-export function immediateTransaction<T>(db: Db, fn: () => T): T {
+export function immediateTransaction<T>(db: Db, fn: () => T, scope?: string): T {
   if (db.inTransaction) return db.transaction(fn)();
   // PostgreSQL queues lock waiters in the server (the engine's advisory write lock), so no client-side spinning.
-  if (isPostgres(db)) return db.transaction(fn).immediate();
+  if (isPostgres(db)) return scope ? db.scopedTransaction(scope, fn) : db.transaction(fn).immediate();
   const s = statementsOf(db);
   s.noWait.get(); // BUSY comes back at once
   try {

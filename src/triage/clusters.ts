@@ -1,14 +1,20 @@
 import { posix } from 'node:path';
-import { getCluster, growCluster, insertCluster, recentClusters, type ClusterProfile } from '../store/clusters.js';
 import {
-  clusterCountBetween,
+  getCluster,
+  insertCluster,
+  joinCluster,
+  recentClusters,
+  setClusterProfile,
+  type ClusterProfile,
+} from '../store/clusters.js';
+import {
   clusterMembers,
   entriesAfter,
-  lastInterruptId,
+  insertInterrupt,
   parseStringList,
   searchInterrupts,
-  setInterruptCluster,
   type Candidate,
+  type NewInterrupt,
 } from '../store/interrupts.js';
 import type { Db } from '../store/open.js';
 import { stem } from './stem.js';
@@ -18,25 +24,33 @@ import { cosine, searchWords, termBag, type TermBag } from './terms.js';
  * How clustering decides (all tunable here, measured in test/triage/clusters.test.ts):
  * an entry joins the best cluster of its category (and module, when its paths name one) whose score reaches
  * JOIN_THRESHOLD, else it starts a new cluster. A cluster's score is the better of its best member's
- * similarity (members found by FTS5: the newest 200 entries sharing a word) and the similarity to its
- * profile (top terms and paths; the 20 newest clusters in scope are compared this way).
+ * similarity (members found by FTS5: the newest 50 entries sharing one of its 4 longest words) and the
+ * similarity to its profile (top terms and paths; the 20 newest clusters in scope are compared this way).
  */
 export const JOIN_THRESHOLD = 0.3;
 /** A path shared with the other entry adds this much (a shared directory half): evidence, never enough alone. */
 const PATH_BONUS = 0.15;
 /** Texts sharing fewer terms than this are not similar, whatever their cosine. */
 const MIN_SHARED_TERMS = 2;
-/** The newest full-text matches compared with each new entry. */
-const FTS_CANDIDATES = 200;
+/**
+ * The newest full-text matches compared with each new entry. 200 matches of 6 words cost a quarter of a write's
+ * CPU; 50 of 4 clustered as well on bench/clustering.ts's long histories (bench/FINDINGS.md, section 5).
+ */
+const FTS_CANDIDATES = 50;
+const SEARCH_WORDS = 4;
 const PROFILE_CANDIDATES = 20;
 const PROFILE_MEMBERS = 30;
+/**
+ * A cluster's profile is recomputed from its newest PROFILE_MEMBERS members on each join until it has that many,
+ * then on every PROFILE_REFRESH-th join: one member more moves a full cluster's profile by a thirtieth at most,
+ * and reading and scoring 30 members was a tenth of a write.
+ */
+const PROFILE_REFRESH = 5;
 const PROFILE_TERMS = 12;
 const PROFILE_PATHS = 20;
 const LABEL_TERMS = 4;
 /** Earlier entries below this similarity are not worth showing as "seen before". */
 const SIMILAR_MIN = 0.2;
-
-const DAY = 86_400_000;
 
 /** When a cluster recurs: at least `minEntries` entries within `windowDays` (the issue's default: 2 in 7). */
 export interface Recurrence {
@@ -44,11 +58,6 @@ export interface Recurrence {
   windowDays: number;
 }
 export const DEFAULT_RECURRENCE: Recurrence = { minEntries: 2, windowDays: 7 };
-
-/** Whether a cluster recurs as of `at`: its entries in the `windowDays` before `at` reach `minEntries`. */
-export function isRecurring(db: Db, clusterId: number, at: number, r: Recurrence = DEFAULT_RECURRENCE): boolean {
-  return clusterCountBetween(db, clusterId, at - r.windowDays * DAY, at) >= r.minEntries;
-}
 
 /** What an entry is compared by. */
 export interface Comparable {
@@ -122,62 +131,73 @@ export interface ClusterPlan {
   profile?: { clusterId: number; size: number; profile: ClusterProfile };
 }
 
+/** Whether a cluster of `size` members recomputes its profile when one more joins. */
+function profileDue(size: number): boolean {
+  return size + 1 <= PROFILE_MEMBERS || (size + 1) % PROFILE_REFRESH === 0;
+}
+
 /** Finds and scores the clusters an entry could join (reads only; call before inserting it). */
 export function planCluster(db: Db, entry: ClusterInput, threshold = JOIN_THRESHOLD): ClusterPlan {
-  // Read first: an entry committed after this point has a larger id and is scored again under the write lock.
-  const seenThrough = lastInterruptId(db);
   const bag = termBag(entry.summary, entry.detail);
   const scores = new Map<number, number>();
   const similar: SimilarEntry[] = [];
   const category = entry.categorySource === 'suggested' ? null : entry.category;
-  const candidates = searchInterrupts(db, {
-    words: searchWords(`${entry.summary} ${entry.detail ?? ''}`),
+  // One snapshot: an entry committed after it has a larger id than seenThrough and is scored under the write lock.
+  const { seenThrough, candidates } = searchInterrupts(db, {
+    words: searchWords(`${entry.summary} ${entry.detail ?? ''}`, SEARCH_WORDS),
     category,
     module: entry.module,
     scan: FTS_CANDIDATES,
   });
   scoreCandidates(bag, entry.paths, candidates, scores, similar);
-  for (const c of recentClusters(db, category, entry.module, PROFILE_CANDIDATES)) {
+  const recent = recentClusters(db, category, entry.module, PROFILE_CANDIDATES);
+  for (const c of recent) {
     const score = similarity(bag, entry.paths, profileBag(c.terms), c.paths);
     scores.set(c.id, Math.max(scores.get(c.id) ?? 0, score));
   }
   const plan: ClusterPlan = { scores, similar, seenThrough };
   const best = bestCluster(scores, threshold);
-  const cluster = best && getCluster(db, best.id);
+  const cluster = best && (recent.find((c) => c.id === best.id) ?? getCluster(db, best.id));
   if (cluster) {
-    // The profile as growCluster would recompute it once the entry has joined: it sorts first among
-    // entries of the same time, having the largest id.
-    const members = [entry, ...clusterMembers(db, cluster.id, PROFILE_MEMBERS)]
-      .sort((a, b) => b.createdAt - a.createdAt)
-      .slice(0, PROFILE_MEMBERS);
-    plan.profile = { clusterId: cluster.id, size: cluster.size, profile: clusterProfile(members) };
     plan.category = cluster.category;
+    if (profileDue(cluster.size))
+      plan.profile = { clusterId: cluster.id, size: cluster.size, profile: joinedProfile(db, cluster.id, entry) };
   }
   return plan;
 }
 
+/** A cluster's profile once `entry` has joined: it sorts first among members of the same time, having the largest id. */
+function joinedProfile(db: Db, clusterId: number, entry: Comparable & { createdAt: number }): ClusterProfile {
+  const members = [entry, ...clusterMembers(db, clusterId, PROFILE_MEMBERS)]
+    .sort((a, b) => b.createdAt - a.createdAt)
+    .slice(0, PROFILE_MEMBERS);
+  return clusterProfile(members);
+}
+
+/** Where insertClustered put an entry: its id, the cluster's label, size (with the entry) and fix. */
+export interface InsertedEntry extends ClusterAssignment {
+  entryId: number;
+  label: string;
+  size: number;
+  fixId: number | null;
+}
+
 /**
- * Puts a just-inserted entry into a cluster: joins the best one in scope above the threshold or starts one.
- * Call inside the insert's transaction so entry and cluster never disagree. Entries other writers committed
- * after the plan's snapshot are scored first, so two writers logging the same new problem at once end up in
- * one cluster: the second to take the lock sees the first's entry and joins its cluster. Same input order →
- * same clusters.
+ * Inserts an entry into a cluster: joins the best one in scope above the threshold or starts one. Call inside a
+ * write transaction (interruptWriteLock says which) so entry and cluster never disagree. Entries other writers
+ * committed after the plan's snapshot are scored first, so two writers logging the same new problem at once end
+ * up in one cluster: the second to take the lock sees the first's entry and joins its cluster. Same input order
+ * → same clusters.
  */
-export function applyCluster(
+export function insertClustered(
   db: Db,
-  entryId: number,
-  entry: ClusterInput,
+  entry: NewInterrupt,
   plan: ClusterPlan,
   threshold = JOIN_THRESHOLD,
-): ClusterAssignment {
+): InsertedEntry {
   const scores = new Map(plan.scores);
   const similar = [...plan.similar];
-  const since = entriesAfter(db, {
-    afterId: plan.seenThrough,
-    exceptId: entryId,
-    category: entry.category,
-    module: entry.module,
-  });
+  const since = entriesAfter(db, { afterId: plan.seenThrough, category: entry.category, module: entry.module });
   if (since.length > 0) {
     const seen = new Set(similar.map((s) => s.entry.id));
     const fresh = since.filter((c) => !seen.has(c.id));
@@ -186,34 +206,50 @@ export function applyCluster(
   similar.sort((x, y) => y.score - x.score || x.entry.id - y.entry.id);
   const top = similar.slice(0, 3).map((s) => ({ ...s, score: round(s.score) }));
 
-  let best = bestCluster(scores, threshold);
-  let cluster = best && getCluster(db, best.id);
-  while (best && (!cluster || cluster.category !== entry.category)) {
-    // Gone since the snapshot (clusters are not deleted today; this keeps the entry from pointing nowhere), or
-    // of another category than the one a guessed entry took from the plan's cluster.
-    scores.delete(best.id);
-    best = bestCluster(scores, threshold);
-    cluster = best && getCluster(db, best.id);
+  for (let best = bestCluster(scores, threshold); best; best = bestCluster(scores, threshold)) {
+    // Nobody joined since the snapshot: the profile computed then still holds (joinCluster checks the size).
+    const planned = plan.profile?.clusterId === best.id ? plan.profile : undefined;
+    const joined = joinCluster(db, {
+      id: best.id,
+      category: entry.category,
+      at: entry.createdAt,
+      profile: planned?.profile,
+      ifSize: planned?.size,
+    });
+    if (!joined) {
+      // Gone since the snapshot (clusters are not deleted today; this keeps the entry from pointing nowhere), or
+      // of another category than the one a guessed entry took from the plan's cluster.
+      scores.delete(best.id);
+      continue;
+    }
+    let label = joined.label;
+    if (profileDue(joined.size - 1) && !joined.profiled) {
+      const profile = joinedProfile(db, best.id, entry);
+      setClusterProfile(db, best.id, profile);
+      label = profile.label;
+    }
+    // Last: its rollup triggers lock the day's counter row, which every writer of the day and category updates.
+    const entryId = insertInterrupt(db, entry, best.id);
+    return {
+      entryId,
+      clusterId: best.id,
+      created: false,
+      score: round(best.score),
+      similar: top,
+      label,
+      size: joined.size,
+      fixId: joined.fixId,
+    };
   }
-  if (best && cluster) {
-    setInterruptCluster(db, entryId, best.id);
-    // Nobody joined since the snapshot: the profile computed then still holds.
-    const planned = plan.profile;
-    const profile =
-      planned && planned.clusterId === best.id && planned.size === cluster.size
-        ? planned.profile
-        : clusterProfile(clusterMembers(db, best.id, PROFILE_MEMBERS));
-    growCluster(db, best.id, entry.createdAt, profile);
-    return { clusterId: best.id, created: false, score: round(best.score), similar: top };
-  }
+  const profile = clusterProfile([entry]);
   const clusterId = insertCluster(db, {
     category: entry.category,
     module: entry.module,
     at: entry.createdAt,
-    ...clusterProfile([entry]),
+    ...profile,
   });
-  setInterruptCluster(db, entryId, clusterId);
-  return { clusterId, created: true, score: 0, similar: top };
+  const entryId = insertInterrupt(db, entry, clusterId);
+  return { entryId, clusterId, created: true, score: 0, similar: top, label: profile.label, size: 1, fixId: null };
 }
 
 function scoreCandidates(

@@ -45,12 +45,25 @@ const MATCHED_SHOWN = 4;
  */
 export function findCoverage(
   ctx: AppContext,
-  entry: { summary: string; detail: string | null; paths: readonly string[]; module: string; clusterId: number | null },
+  entry: {
+    summary: string;
+    detail: string | null;
+    paths: readonly string[];
+    module: string;
+    clusterId: number | null;
+    /** the fix covering the entry's cluster, when the caller has just read it (else read here) */
+    clusterFixId?: number | null;
+  },
   limit = 3,
 ): Coverage[] {
   const out: Coverage[] = [];
-  const cluster = entry.clusterId !== null ? getCluster(ctx.store, entry.clusterId) : undefined;
-  const fix = cluster?.fixId != null ? fixInfo(ctx.store, cluster.fixId) : undefined;
+  const fixId =
+    entry.clusterFixId !== undefined
+      ? entry.clusterFixId
+      : entry.clusterId !== null
+        ? getCluster(ctx.store, entry.clusterId)?.fixId
+        : undefined;
+  const fix = fixId != null ? fixInfo(ctx.store, fixId) : undefined;
   if (fix && fix.status !== 'rejected') {
     out.push({
       kind: 'fix',

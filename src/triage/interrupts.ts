@@ -3,9 +3,9 @@ import { UserInputError } from '../errors.js';
 import { normalisePath, ROOT_MODULE } from '../modules.js';
 import { coverCluster, fixInfo, getCluster } from '../store/clusters.js';
 import {
+  clusterNews,
   getInterrupt,
-  insertInterrupt,
-  lastClusterAnswer,
+  interruptWriteLock,
   updateResolution,
   type InterruptRow,
   type NewInterrupt,
@@ -13,9 +13,8 @@ import {
 import { getTask } from '../store/tasks.js';
 import { FIX_TYPE, suggestCategory, type Category, type FixType } from './categorize.js';
 import {
-  applyCluster,
   DEFAULT_RECURRENCE,
-  isRecurring,
+  insertClustered,
   planCluster,
   type ClusterPlan,
   type Recurrence,
@@ -56,10 +55,13 @@ export interface StoredEntry {
   cues: string[];
   redactedKinds: string[];
   cluster: { id: number; label: string; size: number; created: boolean; score: number };
+  /** the fix covering the cluster, as the write found it */
+  clusterFixId: number | null;
   similar: SimilarEntry[];
 }
 
 const MAX_PATHS = 50;
+const DAY = 86_400_000;
 
 /** An entry ready to store: redacted, categorised, its paths mapped to a module. */
 export interface PreparedEntry {
@@ -113,21 +115,20 @@ function writeEntry(ctx: AppContext, p: PreparedEntry, plan: ClusterPlan, thresh
   // A guessed category gives way to the category of the cluster the same problem is already in.
   const fields =
     p.fields.categorySource === 'suggested' && plan.category ? { ...p.fields, category: plan.category } : p.fields;
-  const id = insertInterrupt(ctx.store, fields);
-  const assigned = applyCluster(ctx.store, id, fields, plan, threshold);
-  const cluster = getCluster(ctx.store, assigned.clusterId)!;
+  const assigned = insertClustered(ctx.store, fields, plan, threshold);
   return {
-    row: { id, ...fields, clusterId: cluster.id, fixId: null },
+    row: { id: assigned.entryId, ...fields, clusterId: assigned.clusterId, fixId: null },
     categoryFromCluster: fields.category !== p.fields.category,
     cues: p.cues,
     redactedKinds: p.redactedKinds,
     cluster: {
-      id: cluster.id,
-      label: cluster.label,
-      size: cluster.size,
+      id: assigned.clusterId,
+      label: assigned.label,
+      size: assigned.size,
       created: assigned.created,
       score: assigned.score,
     },
+    clusterFixId: assigned.fixId,
     similar: assigned.similar,
   };
 }
@@ -197,13 +198,26 @@ export function logInterrupt(
 ): LoggedEntry {
   const threshold = options.threshold;
   const prepared = prepareEntry(ctx, e);
+  const plan = () => planCluster(ctx.store, prepared.fields, threshold);
+  const lock = interruptWriteLock(ctx.store, prepared.fields.module);
   // The expensive part (full-text candidates, scoring, the profile) reads a snapshot without the write lock;
-  // under it, only the insert, what other writers added since, and the cluster update (~0.3 ms, not ~2.5 ms).
-  const plan = planCluster(ctx.store, prepared.fields, threshold);
-  const stored = immediateTransaction(ctx.store, () => writeEntry(ctx, prepared, plan, threshold));
-  const recurring = isRecurring(ctx.store, stored.cluster.id, e.createdAt, options.recurrence ?? DEFAULT_RECURRENCE);
+  // under it, only what other writers added since, the insert and the cluster update (~0.3 ms, not ~2.5 ms).
+  const planned = lock.planUnderLock ? undefined : plan();
+  const stored = immediateTransaction(
+    ctx.store,
+    () => writeEntry(ctx, prepared, planned ?? plan(), threshold),
+    lock.scope,
+  );
   const row = stored.row;
-  const answer = lastClusterAnswer(ctx.store, stored.cluster.id, row.id);
+  const recurrence = options.recurrence ?? DEFAULT_RECURRENCE;
+  const news = clusterNews(ctx.store, {
+    clusterId: stored.cluster.id,
+    exceptId: row.id,
+    since: e.createdAt - recurrence.windowDays * DAY,
+    until: e.createdAt,
+  });
+  const recurring = news.recent >= recurrence.minEntries;
+  const answer = news.lastAnswer;
   const notes: string[] = [];
   if (row.taskId && !getTask(ctx.store, row.taskId)) {
     notes.push(`task '${row.taskId}' is not recorded; call record_task (start) so the interrupt rates count it`);
@@ -242,7 +256,7 @@ export function logInterrupt(
       score: s.score,
       response: s.entry.response,
     })),
-    coveredBy: findCoverage(ctx, row),
+    coveredBy: findCoverage(ctx, { ...row, clusterFixId: stored.clusterFixId }),
     notes,
   };
 }

@@ -3,14 +3,15 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { createContext } from '../../src/context.js';
+import { createContext, type AppContext } from '../../src/context.js';
 import { getCluster } from '../../src/store/clusters.js';
-import { insertInterrupt } from '../../src/store/interrupts.js';
-import { applyCluster, planCluster } from '../../src/triage/clusters.js';
-import { logInterrupt } from '../../src/triage/interrupts.js';
+import { insertClustered, planCluster } from '../../src/triage/clusters.js';
+import { interruptWriteLock } from '../../src/store/interrupts.js';
+import { immediateTransaction } from '../../src/store/write-lock.js';
+import { logInterrupt, prepareEntry } from '../../src/triage/interrupts.js';
 import { assertBuilt } from '../e2e/cli.js';
 import { gitdir } from '../helpers/gitdir.js';
-import { testContext } from '../helpers/context.js';
+import { testContext, testEngine } from '../helpers/context.js';
 
 const T0 = Date.parse('2026-03-02T09:00:00Z');
 const PATHS = ['src/payments/gateway.ts'];
@@ -55,16 +56,69 @@ describe('log_interrupt with other writers', () => {
     expect(first.cluster.created).toBe(true);
     expect(first.module).toBe(entry.module);
     // A writes under the lock: it scores what B added since its snapshot and joins B's cluster.
-    const assigned = a.store.transaction(() => {
-      const id = insertInterrupt(a.store, entry);
-      return applyCluster(a.store, id, entry, plan);
-    })();
+    const assigned = a.store.transaction(() => insertClustered(a.store, entry, plan))();
     expect(assigned).toMatchObject({ clusterId: first.cluster.id, created: false });
     expect(assigned.similar.map((s) => s.entry.id)).toEqual([first.id]);
     expect(getCluster(a.store, first.cluster.id)!.size).toBe(2);
     expect((a.store.prepare('SELECT count(*) AS n FROM clusters').get() as { n: number }).n).toBe(1);
     b.store.close();
   });
+
+  // PostgreSQL only: there writers of different modules run at once (SQLite has one writer at a time, so another
+  // module's write cannot commit while this one is open).
+  it.runIf(testEngine === 'postgres')(
+    "joins a same-module writer's cluster although another module's writer committed a larger id meanwhile",
+    () => {
+      const repo = gitdir().path;
+      const a = testContext(repo);
+      const b = createContext(a.config, { log: () => {} });
+      const c = createContext(a.config, { log: () => {} });
+      const entry = (ctx: AppContext, summary: string, path: string, at: number) =>
+        prepareEntry(ctx, {
+          kind: 'interrupt',
+          category: 'missing_context',
+          summary,
+          paths: [path],
+          source: 'agent',
+          createdAt: at,
+        }).fields;
+      const problem = 'Does a retried gateway charge reuse its idempotency key?';
+      const fromB = entry(b, problem, PATHS[0]!, T0);
+      const fromA = entry(a, 'Which idempotency key does a gateway charge retry send?', PATHS[0]!, T0 + 1000);
+      const lock = interruptWriteLock(b.store, fromB.module);
+      expect(lock).toEqual({ scope: `interrupts:${fromB.module}`, planUnderLock: false });
+      const planB = planCluster(b.store, fromB);
+      let planA: ReturnType<typeof planCluster> | undefined;
+      // B has written the new problem but not committed when a writer of another module commits (a larger id) and
+      // A, of B's module, reads its snapshot: it sees neither B's entry nor, through the newest id, a gap before it.
+      const inB = immediateTransaction(
+        b.store,
+        () => {
+          const written = insertClustered(b.store, fromB, planB);
+          // Another category too: writers of one day and category update the same rollup row, and wait for each
+          // other's commit there.
+          const other = logInterrupt(c, {
+            kind: 'interrupt',
+            category: 'tool_failure',
+            summary: 'The nightly search reindex crashed rebuilding the first index',
+            paths: ['src/search/index.ts'],
+            source: 'agent',
+            createdAt: T0 + 500,
+          });
+          expect(other.id).toBeGreaterThan(written.entryId); // another module's writer did not wait for B
+          planA = planCluster(a.store, fromA);
+          return written;
+        },
+        lock.scope,
+      );
+      expect(planA!.scores.has(inB.clusterId)).toBe(false);
+      const assigned = immediateTransaction(a.store, () => insertClustered(a.store, fromA, planA!), lock.scope);
+      expect(assigned).toMatchObject({ clusterId: inB.clusterId, created: false, size: 2 });
+      expect(getCluster(a.store, inB.clusterId)!.size).toBe(2);
+      b.store.close();
+      c.store.close();
+    },
+  );
 
   it(
     'loses and duplicates no row when processes write at once, and cluster sizes match their members',

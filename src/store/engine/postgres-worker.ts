@@ -38,6 +38,7 @@ async function handle(m) {
     await client.query(m.text);
     return {};
   }
+  if (m.before) await client.query(m.before); // a transaction's BEGIN and locks, sent with its first statement
   const q = { text: m.text, values: m.values.map(toPg) };
   if (m.name) q.name = m.name;
   const r = await client.query(q);

@@ -19,6 +19,26 @@ const MAX_ATTEMPTS = 3;
 /** pg_advisory_xact_lock key of immediate/exclusive transactions: one at a time per database, as in SQLite. */
 const WRITE_LOCK_KEY = 0x68696e64; // 'hind'
 
+/**
+ * The locks a transaction takes first. Immediate: the database-wide write lock, exclusively. A scope (see
+ * scopedTransaction): the database-wide lock shared — so immediate transactions still exclude it — and the scope's
+ * key, exclusively: writers of different scopes run at once.
+ */
+function lockSql(scope: string | null): string {
+  if (scope === null) return `SELECT pg_advisory_xact_lock(${WRITE_LOCK_KEY})`;
+  return `SELECT pg_advisory_xact_lock_shared(${WRITE_LOCK_KEY}), pg_advisory_xact_lock(${WRITE_LOCK_KEY}, ${scopeKey(scope)})`;
+}
+
+/** A scope's advisory key: 32-bit FNV-1a of its text (a collision only makes two scopes wait for each other). */
+function scopeKey(scope: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < scope.length; i++) {
+    h ^= scope.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h | 0;
+}
+
 export class PostgresError extends Error {
   constructor(
     message: string,
@@ -44,6 +64,8 @@ export class PostgresDb implements EngineDb {
   private readonly names = new Map<string, string>();
   private readonly translated = new Map<string, Translated>();
   private depth = 0;
+  /** BEGIN and its locks, sent with the transaction's first statement rather than as a round trip of its own */
+  private pendingBegin: string | undefined;
   private seq = 0;
   private closed = false;
   readonly url: string;
@@ -125,7 +147,7 @@ export class PostgresDb implements EngineDb {
   query(t: Translated, values: unknown[]): { rows: Record<string, unknown>[]; rowCount: number } {
     let name = this.names.get(t.text);
     if (name === undefined) this.names.set(t.text, (name = `h${this.names.size}`));
-    const r = this.call({ op: 'query', text: t.text, values, name });
+    const r = this.call({ op: 'query', text: t.text, values, name, before: this.takeBegin() });
     const rows = r.rows ?? [];
     for (const row of rows) fixRow(row, t.aliases);
     return { rows, rowCount: r.rowCount ?? 0 };
@@ -148,28 +170,44 @@ export class PostgresDb implements EngineDb {
   }
 
   exec(sql: string): this {
-    this.call({ op: 'exec', text: sql });
+    this.simple(sql);
     return this;
   }
 
   transaction<F extends TxFn>(fn: F): Transaction<F> {
     const run =
-      (mode: 'deferred' | 'immediate') =>
+      (lock: string | undefined) =>
       (...args: unknown[]): ReturnType<F> =>
-        this.runTransaction(mode, () => fn(...args) as ReturnType<F>);
-    const immediate = run('immediate');
-    return Object.assign(run('deferred'), {
-      deferred: run('deferred'),
+        this.runTransaction(lock, () => fn(...args) as ReturnType<F>);
+    const immediate = run(lockSql(null));
+    return Object.assign(run(undefined), {
+      deferred: run(undefined),
       immediate,
       exclusive: immediate,
     }) as Transaction<F>;
   }
 
-  private simple(sql: string): void {
-    this.call({ op: 'exec', text: sql });
+  /**
+   * A write transaction that excludes only the other writers of `scope` (and every immediate transaction), where an
+   * immediate one excludes all writers: for writes whose conflicts the caller can name (store/interrupts.ts:
+   * interruptWriteLock). Inside a transaction it is a savepoint of it.
+   */
+  scopedTransaction<R>(scope: string, fn: () => R): R {
+    return this.runTransaction(lockSql(scope), fn);
   }
 
-  private runTransaction<R>(mode: 'deferred' | 'immediate', body: () => R): R {
+  private simple(sql: string): void {
+    const begin = this.takeBegin();
+    this.call({ op: 'exec', text: begin === undefined ? sql : `${begin}; ${sql}` });
+  }
+
+  private takeBegin(): string | undefined {
+    const begin = this.pendingBegin;
+    this.pendingBegin = undefined;
+    return begin;
+  }
+
+  private runTransaction<R>(lock: string | undefined, body: () => R): R {
     if (this.depth > 0) {
       const sp = `s${this.depth}`;
       this.simple(`SAVEPOINT ${sp}`);
@@ -186,14 +224,16 @@ export class PostgresDb implements EngineDb {
       }
     }
     for (let attempt = 1; ; attempt++) {
-      this.simple(mode === 'immediate' ? `BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK_KEY})` : 'BEGIN');
+      this.pendingBegin = lock === undefined ? 'BEGIN' : `BEGIN; ${lock}`;
       this.depth = 1;
       try {
         const r = checkSync(body());
-        this.simple('COMMIT');
+        // Nothing ran: nothing was begun.
+        if (this.takeBegin() === undefined) this.simple('COMMIT');
         return r;
       } catch (err) {
-        if (this.open) this.simple('ROLLBACK');
+        // A failed BEGIN or lock leaves no transaction: PostgreSQL answers the ROLLBACK with a warning only.
+        if (this.takeBegin() === undefined && this.open) this.simple('ROLLBACK');
         const code = (err as { code?: unknown }).code;
         if (typeof code === 'string' && RETRYABLE_SQLSTATES.has(code) && attempt < MAX_ATTEMPTS) continue;
         throw err;
