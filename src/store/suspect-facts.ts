@@ -160,15 +160,7 @@ export function revertsBetween(db: Db, from: number, to: number): { revertSha: s
 
 /** The latest shipped deploy of a commit in an environment before `before`. */
 export function latestDeployOf(db: Db, sha: string, env: string, before: number): DeployFactsRow | undefined {
-  return stmt(
-    db,
-    `SELECT d.id, d.sha, d.finished_at AS finishedAt, d.status, d.rolled_back_by_deploy_id AS rolledBackBy,
-            r.finished_at AS rolledBackAt
-     FROM deploy_commits dc JOIN deploys d ON d.id = dc.deploy_id
-     LEFT JOIN deploys r ON r.id = d.rolled_back_by_deploy_id
-     WHERE dc.sha = ? AND d.env = ? AND d.status != 'failure' AND d.finished_at < ?
-     ORDER BY d.finished_at DESC LIMIT 1`,
-  ).get(sha, env, before) as DeployFactsRow | undefined;
+  return deployOf(db, sha, { env, service: null, before, liveOnly: false }, 'DESC');
 }
 
 /** When a commit first shipped (a deploy that did not fail) in an environment; undefined: never. */
@@ -233,6 +225,15 @@ export function liveSinceDeployOf(
   sha: string,
   q: { env: string; service: string | null; before: number },
 ): DeployFactsRow | undefined {
+  return deployOf(db, sha, { ...q, liveOnly: true }, 'ASC');
+}
+
+function deployOf(
+  db: Db,
+  sha: string,
+  q: { env: string; service: string | null; before: number; liveOnly: boolean },
+  order: 'ASC' | 'DESC',
+): DeployFactsRow | undefined {
   return stmt(
     db,
     `SELECT d.id, d.sha, d.finished_at AS finishedAt, d.status, d.rolled_back_by_deploy_id AS rolledBackBy,
@@ -242,6 +243,7 @@ export function liveSinceDeployOf(
      WHERE dc.sha = ? AND d.env = ? AND d.status != 'failure' AND d.finished_at < ?
        AND (CAST(? AS TEXT) IS NULL OR d.service IN ('', ?))
        AND (r.finished_at IS NULL OR r.finished_at >= ?)
-     ORDER BY d.finished_at, d.id LIMIT 1`,
-  ).get(sha, q.env, q.before, q.service, q.service, q.before) as DeployFactsRow | undefined;
+     ORDER BY d.finished_at ${order}, d.id ${order} LIMIT 1`,
+  ).get(sha, q.env, q.before, q.service, q.service, q.liveOnly ? q.before : Number.MIN_SAFE_INTEGER) as
+    DeployFactsRow | undefined;
 }
