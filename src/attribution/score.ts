@@ -58,12 +58,12 @@ export const SUSPECT_MODEL = {
   /** fitted: reverted before the incident began (its change was no longer live) */
   revertedBefore: -0.43,
   /** hand-set: an incident that names no file: the prior of a recently shipped change */
-  unlocatedBias: -5,
+  unlocatedBias: -6.5,
   /** hand-set: with no file named, touched the incident's module, or not */
   module: 1.5,
   otherModule: -1.5,
   /** hand-set: shipped just before the incident (timeDecay of the hours between) */
-  time: 3,
+  time: 5,
   /** hand-set: reverted after the incident began */
   revertedAfterStart: 3,
   /** hand-set: its deploy was rolled back after the incident began */
