@@ -63,7 +63,7 @@ export const SUSPECT_MODEL = {
   module: 1.5,
   otherModule: -1.5,
   /** hand-set: shipped just before the incident (timeDecay of the hours between) */
-  time: 5,
+  time: 4,
   /** hand-set: reverted after the incident began */
   revertedAfterStart: 3,
   /** hand-set: its deploy was rolled back after the incident began */
