@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { commitsBy, revertsOfShas } from '../../src/store/commit-facts.js';
-import { insertCommit, type NewCommit } from '../../src/store/commits.js';
+import { insertCommit } from '../../src/store/commits.js';
 import { incidentCardsByExternalId, incidentCardsByTitle } from '../../src/store/incident-lookup.js';
 import { insertIncident, type IncidentFields } from '../../src/store/incidents.js';
 import {
@@ -13,6 +13,7 @@ import {
 } from '../../src/store/links.js';
 import { openStore } from '../../src/store/open.js';
 import { testDbTarget } from '../helpers/context.js';
+import { newCommit } from '../helpers/new-commit.js';
 import { ensureRepo } from '../../src/store/repos.js';
 
 const DAY = 86_400_000;
@@ -37,27 +38,7 @@ function incident(external: string, title: string, startedAt: number, env = 'pro
   };
 }
 
-function commit(repoId: number, sha: string, over: Partial<NewCommit> = {}): NewCommit {
-  return {
-    sha,
-    repoId,
-    authorName: 'Ada Lovelace',
-    authorEmail: 'Ada@Example.com',
-    authoredAt: 1000,
-    committedAt: 1000,
-    subject: `change ${sha.slice(0, 4)}`,
-    body: '',
-    parents: [],
-    authorKind: 'human',
-    agent: null,
-    agentEvidence: null,
-    revertsSha: null,
-    files: [],
-    trailers: [],
-    fixes: [],
-    ...over,
-  };
-}
+const commit = newCommit;
 
 const sha = (c: string) => c.repeat(40);
 

@@ -1,32 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { insertCommit, type NewCommit } from '../../src/store/commits.js';
+import { insertCommit } from '../../src/store/commits.js';
 import { insertDeploy, setDeployLinks } from '../../src/store/deploys.js';
 import { openStore } from '../../src/store/open.js';
 import { ensureRepo } from '../../src/store/repos.js';
 import { latestDeployOf, liveSinceDeployOf, shippedChangesTo } from '../../src/store/suspect-facts.js';
 import { testDbTarget } from '../helpers/context.js';
+import { newCommit } from '../helpers/new-commit.js';
 
 const DAY = 86_400_000;
 
-function commit(repoId: number, sha: string, at: number, path: string): NewCommit {
-  return {
-    sha,
-    repoId,
-    authorName: 'Ada',
-    authorEmail: 'ada@example.com',
-    authoredAt: at,
-    committedAt: at,
-    subject: `change ${sha.slice(0, 4)}`,
-    body: '',
-    parents: [],
-    authorKind: 'human',
-    agent: null,
-    agentEvidence: null,
-    revertsSha: null,
-    files: [{ path, oldPath: null, module: path.split('/')[1]!, added: 3, deleted: 1 }],
-    trailers: [],
-    fixes: [],
-  };
+function commit(repoId: number, sha: string, at: number, path: string) {
+  const files = [{ path, oldPath: null, module: path.split('/')[1]!, added: 3, deleted: 1 }];
+  return newCommit(repoId, sha, { authoredAt: at, committedAt: at, files });
 }
 
 describe('suspect history reads (both engines)', () => {
