@@ -38,8 +38,6 @@ function incident(external: string, title: string, startedAt: number, env = 'pro
   };
 }
 
-const commit = newCommit;
-
 const sha = (c: string) => c.repeat(40);
 
 describe('the link reads answers make', () => {
@@ -102,12 +100,12 @@ describe('finding incidents and commits by what a caller typed', () => {
   it('finds an author’s commits by email in any case, within the window, newest first; and their reverts', () => {
     const db = openStore(testDbTarget());
     const repo = ensureRepo(db, '/tmp/hindsight-store-test-repo');
-    insertCommit(db, commit(repo, sha('a'), { committedAt: 1000 }));
-    insertCommit(db, commit(repo, sha('b'), { committedAt: 2000 }));
-    insertCommit(db, commit(repo, sha('c'), { committedAt: 9000 }));
+    insertCommit(db, newCommit(repo, sha('a'), { committedAt: 1000 }));
+    insertCommit(db, newCommit(repo, sha('b'), { committedAt: 2000 }));
+    insertCommit(db, newCommit(repo, sha('c'), { committedAt: 9000 }));
     insertCommit(
       db,
-      commit(repo, sha('d'), { committedAt: 3000, authorEmail: 'bob@example.com', revertsSha: sha('a') }),
+      newCommit(repo, sha('d'), { committedAt: 3000, authorEmail: 'bob@example.com', revertsSha: sha('a') }),
     );
     const mine = commitsBy(
       db,
