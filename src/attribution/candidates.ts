@@ -8,6 +8,8 @@ import {
   incidentFacts,
   incidentOwnFiles,
   latestDeployOf,
+  liveSinceDeployOf,
+  shippedChangesTo,
   type CommitRow,
   type DeployFactsRow,
   type IncidentFactsRow,
@@ -32,6 +34,14 @@ export interface CommitFacts extends CommitRow {
 }
 
 const MAX_CANDIDATE_DEPLOYS = 30;
+/**
+ * Latest shipped changes per file the incident names, however old (issue 16: the cause had shipped before the
+ * 30-day window for 64–81 % of incidents on real repositories). Bounded so candidate generation stays a few index
+ * reads per file.
+ */
+const CHANGES_PER_FILE = 50;
+/** at most this many of the incident's files and frames are looked up */
+const MAX_FILES = 12;
 
 /** The incident with the files and frames it names (vendored code left out); undefined when it does not exist. */
 export function loadIncident(ctx: AppContext, id: number): IncidentFacts | undefined {
@@ -52,6 +62,11 @@ export interface SuspectOptions {
   asOf?: number;
   /** only commits that touched one of the incident's files (exact repository paths): for long look-backs */
   relatedOnly?: boolean;
+  /**
+   * the latest shipped changes to each file the incident names (or to its module when it names no file),
+   * whenever they shipped (default 50; 0: only the commits of the recent deploys, the rule before issue 16)
+   */
+  changesPerFile?: number;
 }
 
 /** The incident as suspect ranking sees it: when, where, and which files or frames it names. */
@@ -86,7 +101,55 @@ export function gatherCandidates(
       if (!commits.has(c.sha)) commits.set(c.sha, { ...c, files: [], deploy: d, revertedBy: null });
     }
   }
+  addFileHistory(ctx, inc, options.changesPerFile ?? CHANGES_PER_FILE, asOf, commits);
   return { deploys, commits };
+}
+
+/**
+ * Older shipped changes to what the incident names, found by the (path, time) and (module, time) indexes: time is
+ * then one piece of evidence in the score, not a wall. Each counts from the deploy that put it live.
+ */
+function addFileHistory(
+  ctx: AppContext,
+  inc: SuspectQuery,
+  perFile: number,
+  asOf: number,
+  commits: Map<string, CommitFacts>,
+): void {
+  if (perFile <= 0) return;
+  const q = { env: inc.env, service: inc.service, before: inc.startedAt, limit: perFile };
+  const found: CommitRow[] = [];
+  const paths = [...new Set(inc.files.map((f) => f.path))].slice(0, MAX_FILES);
+  for (const path of paths) {
+    for (const p of repositoryPaths(path)) {
+      const rows = shippedChangesTo(ctx.store, 'path', p, q);
+      found.push(...rows);
+      if (rows.length > 0) break;
+    }
+  }
+  if (paths.length === 0 && inc.module) found.push(...shippedChangesTo(ctx.store, 'module', inc.module, q));
+  for (const c of found) {
+    if (commits.has(c.sha)) continue;
+    const live = liveSinceDeployOf(ctx.store, c.sha, { env: inc.env, service: inc.service, before: inc.startedAt });
+    if (!live) continue;
+    const deploy =
+      live.rolledBackAt !== null && live.rolledBackAt >= asOf
+        ? { ...live, rolledBackAt: null, rolledBackBy: null }
+        : live;
+    commits.set(c.sha, { ...c, files: [], deploy, revertedBy: null });
+  }
+}
+
+/**
+ * The repository paths a named file may be, longest first: a stack frame's `/app/src/pay/gateway.ts` is looked up
+ * as itself, then `src/pay/gateway.ts`, `pay/gateway.ts` (each an exact index read; the first that has history wins).
+ */
+function repositoryPaths(path: string): string[] {
+  const parts = path.replace(/^\/+/, '').split('/');
+  const out: string[] = [];
+  for (let i = 0; i < parts.length - 1 && out.length < 6; i++) out.push(parts.slice(i).join('/'));
+  if (out.length === 0) out.push(parts.join('/'));
+  return out;
 }
 
 /** Files and the first revert of each candidate; a revert after `asOf` is not known yet. */

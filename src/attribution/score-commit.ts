@@ -2,7 +2,7 @@ import type { CommitFacts, SuspectQuery } from './candidates.js';
 import { isTestPath } from './filters.js';
 import type { Link } from './link.js';
 import { pathsMatch } from './paths.js';
-import { WEIGHTS, formatHours, noisyOr, round, sizeScore, timeDecay } from './score.js';
+import { SUSPECT_MODEL, WEIGHTS, formatHours, round, sizeScore, timeDecay } from './score.js';
 
 // Scoring a shipped commit as a suspect of an incident: timing, the files and modules it shares with the incident,
 // how recently it changed a named file, its size, reverts and rollbacks.
@@ -33,28 +33,41 @@ export function changeKey(c: { authoredAt: number; subject: string }): string {
   return `${c.authoredAt}\0${c.subject}`;
 }
 
-/** A commit's heuristic link: a suspect with the reasons and factors behind its score. */
+/** Subjects of changes that rarely carry a bug: documentation, style, typos, renames, cleanups, licences. */
+const COSMETIC =
+  /\b(?:docs?|man ?pages?|typos?|spelling|comments?|whitespace|style|cleanup|clean up|rename|copyright|license|spdx|readme)\b/i;
+
+/**
+ * A commit's heuristic link: a suspect scored by SUSPECT_MODEL (the chance that it is the cause), with the reasons
+ * and factors behind the score.
+ */
 export function scoreCommit(inc: SuspectQuery, c: CommitFacts, history: Map<string, number>): Link {
+  const M = SUSPECT_MODEL;
   const reasons: string[] = [];
   const factors: Record<string, number> = {};
-  const parts: number[] = [];
+  const hasLocation = inc.files.length > 0 || inc.module !== null;
+  // Naming files makes most candidates unrelated (the fitted prior); otherwise the recent deploys are the field.
+  let z = inc.files.length > 0 ? M.bias : M.unlocatedBias;
 
   if (c.deploy) {
     const hours = (inc.startedAt - c.deploy.finishedAt) / 3_600_000;
     const t = timeDecay(hours);
     factors['time'] = round(t);
-    parts.push(WEIGHTS.time * t);
+    z += M.time * t + M.liveAge * ageScore(hours / 24);
     reasons.push(`shipped in deploy #${c.deploy.id} ${formatHours(hours)} before the incident began`);
   } else {
     reasons.push('no shipped deploy of this commit found before the incident in this environment');
   }
+  z += M.age * ageScore((inc.startedAt - c.authoredAt) / 86_400_000);
 
   const matched = inc.files.filter((f) => c.files.some((cf) => pathsMatch(cf.path, f.path)));
   if (inc.files.length > 0) {
     const overlap = matched.length / inc.files.length;
     factors['fileOverlap'] = round(overlap);
     if (matched.length > 0) {
-      parts.push(WEIGHTS.fileMatch + WEIGHTS.fileOverlap * overlap);
+      const focus = c.files.filter((cf) => inc.files.some((f) => pathsMatch(cf.path, f.path))).length / c.files.length;
+      factors['focus'] = round(focus);
+      z += M.fileMatch + M.fileOverlap * overlap + M.focus * focus;
       const names = [...new Set(matched.map((f) => f.path))];
       reasons.push(
         `changed ${names.slice(0, 3).join(', ')}${names.length > 3 ? ` (+${names.length - 3})` : ''} named by the incident`,
@@ -64,31 +77,40 @@ export function scoreCommit(inc: SuspectQuery, c: CommitFacts, history: Map<stri
     if (rank !== undefined) {
       const recent = 1 / (1 + rank);
       factors['fileHistory'] = round(recent);
-      parts.push(WEIGHTS.fileHistory * recent);
+      z += M.fileHistory * recent + (rank === 0 ? M.latest : 0);
       if (rank === 0) reasons.push('the most recent shipped change to a file the incident names');
       else if (rank < 5) reasons.push(`among the ${rank + 1} most recent shipped changes to a file the incident names`);
     }
   }
   const incidentModules = new Set([...(inc.module ? [inc.module] : []), ...inc.files.map((f) => f.module)]);
   const sharedModules = [...new Set(c.files.map((f) => f.module))].filter((m) => incidentModules.has(m));
+  if (sharedModules.length > 0) factors['module'] = 1;
   if (sharedModules.length > 0 && matched.length === 0) {
-    factors['module'] = 1;
-    parts.push(WEIGHTS.module);
+    z += inc.files.length > 0 ? M.moduleOnly : M.module;
     reasons.push(`touched the incident's module ${sharedModules.join(', ')}`);
-  } else if (sharedModules.length > 0) {
-    factors['module'] = 1;
+  } else if (inc.files.length === 0 && inc.module !== null) {
+    z += M.otherModule;
   }
 
   const size = sizeScore(c.size);
   factors['size'] = round(size);
-  parts.push(WEIGHTS.size * size);
+  z += M.size * size + M.files * Math.log10(1 + c.files.length);
   if (c.size >= 200) reasons.push(`large change (${c.size} lines)`);
+  if (c.files.length > WEIGHTS.sweepingFiles) {
+    reasons.push(`sweeping change (${c.files.length} files): imports and reformats rarely carry the bug`);
+  }
+  if (COSMETIC.test(c.subject)) {
+    factors['cosmetic'] = 1;
+    z += M.cosmetic;
+  }
+  if (/^revert\b/i.test(c.subject)) z += M.isRevert;
 
   const revertedBefore = c.revertedBy !== null && c.revertedBy.at < inc.startedAt;
   if (c.revertedBy) {
     const after = !revertedBefore;
     factors['reverted'] = after ? 1 : 0;
-    if (after) parts.push(WEIGHTS.revertedAfterStart);
+    // Its change was no longer live when the incident began, or it was pulled once the incident was seen.
+    z += after ? M.revertedAfterStart : M.revertedBefore;
     reasons.push(
       `reverted by ${c.revertedBy.sha.slice(0, 7)} ${after ? 'after' : 'before'} the incident began (${formatHours(
         Math.abs(c.revertedBy.at - inc.startedAt) / 3_600_000,
@@ -97,36 +119,26 @@ export function scoreCommit(inc: SuspectQuery, c: CommitFacts, history: Map<stri
   }
   if (c.deploy?.rolledBackAt && c.deploy.rolledBackAt >= inc.startedAt) {
     factors['rolledBack'] = 1;
-    parts.push(WEIGHTS.rolledBack);
+    z += M.rolledBack;
     reasons.push(`its deploy #${c.deploy.id} was rolled back after the incident began`);
   }
-
-  // Nothing ties the change to the incident beyond timing: keep it, but well below related changes.
-  const related = matched.length > 0 || sharedModules.length > 0 || c.revertedBy !== null;
-  const hasLocation = inc.files.length > 0 || inc.module !== null;
-  let score = noisyOr(parts);
-  if (c.files.length > WEIGHTS.sweepingFiles) {
-    score *= WEIGHTS.sweepingFactor;
-    reasons.push(`sweeping change (${c.files.length} files): imports and reformats rarely carry the bug`);
-  }
   if (c.files.length > 0 && c.files.every((f) => isTestPath(f.path))) {
-    score *= WEIGHTS.testOnlyFactor;
+    z += M.testOnly;
     reasons.push('changes only tests');
   }
-  if (revertedBefore) {
-    // Its change was no longer live when the incident began.
-    score *= WEIGHTS.revertedBeforeFactor;
-  }
-  if (!related && hasLocation) {
-    score *= 0.5;
-    reasons.push('touches none of the files or modules the incident names');
-  }
+  const related = matched.length > 0 || sharedModules.length > 0 || c.revertedBy !== null;
+  if (!related && hasLocation) reasons.push('touches none of the files or modules the incident names');
   return {
     kind: 'commit',
     target: c.sha,
-    score: round(score),
+    score: round(1 / (1 + Math.exp(-z))),
     status: 'suspect',
     method: 'heuristic',
     evidence: { reasons, factors },
   };
+}
+
+/** Days as a log-scaled age in about [0, 1]: 0 today, 0.5 after 100 days, 1 after 27 years. */
+function ageScore(days: number): number {
+  return Math.log10(1 + Math.max(0, days)) / 4;
 }

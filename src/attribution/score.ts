@@ -7,30 +7,8 @@ export const WEIGHTS = {
   /** shipped just before the incident; halves every `timeHalfLifeHours` */
   time: 0.3,
   timeHalfLifeHours: 72,
-  /** touched a file the incident names: a base for any match, plus the share of the incident's files matched */
-  fileMatch: 0.35,
-  fileOverlap: 0.15,
-  /**
-   * among the latest shipped changes to a named file: 1 for the latest, 1/2 for the one before … Measured on
-   * real repositories (docs/attribution-eval.md): recency among a file's changes beats how many files matched,
-   * which favours old sweeping commits.
-   */
-  fileHistory: 0.5,
-  /** touched the incident's module (when no file matched) */
-  module: 0.25,
-  /** a commit touching more files than this is a sweep (import, rename, reformat): MA-SZZ drops them; we damp */
+  /** a commit touching more files than this is a sweep (import, rename, reformat) */
   sweepingFiles: 50,
-  sweepingFactor: 0.5,
-  /** changes that touch only tests rarely break production */
-  testOnlyFactor: 0.5,
-  /** large changes break more; log-scaled, saturates at 1,000 lines */
-  size: 0.1,
-  /** reverted after the incident began */
-  revertedAfterStart: 0.6,
-  /** reverted before the incident began: its change was no longer live (measured: a bonus here misranked) */
-  revertedBeforeFactor: 0.5,
-  /** its deploy was rolled back after the incident began */
-  rolledBack: 0.35,
   /**
    * the error rate stepped up when its deploy finished (src/history/signal-change.ts): full weight at 6 robust
    * standard deviations of the before window, proportionally less below
@@ -39,6 +17,59 @@ export const WEIGHTS = {
   errorStepFullZ: 6,
   /** share of the fix's blamed lines that this commit last touched */
   blame: 0.95,
+} as const;
+
+/**
+ * A shipped commit's chance of being an incident's cause, as a logistic model over readable evidence: each weight
+ * adds to the log-odds, so a score reads as a probability (issue 16: "0.8" should be right about 80 % of the time).
+ * The weights marked fitted come from one logistic regression on the pooled fix pairs of the two development
+ * repositories (shemminger/iproute2 and linux-nvme/nvme-cli: incidents naming the fix's files, as of the fix; see
+ * docs/attribution-eval.md), shipped as constants and measured on repositories they were not fitted on. What the
+ * evaluation cannot see — a deploy hours before, a revert or rollback after the start, an incident naming no
+ * file — is hand-set.
+ */
+export const SUSPECT_MODEL = {
+  /** fitted: log-odds of a candidate touching nothing the incident names, when it names files */
+  bias: -10.8,
+  /** fitted: touched a file the incident names */
+  fileMatch: 1.83,
+  /** fitted: share of the incident's files it touched */
+  fileOverlap: 2.31,
+  /** fitted: share of its own files the incident names (a focused change over a sweep that brushed the file) */
+  focus: 0.73,
+  /** fitted: 1 / (1 + n) for the change with n later shipped changes to a named file */
+  fileHistory: 4.68,
+  /** fitted: the very latest change is less likely than 1 / (1 + n) alone says (it is often the cosmetic one) */
+  latest: -1.59,
+  /** fitted: touched the incident's module but none of its files */
+  moduleOnly: 0.76,
+  /** fitted: sizeScore (bigger changes break more) */
+  size: 4.67,
+  /** fitted: log10(1 + files it touched): sweeping changes rarely carry the bug */
+  files: -1.17,
+  /** fitted: ageScore of the days since it was written */
+  age: 0.24,
+  /** fitted: ageScore of the days since it went live */
+  liveAge: -0.39,
+  /** fitted: its subject says documentation, style, typo, rename, cleanup, licence */
+  cosmetic: -1.26,
+  /** fitted: it is itself a revert */
+  isRevert: -1.06,
+  /** fitted: reverted before the incident began (its change was no longer live) */
+  revertedBefore: -0.43,
+  /** hand-set: an incident that names no file: the prior of a recently shipped change */
+  unlocatedBias: -6.5,
+  /** hand-set: with no file named, touched the incident's module, or not */
+  module: 1.5,
+  otherModule: -1.5,
+  /** hand-set: shipped just before the incident (timeDecay of the hours between) */
+  time: 4,
+  /** hand-set: reverted after the incident began */
+  revertedAfterStart: 3,
+  /** hand-set: its deploy was rolled back after the incident began */
+  rolledBack: 2,
+  /** hand-set: changes only tests */
+  testOnly: -1.5,
 } as const;
 
 /** Links below this are not stored: they would only add noise to the answer. */

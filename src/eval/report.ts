@@ -22,6 +22,12 @@ export function renderReport(r: EvalReport): string {
       `masking leaks found (and scrubbed): ${r.leaks.found}; ${r.seconds} s.`,
   );
   lines.push('');
+  if (r.confirmed.length > 0) renderConfirmed(r, lines);
+  if (r.suspects.length > 0) renderSuspects(r, lines);
+  return lines.join('\n');
+}
+
+function renderConfirmed(r: EvalReport, lines: string[]): void {
   lines.push('| confirmed cause (SZZ) | precision | recall | F1 | named nothing |');
   lines.push('| --- | ---: | ---: | ---: | ---: |');
   for (const c of r.confirmed) {
@@ -36,22 +42,34 @@ export function renderReport(r: EvalReport): string {
     `hindsight's blame candidates as a ranking: hit@1 ${pct(k.hit1)}, hit@5 ${pct(k.hit5)}, MRR ${num(k.mrr)}, ` +
       `cause among the blamed commits ${pct(k.inPool)}.`,
   );
-  if (r.suspects.length > 0) {
-    lines.push('');
-    lines.push(
-      "| suspects before a fix (incident files = the fix's files) | pairs | hit@1 | hit@5 | MRR | cause among candidates |",
-    );
-    lines.push('| --- | ---: | ---: | ---: | ---: | ---: |');
-    for (const s of r.suspects) {
-      for (const [label, m] of [
-        ['all pairs', s.metrics],
-        ['cause shipped before the fix', s.shipped],
-      ] as const) {
-        lines.push(
-          `| ${s.setting} — ${label} | ${m.incidents} | ${pct(m.hit1)} | ${pct(m.hit5)} | ${num(m.mrr)} | ${pct(m.inPool)} |`,
-        );
-      }
+}
+
+function renderSuspects(r: EvalReport, lines: string[]): void {
+  lines.push('');
+  lines.push(
+    "| suspects before a fix (incident files = the fix's files) | pairs | hit@1 | hit@5 | MRR | cause among candidates |",
+  );
+  lines.push('| --- | ---: | ---: | ---: | ---: | ---: |');
+  for (const s of r.suspects) {
+    for (const [label, m] of [
+      ['all pairs', s.metrics],
+      ['cause shipped before the fix', s.shipped],
+    ] as const) {
+      lines.push(
+        `| ${s.setting} — ${label} | ${m.incidents} | ${pct(m.hit1)} | ${pct(m.hit5)} | ${num(m.mrr)} | ${pct(m.inPool)} |`,
+      );
     }
   }
-  return lines.join('\n');
+  lines.push('');
+  lines.push(
+    'Calibration of the top 5 suspects per incident (is a score the chance that this commit is a cause?): Brier score ' +
+      r.suspects.map((s) => `${s.setting} ${s.calibration.brier.toFixed(4)}`).join('; ') +
+      ` (always answering the base rate: ${r.suspects[0]!.calibration.brierBaseline.toFixed(4)}).`,
+  );
+  lines.push('');
+  lines.push(`| ${r.suspects[0]!.setting}: score | suspects | mean score | observed cause rate |`);
+  lines.push('| --- | ---: | ---: | ---: |');
+  for (const b of r.suspects[0]!.calibration.buckets) {
+    lines.push(`| ${b.from.toFixed(2)}–${b.to.toFixed(2)} | ${b.count} | ${num(b.meanScore)} | ${pct(b.hitRate)} |`);
+  }
 }

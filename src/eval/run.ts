@@ -1,6 +1,6 @@
 import { GitCache, runGit } from '../attribution/blame.js';
 import { changeKey } from '../attribution/score-commit.js';
-import { rankSuspects } from '../attribution/suspects.js';
+import { rankSuspects, type SuspectOptions } from '../attribution/suspects.js';
 import { blameFix, rankBlame, storeFacts, type FixBlame, type FixFacts } from '../attribution/szz.js';
 import { DEFAULT_WEIGHTS, type Weights } from '../attribution/weights.js';
 import type { AppContext } from '../context.js';
@@ -8,6 +8,7 @@ import { shippedBefore } from '../store/deploy-shipments.js';
 import { commitMessage, commitPathModules } from '../store/suspect-facts.js';
 import { Learner } from './learner.js';
 import { maskForEval } from './leak.js';
+import { CalibrationTally, type Calibration } from './calibration.js';
 import { ConfirmedTally, RankTally, type ConfirmedMetrics, type RankMetrics } from './metrics.js';
 import { openWorkspace } from './setup.js';
 import { forEachLimit, loadTruth, type FixPair } from './truth.js';
@@ -26,32 +27,27 @@ export interface EvalOptions {
   quick?: boolean;
   /** fixes on the default branch only (the default), or on every ref (backports too) */
   branches?: 'default' | 'all';
+  /** suspect mode only: no blame, no confirmed-cause rows (fast) */
+  suspectsOnly?: boolean;
   log: (m: string) => void;
 }
 
 /** A suspect-mode setting: where candidates come from before any fix exists. */
 interface SuspectSetting {
   name: string;
-  lookbackDays: number;
-  maxDeploys: number;
-  relatedOnly?: boolean;
+  options: SuspectOptions;
 }
 
+/** The headline suspect row: `rankSuspects` with the product's defaults, exactly what `attribute` stores. */
+export const SUSPECTS_HEADLINE = 'what ships (product defaults)';
+
 const SUSPECT_SETTINGS: readonly SuspectSetting[] = [
-  { name: 'product default: deploys of the last 30 days', lookbackDays: 30, maxDeploys: 30 },
-  // Longer look-backs keep only commits that touched the incident's files: others rank low anyway, and a
-  // year of releases can hold tens of thousands of commits.
-  {
-    name: "releases of the last year, commits touching the incident's files",
-    lookbackDays: 365,
-    maxDeploys: 60,
-    relatedOnly: true,
-  },
+  { name: SUSPECTS_HEADLINE, options: {} },
+  { name: 'before issue 16: commits of the deploys of the last 30 days only', options: { changesPerFile: 0 } },
+  // An upper bound on the candidate pool: every earlier release's commits that touched the incident's files.
   {
     name: "all earlier releases, commits touching the incident's files",
-    lookbackDays: 36_500,
-    maxDeploys: 100_000,
-    relatedOnly: true,
+    options: { lookbackMs: 36_500 * 86_400_000, maxDeploys: 100_000, relatedOnly: true, changesPerFile: 0 },
   },
 ];
 
@@ -73,7 +69,14 @@ export interface PairResult {
 export interface EvalReport {
   repo: { path: string; head: string; headDate: string; commits: number; releaseTags: number };
   generatedAt: string;
-  options: { tags: string; sample: number | null; since: string | null; quick: boolean; branches: 'default' | 'all' };
+  options: {
+    tags: string;
+    sample: number | null;
+    since: string | null;
+    quick: boolean;
+    branches: 'default' | 'all';
+    suspectsOnly: boolean;
+  };
   dataset: {
     fixesFound: number;
     evaluated: number;
@@ -87,8 +90,11 @@ export interface EvalReport {
   confirmed: { variant: string; role: Variant['role']; metrics: ConfirmedMetrics }[];
   /** hindsight's candidate ranking in confirmed mode, as a ranking */
   confirmedRanking: RankMetrics;
-  /** `metrics` over every pair; `shipped` over pairs whose cause was in a release before the fix */
-  suspects: { setting: string; metrics: RankMetrics; shipped: RankMetrics }[];
+  /**
+   * `metrics` over every pair; `shipped` over pairs whose cause was in a release before the fix; `calibration`:
+   * the scores of each incident's top 5 suspects (what `incident_suspects` lists) against whether each was a cause
+   */
+  suspects: { setting: string; metrics: RankMetrics; shipped: RankMetrics; calibration: Calibration }[];
   learnedWeights: Weights | null;
   seconds: number;
   pairs: PairResult[];
@@ -125,7 +131,7 @@ async function evaluate(
   });
   const pairs = truthSet.pairs;
   log(`eval: ${truthSet.found} fix pairs found, evaluating ${pairs.length}`);
-  const variants = VARIANTS.filter((v) => !(options.quick && v.costsBlame));
+  const variants = options.suspectsOnly ? [] : VARIANTS.filter((v) => !(options.quick && v.costsBlame));
   const facts = storeFacts(ctx.store);
   const cache = new GitCache();
 
@@ -196,7 +202,12 @@ async function evaluate(
 
   // Phase 3: suspect mode, as of each incident's start, with the files the fix touched.
   // Two views: every pair, and only pairs whose cause had shipped (an incident in production needs shipped code).
-  const suspects = SUSPECT_SETTINGS.map((s) => ({ s, tally: new RankTally(), shippedTally: new RankTally() }));
+  const suspects = SUSPECT_SETTINGS.map((s) => ({
+    s,
+    tally: new RankTally(),
+    shippedTally: new RankTally(),
+    calibration: new CalibrationTally(),
+  }));
   if (releaseTags > 0) {
     const keyOf = (sha: string) => {
       const f = facts(sha);
@@ -205,21 +216,19 @@ async function evaluate(
     for (const [i, p] of pairs.entries()) {
       const files = commitPathModules(ctx.store, p.fix);
       const causeShipped = p.truth.some((t) => shippedBefore(ctx.store, t, p.fixAt));
-      for (const { s, tally, shippedTally } of suspects) {
+      for (const { s, tally, shippedTally, calibration } of suspects) {
         const links = rankSuspects(
           ctx,
           { startedAt: p.fixAt, env: ctx.config.env, service: null, module: null, files },
-          {
-            asOf: p.fixAt,
-            lookbackMs: s.lookbackDays * 86_400_000,
-            maxDeploys: s.maxDeploys,
-            relatedOnly: s.relatedOnly === true,
-          },
+          { ...s.options, asOf: p.fixAt },
         );
         // Ranked by change: a cherry-pick of the cause on a release branch is the cause.
-        const ranked = [...new Set(links.map((l) => keyOf(l.target)))];
+        const seen = new Set<string>();
+        const top = links.filter((l) => !seen.has(keyOf(l.target)) && seen.add(keyOf(l.target)));
+        const ranked = top.map((l) => keyOf(l.target));
         const truth = p.truth.map(keyOf);
         tally.add(ranked, truth, new Set(ranked));
+        for (const [n, l] of top.slice(0, 5).entries()) calibration.add(l.score, truth.includes(ranked[n]!));
         if (causeShipped) shippedTally.add(ranked, truth, new Set(ranked));
         const at = ranked.findIndex((k) => truth.includes(k));
         results[i]!.suspectRank[s.name] = at >= 0 ? at + 1 : null;
@@ -239,6 +248,7 @@ async function evaluate(
       since: options.since !== undefined ? new Date(options.since).toISOString() : null,
       quick: options.quick === true,
       branches: options.branches ?? 'default',
+      suspectsOnly: options.suspectsOnly === true,
     },
     dataset: {
       fixesFound: truthSet.found,
@@ -256,10 +266,11 @@ async function evaluate(
     confirmedRanking: ranking.result(),
     suspects:
       releaseTags > 0
-        ? suspects.map(({ s, tally, shippedTally }) => ({
+        ? suspects.map(({ s, tally, shippedTally, calibration }) => ({
             setting: s.name,
             metrics: tally.result(),
             shipped: shippedTally.result(),
+            calibration: calibration.result(),
           }))
         : [],
     learnedWeights: learners.get(LEARNED)?.latest() ?? null,

@@ -160,15 +160,7 @@ export function revertsBetween(db: Db, from: number, to: number): { revertSha: s
 
 /** The latest shipped deploy of a commit in an environment before `before`. */
 export function latestDeployOf(db: Db, sha: string, env: string, before: number): DeployFactsRow | undefined {
-  return stmt(
-    db,
-    `SELECT d.id, d.sha, d.finished_at AS finishedAt, d.status, d.rolled_back_by_deploy_id AS rolledBackBy,
-            r.finished_at AS rolledBackAt
-     FROM deploy_commits dc JOIN deploys d ON d.id = dc.deploy_id
-     LEFT JOIN deploys r ON r.id = d.rolled_back_by_deploy_id
-     WHERE dc.sha = ? AND d.env = ? AND d.status != 'failure' AND d.finished_at < ?
-     ORDER BY d.finished_at DESC LIMIT 1`,
-  ).get(sha, env, before) as DeployFactsRow | undefined;
+  return deployOf(db, sha, { env, service: null, before, liveOnly: false }, 'DESC');
 }
 
 /** When a commit first shipped (a deploy that did not fail) in an environment; undefined: never. */
@@ -194,4 +186,64 @@ export function fixedBy(db: Db, sha: string): { ref: string; sha: string }[] {
 export function commitMessage(db: Db, sha: string): { subject: string; body: string } | undefined {
   return stmt(db, 'SELECT subject, body FROM commits WHERE sha = ?').get(sha) as
     { subject: string; body: string } | undefined;
+}
+
+/** Which changes to look for: those touching a file, or a module, that shipped to `env` before `before`. */
+export interface ShippedTouchingQuery {
+  env: string;
+  service: string | null;
+  before: number;
+  limit: number;
+}
+
+const SHIPPED_TO_ENV = `EXISTS (SELECT 1 FROM deploy_commits dc JOIN deploys d ON d.id = dc.deploy_id
+       WHERE dc.sha = cf.sha AND d.env = ? AND d.status != 'failure' AND d.finished_at < ?
+         AND (CAST(? AS TEXT) IS NULL OR d.service IN ('', ?)))`;
+
+/**
+ * The latest ordinary commits that changed a file (`by: 'path'`) or any file of a module, and shipped to the
+ * environment before `before`, newest first, however long ago: a latent bug ships months before it fires. Walks
+ * the (path, committed_at) or (module, committed_at) index backwards; a commit may come once per file of a module.
+ */
+export function shippedChangesTo(db: Db, by: 'path' | 'module', value: string, q: ShippedTouchingQuery): CommitRow[] {
+  return stmt(
+    db,
+    `SELECT c.sha, c.subject, c.authored_at AS authoredAt, c.added + c.deleted AS size
+     FROM commit_files cf JOIN commits c ON c.sha = cf.sha
+     WHERE cf.${by === 'path' ? 'path' : 'module'} = ? AND cf.committed_at < ? AND c.is_merge = 0 AND ${SHIPPED_TO_ENV}
+     ORDER BY cf.committed_at DESC LIMIT ?`,
+  ).all(value, q.before, q.env, q.before, q.service, q.service, q.limit) as CommitRow[];
+}
+
+/**
+ * The deploy that put a commit live in an environment: the first shipped before `before` that was not rolled
+ * back before then. Tag deploys that range by date carry one commit in several deploys; the first is when it
+ * went out.
+ */
+export function liveSinceDeployOf(
+  db: Db,
+  sha: string,
+  q: { env: string; service: string | null; before: number },
+): DeployFactsRow | undefined {
+  return deployOf(db, sha, { ...q, liveOnly: true }, 'ASC');
+}
+
+function deployOf(
+  db: Db,
+  sha: string,
+  q: { env: string; service: string | null; before: number; liveOnly: boolean },
+  order: 'ASC' | 'DESC',
+): DeployFactsRow | undefined {
+  return stmt(
+    db,
+    `SELECT d.id, d.sha, d.finished_at AS finishedAt, d.status, d.rolled_back_by_deploy_id AS rolledBackBy,
+            r.finished_at AS rolledBackAt
+     FROM deploy_commits dc JOIN deploys d ON d.id = dc.deploy_id
+     LEFT JOIN deploys r ON r.id = d.rolled_back_by_deploy_id
+     WHERE dc.sha = ? AND d.env = ? AND d.status != 'failure' AND d.finished_at < ?
+       AND (CAST(? AS TEXT) IS NULL OR d.service IN ('', ?))
+       AND (r.finished_at IS NULL OR r.finished_at >= ?)
+     ORDER BY d.finished_at ${order}, d.id ${order} LIMIT 1`,
+  ).get(sha, q.env, q.before, q.service, q.service, q.liveOnly ? q.before : Number.MIN_SAFE_INTEGER) as
+    DeployFactsRow | undefined;
 }

@@ -24,7 +24,9 @@ describe('suspect ranking as of the incident start (what the evaluation measures
     expect(then[0]!.target).toBe(inducing);
     expect(then[0]!.evidence.factors['reverted']).toBeUndefined();
     expect(then[0]!.evidence.reasons.join(' ')).toMatch(/the most recent shipped change to a file the incident names/);
-    expect(then.some((l) => l.target === unrelated)).toBe(true);
+    const other = then.find((l) => l.target === unrelated)!;
+    expect(other.score).toBeLessThan(then[0]!.score);
+    expect(other.evidence.reasons.join(' ')).toMatch(/touches none of the files/);
 
     const related = rankSuspects(ctx, query, { asOf: startedAt, relatedOnly: true });
     expect(related.map((l) => l.target)).not.toContain(unrelated);

@@ -22,9 +22,8 @@ describe('attribution', () => {
     expect(commits[0]!.target).toBe(inducing);
     expect(commits[0]!.status).toBe('suspect');
     expect(commits[0]!.evidence.reasons.join(' ')).toMatch(/src\/payments\/gateway\.ts named by the incident/);
-    const other = commits.find((l) => l.target === unrelated)!;
-    expect(other.score).toBeLessThan(commits[0]!.score);
-    expect(other.evidence.reasons.join(' ')).toMatch(/touches none of the files/);
+    // Scores are chances: a change that touches nothing the incident names is too unlikely to store.
+    expect(commits.find((l) => l.target === unrelated)).toBeUndefined();
     for (const l of links) {
       expect(l.score).toBeGreaterThanOrEqual(0);
       expect(l.score).toBeLessThanOrEqual(1);

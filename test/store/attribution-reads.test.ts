@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { commitsBy, revertsOfShas } from '../../src/store/commit-facts.js';
-import { insertCommit, type NewCommit } from '../../src/store/commits.js';
+import { insertCommit } from '../../src/store/commits.js';
 import { incidentCardsByExternalId, incidentCardsByTitle } from '../../src/store/incident-lookup.js';
 import { insertIncident, type IncidentFields } from '../../src/store/incidents.js';
 import {
@@ -13,6 +13,7 @@ import {
 } from '../../src/store/links.js';
 import { openStore } from '../../src/store/open.js';
 import { testDbTarget } from '../helpers/context.js';
+import { newCommit } from '../helpers/new-commit.js';
 import { ensureRepo } from '../../src/store/repos.js';
 
 const DAY = 86_400_000;
@@ -34,28 +35,6 @@ function incident(external: string, title: string, startedAt: number, env = 'pro
     fixSha: null,
     rootCauseSha: null,
     postmortemPath: null,
-  };
-}
-
-function commit(repoId: number, sha: string, over: Partial<NewCommit> = {}): NewCommit {
-  return {
-    sha,
-    repoId,
-    authorName: 'Ada Lovelace',
-    authorEmail: 'Ada@Example.com',
-    authoredAt: 1000,
-    committedAt: 1000,
-    subject: `change ${sha.slice(0, 4)}`,
-    body: '',
-    parents: [],
-    authorKind: 'human',
-    agent: null,
-    agentEvidence: null,
-    revertsSha: null,
-    files: [],
-    trailers: [],
-    fixes: [],
-    ...over,
   };
 }
 
@@ -121,12 +100,12 @@ describe('finding incidents and commits by what a caller typed', () => {
   it('finds an author’s commits by email in any case, within the window, newest first; and their reverts', () => {
     const db = openStore(testDbTarget());
     const repo = ensureRepo(db, '/tmp/hindsight-store-test-repo');
-    insertCommit(db, commit(repo, sha('a'), { committedAt: 1000 }));
-    insertCommit(db, commit(repo, sha('b'), { committedAt: 2000 }));
-    insertCommit(db, commit(repo, sha('c'), { committedAt: 9000 }));
+    insertCommit(db, newCommit(repo, sha('a'), { committedAt: 1000 }));
+    insertCommit(db, newCommit(repo, sha('b'), { committedAt: 2000 }));
+    insertCommit(db, newCommit(repo, sha('c'), { committedAt: 9000 }));
     insertCommit(
       db,
-      commit(repo, sha('d'), { committedAt: 3000, authorEmail: 'bob@example.com', revertsSha: sha('a') }),
+      newCommit(repo, sha('d'), { committedAt: 3000, authorEmail: 'bob@example.com', revertsSha: sha('a') }),
     );
     const mine = commitsBy(
       db,

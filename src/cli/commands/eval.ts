@@ -16,6 +16,7 @@ interface EvalFlags {
   concurrency: string;
   quick?: boolean;
   allBranches?: boolean;
+  suspectsOnly?: boolean;
 }
 
 export function registerEval(program: Command, makeContext: ContextFactory): void {
@@ -33,6 +34,7 @@ export function registerEval(program: Command, makeContext: ContextFactory): voi
     .option('--out <file>', 'write the full JSON report (every pair) here')
     .option('--concurrency <n>', 'fixes blamed at once', '2')
     .option('--quick', 'skip the ablations that need another git blame per file (-w, -M, -C)')
+    .option('--suspects-only', 'only suspect mode (no blame): hit@1/hit@5 and calibration before a fix, fast')
     .option('--all-branches', 'also evaluate fixes that are only on other branches (backports); default: HEAD only')
     .action(async (o: EvalFlags) => {
       const sample = o.sample === undefined ? undefined : positiveInt(o.sample, '--sample');
@@ -47,6 +49,7 @@ export function registerEval(program: Command, makeContext: ContextFactory): voi
         tags: o.tags,
         concurrency,
         quick: o.quick === true,
+        suspectsOnly: o.suspectsOnly === true,
         branches: o.allBranches === true ? 'all' : 'default',
         log: info,
         ...(sample !== undefined ? { sample } : {}),
