@@ -74,8 +74,8 @@ export function commitWriter(db: Db): CommitWriter {
       @authorKind, @agent, @agentEvidence, @revertsSha, @added, @deleted, @filesChanged)
     ON CONFLICT(sha) DO NOTHING`);
   const insFile = db.prepare(
-    `INSERT INTO commit_files(sha, path, old_path, module, added, deleted, committed_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    `INSERT INTO commit_files(sha, path, old_path, module, added, deleted, committed_at, basis_files)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
   );
   const insTrailer = db.prepare('INSERT INTO commit_trailers(sha, key, value) VALUES (?, ?, ?)');
   const insFix = db.prepare(
@@ -109,12 +109,23 @@ export function commitWriter(db: Db): CommitWriter {
         filesChanged: c.files.length,
       });
       if (res.changes === 0) return false;
-      for (const f of c.files) insFile.run(c.sha, f.path, f.oldPath, f.module, f.added, f.deleted, c.committedAt);
+      const basis = basisFiles(c.parents.length > 1, c.files.length);
+      for (const f of c.files)
+        insFile.run(c.sha, f.path, f.oldPath, f.module, f.added, f.deleted, c.committedAt, basis);
       for (const t of c.trailers) insTrailer.run(c.sha, t.key, t.value);
       for (const x of c.fixes) insFix.run(c.sha, x.ref, x.sha);
       return true;
     },
   };
+}
+
+/**
+ * commit_files.basis_files (migration 0014): the commit's file count on each of its file rows, NULL for a merge, so
+ * the co-change walks ("ordinary commits of at most N files") read no commits row. Every writer of commit_files
+ * takes it from here.
+ */
+export function basisFiles(merge: boolean, files: number): number | null {
+  return merge ? null : files;
 }
 
 const writers = new WeakMap<Db, CommitWriter>();
@@ -297,7 +308,7 @@ function rollupsThrough(db: Db): number {
 
 /** The highest commit rowid stored so far (0 for none): the commits a run adds after it are that run's. */
 export function lastCommitRowid(db: Db): number {
-  return (db.prepare('SELECT MAX(rowid) FROM commits').pluck().get() as number | null) ?? 0;
+  return (prepared(db, 'SELECT MAX(rowid) FROM commits').pluck().get() as number | null) ?? 0;
 }
 
 /**

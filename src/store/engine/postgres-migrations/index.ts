@@ -8,6 +8,7 @@ import { attributionPending, historyRollups, tokens } from './0008-0010.js';
 import { sql as signalsRelease } from './0011-signals-release.js';
 import { sql as notify } from './0012-notify.js';
 import { sql as changeIdentity } from './0013-change-identity.js';
+import { sql as commitFilesBasis } from './0014-commit-files-basis.js';
 
 import { migrations } from '../../migrations/index.js';
 
@@ -25,6 +26,7 @@ const sqlByVersion = [
   signalsRelease,
   notify,
   changeIdentity,
+  commitFilesBasis,
 ];
 
 /**
