@@ -25,7 +25,8 @@ const { values: flags } = parseArgs({
 for (const f of ['old', 'old-db', 'new', 'new-db'] as const)
   if (!flags[f]) throw new Error(`--${f} is required (see the usage at the top of bench/answer-check.ts)`);
 
-const catalogDb = openStore(flags['old-db']!);
+// From the new side's copy: opening it with this (new) code migrates it, as the new server would anyway.
+const catalogDb = openStore(flags['new-db']!);
 const catalog = JSON.parse(getMeta(catalogDb, 'bench_catalog')!) as OrgCatalog;
 catalogDb.close();
 
@@ -38,14 +39,17 @@ const serve = (main: string, db: string) =>
 const before = await serve(flags.old!, flags['old-db']!);
 const after = await serve(flags.new!, flags['new-db']!);
 
-/** The answer as the agent sees it: text and structured content; a cursor to follow when there is one. */
-async function call(c: typeof before.client, tool: string, args: Record<string, unknown>) {
+/**
+ * The answer as the agent sees it: text and structured content (its own database path, which set-up notes name, as
+ * <db>); a cursor to follow when there is one.
+ */
+async function call(c: typeof before.client, db: string, tool: string, args: Record<string, unknown>) {
   const res = await c.callTool({ name: tool, arguments: args });
   const structured = res.structuredContent as Record<string, unknown> | undefined;
   const cursor =
     (structured?.nextCursor as string | undefined) ??
     ((structured?.incidents as Record<string, unknown> | undefined)?.nextCursor as string | undefined);
-  return { text: JSON.stringify([res.content, structured, res.isError ?? false]), cursor };
+  return { text: JSON.stringify([res.content, structured, res.isError ?? false]).replaceAll(db, '<db>'), cursor };
 }
 
 const calls = Number(flags.calls);
@@ -60,7 +64,10 @@ for (const tool of flags.tools!.split(',')) {
     let args: Record<string, unknown> = { ...make(i), ...(i % 3 === 1 && tool !== 'change_risk' ? { limit: 1 } : {}) };
     // Follow the cursors: paging must give the same pages too (at most 5 pages a call).
     for (let page = 0; page < 5; page++) {
-      const [a, b] = [await call(before.client, tool, args), await call(after.client, tool, args)];
+      const [a, b] = [
+        await call(before.client, flags['old-db']!, tool, args),
+        await call(after.client, flags['new-db']!, tool, args),
+      ];
       compared++;
       if (page > 0) pages++;
       if (a.text !== b.text) {
