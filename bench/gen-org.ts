@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { existsSync, renameSync, rmSync } from 'node:fs';
-import { refreshModuleRollups } from '../src/store/commits.js';
+import { basisFiles, refreshModuleRollups } from '../src/store/commits.js';
 import { DEPLOY_FAILURE_BACKFILL } from '../src/store/deploys.js';
 import { rebuildTriageRollups } from '../src/store/interrupts.js';
 import { deferIndexes, getMeta, openStore, restoreDeferredIndexes, setMeta, type Db } from '../src/store/open.js';
 import { pick, rng, skewed } from './stats.js';
 
 /** Bump when the generated data changes, so a cached database is rebuilt. */
-const GENERATOR_VERSION = 3;
+const GENERATOR_VERSION = 4;
 const DAY = 86_400_000;
 /** The clock the server runs with (HINDSIGHT_NOW), so windows such as "90 days" hit the generated data. */
 export const ORG_NOW = '2026-03-01T00:00:00.000Z';
@@ -139,8 +139,8 @@ function generate(db: Db, scale: OrgScale, log: (m: string) => void): OrgCatalog
     subject, body, parents, is_merge, author_kind, agent, agent_evidence, reverts_sha, added, deleted, files_changed)
     VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const insFile = db.prepare(
-    `INSERT OR IGNORE INTO commit_files(sha, path, old_path, module, added, deleted, committed_at)
-     VALUES (?, ?, NULL, ?, ?, ?, ?)`,
+    `INSERT OR IGNORE INTO commit_files(sha, path, old_path, module, added, deleted, committed_at, basis_files)
+     VALUES (?, ?, NULL, ?, ?, ?, ?, ?)`,
   );
   const insTrailer = db.prepare('INSERT INTO commit_trailers(sha, key, value) VALUES (?, ?, ?)');
   const shaOf = (i: number) => createHash('sha1').update(`commit ${i}`).digest('hex');
@@ -198,7 +198,8 @@ function generate(db: Db, scale: OrgScale, log: (m: string) => void): OrgCatalog
         files.reduce((s, f) => s + f.deleted, 0),
         files.length,
       );
-      for (const f of files) insFile.run(sha, f.path, f.module, f.added, f.deleted, at);
+      const basis = basisFiles(merge, files.length);
+      for (const f of files) insFile.run(sha, f.path, f.module, f.added, f.deleted, at, basis);
       if (kind === 'pair') insTrailer.run(sha, 'co-authored-by', `${agent} <${AGENT_EMAIL[agent!]}>`);
       if (i % 4999 === 0) sampleShas.push(sha);
     }

@@ -4,7 +4,7 @@ import { commitModules, commitsBy, commitSubject, revertsOfShas } from '../store
 import { resolveSha } from '../store/commits.js';
 import { deploysCarrying } from '../store/deploy-shipments.js';
 import { deployFailureCounts, getDeploys } from '../store/deploys.js';
-import { incidentLine, type IncidentLine } from '../store/incident-lookup.js';
+import { incidentLines, type IncidentLine } from '../store/incident-lookup.js';
 import { checkDeployTarget } from '../setup-hints.js';
 import { LINK_SCORE_THRESHOLD } from '../store/incidents.js';
 import { commitLinkEvidence, commitLinksTo } from '../store/links.js';
@@ -121,12 +121,8 @@ export function deployImpact(ctx: AppContext, q: ImpactQuery): DeployImpact {
   // Incidents linked to my commits: only links shown or counted (weaker ones are never used below), and without their
   // evidence, read only for the deploys the answer lists (an agent's 5,000 commits have ~1,000 links).
   const linkRows = commitLinksTo(db, shaList, SHOW_LINK_SCORE);
-  const incidentCache = new Map<number, IncidentLine>();
-  const incident = (id: number): IncidentLine => {
-    let row = incidentCache.get(id);
-    if (!row) incidentCache.set(id, (row = incidentLine(db, id)!));
-    return row;
-  };
+  const incidentRows = incidentLines(db, [...new Set(linkRows.map((l) => l.incidentId))]);
+  const incident = (id: number): IncidentLine => incidentRows.get(id)!;
   const countsAsFailure = (l: { score: number; status: string }) =>
     l.status === 'confirmed' || l.score >= FAILURE_LINK_SCORE;
 

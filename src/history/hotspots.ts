@@ -98,35 +98,15 @@ export async function hotspots(ctx: AppContext, q: HotspotQuery): Promise<Hotspo
   const since = until - q.windowDays * DAY_MS;
   const table = await changeTable(ctx, since, until);
   const entityOf = (path: string) => (q.by === 'file' ? path : ctx.modules.moduleOf(path));
+  const { all, ranked } = rankEntities(ctx, table, q.by);
 
-  type Tally = Hotspot & { shas: Set<string>; emails: Set<string> };
-  const stats = new Map<string, Tally>();
+  // Coupling counts each commit's distinct entities once.
   const coupled = new Map<string, number>();
   const coupleRevs = new Map<string, number>();
   for (const c of table.commits) {
-    const touched = new Set<string>();
-    for (const f of c.files) {
-      const name = entityOf(f.path);
-      touched.add(name);
-      let s = stats.get(name);
-      if (!s) {
-        s = {
-          name,
-          ...(q.by === 'file' ? { module: ctx.modules.moduleOf(name) } : {}),
-          ...{ revisions: 0, authors: 0, added: 0, deleted: 0, lines: null, score: null, rank: null },
-          shas: new Set<string>(),
-          emails: new Set<string>(),
-        };
-        stats.set(name, s);
-      }
-      s.shas.add(c.sha);
-      s.emails.add(c.email);
-      s.added += f.added;
-      s.deleted += f.deleted;
-    }
     // code-maat drops large change sets before it counts anything for coupling.
     if (c.size > t.maxChangesetSize) continue;
-    const names = [...touched].sort();
+    const names = [...new Set(c.files.map((f) => entityOf(f.path)))].sort();
     for (const n of names) coupleRevs.set(n, (coupleRevs.get(n) ?? 0) + 1);
     for (let i = 0; i < names.length; i++)
       for (let j = i + 1; j < names.length; j++) {
@@ -134,24 +114,6 @@ export async function hotspots(ctx: AppContext, q: HotspotQuery): Promise<Hotspo
         coupled.set(key, (coupled.get(key) ?? 0) + 1);
       }
   }
-  for (const [path, lines] of table.lines) {
-    const s = stats.get(entityOf(path));
-    if (s) s.lines = (s.lines ?? 0) + lines;
-  }
-  const all: Hotspot[] = [...stats.values()].map(({ shas, emails, ...h }) => ({
-    ...h,
-    revisions: shas.size,
-    authors: emails.size,
-  }));
-  for (const h of all) h.score = h.lines === null ? null : h.revisions * h.lines;
-  all.sort(
-    (a, b) =>
-      (b.score ?? -1) - (a.score ?? -1) ||
-      b.revisions - a.revisions ||
-      (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
-  );
-  let ranked = 0;
-  for (const h of all) if (h.score !== null) h.rank = ++ranked;
 
   const couples: Couple[] = [];
   for (const [key, shared] of coupled) {
@@ -189,6 +151,58 @@ export async function hotspots(ctx: AppContext, q: HotspotQuery): Promise<Hotspo
 }
 
 /**
+ * Every entity changed in the window's table with its revisions, authors, churn and size, hottest first, ranked
+ * among those with a size at HEAD.
+ */
+function rankEntities(ctx: AppContext, table: ChangeTable, by: HotspotLevel): { all: Hotspot[]; ranked: number } {
+  const entityOf = (path: string) => (by === 'file' ? path : ctx.modules.moduleOf(path));
+  type Tally = Hotspot & { shas: Set<string>; emails: Set<string> };
+  const stats = new Map<string, Tally>();
+  for (const c of table.commits) {
+    for (const f of c.files) {
+      const name = entityOf(f.path);
+      let s = stats.get(name);
+      if (!s) {
+        s = {
+          name,
+          ...(by === 'file' ? { module: ctx.modules.moduleOf(name) } : {}),
+          ...{ revisions: 0, authors: 0, added: 0, deleted: 0, lines: null, score: null, rank: null },
+          shas: new Set<string>(),
+          emails: new Set<string>(),
+        };
+        stats.set(name, s);
+      }
+      s.shas.add(c.sha);
+      s.emails.add(c.email);
+      s.added += f.added;
+      s.deleted += f.deleted;
+    }
+  }
+  for (const [path, lines] of table.lines) {
+    const s = stats.get(entityOf(path));
+    if (s) s.lines = (s.lines ?? 0) + lines;
+  }
+  const all: Hotspot[] = [...stats.values()].map(({ shas, emails, ...h }) => ({
+    ...h,
+    revisions: shas.size,
+    authors: emails.size,
+  }));
+  for (const h of all) h.score = h.lines === null ? null : h.revisions * h.lines;
+  all.sort(
+    (a, b) =>
+      (b.score ?? -1) - (a.score ?? -1) ||
+      b.revisions - a.revisions ||
+      (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+  );
+  let ranked = 0;
+  for (const h of all) if (h.score !== null) h.rank = ++ranked;
+  return { all, ranked };
+}
+
+/** The file ranking of a cached window table, computed once per table (change_risk asks on every call). */
+const fileRanks = new WeakMap<ChangeTable, { byPath: Map<string, Hotspot>; ranked: number }>();
+
+/**
  * Per module, where its hottest input path ranks among the files changed in the last 90 days:
  * "hotspot: rank 3 of 412 files, src/x.ts (41 revisions × 1,820 lines)"; modules none of whose paths rank are absent.
  */
@@ -198,8 +212,16 @@ export async function hotspotNotes(
 ): Promise<Map<string, string>> {
   const notes = new Map<string, string>();
   if (groups.length === 0) return notes;
-  const h = await hotspots(ctx, { now: ctx.clock(), windowDays: 90, by: 'file', limit: Number.MAX_SAFE_INTEGER });
-  const byPath = new Map(h.items.filter((i) => i.rank !== null).map((i) => [i.name, i]));
+  // The ranking of hotspots(ctx, { by: 'file', windowDays: 90 }), without its coupling, once per cached table: it
+  // tallied the whole window on every change_risk call (~250 ms at 100k commits under load).
+  const until = ctx.clock();
+  const table = await changeTable(ctx, until - 90 * DAY_MS, until);
+  let h = fileRanks.get(table);
+  if (!h) {
+    const { all, ranked } = rankEntities(ctx, table, 'file');
+    fileRanks.set(table, (h = { byPath: new Map(all.filter((i) => i.rank !== null).map((i) => [i.name, i])), ranked }));
+  }
+  const byPath = h.byPath;
   for (const g of groups) {
     const best = g.paths
       .map((p) => byPath.get(p))

@@ -21,7 +21,7 @@ import {
 import type { Db } from '../store/open.js';
 import { DAY_MS, moduleChangeStats, type ChangeStats } from './change-stats.js';
 import { coChangedModules, type ModuleCoupling } from './coupling.js';
-import { knownModules, moduleOfInput, resolveModule, toRepoPath } from './resolve-module.js';
+import { isKnownModule, knownModules, moduleOfInput, resolveModule, toRepoPath } from './resolve-module.js';
 import { notInRepository, notInRepositoryNote } from '../setup-hints.js';
 
 export { LINK_SCORE_THRESHOLD };
@@ -224,7 +224,6 @@ export function readModuleHistory(ctx: AppContext, query: ModuleHistoryQuery): M
       query.module === undefined ? 'module' : 'path',
     );
   }
-  const known = knownModules(db);
   const notes: string[] = [];
   let module: string;
   let resolvedFrom: string | undefined;
@@ -235,9 +234,14 @@ export function readModuleHistory(ctx: AppContext, query: ModuleHistoryQuery): M
     if (notInRepository(ctx.config.repoPath, [path]).length)
       notes.push(notInRepositoryNote(ctx.config.repoPath, [path]));
   } else {
-    ({ module, resolvedFrom } = resolveModule(db, query.module ?? '', 'module', known));
+    // A module named exactly resolves to itself (resolveModule's first rule): three index seeks instead of listing
+    // every module (~2 ms a call at 240 modules), which only a fuzzy name needs.
+    const exact = (query.module ?? '').trim();
+    ({ module, resolvedFrom } = isKnownModule(db, exact)
+      ? { module: exact, resolvedFrom: undefined }
+      : resolveModule(db, query.module ?? '', 'module', knownModules(db)));
   }
-  if (!known.includes(module)) notes.push(`no commits or incidents are recorded for module '${module}' yet`);
+  if (!isKnownModule(db, module)) notes.push(`no commits or incidents are recorded for module '${module}' yet`);
   const production = productionShare(db, module, now);
   if (production) notes.push(`production: ${production}`);
 

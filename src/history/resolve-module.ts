@@ -1,11 +1,11 @@
 import { isAbsolute, posix, relative, resolve } from 'node:path';
 import { UserInputError } from '../errors.js';
-import { knownModules } from '../store/known-modules.js';
+import { isKnownModule, knownModules } from '../store/known-modules.js';
 import type { Db } from '../store/open.js';
 import type { ModuleMapper } from '../modules.js';
 import { SETUP_FIX } from '../setup-hints.js';
 
-export { knownModules };
+export { isKnownModule, knownModules };
 
 export interface ResolvedModule {
   module: string;

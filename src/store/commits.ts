@@ -110,10 +110,11 @@ function postgresCommitSets(db: Db): (commits: readonly NewCommit[]) => number {
       deleted bigint, files_changed bigint)
     ORDER BY r.ord
     ON CONFLICT(sha) DO NOTHING RETURNING sha`);
-  const insFiles = db.prepare(`INSERT INTO commit_files(sha, path, old_path, module, added, deleted, committed_at)
-    SELECT r.sha, r.path, r.old_path, r.module, r.added, r.deleted, r.committed_at
+  const insFiles = db.prepare(`INSERT INTO commit_files(sha, path, old_path, module, added, deleted, committed_at,
+      basis_files)
+    SELECT r.sha, r.path, r.old_path, r.module, r.added, r.deleted, r.committed_at, r.basis_files
     FROM json_to_recordset(CAST(? AS json)) AS r(sha text, path text, old_path text, module text, added bigint,
-      deleted bigint, committed_at bigint)
+      deleted bigint, committed_at bigint, basis_files bigint)
     ON CONFLICT DO NOTHING`);
   const insTrailers = db.prepare(`INSERT INTO commit_trailers(sha, key, value)
     SELECT r.sha, r.key, r.value FROM json_to_recordset(CAST(? AS json)) AS r(ord bigint, sha text, key text, value text)
@@ -148,8 +149,9 @@ function postgresCommitSets(db: Db): (commits: readonly NewCommit[]) => number {
     // A sha given twice in one batch is new once: its rows are written once, from its first occurrence.
     const written = new Set<string>();
     const mine = commits.filter((c) => fresh.has(c.sha) && !written.has(c.sha) && written.add(c.sha));
-    const files = mine.flatMap((c) =>
-      c.files.map((f) => ({
+    const files = mine.flatMap((c) => {
+      const basis = basisFiles(c.parents.length > 1, c.files.length);
+      return c.files.map((f) => ({
         sha: c.sha,
         path: f.path,
         old_path: f.oldPath,
@@ -157,8 +159,9 @@ function postgresCommitSets(db: Db): (commits: readonly NewCommit[]) => number {
         added: f.added,
         deleted: f.deleted,
         committed_at: c.committedAt,
-      })),
-    );
+        basis_files: basis,
+      }));
+    });
     if (files.length > 0) insFiles.run(JSON.stringify(files));
     let ord = 0;
     const trailers = mine.flatMap((c) =>
@@ -179,8 +182,8 @@ function commitRowWriter(db: Db): (commit: NewCommit) => boolean {
       @authorKind, @agent, @agentEvidence, @revertsSha, @added, @deleted, @filesChanged)
     ON CONFLICT(sha) DO NOTHING`);
   const insFile = db.prepare(
-    `INSERT INTO commit_files(sha, path, old_path, module, added, deleted, committed_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    `INSERT INTO commit_files(sha, path, old_path, module, added, deleted, committed_at, basis_files)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
   );
   const insTrailer = db.prepare('INSERT INTO commit_trailers(sha, key, value) VALUES (?, ?, ?)');
   const insFix = db.prepare(
@@ -208,11 +211,21 @@ function commitRowWriter(db: Db): (commit: NewCommit) => boolean {
       filesChanged: c.files.length,
     });
     if (res.changes === 0) return false;
-    for (const f of c.files) insFile.run(c.sha, f.path, f.oldPath, f.module, f.added, f.deleted, c.committedAt);
+    const basis = basisFiles(c.parents.length > 1, c.files.length);
+    for (const f of c.files) insFile.run(c.sha, f.path, f.oldPath, f.module, f.added, f.deleted, c.committedAt, basis);
     for (const t of c.trailers) insTrailer.run(c.sha, t.key, t.value);
     for (const x of c.fixes) insFix.run(c.sha, x.ref, x.sha);
     return true;
   };
+}
+
+/**
+ * commit_files.basis_files (migration 0014): the commit's file count on each of its file rows, NULL for a merge, so
+ * the co-change walks ("ordinary commits of at most N files") read no commits row. Every writer of commit_files
+ * takes it from here.
+ */
+export function basisFiles(merge: boolean, files: number): number | null {
+  return merge ? null : files;
 }
 
 const writers = new WeakMap<Db, CommitWriter>();
@@ -395,7 +408,7 @@ function rollupsThrough(db: Db): number {
 
 /** The highest commit rowid stored so far (0 for none): the commits a run adds after it are that run's. */
 export function lastCommitRowid(db: Db): number {
-  return (db.prepare('SELECT MAX(rowid) FROM commits').pluck().get() as number | null) ?? 0;
+  return (prepared(db, 'SELECT MAX(rowid) FROM commits').pluck().get() as number | null) ?? 0;
 }
 
 /**

@@ -42,14 +42,13 @@ export interface CommitWindow {
  * and the walk stops after maxCommits qualifying commits.
  */
 export function latestModuleCommits(db: Db, module: string, w: CommitWindow): { sha: string; files: number }[] {
-  // DISTINCT: a commit with several files in one module is met once per file. files_changed is the commit's
-  // numstat entry count, the number of its commit_files rows.
+  // DISTINCT: a commit with several files in one module is met once per file. basis_files is the commit's numstat
+  // entry count (NULL for a merge), kept on its file rows (migration 0014): the walk reads no commits row.
   return prepared(
     db,
-    `SELECT DISTINCT cf.sha AS sha, cf.committed_at AS at, c.files_changed AS files
-     FROM commit_files cf JOIN commits c ON c.sha = cf.sha
-     WHERE cf.module = ? AND cf.committed_at >= ? AND cf.committed_at <= ?
-       AND c.is_merge = 0 AND c.files_changed <= ?
+    `SELECT DISTINCT cf.sha AS sha, cf.committed_at AS at, cf.basis_files AS files
+     FROM commit_files cf
+     WHERE cf.module = ? AND cf.committed_at >= ? AND cf.committed_at <= ? AND cf.basis_files <= ?
      ORDER BY cf.committed_at DESC, cf.sha DESC LIMIT ?`,
   ).all(module, w.since, w.now, w.maxFiles, w.maxCommits) as { sha: string; files: number }[];
 }
@@ -65,10 +64,9 @@ export function latestPathCommitRows(
   w: Omit<CommitWindow, 'maxCommits'>,
 ): Iterable<{ sha: string; path: string; files: number }> {
   const arm = (i: number) =>
-    `SELECT cf.sha AS sha, cf.committed_at AS at, cf.path AS path, c.files_changed AS files
-     FROM commit_files cf JOIN commits c ON c.sha = cf.sha
-     WHERE cf.path = @p${i} AND cf.committed_at >= @since AND cf.committed_at <= @now
-       AND c.is_merge = 0 AND c.files_changed <= @maxFiles`;
+    `SELECT cf.sha AS sha, cf.committed_at AS at, cf.path AS path, cf.basis_files AS files
+     FROM commit_files cf
+     WHERE cf.path = @p${i} AND cf.committed_at >= @since AND cf.committed_at <= @now AND cf.basis_files <= @maxFiles`;
   // One statement per number of paths (at most MAX_PATHS), prepared once each.
   const sql = `${paths.map((_, i) => arm(i)).join(' UNION ALL ')} ORDER BY at DESC, sha DESC`;
   const params: Record<string, unknown> = { since: w.since, now: w.now, maxFiles: w.maxFiles };

@@ -1,4 +1,4 @@
-import { equalsCaseless, likeCaseless } from './dialect.js';
+import { equalsCaseless, inJson, likeCaseless } from './dialect.js';
 import type { IncidentRow } from './incidents.js';
 import type { Db } from './open.js';
 import { prepared as stmt } from './prepared.js';
@@ -60,9 +60,12 @@ export interface IncidentLine {
   env: string;
 }
 
-export function incidentLine(db: Db, id: number): IncidentLine | undefined {
-  return stmt(
+/** The incidents (row ids) as lines, by row id: one read for an answer's hundreds of linked incidents. */
+export function incidentLines(db: Db, ids: readonly number[]): Map<number, IncidentLine> {
+  const rows = stmt(
     db,
-    'SELECT external_id AS id, title, severity, started_at AS startedAt, status, env FROM incidents WHERE id = ?',
-  ).get(id) as IncidentLine | undefined;
+    `SELECT id AS rowid, external_id AS id, title, severity, started_at AS startedAt, status, env FROM incidents
+     WHERE id IN (${inJson(db, '?', 'bigint')})`,
+  ).all(JSON.stringify(ids)) as (IncidentLine & { rowid: number })[];
+  return new Map(rows.map(({ rowid, ...line }) => [rowid, line]));
 }

@@ -32,3 +32,17 @@ export function knownModules(db: Db): string[] {
   }
   return [...all].sort((a, b) => a.localeCompare(b));
 }
+
+/** Whether `module` is one of knownModules(db): three index seeks, for the common call that names a module exactly. */
+export function isKnownModule(db: Db, module: string): boolean {
+  if (module === '') return false;
+  return (
+    prepared(
+      db,
+      `SELECT EXISTS (SELECT 1 FROM commit_files WHERE module = @m) OR EXISTS (SELECT 1 FROM incidents WHERE module = @m)
+         OR EXISTS (SELECT 1 FROM incident_files WHERE module = @m)`,
+    )
+      .pluck()
+      .get({ m: module }) === 1
+  );
+}

@@ -1,5 +1,6 @@
 import { inJson, jsonValues, noIndex } from './dialect.js';
 import type { Db } from './open.js';
+import { prepared } from './prepared.js';
 
 // module_incidents (migration 0006) says which incidents touch a module at all, suspects included. These terms say
 // on what basis, for a row aliased `mi` and the module @m: counted when the incident names the module (module field,
@@ -33,9 +34,9 @@ export function moduleIncidentCounts(
   d30: number,
   d90: number,
 ): ModuleIncidentCounts {
-  const r = db
-    .prepare(
-      `SELECT count(*) FILTER (WHERE counted AND started_at >= @d30) AS c30,
+  const r = prepared(
+    db,
+    `SELECT count(*) FILTER (WHERE counted AND started_at >= @d30) AS c30,
          count(*) FILTER (WHERE counted AND started_at >= @d90) AS c90,
          count(*) FILTER (WHERE counted) AS call,
          count(*) FILTER (WHERE basis = 'suspect' AND started_at >= @d90) AS s90,
@@ -43,8 +44,7 @@ export function moduleIncidentCounts(
        FROM (SELECT started_at, basis, basis IN ('named', 'cause') AS counted
              FROM (SELECT mi.started_at, ${BASIS(db)} AS basis FROM module_incidents mi
                    WHERE mi.module = @m AND mi.started_at <= @now) b) c`,
-    )
-    .get({ m: module, now, d30, d90 }) as Record<'c30' | 'c90' | 'call' | 's90' | 'sall', number>;
+  ).get({ m: module, now, d30, d90 }) as Record<'c30' | 'c90' | 'call' | 's90' | 'sall', number>;
   return {
     counted: { last30d: r.c30, last90d: r.c90, allTime: r.call },
     suspected: { last90d: r.s90, allTime: r.sall },
@@ -53,24 +53,23 @@ export function moduleIncidentCounts(
 
 /** The module's counted incidents (row ids) that started in [since, now], newest first, at most `limit`. */
 export function countedModuleIncidents(db: Db, module: string, since: number, now: number, limit: number): number[] {
-  return db
-    .prepare(
-      `SELECT mi.incident_id FROM module_incidents mi
+  return prepared(
+    db,
+    `SELECT mi.incident_id FROM module_incidents mi
        WHERE mi.module = @m AND mi.started_at >= @since AND mi.started_at <= @now AND (${NAMED} OR ${CAUSE_HERE(db)})
        ORDER BY mi.started_at DESC, mi.incident_id DESC LIMIT @limit`,
-    )
+  )
     .pluck()
     .all({ m: module, since, now, limit }) as number[];
 }
 
 /** The basis of each given incident (row ids) in the module. */
 export function moduleIncidentBasis(db: Db, module: string, ids: readonly number[]): Map<number, IncidentBasis> {
-  const rows = db
-    .prepare(
-      `SELECT mi.incident_id AS id, ${BASIS(db)} AS basis FROM module_incidents mi
+  const rows = prepared(
+    db,
+    `SELECT mi.incident_id AS id, ${BASIS(db)} AS basis FROM module_incidents mi
        WHERE mi.module = @m AND mi.incident_id IN (${inJson(db, '@ids', 'bigint')})`,
-    )
-    .all({ m: module, ids: JSON.stringify(ids) }) as { id: number; basis: IncidentBasis }[];
+  ).all({ m: module, ids: JSON.stringify(ids) }) as { id: number; basis: IncidentBasis }[];
   return new Map(rows.map((r) => [r.id, r.basis]));
 }
 
@@ -83,9 +82,9 @@ export function moduleIncidentPlaces(
   module: string,
   ids: readonly number[],
 ): { id: number; externalId: string; place: string; via: 'names' | 'cause'; sha: string | null }[] {
-  return db
-    .prepare(
-      `SELECT i.id, i.external_id AS externalId, f.path || COALESCE(':' || f.line, '') AS place, 'names' AS via,
+  return prepared(
+    db,
+    `SELECT i.id, i.external_id AS externalId, f.path || COALESCE(':' || f.line, '') AS place, 'names' AS via,
               NULL AS sha
        FROM incidents i JOIN incident_files f ON f.incident_id = i.id
        WHERE f.module = @m AND i.id IN (${inJson(db, '@ids', 'bigint')})
@@ -95,8 +94,7 @@ export function moduleIncidentPlaces(
          JOIN commit_files cf ON cf.sha = l.target
        WHERE ${noIndex(db, 'cf.module')} = @m AND i.id IN (${inJson(db, '@ids', 'bigint')})
        ORDER BY 1, 4 DESC, 3`,
-    )
-    .all({ m: module, ids: JSON.stringify(ids) }) as {
+  ).all({ m: module, ids: JSON.stringify(ids) }) as {
     id: number;
     externalId: string;
     place: string;
@@ -108,13 +106,13 @@ export function moduleIncidentPlaces(
 /** Of `paths` (repository paths; a directory without its trailing slash), those any commit or incident names. */
 export function recordedPaths(db: Db, paths: readonly string[]): Set<string> {
   return new Set(
-    db
-      .prepare(
-        `SELECT p.value FROM ${jsonValues(db, '@paths', 'p')}
+    prepared(
+      db,
+      `SELECT p.value FROM ${jsonValues(db, '@paths', 'p')}
          WHERE EXISTS (SELECT 1 FROM commit_files cf WHERE cf.path = p.value)
             OR EXISTS (SELECT 1 FROM commit_files cf WHERE cf.path > p.value || '/' AND cf.path < p.value || '0')
             OR EXISTS (SELECT 1 FROM incident_files f WHERE f.path = p.value)`,
-      )
+    )
       .pluck()
       .all({ paths: JSON.stringify(paths) }) as string[],
   );

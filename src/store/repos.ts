@@ -1,6 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { Db } from './open.js';
+import { prepared } from './prepared.js';
 
 /** A `repos` row. */
 export interface RepoRow {
@@ -31,7 +32,7 @@ export function ensureRepo(db: Db, absPath: string): number {
 }
 
 export function getRepoId(db: Db, absPath: string): number | undefined {
-  const row = db.prepare('SELECT id FROM repos WHERE path = ?').get(absPath) as { id: number } | undefined;
+  const row = prepared(db, 'SELECT id FROM repos WHERE path = ?').get(absPath) as { id: number } | undefined;
   return row?.id;
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { coChangedFiles, coChangedModules } from '../../src/history/coupling.js';
+import { insertCommit, type NewCommit } from '../../src/store/commits.js';
 import { testContext } from '../helpers/context.js';
 import { tempDir } from '../helpers/gitdir.js';
 import { seeder } from '../helpers/seed.js';
@@ -143,5 +144,41 @@ describe('coChangedFiles', () => {
 
   it('answers an empty list for a path without history', () => {
     expect(coChangedFiles(fixture().store, ['src/new/file.ts'], { now: NOW })).toMatchObject({ items: [], basis: 0 });
+  });
+
+  it('reads what the commit writer stored: merges and sweeping commits stay out of the basis', () => {
+    // The walk reads each file row's own copy of "merge? how many files?" (migration 0014), written by the commit
+    // writer with the row: this goes through insertCommit, as ingest does, not the seeder.
+    const ctx = testContext(tempDir(), { now: NOW });
+    const repoId = seeder(ctx).repoId;
+    let n = 0;
+    const commit = (files: string[], parents: string[] = []): NewCommit => ({
+      sha: String(++n).padStart(40, '0'),
+      repoId,
+      authorName: 'Ada',
+      authorEmail: 'ada@example.com',
+      authoredAt: ago(n),
+      committedAt: ago(n),
+      subject: `change ${n}`,
+      body: '',
+      parents,
+      authorKind: 'human',
+      agent: null,
+      agentEvidence: null,
+      revertsSha: null,
+      files: files.map((path) => ({ path, oldPath: null, module: ctx.modules.moduleOf(path), added: 1, deleted: 0 })),
+      trailers: [],
+      fixes: [],
+    });
+    for (let i = 0; i < 3; i++) insertCommit(ctx.store, commit([GW, BOOK]));
+    insertCommit(ctx.store, commit([GW, ROUTES], ['a'.repeat(40), 'b'.repeat(40)])); // a merge
+    insertCommit(ctx.store, commit([GW, ROUTES, ...Array.from({ length: 49 }, (_, i) => `src/x/f${i}.ts`)]));
+    insertCommit(ctx.store, commit([GW, ROUTES]));
+    const f = coChangedFiles(ctx.store, [GW], { now: NOW, minSupport: 1 });
+    expect(f.basis).toBe(4);
+    expect(f.items.map((i) => [i.path, i.support])).toEqual([
+      [BOOK, 3],
+      [ROUTES, 1],
+    ]);
   });
 });

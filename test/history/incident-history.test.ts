@@ -198,6 +198,17 @@ describe('readModuleHistory', () => {
     expect(empty.notes).toEqual(["no commits or incidents are recorded for module 'billing' yet"]);
   });
 
+  it('takes an exact name as it is, whether commits or only incidents record the module', () => {
+    const { ctx } = fixture();
+    const exact = readModuleHistory(ctx, { module: ' payments ' });
+    expect(exact).toMatchObject({ module: 'payments', notes: [] });
+    expect(exact.resolvedFrom).toBeUndefined();
+    expect(readModuleHistory(ctx, { module: 'PAYMENTS' }).module).toBe('payments');
+    seeder(ctx).incident({ externalId: 'INC-9', title: 'search down', startedAt: ago(3), module: 'search' });
+    expect(readModuleHistory(ctx, { module: 'search' })).toMatchObject({ module: 'search', notes: [] });
+    expect(() => readModuleHistory(ctx, { module: 'billing' })).toThrow(UserInputError);
+  });
+
   it('rejects calls with neither or both of module and path, and bad limits', () => {
     const { ctx } = fixture();
     expect(() => readModuleHistory(ctx, {})).toThrow(UserInputError);

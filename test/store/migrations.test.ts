@@ -52,6 +52,10 @@ function fillVersion5(db: Database.Database) {
   file.run(b, 'src/payments/charge.ts', 'payments');
   commit.run(r, 'ada@example.com', T + 2 * DAY, T + 2 * DAY, 'Revert "feat: charge"', 'human', null, a);
   file.run(r, 'src/payments/charge.ts', 'payments');
+  const merge = 'd'.repeat(40);
+  commit.run(merge, 'ada@example.com', T + 2 * DAY, T + 2 * DAY, 'Merge branch x', 'human', null, null);
+  file.run(merge, 'src/ledger/book.ts', 'ledger');
+  db.exec(`UPDATE commits SET is_merge = 1 WHERE sha = '${merge}'`);
   db.exec(`UPDATE commits SET files_changed = (SELECT COUNT(*) FROM commit_files f WHERE f.sha = commits.sha)`);
   db.exec(`INSERT INTO deploys (id, repo_id, env, sha, started_at, finished_at, status, source)
            VALUES (1, 1, 'production', '${b}', ${T + DAY}, ${T + DAY}, 'success', 'cli')`);
@@ -89,6 +93,16 @@ describe('migrations', () => {
     expect(backfilled.module_reverts).not.toEqual([]);
     expect(backfilled.module_pair_days).not.toEqual([]);
     expect(backfilled.deploys).toMatchObject([{ id: 1, linked_failure: 1 }]);
+    // 0014: each file row carries its commit's file count, none for a merge.
+    expect(
+      migrated.prepare('SELECT substr(sha, 1, 1) AS c, path, basis_files AS n FROM commit_files ORDER BY 1, 2').all(),
+    ).toEqual([
+      { c: 'a', path: 'src/ledger/book.ts', n: 2 },
+      { c: 'a', path: 'src/payments/charge.ts', n: 2 },
+      { c: 'b', path: 'src/payments/charge.ts', n: 1 },
+      { c: 'c', path: 'src/payments/charge.ts', n: 1 },
+      { c: 'd', path: 'src/ledger/book.ts', n: null },
+    ]);
     rebuildModuleRollups(migrated);
     expect(backfilled).toEqual(contents(migrated));
   });

@@ -11,7 +11,8 @@ import { sql as tokens } from './0010-tokens.js';
 import { sql as signalsRelease } from './0011-signals-release.js';
 import { sql as notify } from './0012-notify.js';
 import { sql as changeIdentity } from './0013-change-identity.js';
-import { sql as interruptsModule } from './0014-interrupts-module.js';
+import { sql as commitFilesBasis } from './0014-commit-files-basis.js';
+import { sql as interruptsModule } from './0015-interrupts-module.js';
 
 /** Ordered migrations; the index + 1 is the schema version stored in `PRAGMA user_version`. Append only. */
 export const migrations: readonly { name: string; sql: string }[] = [
@@ -28,5 +29,6 @@ export const migrations: readonly { name: string; sql: string }[] = [
   { name: '0011-signals-release', sql: signalsRelease },
   { name: '0012-notify', sql: notify },
   { name: '0013-change-identity', sql: changeIdentity },
-  { name: '0014-interrupts-module', sql: interruptsModule },
+  { name: '0014-commit-files-basis', sql: commitFilesBasis },
+  { name: '0015-interrupts-module', sql: interruptsModule },
 ];

@@ -8,7 +8,8 @@ import { attributionPending, historyRollups, tokens } from './0008-0010.js';
 import { sql as signalsRelease } from './0011-signals-release.js';
 import { sql as notify } from './0012-notify.js';
 import { sql as changeIdentity } from './0013-change-identity.js';
-import { sql as interruptsModule } from './0014-interrupts-module.js';
+import { sql as commitFilesBasis } from './0014-commit-files-basis.js';
+import { sql as interruptsModule } from './0015-interrupts-module.js';
 
 import { migrations } from '../../migrations/index.js';
 
@@ -26,6 +27,7 @@ const sqlByVersion = [
   signalsRelease,
   notify,
   changeIdentity,
+  commitFilesBasis,
   interruptsModule,
 ];
 

@@ -1,4 +1,4 @@
-// PostgreSQL twin of migrations/0014-interrupts-module.ts.
+// PostgreSQL twin of migrations/0015-interrupts-module.ts.
 export const sql = `
 CREATE INDEX IF NOT EXISTS interrupts_module ON interrupts(module, id);
 `;
