@@ -4,7 +4,7 @@ import { getCommit } from '../store/commits.js';
 import { getDeploy } from '../store/deploys.js';
 import type { IncidentRow } from '../store/incidents.js';
 import type { CauseLink } from '../store/notifications.js';
-import { shippingDeploy } from '../store/notify-facts.js';
+import { latestShippedDeployId } from '../store/deploy-shipments.js';
 
 /** Why one commit is tied to one incident, from the stored evidence only: what a comment or a test spec says. */
 export interface CauseEvidence {
@@ -37,7 +37,7 @@ export function causeEvidence(ctx: AppContext, incident: IncidentRow, link: Caus
   } catch {
     // evidence is written by attribution as JSON; an unreadable row still names the commit and score
   }
-  const deployId = shippingDeploy(db, link.sha, incident.env, incident.startedAt);
+  const deployId = latestShippedDeployId(db, link.sha, incident.env, incident.startedAt);
   const d = deployId !== undefined ? getDeploy(db, deployId) : undefined;
   return {
     incident,

@@ -1,3 +1,4 @@
+import { joinInOrder } from './dialect.js';
 import { inListChunks } from './in-list.js';
 import type { Db } from './open.js';
 import { prepared as stmt } from './prepared.js';
@@ -23,7 +24,8 @@ export function deploysCarrying(db: Db, shas: readonly string[]): { id: number; 
 export function latestShippedDeployId(db: Db, sha: string, env: string, before: number): number | undefined {
   return stmt(
     db,
-    `SELECT d.id FROM deploy_commits dc JOIN deploys d ON d.id = dc.deploy_id
+    // From the sha's own deploy rows (see suspect-facts.ts: the planner may otherwise walk the env's deploys).
+    `SELECT d.id FROM deploy_commits dc ${joinInOrder(db)} deploys d ON d.id = dc.deploy_id
      WHERE dc.sha = ? AND d.env = ? AND d.finished_at < ? AND d.status != 'failure' ORDER BY d.finished_at DESC LIMIT 1`,
   )
     .pluck()

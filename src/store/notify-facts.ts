@@ -1,4 +1,5 @@
-// The facts the write-back to GitHub (issue 18) joins: which pull request brought a commit, which deploy shipped it.
+// The facts the write-back to GitHub (issue 18) joins: which pull request brought a commit (which deploy shipped it:
+// deploy-shipments.ts).
 import type { PullRequestRow } from './github.js';
 import type { Db } from './open.js';
 import { prepared as stmt } from './prepared.js';
@@ -19,16 +20,4 @@ export function pullsOfCommit(db: Db, sha: string, repo?: string): PullRequestRo
      ORDER BY (p.merged_at IS NULL), p.number DESC`,
   ).all(sha, sha, repo ?? null, repo ?? null) as (Omit<PullRequestRow, 'draft'> & { draft: number })[];
   return rows.map((r) => ({ ...r, draft: r.draft === 1 }));
-}
-
-/** The newest deploy to `env` that shipped the commit and finished before `before` (the incident's start). */
-export function shippingDeploy(db: Db, sha: string, env: string, before: number): number | undefined {
-  return stmt(
-    db,
-    `SELECT d.id FROM deploy_commits dc JOIN deploys d ON d.id = dc.deploy_id
-     WHERE dc.sha = ? AND d.env = ? AND d.finished_at < ? AND d.status <> 'failure'
-     ORDER BY d.finished_at DESC LIMIT 1`,
-  )
-    .pluck()
-    .get(sha, env, before) as number | undefined;
 }

@@ -1,4 +1,4 @@
-import { noIndex } from './dialect.js';
+import { joinInOrder, noIndex } from './dialect.js';
 import type { Db } from './open.js';
 import { prepared as stmt } from './prepared.js';
 
@@ -167,7 +167,7 @@ export function latestDeployOf(db: Db, sha: string, env: string, before: number)
 export function firstShippedAt(db: Db, sha: string, env: string): number | undefined {
   const at = stmt(
     db,
-    `SELECT MIN(d.finished_at) FROM deploy_commits dc JOIN deploys d ON d.id = dc.deploy_id
+    `SELECT MIN(d.finished_at) FROM deploy_commits dc ${joinInOrder(db)} deploys d ON d.id = dc.deploy_id
      WHERE dc.sha = ? AND d.env = ? AND d.status != 'failure'`,
   )
     .pluck()
@@ -196,7 +196,13 @@ export interface ShippedTouchingQuery {
   limit: number;
 }
 
-const SHIPPED_TO_ENV = `EXISTS (SELECT 1 FROM deploy_commits dc JOIN deploys d ON d.id = dc.deploy_id
+// Every "deploys of this sha" read below starts from the sha's own deploy rows (deploy_commits_sha) and only then
+// reads those deploys, in a fixed join order: SQLite's planner otherwise walked every deploy of the environment,
+// probing each for the sha (~1 ms a call at 4,500 deploys, up to ~600 calls per incident since candidates reach
+// back through each named file's history).
+const SHIPPED_TO_ENV = (
+  db: Db,
+): string => `EXISTS (SELECT 1 FROM deploy_commits dc ${joinInOrder(db)} deploys d ON d.id = dc.deploy_id
        WHERE dc.sha = cf.sha AND d.env = ? AND d.status != 'failure' AND d.finished_at < ?
          AND (CAST(? AS TEXT) IS NULL OR d.service IN ('', ?)))`;
 
@@ -210,7 +216,7 @@ export function shippedChangesTo(db: Db, by: 'path' | 'module', value: string, q
     db,
     `SELECT c.sha, c.subject, c.authored_at AS authoredAt, c.added + c.deleted AS size
      FROM commit_files cf JOIN commits c ON c.sha = cf.sha
-     WHERE cf.${by === 'path' ? 'path' : 'module'} = ? AND cf.committed_at < ? AND c.is_merge = 0 AND ${SHIPPED_TO_ENV}
+     WHERE cf.${by === 'path' ? 'path' : 'module'} = ? AND cf.committed_at < ? AND c.is_merge = 0 AND ${SHIPPED_TO_ENV(db)}
      ORDER BY cf.committed_at DESC LIMIT ?`,
   ).all(value, q.before, q.env, q.before, q.service, q.service, q.limit) as CommitRow[];
 }
@@ -238,7 +244,7 @@ function deployOf(
     db,
     `SELECT d.id, d.sha, d.finished_at AS finishedAt, d.status, d.rolled_back_by_deploy_id AS rolledBackBy,
             r.finished_at AS rolledBackAt
-     FROM deploy_commits dc JOIN deploys d ON d.id = dc.deploy_id
+     FROM deploy_commits dc ${joinInOrder(db)} deploys d ON d.id = dc.deploy_id
      LEFT JOIN deploys r ON r.id = d.rolled_back_by_deploy_id
      WHERE dc.sha = ? AND d.env = ? AND d.status != 'failure' AND d.finished_at < ?
        AND (CAST(? AS TEXT) IS NULL OR d.service IN ('', ?))
