@@ -1,10 +1,10 @@
 import type { AppContext } from '../context.js';
 import {
   candidateDeploys,
-  commitPathModules,
+  commitPathModulesOf,
   commitRow,
   commitsOfDeploy,
-  firstRevert,
+  firstRevertsOf,
   incidentFacts,
   incidentOwnFiles,
   latestDeployOf,
@@ -159,14 +159,19 @@ export function fillCommitFacts(
   asOf = Number.MAX_SAFE_INTEGER,
   memo?: AttributionMemo,
 ): void {
-  for (const c of commits.values()) {
-    if (memo && asOf === Number.MAX_SAFE_INTEGER) {
+  if (memo && asOf === Number.MAX_SAFE_INTEGER) {
+    for (const c of commits.values()) {
       c.files = memo.filesOf(c.sha);
       c.revertedBy = memo.revertOf(c.sha);
-    } else {
-      c.files = commitPathModules(ctx.store, c.sha);
-      c.revertedBy = firstRevert(ctx.store, c.sha, asOf) ?? null;
     }
+    return;
+  }
+  const shas = [...commits.keys()];
+  const files = commitPathModulesOf(ctx.store, shas);
+  const reverts = firstRevertsOf(ctx.store, shas, asOf);
+  for (const c of commits.values()) {
+    c.files = files.get(c.sha) ?? [];
+    c.revertedBy = reverts.get(c.sha) ?? null;
   }
 }
 

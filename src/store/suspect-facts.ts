@@ -1,4 +1,4 @@
-import { joinInOrder, noIndex } from './dialect.js';
+import { joinInOrder, jsonValues, noIndex } from './dialect.js';
 import type { Db } from './open.js';
 import { prepared as stmt } from './prepared.js';
 
@@ -132,12 +132,43 @@ export function commitPathModules(db: Db, sha: string): PathModule[] {
   return stmt(db, 'SELECT path, module FROM commit_files WHERE sha = ?').all(sha) as PathModule[];
 }
 
-/** The first commit that reverted `sha` before `before`. */
-export function firstRevert(db: Db, sha: string, before: number): { sha: string; at: number } | undefined {
-  return stmt(
+/**
+ * The files of many commits in one statement, each commit's in path order (as its primary key gives them one at a
+ * time): an incident's suspects are up to several hundred commits, and on PostgreSQL every statement is a round trip.
+ */
+export function commitPathModulesOf(db: Db, shas: readonly string[]): Map<string, PathModule[]> {
+  const out = new Map<string, PathModule[]>();
+  if (shas.length === 0) return out;
+  const rows = stmt(
     db,
-    'SELECT sha, committed_at AS at FROM commits WHERE reverts_sha = ? AND committed_at < ? ORDER BY committed_at LIMIT 1',
-  ).get(sha, before) as { sha: string; at: number } | undefined;
+    `SELECT cf.sha, cf.path, cf.module FROM ${jsonValues(db, '?', 'j')} ${joinInOrder(db)} commit_files cf
+       ON cf.sha = j.value
+     ORDER BY cf.sha, cf.path`,
+  ).all(JSON.stringify(shas)) as (PathModule & { sha: string })[];
+  for (const { sha, path, module } of rows) {
+    let files = out.get(sha);
+    if (!files) out.set(sha, (files = []));
+    files.push({ path, module });
+  }
+  return out;
+}
+
+/** The first commit that reverted each of `shas` before `before` (the earliest by commit time), in one statement. */
+export function firstRevertsOf(
+  db: Db,
+  shas: readonly string[],
+  before: number,
+): Map<string, { sha: string; at: number }> {
+  const out = new Map<string, { sha: string; at: number }>();
+  if (shas.length === 0) return out;
+  const rows = stmt(
+    db,
+    `SELECT r.reverts_sha AS reverted, r.sha, r.committed_at AS at FROM ${jsonValues(db, '?', 'j')}
+       ${joinInOrder(db)} commits r ON r.reverts_sha = j.value
+     WHERE r.committed_at < ? ORDER BY r.committed_at, r.sha`,
+  ).all(JSON.stringify(shas), before) as { reverted: string; sha: string; at: number }[];
+  for (const { reverted, sha, at } of rows) if (!out.has(reverted)) out.set(reverted, { sha, at });
+  return out;
 }
 
 /** Every revert, oldest first: a run over many incidents reads them once (0.5% of commits) instead of per candidate. */
