@@ -10,26 +10,16 @@ import {
 import { openStore, type Db } from '../../src/store/open.js';
 import { ensureRepo } from '../../src/store/repos.js';
 import { testDbTarget } from '../helpers/context.js';
+import { newCommit } from '../helpers/new-commit.js';
 
 // The batch writer the ingest uses: a statement per row on SQLite, a few set-based statements per chunk on
 // PostgreSQL. Both must store exactly what one insert per commit stores.
-const T = Date.parse('2026-01-05T10:00:00Z');
 
+/** A commit with every kind of child row, and text that must survive JSON both ways. */
 function commit(sha: string, repoId: number, extra: Partial<NewCommit> = {}): NewCommit {
-  return {
-    sha,
-    repoId,
-    authorName: 'Ann',
-    authorEmail: 'ann@example.com',
-    authoredAt: T,
-    committedAt: T + 60_000,
-    subject: `change ${sha.slice(0, 4)}`,
+  return newCommit(repoId, sha, {
     body: 'why: "quoted", \\ and ünïcode',
     parents: ['a'.repeat(40)],
-    authorKind: 'human',
-    agent: null,
-    agentEvidence: null,
-    revertsSha: null,
     files: [
       { path: 'src/a.ts', oldPath: null, module: 'src', added: 3, deleted: 1 },
       { path: 'img/logo.png', oldPath: 'logo.png', module: 'img', added: null, deleted: null },
@@ -41,7 +31,7 @@ function commit(sha: string, repoId: number, extra: Partial<NewCommit> = {}): Ne
     ],
     fixes: [{ ref: 'abc1234', sha: null }],
     ...extra,
-  };
+  });
 }
 
 describe('commitWriter.insertAll', () => {
