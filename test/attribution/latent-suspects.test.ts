@@ -3,11 +3,10 @@ import { scoreCommit } from '../../src/attribution/score-commit.js';
 import { attributeIncident, rankSuspects } from '../../src/attribution/suspects.js';
 import type { CommitFacts, SuspectQuery } from '../../src/attribution/candidates.js';
 import { CalibrationTally } from '../../src/eval/calibration.js';
-import { recordDeploy } from '../../src/ingest/deploys.js';
 import { ingestGit } from '../../src/ingest/git.js';
 import { testContext } from '../helpers/context.js';
 import { gitdir } from '../helpers/gitdir.js';
-import { importJson } from '../helpers/stories.js';
+import { importJson, shipEach } from '../helpers/stories.js';
 
 const POOL = (limit: number) =>
   `int pool_get(struct pool *p)\n{\n    if (p->used >= ${limit})\n        return -1;\n    return p->used++;\n}\n`;
@@ -30,8 +29,10 @@ async function latentStory() {
   });
   const ctx = testContext(g.path);
   await ingestGit(ctx);
-  await recordDeploy(ctx, { ref: first, status: 'success', finishedAt: Date.parse('2026-01-02T12:00:00Z') });
-  await recordDeploy(ctx, { ref: cause, status: 'success', finishedAt: Date.parse('2026-01-10T12:00:00Z') });
+  await shipEach(ctx, [
+    [first, '2026-01-02T12:00:00Z'],
+    [cause, '2026-01-10T12:00:00Z'],
+  ]);
   let recent = '';
   for (let month = 2; month <= 6; month++) {
     const day = month === 6 ? '14' : '15';
@@ -41,11 +42,7 @@ async function latentStory() {
       date: `2026-0${month}-${day}T09:00:00Z`,
     });
     await ingestGit(ctx);
-    await recordDeploy(ctx, {
-      ref: recent,
-      status: 'success',
-      finishedAt: Date.parse(`2026-0${month}-${day}T12:00:00Z`),
-    });
+    await shipEach(ctx, [[recent, `2026-0${month}-${day}T12:00:00Z`]]);
   }
   return { ctx, cause, recent };
 }

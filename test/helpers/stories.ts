@@ -45,11 +45,18 @@ export async function paymentsStory() {
   });
   const ctx = testContext(g.path);
   await ingestGit(ctx);
-  await recordDeploy(ctx, { ref: initial, status: 'success', finishedAt: Date.parse('2026-02-01T12:00:00Z') });
-  await recordDeploy(ctx, { ref: inducing, status: 'success', finishedAt: Date.parse('2026-02-03T12:00:00Z') });
-  await recordDeploy(ctx, { ref: unrelated, status: 'success', finishedAt: Date.parse('2026-02-04T12:00:00Z') });
-  await recordDeploy(ctx, { ref: fix, status: 'success', finishedAt: Date.parse('2026-02-10T12:00:00Z') });
+  await shipEach(ctx, [
+    [initial, '2026-02-01T12:00:00Z'],
+    [inducing, '2026-02-03T12:00:00Z'],
+    [unrelated, '2026-02-04T12:00:00Z'],
+    [fix, '2026-02-10T12:00:00Z'],
+  ]);
   return { g, ctx, inducing, unrelated, fix };
+}
+
+/** Records a successful deploy of each ref, finished at the given ISO time, in order. */
+export async function shipEach(ctx: ReturnType<typeof testContext>, ships: [ref: string, finishedAt: string][]) {
+  for (const [ref, at] of ships) await recordDeploy(ctx, { ref, status: 'success', finishedAt: Date.parse(at) });
 }
 
 export function importJson(ctx: ReturnType<typeof testContext>, rows: unknown[]) {
