@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { UserInputError } from './errors.js';
-import { shellQuote } from './shell.js';
+import { selfCommand, shellQuote } from './shell.js';
 import { deployTargets } from './store/deploys.js';
 import type { Db } from './store/open.js';
 import { servedRepoId } from './store/repos.js';
@@ -16,10 +16,13 @@ import { setupState, type SetupState } from './store/setup-state.js';
 
 type Where = Pick<Config, 'repoPath' | 'dbPath'>;
 
-/** `hindsight --repo R --db D <args>`: the served repository and database, so the line fixes what this server reads. */
+/**
+ * `hindsight --repo R --db D <args>`, started the way this process was (`node …/main.js` from a checkout, where
+ * `hindsight` is not on PATH): the served repository and database, so the line fixes what this server reads.
+ */
 export function hindsightCommand(args: string, where?: Where): string {
   const at = where ? `--repo ${shellQuote(where.repoPath)} --db ${shellQuote(where.dbPath)} ` : '';
-  return `hindsight ${at}${args}`;
+  return `${selfCommand()} ${at}${args}`;
 }
 
 export type Setup = keyof SetupState;

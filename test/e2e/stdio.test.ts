@@ -1,9 +1,12 @@
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { describe, expect, it } from 'vitest';
 import { gitdir } from '../helpers/gitdir.js';
+import { textOf } from '../helpers/mcp.js';
 import { MAIN_JS, assertBuilt } from './cli.js';
 
 function repo() {
@@ -65,9 +68,16 @@ describe('the built server over stdio', () => {
     const client = await connect(['--db', join(g.path, 'x.db'), 'serve'], g.path, []);
     const bad = await client.callTool({ name: 'incident_suspects', arguments: { incident: 'INC-9' } });
     expect(bad.isError).toBe(true);
-    expect(JSON.stringify(bad.content)).toMatch(
-      /no incidents recorded yet: import them with `hindsight --repo .* ingest incidents FILE`/,
-    );
+    // The fix is printed the way this server was started (`node …/main.js` from a checkout, where `hindsight` is
+    // not on PATH), and runs as printed in a shell.
+    const hint = /import them with `([^`]+ ingest incidents) FILE`/.exec(textOf(bad))?.[1];
+    expect(hint, textOf(bad)).toMatch(/^node \S*main\.js --repo /);
+    const file = join(g.path, 'incidents.json');
+    writeFileSync(file, JSON.stringify([{ id: 'INC-9', title: 'pay fails', started_at: '2026-03-05T00:00:00Z' }]));
+    const run = spawnSync('sh', ['-c', `${hint} ${file}`], { cwd: tmpdir(), encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    const found = await client.callTool({ name: 'incident_suspects', arguments: { incident: 'INC-9' } });
+    expect(found.isError, textOf(found)).toBeFalsy();
     const invalid = await client.callTool({ name: 'change_risk', arguments: { paths: [] } });
     expect(invalid.isError).toBe(true);
     const ok = await client.callTool({ name: 'change_risk', arguments: { paths: ['src/payments/gateway.ts'] } });

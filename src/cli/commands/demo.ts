@@ -26,7 +26,7 @@ import { renderNotifyResult } from '../../notify/report-text.js';
 import { upsertPullRequest } from '../../store/github.js';
 import { VERSION } from '../../version.js';
 import { info, out, outJson } from '../output.js';
-import { selfCommand, shellQuote } from '../self-command.js';
+import { selfCommand, shellQuote } from '../../shell.js';
 import { withTransaction } from '../../store/transaction.js';
 import { storeCounts } from '../../store/counts.js';
 import { displayTarget, isPostgresUrl } from '../../store/engine/postgres-url.js';

@@ -8,7 +8,7 @@ import { OUTPUT_SCHEMAS, type OutputSchemas } from '../../mcp/output-schema.js';
 import { buildServer, buildUnavailableServer } from '../../mcp/server.js';
 import type { ContextFactory } from '../main.js';
 import { info } from '../output.js';
-import { selfCommand, shellQuote } from '../self-command.js';
+import { selfCommand, shellQuote } from '../../shell.js';
 import { addHttpOptions, serveHttp, type ServeHttpOptions } from './serve-http.js';
 import { displayTarget } from '../../store/engine/postgres-url.js';
 
