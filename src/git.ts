@@ -52,6 +52,21 @@ export async function revList(repoPath: string, args: string[], max: number): Pr
   }
 }
 
+/** Every commit `tips` reach, each as [sha, ...parents] (`git rev-list --parents`), for walks in memory. */
+export async function parentsOf(repoPath: string, tips: readonly string[]): Promise<string[][]> {
+  const unique = [...new Set(tips)];
+  if (unique.length === 0) return [];
+  try {
+    const out = await gitFor(repoPath).raw(['rev-list', '--parents', ...unique]);
+    return out
+      .split('\n')
+      .filter((l) => l.length > 0)
+      .map((l) => l.split(' '));
+  } catch (err) {
+    throw new UpstreamError('git rev-list', (err as Error).message, false, { cause: err });
+  }
+}
+
 /**
  * Which of `candidates` are ancestors of `sha` (or `sha` itself), in one walk: `git rev-list C… --not sha` lists
  * exactly the commits reachable from a candidate but not from `sha`, so a candidate it leaves out is an ancestor.

@@ -18,6 +18,7 @@ import { withTransaction } from '../store/transaction.js';
 import type { TagRef } from '../git.js';
 import { ingestGit, type IngestGitResult } from './git.js';
 import { mergeNewCommits, type NewCommits } from '../attribution/refresh.js';
+import { gitAncestry, graphAncestry, type Ancestry } from './ancestry.js';
 
 // The git client (simple-git) is loaded when a deploy needs it: the `ingest` commands import this module, and
 // `ingest git` never records a deploy.
@@ -56,9 +57,14 @@ const FULL_SHA = /^[0-9a-f]{40}$|^[0-9a-f]{64}$/;
 /**
  * Records one deploy (the line a CD pipeline adds after it deploys) and links it to the real git range
  * from the previous shipped deploy of the same env/service. Re-deploying an earlier sha is a rollback
- * of every deploy in between. Idempotent when `externalId` is given.
+ * of every deploy in between. Idempotent when `externalId` is given. `ancestry` answers the range questions (git by
+ * default; a batch of tags reads the commit graph once and passes it).
  */
-export async function recordDeploy(ctx: AppContext, input: DeployInput): Promise<RecordedDeploy> {
+export async function recordDeploy(
+  ctx: AppContext,
+  input: DeployInput,
+  ancestry: Ancestry = gitAncestry(ctx.config.repoPath),
+): Promise<RecordedDeploy> {
   const env = input.env ?? ctx.config.env;
   const service = input.service ?? '';
   if (!NAME.test(env)) throw new UserInputError(`env '${env}' must be 1–100 letters, digits or . _ - / : @`, 'env');
@@ -105,7 +111,7 @@ export async function recordDeploy(ctx: AppContext, input: DeployInput): Promise
     rollbackToDeployId: null,
     rolledBackByDeployId: null,
   };
-  const plan = await planLinks(ctx, draft);
+  const plan = await planLinks(ctx, draft, ancestry);
   const id = withTransaction(ctx.store, () => {
     const newId = insertDeploy(ctx.store, draft);
     applyLinks(ctx, newId, plan);
@@ -115,7 +121,7 @@ export async function recordDeploy(ctx: AppContext, input: DeployInput): Promise
   // Recorded out of order (an --at in the past): later deploys of this env/service get new ranges.
   for (const later of deploysFrom(ctx.store, env, service, finishedAt)) {
     if (later.id === id || later.finishedAt === finishedAt) continue;
-    const laterPlan = await planLinks(ctx, later);
+    const laterPlan = await planLinks(ctx, later, ancestry);
     withTransaction(ctx.store, () => applyLinks(ctx, later.id, laterPlan));
   }
 
@@ -147,26 +153,22 @@ interface LinkPlan {
  * It is a rollback only when it replaces the live deploy with an ancestor of it, or with a sha shipped earlier in
  * the live deploy's chain; the chain deploys it undoes are rolled back.
  */
-async function planLinks(ctx: AppContext, deploy: DeployRow): Promise<LinkPlan> {
-  const repo = ctx.config.repoPath;
-  const { ancestorsAmong, revList } = await git();
+async function planLinks(ctx: AppContext, deploy: DeployRow, ancestry: Ancestry): Promise<LinkPlan> {
   const earlier = liveBefore(ctx.store, deploy, MAX_PREDECESSORS);
-  const reached = await ancestorsAmong(
-    repo,
+  const reached = await ancestry.ancestorsAmong(
     deploy.sha,
     earlier.map((d) => d.sha),
   );
   const prev = await nearestAncestor(
-    repo,
+    ancestry,
     deploy.sha,
     earlier.filter((d) => reached.has(d.sha)),
   );
-  const rollback = rollsBack(deploy) ? await rollbackOf(ctx, deploy, earlier[0], reached) : undefined;
-  const shas = await revList(
-    repo,
-    prev ? [deploy.sha, '--not', prev.sha] : [deploy.sha],
-    prev ? 1_000_000 : FIRST_DEPLOY_MAX_COMMITS,
-  );
+  const rollback = rollsBack(deploy) ? await rollbackOf(ctx, ancestry, deploy, earlier[0], reached) : undefined;
+  // The first deploy keeps git's newest commits (its order decides which 10,000 stay); later ranges are sets.
+  const shas = prev
+    ? await ancestry.between(deploy.sha, prev.sha)
+    : await (await git()).revList(ctx.config.repoPath, [deploy.sha], FIRST_DEPLOY_MAX_COMMITS);
   return {
     ...(prev ? { prev } : {}),
     ...(rollback?.to ? { rollbackTo: rollback.to } : {}),
@@ -188,21 +190,21 @@ const TAG_SOURCE = 'tags';
  * merge forward brought in several, the one on `sha`'s first-parent line (its own release line), else the one
  * leaving the fewest commits.
  */
-async function nearestAncestor(repo: string, sha: string, ancestors: DeployRow[]): Promise<DeployRow | undefined> {
+async function nearestAncestor(
+  ancestry: Ancestry,
+  sha: string,
+  ancestors: DeployRow[],
+): Promise<DeployRow | undefined> {
   if (ancestors.length <= 1) return ancestors[0];
-  const { independentOf, onFirstParentLine, revCount } = await git();
-  let tips = await independentOf(
-    repo,
-    ancestors.map((d) => d.sha),
-  );
+  let tips = await ancestry.independentOf(ancestors.map((d) => d.sha));
   if (tips.length > 1) {
-    const own = await onFirstParentLine(repo, sha, tips);
+    const own = await ancestry.onFirstParentLine(sha, tips);
     if (own.length > 0) tips = own;
   }
   let best: { deploy: DeployRow; count: number } | undefined;
   for (const d of ancestors) {
     if (!tips.includes(d.sha) || (best && best.deploy.sha === d.sha)) continue;
-    const count = tips.length === 1 ? 0 : await revCount(repo, [sha, '--not', d.sha]);
+    const count = tips.length === 1 ? 0 : await ancestry.countBetween(sha, d.sha);
     if (!best || count < best.count) best = { deploy: d, count };
   }
   return best?.deploy;
@@ -214,6 +216,7 @@ async function nearestAncestor(repo: string, sha: string, ancestors: DeployRow[]
  */
 async function rollbackOf(
   ctx: AppContext,
+  ancestry: Ancestry,
   deploy: DeployRow,
   live: DeployRow | undefined,
   reached: Set<string>,
@@ -222,8 +225,7 @@ async function rollbackOf(
   const chain = chainOf(ctx, live);
   let back = chain.findIndex((d) => d.sha === deploy.sha);
   if (back < 0) {
-    const { ancestorsAmong } = await git();
-    if (!(await ancestorsAmong(ctx.config.repoPath, live.sha, [deploy.sha])).has(deploy.sha)) return undefined;
+    if (!(await ancestry.ancestorsAmong(live.sha, [deploy.sha])).has(deploy.sha)) return undefined;
     back = chain.findIndex((d) => reached.has(d.sha));
   }
   const undone = (back < 0 ? chain : chain.slice(0, back)).filter((d) => d.status !== 'failure');
@@ -253,6 +255,9 @@ function applyLinks(ctx: AppContext, deployId: number, plan: LinkPlan): void {
   });
 }
 
+/** Past this many tags, their shas no longer fit one command line comfortably: ask git question by question. */
+const GRAPH_MAX_TAGS = 5_000;
+
 export interface TagDeployOptions {
   glob: string;
   env?: string;
@@ -278,16 +283,21 @@ export async function ingestDeploysFromTags(
   const service = options.service ?? '';
   const isMatch = picomatch(options.glob);
   const { commitTags } = await git();
-  const tags = await inHistoryOrder(
-    ctx.config.repoPath,
-    (await commitTags(ctx.config.repoPath)).filter((t) => isMatch(t.name)),
-  );
-  if (tags.length === 0) {
+  const matching = (await commitTags(ctx.config.repoPath)).filter((t) => isMatch(t.name));
+  if (matching.length === 0) {
     throw new UserInputError(
       `no tag matches '${options.glob}'; list tags with 'git tag' and pass --from-tags 'v*'`,
       'glob',
     );
   }
+  const ancestry =
+    matching.length <= GRAPH_MAX_TAGS
+      ? await graphAncestry(
+          ctx.config.repoPath,
+          matching.map((t) => t.sha),
+        )
+      : gitAncestry(ctx.config.repoPath);
+  const tags = await inHistoryOrder(ancestry, matching);
   const releases = new Map<string, TagRef>();
   for (const tag of tags) if (!releases.has(tag.sha)) releases.set(tag.sha, tag);
   let added = 0;
@@ -297,15 +307,11 @@ export async function ingestDeploysFromTags(
   let newCommits: NewCommits | undefined;
   for (const tag of releases.values()) {
     const externalId = service ? `${tag.name}@${env}/${service}` : `${tag.name}@${env}`;
-    const res = await recordDeploy(ctx, {
-      ref: tag.sha,
-      env,
-      service,
-      status: 'success',
-      finishedAt: tag.at,
-      source: TAG_SOURCE,
-      externalId,
-    });
+    const res = await recordDeploy(
+      ctx,
+      { ref: tag.sha, env, service, status: 'success', finishedAt: tag.at, source: TAG_SOURCE, externalId },
+      ancestry,
+    );
     if (res.ingested && res.ingested.added > 0) newCommits = mergeNewCommits(newCommits, res.ingested);
     if (res.created) {
       added++;
@@ -326,8 +332,7 @@ export async function ingestDeploysFromTags(
  * Tags by date; tags set in the same second (a release candidate and the next line's start tag) ancestors first, so
  * each one's predecessor is the one git says came before it rather than the one whose name sorts first.
  */
-async function inHistoryOrder(repo: string, tags: TagRef[]): Promise<TagRef[]> {
-  const { ancestorsAmong } = await git();
+async function inHistoryOrder(ancestry: Ancestry, tags: TagRef[]): Promise<TagRef[]> {
   const byTime = new Map<number, TagRef[]>();
   for (const t of tags) byTime.set(t.at, [...(byTime.get(t.at) ?? []), t]);
   const depth = new Map<TagRef, number>();
@@ -337,8 +342,7 @@ async function inHistoryOrder(repo: string, tags: TagRef[]): Promise<TagRef[]> {
       depth.set(
         t,
         (
-          await ancestorsAmong(
-            repo,
+          await ancestry.ancestorsAmong(
             t.sha,
             same.filter((o) => o.sha !== t.sha).map((o) => o.sha),
           )
