@@ -73,7 +73,9 @@ async function computeLinks(ctx: AppContext, inc: IncidentFacts, memo: Attributi
         d,
         commitLinks,
         commits,
-        errorRateStep(ctx.store, { ...inc, at: d.finishedAt }, changeTestOptions(ctx.config)),
+        memo.hasSignals(inc.env)
+          ? errorRateStep(ctx.store, { ...inc, at: d.finishedAt }, changeTestOptions(ctx.config))
+          : undefined,
       ),
     )
     .filter((l) => l.score >= MIN_SCORE || l.status === 'confirmed')

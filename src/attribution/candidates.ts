@@ -8,7 +8,7 @@ import {
   incidentFacts,
   incidentOwnFiles,
   latestDeployOf,
-  liveSinceDeployOf,
+  liveSinceDeploysOf,
   shippedChangesTo,
   type CommitRow,
   type DeployFactsRow,
@@ -128,10 +128,15 @@ function addFileHistory(
     }
   }
   if (paths.length === 0 && inc.module) found.push(...shippedChangesTo(ctx.store, 'module', inc.module, q));
-  for (const c of found) {
-    if (commits.has(c.sha)) continue;
-    const live = liveSinceDeployOf(ctx.store, c.sha, { env: inc.env, service: inc.service, before: inc.startedAt });
-    if (!live) continue;
+  const fresh = found.filter((c) => !commits.has(c.sha));
+  const lives = liveSinceDeploysOf(
+    ctx.store,
+    fresh.map((c) => c.sha),
+    { env: inc.env, service: inc.service, before: inc.startedAt },
+  );
+  for (const c of fresh) {
+    const live = lives.get(c.sha);
+    if (!live || commits.has(c.sha)) continue;
     const deploy =
       live.rolledBackAt !== null && live.rolledBackAt >= asOf
         ? { ...live, rolledBackAt: null, rolledBackBy: null }
@@ -160,8 +165,9 @@ export function fillCommitFacts(
   memo?: AttributionMemo,
 ): void {
   if (memo && asOf === Number.MAX_SAFE_INTEGER) {
+    const files = memo.filesOf([...commits.keys()]);
     for (const c of commits.values()) {
-      c.files = memo.filesOf(c.sha);
+      c.files = files.get(c.sha) ?? [];
       c.revertedBy = memo.revertOf(c.sha);
     }
     return;

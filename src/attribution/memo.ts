@@ -1,11 +1,12 @@
 import type { Db } from '../store/open.js';
 import {
   allReverts,
-  commitPathModules,
+  commitPathModulesOf,
   commitsOfDeploy,
   type CommitRow,
   type PathModule,
 } from '../store/suspect-facts.js';
+import { hasSeriesIn } from '../store/signals.js';
 import { FailureIndex } from './recurrence.js';
 
 /** Entries per memo before it starts over: incidents attributed in start order share most of their candidates. */
@@ -19,6 +20,7 @@ export class AttributionMemo {
   readonly failures: FailureIndex;
   private readonly deployCommits = new Map<number, CommitRow[]>();
   private readonly commitFiles = new Map<string, PathModule[]>();
+  private readonly signalEnvs = new Map<string, boolean>();
   private reverts: Map<string, { sha: string; at: number }> | undefined;
 
   constructor(private readonly db: Db) {
@@ -29,8 +31,28 @@ export class AttributionMemo {
     return remember(this.deployCommits, deployId, () => commitsOfDeploy(this.db, deployId));
   }
 
-  filesOf(sha: string): PathModule[] {
-    return remember(this.commitFiles, sha, () => commitPathModules(this.db, sha));
+  /** The files of each of `shas`: those not remembered yet read in one statement (a round trip on PostgreSQL). */
+  filesOf(shas: readonly string[]): Map<string, PathModule[]> {
+    const out = new Map<string, PathModule[]>();
+    const missing: string[] = [];
+    for (const sha of shas) {
+      const files = this.commitFiles.get(sha);
+      if (files) out.set(sha, files);
+      else missing.push(sha);
+    }
+    // remembered only after every answer is taken: remembering may start the memo over
+    const read = commitPathModulesOf(this.db, missing);
+    for (const sha of missing) {
+      const files = read.get(sha) ?? [];
+      out.set(sha, files);
+      remember(this.commitFiles, sha, () => files);
+    }
+    return out;
+  }
+
+  /** Whether an env has any signal series: without one, no deploy has an error-rate step to test (one read per env). */
+  hasSignals(env: string): boolean {
+    return remember(this.signalEnvs, env, () => hasSeriesIn(this.db, env));
   }
 
   /** The first revert of a commit, whenever it came (attribution reads everything known). */

@@ -12,6 +12,8 @@ export interface LinkRow {
   evidence: unknown;
 }
 
+const LINKS_PER_INSERT = 50;
+
 /**
  * Replaces an incident's computed links and clears its pending mark, in one transaction: after a crash the incident
  * is either still pending or has its links. Links a human rejected stay rejected (and are not written again).
@@ -31,14 +33,26 @@ export function replaceLinks(
         .all(incidentId) as string[],
     );
     stmt(db, "DELETE FROM incident_links WHERE incident_id = ? AND status != 'rejected'").run(incidentId);
-    const insert = stmt(
-      db,
-      `INSERT INTO incident_links (incident_id, kind, target, score, status, method, evidence, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    for (const l of links) {
-      if (rejected.has(`${l.kind}:${l.target}`)) continue;
-      insert.run(incidentId, l.kind, l.target, l.score, l.status, l.method, JSON.stringify(l.evidence), now);
+    // One statement per 50 links (an incident has up to ~35): on PostgreSQL each statement is a round trip.
+    const rows = links.filter((l) => !rejected.has(`${l.kind}:${l.target}`));
+    for (let i = 0; i < rows.length; i += LINKS_PER_INSERT) {
+      const chunk = rows.slice(i, i + LINKS_PER_INSERT);
+      stmt(
+        db,
+        `INSERT INTO incident_links (incident_id, kind, target, score, status, method, evidence, updated_at)
+         VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+      ).run(
+        ...chunk.flatMap((l) => [
+          incidentId,
+          l.kind,
+          l.target,
+          l.score,
+          l.status,
+          l.method,
+          JSON.stringify(l.evidence),
+          now,
+        ]),
+      );
     }
     stmt(db, 'UPDATE incidents SET attribution_pending = 0 WHERE id = ? AND attribution_pending = 1').run(incidentId);
     if (alsoPending.length > 0) markPending(db, alsoPending);

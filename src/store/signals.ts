@@ -46,6 +46,11 @@ export function upsertSamples(db: Db, series: number, samples: readonly { at: nu
   return changed;
 }
 
+/** Whether any signal series names `env`. */
+export function hasSeriesIn(db: Db, env: string): boolean {
+  return prepared(db, 'SELECT 1 FROM signal_series WHERE env = ? LIMIT 1').get(env) !== undefined;
+}
+
 /** Series of one metric in an env; a service narrows them ('' or undefined: every service). */
 export function seriesOf(db: Db, metric: SignalMetric, env: string, service?: string): SeriesRow[] {
   return (

@@ -191,7 +191,7 @@ export function revertsBetween(db: Db, from: number, to: number): { revertSha: s
 
 /** The latest shipped deploy of a commit in an environment before `before`. */
 export function latestDeployOf(db: Db, sha: string, env: string, before: number): DeployFactsRow | undefined {
-  return deployOf(db, sha, { env, service: null, before, liveOnly: false }, 'DESC');
+  return deploysOf(db, [sha], { env, service: null, before, liveAt: Number.MIN_SAFE_INTEGER }, 'DESC').get(sha);
 }
 
 /** When a commit first shipped (a deploy that did not fail) in an environment; undefined: never. */
@@ -253,34 +253,47 @@ export function shippedChangesTo(db: Db, by: 'path' | 'module', value: string, q
 }
 
 /**
- * The deploy that put a commit live in an environment: the first shipped before `before` that was not rolled
- * back before then. Tag deploys that range by date carry one commit in several deploys; the first is when it
- * went out.
+ * The deploy that put each commit live in an environment: the first shipped before `before` that was not rolled
+ * back before then. Tag deploys that range by date carry one commit in several deploys; the first is when it went
+ * out. One statement for all of an incident's candidates (up to several hundred, each a round trip on PostgreSQL).
  */
-export function liveSinceDeployOf(
+export function liveSinceDeploysOf(
   db: Db,
-  sha: string,
+  shas: readonly string[],
   q: { env: string; service: string | null; before: number },
-): DeployFactsRow | undefined {
-  return deployOf(db, sha, { ...q, liveOnly: true }, 'ASC');
+): Map<string, DeployFactsRow> {
+  return deploysOf(db, shas, { ...q, liveAt: q.before }, 'ASC');
 }
 
-function deployOf(
+/**
+ * Per commit, its first ('ASC') or latest ('DESC') deploy that did not fail in an env before `before` (a service keeps
+ * that service's deploys and service-less ones), leaving out deploys rolled back before `liveAt`. Each commit is an
+ * index walk from its own deploy rows (a fixed join order: SQLite would otherwise walk the env's deploys).
+ */
+function deploysOf(
   db: Db,
-  sha: string,
-  q: { env: string; service: string | null; before: number; liveOnly: boolean },
+  shas: readonly string[],
+  q: { env: string; service: string | null; before: number; liveAt: number },
   order: 'ASC' | 'DESC',
-): DeployFactsRow | undefined {
-  return stmt(
+): Map<string, DeployFactsRow> {
+  const out = new Map<string, DeployFactsRow>();
+  if (shas.length === 0) return out;
+  const rows = stmt(
     db,
-    `SELECT d.id, d.sha, d.finished_at AS finishedAt, d.status, d.rolled_back_by_deploy_id AS rolledBackBy,
-            r.finished_at AS rolledBackAt
-     FROM deploy_commits dc ${joinInOrder(db)} deploys d ON d.id = dc.deploy_id
-     LEFT JOIN deploys r ON r.id = d.rolled_back_by_deploy_id
-     WHERE dc.sha = ? AND d.env = ? AND d.status != 'failure' AND d.finished_at < ?
-       AND (CAST(? AS TEXT) IS NULL OR d.service IN ('', ?))
-       AND (r.finished_at IS NULL OR r.finished_at >= ?)
-     ORDER BY d.finished_at ${order}, d.id ${order} LIMIT 1`,
-  ).get(sha, q.env, q.before, q.service, q.service, q.liveOnly ? q.before : Number.MIN_SAFE_INTEGER) as
-    DeployFactsRow | undefined;
+    `SELECT commitSha, id, sha, finishedAt, status, rolledBackBy, rolledBackAt FROM (
+       SELECT j.value AS commitSha, d.id, d.sha, d.finished_at AS finishedAt, d.status,
+              d.rolled_back_by_deploy_id AS rolledBackBy, r.finished_at AS rolledBackAt,
+              ROW_NUMBER() OVER (PARTITION BY j.value ORDER BY d.finished_at ${order}, d.id ${order}) AS n
+       FROM ${jsonValues(db, '?', 'j')} ${joinInOrder(db)} deploy_commits dc ON dc.sha = j.value
+       ${joinInOrder(db)} deploys d ON d.id = dc.deploy_id
+       LEFT JOIN deploys r ON r.id = d.rolled_back_by_deploy_id
+       WHERE d.env = ? AND d.status != 'failure' AND d.finished_at < ?
+         AND (CAST(? AS TEXT) IS NULL OR d.service IN ('', ?))
+         AND (r.finished_at IS NULL OR r.finished_at >= ?)
+     ) ranked WHERE n = 1`,
+  ).all(JSON.stringify([...new Set(shas)]), q.env, q.before, q.service, q.service, q.liveAt) as (DeployFactsRow & {
+    commitSha: string;
+  })[];
+  for (const { commitSha, ...deploy } of rows) out.set(commitSha, deploy);
+  return out;
 }

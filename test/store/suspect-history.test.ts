@@ -3,7 +3,7 @@ import { insertCommit } from '../../src/store/commits.js';
 import { insertDeploy, setDeployLinks } from '../../src/store/deploys.js';
 import { openStore } from '../../src/store/open.js';
 import { ensureRepo } from '../../src/store/repos.js';
-import { latestDeployOf, liveSinceDeployOf, shippedChangesTo } from '../../src/store/suspect-facts.js';
+import { latestDeployOf, liveSinceDeploysOf, shippedChangesTo } from '../../src/store/suspect-facts.js';
 import { testDbTarget } from '../helpers/context.js';
 import { newCommit } from '../helpers/new-commit.js';
 
@@ -53,10 +53,12 @@ describe('suspect history reads (both engines)', () => {
     expect(shippedChangesTo(db, 'path', 'src/db/pool.c', { ...q, env: 'staging' })).toEqual([]);
 
     // `a` went live with the first deploy; the latest deploy that carried it is the second
-    expect(liveSinceDeployOf(db, a, { env: 'production', service: null, before: 200 * DAY })?.id).toBe(first);
+    const live = (sha: string, service: string | null) =>
+      liveSinceDeploysOf(db, [sha, a, b], { env: 'production', service, before: 200 * DAY }).get(sha)?.id;
+    expect(live(a, null)).toBe(first);
     expect(latestDeployOf(db, a, 'production', 200 * DAY)?.id).toBe(second);
     // a service filter keeps deploys of that service and service-less ones
-    expect(liveSinceDeployOf(db, b, { env: 'production', service: 'web', before: 200 * DAY })?.id).toBe(second);
+    expect(live(b, 'web')).toBe(second);
     db.close();
   });
 });
