@@ -23,12 +23,16 @@ export class AttributionMemo {
   private readonly signalEnvs = new Map<string, boolean>();
   private reverts: Map<string, { sha: string; at: number }> | undefined;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    /** entries per map before it starts over */
+    private readonly limit = MEMO_LIMIT,
+  ) {
     this.failures = new FailureIndex(db);
   }
 
   commitsOfDeploy(deployId: number): CommitRow[] {
-    return remember(this.deployCommits, deployId, () => commitsOfDeploy(this.db, deployId));
+    return remember(this.limit, this.deployCommits, deployId, () => commitsOfDeploy(this.db, deployId));
   }
 
   /** The files of each of `shas`: those not remembered yet read in one statement (a round trip on PostgreSQL). */
@@ -45,14 +49,14 @@ export class AttributionMemo {
     for (const sha of missing) {
       const files = read.get(sha) ?? [];
       out.set(sha, files);
-      remember(this.commitFiles, sha, () => files);
+      remember(this.limit, this.commitFiles, sha, () => files);
     }
     return out;
   }
 
   /** Whether an env has any signal series: without one, no deploy has an error-rate step to test (one read per env). */
   hasSignals(env: string): boolean {
-    return remember(this.signalEnvs, env, () => hasSeriesIn(this.db, env));
+    return remember(this.limit, this.signalEnvs, env, () => hasSeriesIn(this.db, env));
   }
 
   /** The first revert of a commit, whenever it came (attribution reads everything known). */
@@ -66,10 +70,10 @@ export class AttributionMemo {
   }
 }
 
-function remember<K, V>(memo: Map<K, V>, key: K, load: () => V): V {
+function remember<K, V>(limit: number, memo: Map<K, V>, key: K, load: () => V): V {
   if (memo.has(key)) return memo.get(key)!;
   const value = load();
-  if (memo.size >= MEMO_LIMIT) memo.clear();
+  if (memo.size >= limit) memo.clear();
   memo.set(key, value);
   return value;
 }
