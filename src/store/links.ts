@@ -197,6 +197,9 @@ export function markPendingStartedFrom(db: Db, from: number, env: string | null 
  * - its fix names (`Fixes:`) one of them, resolved by this ingest;
  * - a candidate deploy shipped one of them or a commit one of them reverts: a deploy of its environment that finished
  *   before it began, within `lookbackMs`;
+ * - a deploy of its environment that finished before it began shipped one of them, touching a module it names
+ *   (its files' or its own): suspects reach back through each named file's history, however long ago (a commit a
+ *   deploy named before it was ingested — a CI build of a ref never fetched — is stored only later);
  * - one of them is a revert committed while it was open (up to a day after it was resolved);
  * - one of them reverts a commit it links to (a confirmed cause shipped before the look-back).
  * A new commit cannot be blamed by a fix stored before it (a fix's ancestors are stored with it), so nothing else
@@ -220,11 +223,33 @@ export function markPendingForNewCommits(db: Db, afterRowid: number, lookbackMs:
          WHERE dc.sha IN (SELECT sha FROM commits WHERE rowid > ?
                           UNION SELECT reverts_sha FROM commits WHERE rowid > ? AND reverts_sha IS NOT NULL)
        UNION
+       SELECT i.id FROM commits n JOIN commit_files cf ON cf.sha = n.sha
+         JOIN deploy_commits dc ON dc.sha = n.sha JOIN deploys d ON d.id = dc.deploy_id
+         JOIN incident_files f ON f.module = cf.module
+         JOIN incidents i ON i.id = f.incident_id AND i.env = d.env AND i.started_at > d.finished_at
+         WHERE n.rowid > ?
+       UNION
+       SELECT i.id FROM commits n JOIN commit_files cf ON cf.sha = n.sha
+         JOIN deploy_commits dc ON dc.sha = n.sha JOIN deploys d ON d.id = dc.deploy_id
+         JOIN incidents i ON i.module = cf.module AND i.env = d.env AND i.started_at > d.finished_at
+         WHERE n.rowid > ?
+       UNION
        SELECT i.id FROM commits n JOIN incidents i
          ON i.started_at <= n.committed_at AND coalesce(i.resolved_at, i.started_at) + 86400000 >= n.committed_at
          WHERE n.rowid > ? AND n.reverts_sha IS NOT NULL
        UNION
        SELECT l.incident_id FROM commits n JOIN incident_links l ON l.kind = 'commit' AND l.target = n.reverts_sha
          WHERE n.rowid > ?)`,
-  ).run(afterRowid, afterRowid, afterRowid, lookbackMs, afterRowid, afterRowid, afterRowid, afterRowid).changes;
+  ).run(
+    afterRowid,
+    afterRowid,
+    afterRowid,
+    lookbackMs,
+    afterRowid,
+    afterRowid,
+    afterRowid,
+    afterRowid,
+    afterRowid,
+    afterRowid,
+  ).changes;
 }

@@ -161,6 +161,41 @@ describe('refreshAttribution', () => {
     await expectSameAsFullRun(ctx, storedLinks(ctx));
   });
 
+  it('a commit a deploy shipped before it was ingested re-attributes the later incidents naming its files, however long after', async () => {
+    const { g, ctx } = await paymentsStory();
+    // A deploy of a commit on no branch (a CI build of a merge that was never fetched as a branch): its range names
+    // the commit, but the ingest the deploy runs reads branches and tags, so the commit is stored only later.
+    g.git('checkout', '-q', '-b', 'ci-build');
+    const late = g.commit({
+      files: { 'src/payments/gateway.ts': 'export const TIMEOUT_MS = 1;\n' },
+      message: 'perf(payments): shorter gateway timeout',
+      date: '2026-02-20T10:00:00Z',
+    });
+    g.git('checkout', '-q', 'main');
+    g.git('branch', '-q', '-D', 'ci-build');
+    await recordDeploy(ctx, { ref: late, status: 'success', finishedAt: Date.parse('2026-02-21T12:00:00Z') });
+    importJson(ctx, [
+      {
+        id: 'INC-7',
+        title: 'gateway timeouts',
+        started_at: '2026-05-01T08:00:00Z',
+        files: ['src/payments/gateway.ts'],
+      },
+    ]);
+    await refreshAttribution(ctx);
+    expect(storedLinks(ctx).some((l) => l.target === late)).toBe(false);
+
+    g.git('branch', '-q', 'ci-build', late);
+    ctx.clock = () => Date.parse('2026-05-02T00:00:00Z');
+    const res = await ingestGit(ctx);
+    expect(res.added).toBe(1);
+    // 69 days after the deploy: a candidate through the file's history, not through the last 30 days' deploys
+    expect(await refreshAttribution(ctx, { newCommits: res })).toMatchObject({ incidents: 1 });
+    const links = storedLinks(ctx);
+    expect(links.some((l) => l.target === late)).toBe(true);
+    await expectSameAsFullRun(ctx, links);
+  });
+
   it('no new commits re-attribute nothing, a first ingest everything', async () => {
     const { ctx } = await paymentsStory();
     importJson(ctx, [
