@@ -41,7 +41,8 @@ export async function headLines(repoPath: string, paths: Iterable<string>): Prom
   return { head, lines };
 }
 
-async function headCommit(repoPath: string): Promise<string | null> {
+/** The commit HEAD names, or null (an empty or unreadable repository). */
+export async function headCommit(repoPath: string): Promise<string | null> {
   try {
     const sha = (await gitFor(repoPath).raw(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'])).trim();
     return /^[0-9a-f]{40,64}$/.test(sha) ? sha : null;

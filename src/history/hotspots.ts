@@ -3,7 +3,8 @@ import { UserInputError } from '../errors.js';
 import { windowChanges } from '../store/hotspots.js';
 import { servedRepoId } from '../store/repos.js';
 import { DAY_MS } from './change-stats.js';
-import { headLines } from './head-lines.js';
+import { generatedFiles, type Reason } from './generated-files.js';
+import { headCommit, headLines } from './head-lines.js';
 
 /** code-maat's defaults for its coupling analysis (`-n`, `--min-shared-revs`, `-i`, `--max-changeset-size`). */
 export const CODE_MAAT_DEFAULTS = { minRevs: 5, minSharedRevs: 5, minCoupling: 30, maxChangesetSize: 30 };
@@ -58,6 +59,8 @@ export interface Hotspots {
   changed: number;
   /** Of those, entities with a size at HEAD: what ranks are out of. */
   ranked: number;
+  /** Files changed in the window left out: generated, vendored or translation catalogs (see the notes). */
+  excluded: number;
   items: Hotspot[];
   hasMore: boolean;
   coupling: {
@@ -134,6 +137,7 @@ export async function hotspots(ctx: AppContext, q: HotspotQuery): Promise<Hotspo
     notes.push(
       `no commits in the ${q.windowDays} days before ${iso(until)}: run 'hindsight ingest git', or widen --since`,
     );
+  if (table.excluded.size > 0) notes.push(excludedNote(table.excluded));
   if (table.head === null)
     notes.push('the repository has no HEAD commit to read sizes from: hotspots are ranked only when it has one');
   return {
@@ -142,6 +146,7 @@ export async function hotspots(ctx: AppContext, q: HotspotQuery): Promise<Hotspo
     head: table.head,
     changed: all.length,
     ranked,
+    excluded: table.excluded.size,
     items: all.slice(0, q.limit),
     hasMore: all.length > q.limit,
     coupling: { items: couples.slice(0, q.limit), hasMore: couples.length > q.limit, thresholds: t },
@@ -242,6 +247,8 @@ interface ChangeTable {
   commits: { sha: string; email: string; size: number; files: { path: string; added: number; deleted: number }[] }[];
   /** Lines at HEAD of the paths changed in the window. */
   lines: Map<string, number>;
+  /** Paths changed in the window that are not ranked: generated, vendored or translation catalogs. */
+  excluded: Map<string, Reason>;
 }
 
 // A window's table is reused for a minute: change_risk asks it on every call, and the window barely moves.
@@ -265,16 +272,41 @@ function changeTable(ctx: AppContext, since: number, until: number): Promise<Cha
 
 async function readTable(ctx: AppContext, since: number, until: number): Promise<ChangeTable> {
   const repoId = servedRepoId(ctx.store, ctx.config.repoPath) ?? null;
+  const generated = await generatedFiles(ctx.config.repoPath, await headCommit(ctx.config.repoPath));
   const commits: ChangeTable['commits'] = [];
   const paths = new Set<string>();
+  const excluded = new Map<string, Reason>();
   for (const r of windowChanges(ctx.store, { since, until, repoId })) {
     let c = commits.at(-1);
+    // A commit's size stays what it changed (code-maat's change-set limit); only ranked files are listed.
     if (c?.sha !== r.sha) commits.push((c = { sha: r.sha, email: r.email, size: r.files, files: [] }));
+    const reason = excluded.get(r.path) ?? (paths.has(r.path) ? undefined : generated.reasonOf(r.path));
+    if (reason) {
+      excluded.set(r.path, reason);
+      continue;
+    }
     c.files.push({ path: r.path, added: r.added, deleted: r.deleted });
     paths.add(r.path);
   }
   const { head, lines } = await headLines(ctx.config.repoPath, paths);
-  return { head, commits, lines };
+  return { head, commits, lines, excluded };
+}
+
+/** "left out 23 files changed in the window: 21 translation catalogs (po/fr.po, …), 2 generated (…)". */
+function excludedNote(excluded: Map<string, Reason>): string {
+  const byReason = new Map<Reason, string[]>();
+  for (const [path, reason] of excluded) byReason.set(reason, [...(byReason.get(reason) ?? []), path]);
+  const biggest = [...byReason].sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]));
+  const parts = biggest.map(([reason, paths]) => {
+    const shown = paths.sort().slice(0, 2).join(', ');
+    const label = reason === 'translation catalog' && paths.length > 1 ? 'translation catalogs' : reason;
+    return `${paths.length} ${label}${paths.length > 2 ? ` (${shown}, …)` : ` (${shown})`}`;
+  });
+  return (
+    `left out ${excluded.size} file(s) changed in the window: ${parts.join('; ')} — by built-in rules and the ` +
+    `repository's .gitattributes (linguist-generated, linguist-vendored): mark a path -linguist-generated there to ` +
+    `rank it`
+  );
 }
 
 function defined(q: HotspotQuery): Partial<typeof CODE_MAAT_DEFAULTS> {

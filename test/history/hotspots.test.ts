@@ -35,7 +35,7 @@ async function build() {
   repo.commit({ files: { [GONE]: null }, message: 'remove gone', date: at() });
   // A sweeping change set of 31 files: counted in revisions, not in coupling (code-maat's max-changeset-size 30).
   const sweep: Record<string, string> = { [A]: lines(100, 'a') };
-  for (let i = 0; i < 30; i++) sweep[`vendor/f${i}.js`] = 'v\n';
+  for (let i = 0; i < 30; i++) sweep[`lib/f${i}.js`] = 'v\n';
   repo.commit({ files: sweep, message: 'sweep', date: at() });
   // The last line of b has no newline; the image is binary.
   repo.commit({ files: { [B]: 'x\ny', 'assets/logo.png': 'PNG\0\0binary\n' }, message: 'b last', date: at() });
@@ -104,5 +104,56 @@ describe('hotspots (code-maat definitions)', () => {
     expect([...notes]).toEqual([
       ['pay', `hotspot: rank 1 of 33 files changed in 90 days, ${A} (9 revisions × 100 lines)`],
     ]);
+  });
+});
+
+describe('hotspots leave out generated, vendored and translation files', () => {
+  it("by built-in rules and the repository's .gitattributes, which can also keep a file in", async () => {
+    const repo = gitdir();
+    let day = 1;
+    const at = () => `2026-02-${String(day++).padStart(2, '0')}T10:00:00Z`;
+    repo.commit({
+      files: {
+        '.gitattributes': '# generated parsers\nsrc/gen/** linguist-generated=true\npo/keep.po -linguist-generated\n',
+      },
+      message: 'attributes',
+      date: at(),
+    });
+    for (let i = 0; i < 3; i++) {
+      repo.commit({
+        files: {
+          'src/app.c': lines(30 + i),
+          'po/fr.po': lines(5000 + i), // a translation catalog, far larger than the code
+          'po/keep.po': lines(10 + i), // kept in by the repository
+          'package-lock.json': lines(3000 + i),
+          'third_party/zlib/inflate.c': lines(900 + i),
+          'src/gen/parser.c': lines(2000 + i),
+        },
+        message: `change ${i}`,
+        date: at(),
+      });
+    }
+    const ctx = testContext(repo.path, { now: NOW });
+    await ingestGit(ctx);
+    const h = await hotspots(ctx, { now: NOW, windowDays: 90, by: 'file', limit: 50 });
+    expect(h.items.map((i) => i.name)).toEqual(['src/app.c', 'po/keep.po', '.gitattributes']);
+    expect(h.excluded).toBe(4);
+    expect(h.notes.join('\n')).toContain(
+      'left out 4 file(s) changed in the window: 2 generated (package-lock.json, src/gen/parser.c); ' +
+        '1 translation catalog (po/fr.po); 1 vendored (third_party/zlib/inflate.c)',
+    );
+    // Coupling sees only ranked files: the catalog changed with the code every time, and is not its couple.
+    const coupled = await hotspots(ctx, {
+      now: NOW,
+      windowDays: 90,
+      by: 'file',
+      limit: 50,
+      minRevs: 1,
+      minSharedRevs: 1,
+      minCoupling: 1,
+    });
+    const names = coupled.coupling.items.flatMap((c) => [c.entity, c.coupled]);
+    expect(names).toContain('src/app.c');
+    expect(names.filter((n) => !['src/app.c', 'po/keep.po', '.gitattributes'].includes(n))).toEqual([]);
   });
 });
