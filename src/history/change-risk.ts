@@ -14,6 +14,12 @@ import { productionShare } from './signal-share.js';
 
 export const MAX_PATHS = 50;
 const CO_CHANGED_FILES = 5;
+const EVIDENCE_PER_MODULE = 3;
+const EVIDENCE_PER_ANSWER = 6;
+/** Modules an answer details (the riskiest, in input order); a reason names the others. */
+const MODULES_LISTED = 4;
+const SIGNAL_REASONS = 5;
+const MEDIUM_REASONS = 3;
 
 export interface PathRevert {
   /** The reverted commit (short sha) and its subject. */
@@ -47,6 +53,7 @@ export interface ChangeRisk {
   paths: string[];
   /** Paths no commit or incident names (misspelt, not ingested yet, or new): not assessed. */
   unknownPaths: string[];
+  /** The riskiest modules touched, at most 4, in input order; a reason names the others. */
   modules: ModuleRisk[];
   coChangedFiles: FileCoupling;
   decisionRecords: DecisionLookup;
@@ -68,6 +75,9 @@ export function assessChangeRisk(ctx: AppContext, rawPaths: readonly string[]): 
   const byModule = new Map<string, string[]>();
   for (const { path, module } of cleaned) byModule.set(module, [...(byModule.get(module) ?? []), path]);
   const reverts = pathReverts(ctx.store, paths, now - 90 * DAY_MS, now);
+  // The places behind each module's incidents, fewer per module as more are touched: an answer naming six busy
+  // modules with three each outgrew the 2k-token budget (token-budget-large.test.ts).
+  const perModule = Math.max(1, Math.min(EVIDENCE_PER_MODULE, Math.floor(EVIDENCE_PER_ANSWER / byModule.size)));
   const modules: ModuleRisk[] = [...byModule].map(([module, own]) => {
     const r = moduleRecurrence(ctx.store, module, now);
     return {
@@ -78,7 +88,7 @@ export function assessChangeRisk(ctx: AppContext, rawPaths: readonly string[]): 
       lastIncident: r.last ?? null,
       architecturalSignal: r.architecturalSignal,
       suspects90d: r.suspects90d,
-      evidence: incidentEvidence(ctx.store, module, now),
+      evidence: incidentEvidence(ctx.store, module, now, perModule),
       reverts90d: reverts
         .map((rv) => ({ ...rv, paths: rv.paths.filter((p) => own.includes(p)) }))
         .filter((rv) => rv.paths.length > 0),
@@ -99,10 +109,14 @@ export function assessChangeRisk(ctx: AppContext, rawPaths: readonly string[]): 
   if (paths.length > 0 && unknownPaths.length > 0) {
     level.reasons.push(`not assessed: ${unknownPathsReason(ctx, unknownPaths)}`);
   }
+  // A reason line, not a field: tools/list carries each answer's top-level fields and is at its byte budget.
+  const listed = riskiest(modules, MODULES_LISTED);
+  const more = modules.filter((m) => !listed.has(m)).map((m) => m.module);
+  if (more.length > 0) level.reasons.push(`also touched, not detailed (lower risk, counted above): ${more.join(', ')}`);
   return {
     paths,
     unknownPaths,
-    modules,
+    modules: modules.filter((m) => listed.has(m)),
     // Five: the answer also carries every module touched, and has a 2k-token budget (token-budget-large.test.ts).
     coChangedFiles: coChangedFiles(ctx.store, paths, { now, limit: CO_CHANGED_FILES }),
     decisionRecords: findDecisionRecords(ctx.config.repoPath, ctx.config.decisionDirs, {
@@ -120,8 +134,8 @@ export function assessChangeRisk(ctx: AppContext, rawPaths: readonly string[]): 
  * - medium: a touched module had an incident in 90 days, or ≥ 3 incidents all time, or these paths
  *   were reverted once in 90 days;
  * - low: none of that.
- * Incidents count when they name the module or their confirmed cause changed it (not on suspicion alone); a high
- * reason names the places behind it. `reverts` are distinct reverted commits across all paths.
+ * Incidents count when they name the module or their confirmed cause changed it (not on suspicion alone); the
+ * module's `evidence` names the places behind a high reason. `reverts` are distinct reverted commits across all paths.
  */
 export function riskLevel(
   modules: readonly ModuleRisk[],
@@ -129,15 +143,24 @@ export function riskLevel(
 ): { risk: RiskLevel; reasons: string[] } {
   const high: string[] = [];
   const medium: string[] = [];
+  const signals: ModuleRisk[] = [];
   const reverts = revertList.length;
   for (const m of modules) {
-    if (m.architecturalSignal)
-      high.push(
-        `${m.incidents90d} incidents in 90 days in ${m.module} (architectural signal)` +
-          (m.evidence.length ? `: ${m.evidence.join('; ')}` : ''),
-      );
+    // The places behind it are the module's `evidence`, told once (the text prints them on the module's line).
+    if (m.architecturalSignal) signals.push(m);
     else if (m.incidents90d > 0) medium.push(`${m.incidents90d} incident in 90 days in ${m.module}`);
     else if (m.incidentsAllTime >= 3) medium.push(`${m.incidentsAllTime} incidents all time in ${m.module}`);
+  }
+  // One reason per signalling module up to a few, then their names in one: a change across many busy modules
+  // must still fit the answer's budget.
+  signals.sort((a, b) => b.incidents90d - a.incidents90d);
+  for (const m of signals.slice(0, SIGNAL_REASONS))
+    high.push(`${m.incidents90d} incidents in 90 days in ${m.module} (architectural signal)`);
+  if (signals.length > SIGNAL_REASONS)
+    high.push(`${signals.length - SIGNAL_REASONS} more modules touched with ≥ 2 incidents in 90 days`);
+  if (medium.length > MEDIUM_REASONS) {
+    const folded = medium.length - MEDIUM_REASONS;
+    medium.splice(MEDIUM_REASONS, folded, `${folded} more modules touched with an incident in 90 days or ≥ 3 all time`);
   }
   const anyRecent = modules.some((m) => m.incidents90d > 0);
   const revertPlaces = revertList
@@ -154,6 +177,17 @@ export function riskLevel(
     risk: 'low',
     reasons: [`no incidents or reverts in 90 days in ${modules.map((m) => m.module).join(', ')}`],
   };
+}
+
+/** The `n` riskiest modules: architectural signal, then incidents in 90 days, reverts, incidents all time. */
+function riskiest(modules: readonly ModuleRisk[], n: number): Set<ModuleRisk> {
+  const score = (m: ModuleRisk) => [+m.architecturalSignal, m.incidents90d, m.reverts90d.length, m.incidentsAllTime];
+  const order = [...modules].sort((a, b) => {
+    const [x, y] = [score(a), score(b)];
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return y[i]! - x[i]!;
+    return 0;
+  });
+  return new Set(order.slice(0, n));
 }
 
 function cleanPaths(ctx: AppContext, raw: readonly string[]): { path: string; module: string }[] {
@@ -193,9 +227,9 @@ function pathReverts(db: Db, paths: readonly string[], since: number, now: numbe
   return [...out.values()];
 }
 
-/** The places behind a module's counted incidents in 90 days (newest 3): "INC-2 names src/x.ts:88", "INC-4 cause …". */
-function incidentEvidence(db: Db, module: string, now: number): string[] {
-  const ids = countedModuleIncidents(db, module, now - 90 * DAY_MS, now, 3);
+/** The places behind a module's counted incidents in 90 days (newest `limit`): "INC-2 names src/x.ts:88", "INC-4 cause …". */
+function incidentEvidence(db: Db, module: string, now: number, limit: number): string[] {
+  const ids = countedModuleIncidents(db, module, now - 90 * DAY_MS, now, limit);
   if (ids.length === 0) return [];
   const places = moduleIncidentPlaces(db, module, ids);
   const names = incidentExternalIds(db, ids);

@@ -73,10 +73,9 @@ describe('assessChangeRisk', () => {
     seed.incident({ externalId: 'INC-2', startedAt: ago(3), files: [GW] });
     const high = assessChangeRisk(ctx, [GW]);
     expect(high.risk).toBe('high');
-    // HIGH names what is behind it.
-    expect(high.reasons).toEqual([
-      '2 incidents in 90 days in payments (architectural signal): INC-2 names src/payments/gateway.ts; INC-1 has module payments',
-    ]);
+    // HIGH says why; the module's evidence names what is behind it (once, not again in the reason).
+    expect(high.reasons).toEqual(['2 incidents in 90 days in payments (architectural signal)']);
+    expect(high.modules[0]!.evidence).toEqual(['INC-2 names src/payments/gateway.ts', 'INC-1 has module payments']);
     expect(high.modules[0]).toMatchObject({ incidents90d: 2, incidentsAllTime: 2, architecturalSignal: true });
     expect(high.modules[0]!.lastIncident?.id).toBe('INC-2');
   });
@@ -217,5 +216,36 @@ describe('riskLevel', () => {
       risk: 'high',
       reasons: ['3 incidents in 90 days in payments (architectural signal)', '4 incidents all time in auth'],
     });
+  });
+
+  it('names the busiest signalling modules and counts the rest, so a wide change stays within budget', () => {
+    const busy = Array.from({ length: 7 }, (_, i) =>
+      m({ module: `m${i}`, incidents90d: 2 + i, incidentsAllTime: 9, architecturalSignal: true }),
+    );
+    expect(riskLevel(busy, []).reasons).toEqual([
+      ...[8, 7, 6, 5, 4].map((n) => `${n} incidents in 90 days in m${n - 2} (architectural signal)`),
+      '2 more modules touched with ≥ 2 incidents in 90 days',
+    ]);
+  });
+});
+
+describe('a change across many modules', () => {
+  it('details the 4 riskiest (in input order, one piece of evidence each) and names the others', () => {
+    const { ctx, seed } = fixture();
+    const paths = Array.from({ length: 10 }, (_, i) => `src/m${i}/f.ts`);
+    for (const p of paths) seed.commit({ at: ago(100), files: [p] });
+    // m0 and m1 had one incident each; m2..m9 two (an architectural signal)
+    paths.forEach((p, i) => {
+      for (let k = 0; k < (i < 2 ? 1 : 2); k++)
+        seed.incident({ externalId: `I-${i}-${k}`, startedAt: ago(5 + k), files: [p] });
+    });
+    const r = assessChangeRisk(ctx, paths);
+    expect(r.risk).toBe('high');
+    expect(r.modules.map((x) => x.module)).toEqual(['m2', 'm3', 'm4', 'm5']);
+    expect(r.reasons).toContain('also touched, not detailed (lower risk, counted above): m0, m1, m6, m7, m8, m9');
+    expect(r.modules.map((x) => x.evidence.length)).toEqual(Array(4).fill(1));
+    expect(r.reasons.filter((x) => x.includes('architectural signal'))).toHaveLength(5);
+    expect(r.reasons).toContain('3 more modules touched with ≥ 2 incidents in 90 days');
+    expect(r.reasons).toContain('1 incident in 90 days in m0');
   });
 });

@@ -75,14 +75,17 @@ describe('history tools over MCP', () => {
     expect(out.reasons).toEqual([
       // INC-10 has no resolution yet: the agent about to edit the gateway hears of it first.
       'open incident INC-10 in payments since 2026-02-24T00:00Z: "Slow refunds" — incident_suspects {"incident":"INC-10"}',
-      expect.stringMatching(
-        /^2 incidents in 90 days in payments \(architectural signal\): INC-10 has module payments; INC-9 confirmed cause [0-9a-f]{7} changed src\/payments\/gateway\.ts$/,
-      ),
+      '2 incidents in 90 days in payments (architectural signal)',
       expect.stringMatching(
         /^reverted once in 90 days, in a module with a recent incident: [0-9a-f]{7} \(src\/payments\/gateway\.ts\)$/,
       ),
     ]);
     expect(out.modules[0]).toMatchObject({ module: 'payments', incidents90d: 2, lastIncident: { id: 'INC-10' } });
+    // the places behind the signal, once: on the module (and its line of the text), not again in the reason
+    expect(out.modules[0]!.evidence).toEqual([
+      'INC-10 has module payments',
+      expect.stringMatching(/^INC-9 confirmed cause [0-9a-f]{7} changed src\/payments\/gateway\.ts$/),
+    ]);
     expect(out.coChangedFiles.items.map((f) => [f.path, f.support, f.confidence])).toEqual([
       ['src/ledger/book.ts', 3, 1],
     ]);
@@ -94,6 +97,7 @@ describe('history tools over MCP', () => {
       /^risk HIGH: open incident INC-10 in payments .*; 2 incidents in 90 days in payments/,
     );
     expect(t).toContain('src/ledger/book.ts 100% (3× with src/payments/gateway.ts)');
+    expect(t).toMatch(/\npayments: 2 incidents in 90d.*; behind it: INC-10 has module payments; INC-9 confirmed cause/);
     expect(t.length).toBeLessThan(2000);
   });
 

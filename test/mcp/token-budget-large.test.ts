@@ -87,6 +87,13 @@ describe('token budget on a large generated repository', () => {
         expect(size, `${tool} ${JSON.stringify(args)}`).toBeLessThanOrEqual(ANSWER_BYTES);
       }
     }
+    // A change across many busy modules (the riskiest 4 detailed, the rest named): the whole 50-path limit.
+    const busy = catalog.modules.slice(0, 50).map((m) => `src/${m}/api/f0.ts`);
+    const wide = await call('change_risk', { paths: busy });
+    const wideSize = Math.max(bytes(textOf(wide)), bytes(wide.structuredContent));
+    expect(wideSize, 'change_risk across 50 modules').toBeLessThanOrEqual(ANSWER_BYTES);
+    expect((wide.structuredContent as { modules: unknown[] }).modules).toHaveLength(4);
+    expect(textOf(wide)).toContain('also touched, not detailed');
     // The generated history really is large: the busiest answers have something to trim.
     expect(largest['my_deploy_impact']).toBeGreaterThan(3_000);
     expect(largest['module_incident_history']).toBeGreaterThan(3_000);

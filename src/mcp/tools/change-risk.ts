@@ -109,7 +109,8 @@ export const changeRisk = defineTool({
           (m.reverts90d.length
             ? `; reverted: ${m.reverts90d.map((r) => `${r.sha} "${r.subject}" (${r.revertedAt.slice(0, 10)})`).join(', ')}`
             : '') +
-          (m.hotspot ? `; ${m.hotspot}` : ''),
+          (m.hotspot ? `; ${m.hotspot}` : '') +
+          (m.evidence.length ? `; behind it: ${m.evidence.join('; ')}` : ''),
       );
     }
     const co = out.coChangedFiles;
