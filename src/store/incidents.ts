@@ -178,7 +178,8 @@ export const KEEP_STRONGER_BASIS = `basis = CASE WHEN module_incidents.basis IN 
  * The (module, started_at, incident_id, basis) rows of `module_incidents` for the incidents `scope` selects (a
  * condition on `i`, the incidents row): an incident belongs to a module by its module field, by a file or frame it
  * names there, or by a strong link to a commit that touched it; its basis there is the strongest of those ties
- * (basisOfRank). The one definition, used by the triggers, the full rebuild and the migration backfill.
+ * (basisOfRank). Used by the full rebuild; migration 0017 writes the same out for the triggers (a migration must
+ * not change with live code), and the commit writer adds the rows of links stored before their commit alike.
  */
 export function moduleIncidentRows(scope: string): string {
   return `SELECT t.module, i.started_at, i.id, ${basisOfRank('MIN(t.rank)', 'i')}

@@ -6,8 +6,8 @@ import { prepared } from './prepared.js';
 // (migration 0017, kept by the same triggers and writers: store/incidents.ts moduleIncidentRows) says on what basis:
 // counted when the incident names the module (module field, files, stack frames) or its confirmed cause changed it;
 // "suspected" when only an unconfirmed suspect changed it and no cause is confirmed anywhere (an incident confirmed
-// in another module is not this one's). Reading it costs nothing per incident; deriving it cost ~4 seeks each
-// (~5 ms for a hot module's 1,600 incidents at 100k commits).
+// in another module is not this one's). The counts are then one range of the table's key; deriving the basis per
+// call cost ~4 seeks per incident (~5 ms for a hot module's 1,600 incidents at 100k commits).
 const COUNTED = `mi.basis IN ('named', 'cause')`;
 
 /** Why an incident is a module's: it names the module, its confirmed cause changed it, or only a suspect did. */
