@@ -114,9 +114,9 @@ export function keepIncidents(db: Db, n: number): void {
     db.prepare('DELETE FROM incidents WHERE id > ?').run(n);
     db.prepare('UPDATE incidents SET root_cause_sha = fix_sha, fix_sha = NULL WHERE fix_sha IS NOT NULL').run();
     db.exec(`DELETE FROM module_incidents;
-      INSERT OR IGNORE INTO module_incidents(module, started_at, incident_id)
-        SELECT module, started_at, id FROM incidents WHERE module IS NOT NULL
-        UNION SELECT f.module, i.started_at, i.id FROM incidents i JOIN incident_files f ON f.incident_id = i.id;`);
+      INSERT OR IGNORE INTO module_incidents(module, started_at, incident_id, basis)
+        SELECT module, started_at, id, 'named' FROM incidents WHERE module IS NOT NULL
+        UNION SELECT f.module, i.started_at, i.id, 'named' FROM incidents i JOIN incident_files f ON f.incident_id = i.id;`);
     for (const t of triggers) db.exec(t.sql);
   })();
 }

@@ -1,6 +1,6 @@
 import type { Statement } from './engine/types.js';
 import { UserInputError } from '../errors.js';
-import { rebuildModuleIncidents, strongLink } from './incidents.js';
+import { basisOfRank, KEEP_STRONGER_BASIS, linkRank, rebuildModuleIncidents, strongLink } from './incidents.js';
 import { prepared } from './prepared.js';
 import { isPostgres, type Db } from './open.js';
 
@@ -374,12 +374,13 @@ function moduleRollupStatements(db: Db, from: string, to: string): string[] {
        UNION SELECT c.sha FROM commits c WHERE ${range} AND EXISTS (SELECT 1 FROM commits r WHERE r.reverts_sha = c.sha)
      )
      ON CONFLICT(sha, module) DO UPDATE SET reverted_at = excluded.reverted_at`,
-    `INSERT INTO module_incidents(module, started_at, incident_id)
-     SELECT DISTINCT cf.module, i.started_at, i.id
+    `INSERT INTO module_incidents(module, started_at, incident_id, basis)
+     SELECT cf.module, i.started_at, i.id, ${basisOfRank(`MIN(${linkRank('l')})`, 'i')}
      FROM commits c JOIN incident_links l ON l.kind = 'commit' AND l.target = c.sha
        JOIN incidents i ON i.id = l.incident_id JOIN commit_files cf ON cf.sha = c.sha
      WHERE ${strongLink('l')} AND ${range}
-     ON CONFLICT DO NOTHING`,
+     GROUP BY cf.module, i.started_at, i.id
+     ON CONFLICT(module, started_at, incident_id) DO UPDATE SET ${KEEP_STRONGER_BASIS}`,
     `INSERT INTO meta(key, value) VALUES ('${THROUGH}', ${to}) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
   ];
 }

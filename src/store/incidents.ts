@@ -159,24 +159,43 @@ export const strongLink = (l: string): string =>
   `${l}.kind = 'commit' AND ${l}.status <> 'rejected' AND (${l}.status = 'confirmed' OR ${l}.score >= ${LINK_SCORE_THRESHOLD})`;
 
 /**
- * The (module, started_at, incident_id) rows of `module_incidents` for the incidents `scope` selects (a condition on
- * `i`, the incidents row): an incident belongs to a module by its module field, by a file or frame it names there,
- * or by a strong link to a commit that touched it. The one definition, used by the triggers, the full rebuild and the
- * migration backfill.
+ * An incident's basis in one of its modules from the strongest tie there, `rank` (an SQL expression: 1 it names the
+ * module, 2 its confirmed cause changed it, 3 only an unconfirmed strong link did), for an incidents row aliased `i`.
+ * A rank-3 tie is 'elsewhere' when a cause is confirmed anywhere (another module's incident), else 'suspect'.
+ */
+export const basisOfRank = (rank: string, i: string): string =>
+  `CASE ${rank} WHEN 1 THEN 'named' WHEN 2 THEN 'cause' ELSE CASE WHEN EXISTS (SELECT 1 FROM incident_links k
+     WHERE k.incident_id = ${i}.id AND k.kind = 'commit' AND k.status = 'confirmed') THEN 'elsewhere' ELSE 'suspect' END END`;
+
+/** The rank of a strong commit link aliased `l` (see basisOfRank). */
+export const linkRank = (l: string): string => `CASE WHEN ${l}.status = 'confirmed' THEN 2 ELSE 3 END`;
+
+/** ON CONFLICT of module_incidents: a new tie replaces the kept basis unless that one is stronger. */
+export const KEEP_STRONGER_BASIS = `basis = CASE WHEN module_incidents.basis IN ('named', 'cause')
+  THEN module_incidents.basis ELSE excluded.basis END`;
+
+/**
+ * The (module, started_at, incident_id, basis) rows of `module_incidents` for the incidents `scope` selects (a
+ * condition on `i`, the incidents row): an incident belongs to a module by its module field, by a file or frame it
+ * names there, or by a strong link to a commit that touched it; its basis there is the strongest of those ties
+ * (basisOfRank). Used by the full rebuild; migration 0017 writes the same out for the triggers (a migration must
+ * not change with live code), and the commit writer adds the rows of links stored before their commit alike.
  */
 export function moduleIncidentRows(scope: string): string {
-  return `SELECT i.module, i.started_at, i.id FROM incidents i WHERE i.module IS NOT NULL AND ${scope}
-    UNION SELECT f.module, i.started_at, i.id FROM incidents i JOIN incident_files f ON f.incident_id = i.id
-      WHERE ${scope}
-    UNION SELECT cf.module, i.started_at, i.id FROM incidents i
-      JOIN incident_links l ON l.incident_id = i.id JOIN commit_files cf ON cf.sha = l.target
-      WHERE ${strongLink('l')} AND ${scope}`;
+  return `SELECT t.module, i.started_at, i.id, ${basisOfRank('MIN(t.rank)', 'i')}
+    FROM (SELECT i.id, i.module, 1 AS rank FROM incidents i WHERE i.module IS NOT NULL AND ${scope}
+      UNION ALL SELECT i.id, f.module, 1 FROM incidents i JOIN incident_files f ON f.incident_id = i.id WHERE ${scope}
+      UNION ALL SELECT i.id, cf.module, ${linkRank('l')} FROM incidents i
+        JOIN incident_links l ON l.incident_id = i.id JOIN commit_files cf ON cf.sha = l.target
+        WHERE ${strongLink('l')} AND ${scope}) t
+    JOIN incidents i ON i.id = t.id
+    GROUP BY t.module, i.started_at, i.id`;
 }
 
 /** Recomputes `module_incidents` for every incident (after commit_files.module values were relabelled). */
 export function rebuildModuleIncidents(db: Db): void {
   db.exec(`DELETE FROM module_incidents;
-    INSERT INTO module_incidents(module, started_at, incident_id) ${moduleIncidentRows('1=1')} ON CONFLICT DO NOTHING;`);
+    INSERT INTO module_incidents(module, started_at, incident_id, basis) ${moduleIncidentRows('1=1')};`);
 }
 
 /** The sources that store an incident under `externalId`. */

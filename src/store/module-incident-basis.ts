@@ -2,19 +2,13 @@ import { inJson, jsonValues, noIndex } from './dialect.js';
 import type { Db } from './open.js';
 import { prepared } from './prepared.js';
 
-// module_incidents (migration 0006) says which incidents touch a module at all, suspects included. These terms say
-// on what basis, for a row aliased `mi` and the module @m: counted when the incident names the module (module field,
-// files, stack frames) or its confirmed cause changed it; "suspected" when only an unconfirmed suspect changed it and
-// no cause is confirmed anywhere (an incident confirmed in another module is not this one's). Read per call: each is
-// an indexed lookup per incident of the module, and the rollup stays one definition.
-const NAMED = `(EXISTS (SELECT 1 FROM incidents i WHERE i.id = mi.incident_id AND i.module = @m)
-  OR EXISTS (SELECT 1 FROM incident_files f WHERE f.module = @m AND f.incident_id = mi.incident_id))`;
-const CAUSE_HERE = (db: Db): string => `EXISTS (SELECT 1 FROM incident_links l JOIN commit_files cf ON cf.sha = l.target
-  WHERE l.incident_id = mi.incident_id AND l.kind = 'commit' AND l.status = 'confirmed' AND ${noIndex(db, 'cf.module')} = @m)`;
-const CAUSE_ANYWHERE = `EXISTS (SELECT 1 FROM incident_links l
-  WHERE l.incident_id = mi.incident_id AND l.kind = 'commit' AND l.status = 'confirmed')`;
-const BASIS = (db: Db): string => `CASE WHEN ${NAMED} THEN 'named' WHEN ${CAUSE_HERE(db)} THEN 'cause'
-  WHEN ${CAUSE_ANYWHERE} THEN 'elsewhere' ELSE 'suspect' END`;
+// module_incidents (migration 0006) says which incidents touch a module at all, suspects included; its basis
+// (migration 0017, kept by the same triggers and writers: store/incidents.ts moduleIncidentRows) says on what basis:
+// counted when the incident names the module (module field, files, stack frames) or its confirmed cause changed it;
+// "suspected" when only an unconfirmed suspect changed it and no cause is confirmed anywhere (an incident confirmed
+// in another module is not this one's). The counts are then one range of the table's key; deriving the basis per
+// call cost ~4 seeks per incident (~5 ms for a hot module's 1,600 incidents at 100k commits).
+const COUNTED = `mi.basis IN ('named', 'cause')`;
 
 /** Why an incident is a module's: it names the module, its confirmed cause changed it, or only a suspect did. */
 export type IncidentBasis = 'named' | 'cause' | 'suspect' | 'elsewhere';
@@ -36,14 +30,12 @@ export function moduleIncidentCounts(
 ): ModuleIncidentCounts {
   const r = prepared(
     db,
-    `SELECT count(*) FILTER (WHERE counted AND started_at >= @d30) AS c30,
-         count(*) FILTER (WHERE counted AND started_at >= @d90) AS c90,
-         count(*) FILTER (WHERE counted) AS call,
-         count(*) FILTER (WHERE basis = 'suspect' AND started_at >= @d90) AS s90,
-         count(*) FILTER (WHERE basis = 'suspect') AS sall
-       FROM (SELECT started_at, basis, basis IN ('named', 'cause') AS counted
-             FROM (SELECT mi.started_at, ${BASIS(db)} AS basis FROM module_incidents mi
-                   WHERE mi.module = @m AND mi.started_at <= @now) b) c`,
+    `SELECT count(*) FILTER (WHERE ${COUNTED} AND mi.started_at >= @d30) AS c30,
+         count(*) FILTER (WHERE ${COUNTED} AND mi.started_at >= @d90) AS c90,
+         count(*) FILTER (WHERE ${COUNTED}) AS call,
+         count(*) FILTER (WHERE mi.basis = 'suspect' AND mi.started_at >= @d90) AS s90,
+         count(*) FILTER (WHERE mi.basis = 'suspect') AS sall
+       FROM module_incidents mi WHERE mi.module = @m AND mi.started_at <= @now`,
   ).get({ m: module, now, d30, d90 }) as Record<'c30' | 'c90' | 'call' | 's90' | 'sall', number>;
   return {
     counted: { last30d: r.c30, last90d: r.c90, allTime: r.call },
@@ -56,7 +48,7 @@ export function countedModuleIncidents(db: Db, module: string, since: number, no
   return prepared(
     db,
     `SELECT mi.incident_id FROM module_incidents mi
-       WHERE mi.module = @m AND mi.started_at >= @since AND mi.started_at <= @now AND (${NAMED} OR ${CAUSE_HERE(db)})
+       WHERE mi.module = @m AND mi.started_at >= @since AND mi.started_at <= @now AND ${COUNTED}
        ORDER BY mi.started_at DESC, mi.incident_id DESC LIMIT @limit`,
   )
     .pluck()
@@ -67,7 +59,7 @@ export function countedModuleIncidents(db: Db, module: string, since: number, no
 export function moduleIncidentBasis(db: Db, module: string, ids: readonly number[]): Map<number, IncidentBasis> {
   const rows = prepared(
     db,
-    `SELECT mi.incident_id AS id, ${BASIS(db)} AS basis FROM module_incidents mi
+    `SELECT mi.incident_id AS id, mi.basis FROM module_incidents mi
        WHERE mi.module = @m AND mi.incident_id IN (${inJson(db, '@ids', 'bigint')})`,
   ).all({ m: module, ids: JSON.stringify(ids) }) as { id: number; basis: IncidentBasis }[];
   return new Map(rows.map((r) => [r.id, r.basis]));

@@ -171,7 +171,9 @@ function writeHistory(db: EngineDb): void {
 }
 
 const rollups = (db: EngineDb) => ({
-  moduleIncidents: db.prepare('SELECT module, started_at, incident_id FROM module_incidents ORDER BY 1, 2, 3').all(),
+  moduleIncidents: db
+    .prepare('SELECT module, started_at, incident_id, basis FROM module_incidents ORDER BY 1, 2, 3')
+    .all(),
   interruptDays: db.prepare('SELECT day, kind, category, n FROM interrupt_days ORDER BY 1, 2, 3').all(),
   taskEntries: db.prepare('SELECT id, entries FROM tasks ORDER BY id').all(),
   linkedFailure: db.prepare('SELECT id, linked_failure FROM deploys ORDER BY id').all(),
