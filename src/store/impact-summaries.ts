@@ -42,7 +42,9 @@ export function refreshImpactSummaries(db: Db): void {
 /** Every summary again from rows (the migration's backfill): for a bulk load that ran with the triggers off. */
 export function rebuildImpactSummaries(db: Db): void {
   db.transaction(() => {
-    db.exec('DELETE FROM impact_deploys; DELETE FROM impact_links; DELETE FROM impact_reverts; DELETE FROM impact_dirty;');
+    db.exec(
+      'DELETE FROM impact_deploys; DELETE FROM impact_links; DELETE FROM impact_reverts; DELETE FROM impact_dirty;',
+    );
     db.exec(impactBackfill(engineOf(db)));
   })();
 }
