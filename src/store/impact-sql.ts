@@ -62,11 +62,15 @@ const COLUMNS =
 
 /** The summary rows of every identity for the deploys of `from` (all deploys when it is plain deploy_commits). */
 export function impactSummaryInsert(e: Engine, from: string): string {
-  // MATERIALIZED: each (deploy, commit) row once, not once per identity kind.
+  // MATERIALIZED: each (deploy, commit) row once, not once per identity kind. Each identity's rows twice: for its
+  // commit's repository and, under repository 0, for all of them, so a read never groups a deploy's rows.
   return `WITH r AS MATERIALIZED (${perCommit(e, from, '')})
   INSERT INTO impact_deploys (${COLUMNS})
   SELECT x.ident, x.repo_id, x.deploy_id, x.env, x.service, x.finished_at, x.status, ${SUMS.replaceAll('r.', 'x.')}
-  FROM (SELECT ${identOf('r')} AS ident, r.* FROM r JOIN ${KINDS} ON 1 = 1) x
+  FROM (SELECT ${identOf('r')} AS ident, CASE WHEN repos.k = 0 THEN 0 ELSE r.repo_id END AS repo_id, r.deploy_id,
+      r.env, r.service, r.finished_at, r.status, r.committed_at, r.listed, r.first_any, r.first_env, r.incidents,
+      r.weight, r.strong
+    FROM r JOIN ${KINDS} ON 1 = 1 JOIN (SELECT 0 AS k UNION ALL SELECT 1) repos ON 1 = 1) x
   WHERE x.ident IS NOT NULL
   GROUP BY x.ident, x.repo_id, x.deploy_id, x.env, x.service, x.finished_at, x.status`;
 }

@@ -77,6 +77,8 @@ export interface ImpactSummary {
 }
 
 const REPO = '(CAST(? AS BIGINT) IS NULL OR repo_id = ?)';
+/** The repository id of an identity's summary rows over all repositories (ids start at 1). */
+const ALL_REPOS = 0;
 
 /** Where a page of deploys starts: strictly after this key (weight, finished, id; all descending). */
 export type SummaryKey = readonly [weight: number, finishedAt: number, id: number];
@@ -89,18 +91,15 @@ const WEIGHT = "(CASE WHEN g.weight > 0 THEN g.weight ELSE 0 END + CASE WHEN g.s
  * one row per deploy, except `excluded` (recomputed from rows by the caller). Parameters: see wholeParams.
  */
 function whole(db: Db, kind: ImpactIdentity['kind']): string {
-  return `WITH g AS (SELECT deploy_id, env, service, finished_at, status, min(first_at) AS first_at,
-      max(last_at) AS last_at, sum(carried) AS carried, sum(listed) AS listed, sum(first_any) AS first_any,
-      sum(first_env) AS first_env, sum(incidents) AS incidents, max(weight) AS weight, max(failed_link) AS failed_link
-    FROM impact_deploys WHERE ident = ${keyOf(kind, '?')} AND last_at >= ? AND ${REPO}
-      AND deploy_id NOT IN (${inJson(db, '?', 'bigint')}) AND (CAST(? AS TEXT) IS NULL OR env = ?)
-    GROUP BY deploy_id, env, service, finished_at, status)`;
+  return `WITH g AS (SELECT deploy_id, env, service, finished_at, status, first_at, last_at, carried, listed, first_any,
+      first_env, incidents, weight, failed_link
+    FROM impact_deploys WHERE ident = ${keyOf(kind, '?')} AND repo_id = ? AND last_at >= ?
+      AND deploy_id NOT IN (${inJson(db, '?', 'bigint')}) AND (CAST(? AS TEXT) IS NULL OR env = ?))`;
 }
 const wholeParams = (who: ImpactIdentity, lo: number, excluded: readonly number[], env: string | null) => [
   who.value,
+  who.repoId ?? ALL_REPOS,
   lo,
-  who.repoId,
-  who.repoId,
   JSON.stringify(excluded),
   env,
   env,
@@ -111,11 +110,11 @@ const WHOLE = 'g.first_at >= ? AND g.last_at <= ?';
 export function partialSummaries(db: Db, who: ImpactIdentity, lo: number, hi: number): number[] {
   return stmt(
     db,
-    `SELECT DISTINCT deploy_id FROM impact_deploys
-     WHERE ident = ${keyOf(who.kind, '?')} AND last_at >= ? AND ${REPO} AND (first_at < ? OR last_at > ?)`,
+    `SELECT deploy_id FROM impact_deploys
+     WHERE ident = ${keyOf(who.kind, '?')} AND repo_id = ? AND last_at >= ? AND (first_at < ? OR last_at > ?)`,
   )
     .pluck()
-    .all(who.value, lo, who.repoId, who.repoId, lo, hi) as number[];
+    .all(who.value, who.repoId ?? ALL_REPOS, lo, lo, hi) as number[];
 }
 
 /** Totals over the whole deploys (see whole): listed deploys finished in [since, until], failed ones, shipped commits. */

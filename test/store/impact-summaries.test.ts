@@ -77,7 +77,7 @@ function stored(db: Db, deployId: number): ImpactSummary | undefined {
           `SELECT deploy_id AS deployId, env, service, finished_at AS finishedAt, status, first_at AS firstAt,
              last_at AS lastAt, carried, listed, first_any AS firstAny, first_env AS firstEnv, incidents, weight,
              failed_link AS failedLink
-           FROM impact_deploys WHERE ident = 'a:claude' AND listed = 0`,
+           FROM impact_deploys WHERE ident = 'a:claude' AND repo_id = 0 AND listed = 0`,
         )
         .all() as ImpactSummary[],
     )

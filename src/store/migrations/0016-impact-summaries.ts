@@ -22,7 +22,7 @@ CREATE TABLE impact_deploys (
   incidents INTEGER NOT NULL,
   weight REAL NOT NULL,
   failed_link INTEGER NOT NULL,
-  PRIMARY KEY (ident, last_at, deploy_id, repo_id)
+  PRIMARY KEY (ident, repo_id, last_at, deploy_id)
 ) WITHOUT ROWID;
 CREATE INDEX impact_deploys_deploy ON impact_deploys(deploy_id);
 CREATE TABLE impact_dirty (deploy_id INTEGER PRIMARY KEY);
@@ -118,10 +118,12 @@ WITH r AS MATERIALIZED (SELECT d.id AS deploy_id, d.env, d.service, d.finished_a
   sum(CASE WHEN x.listed = 1 THEN x.incidents ELSE 0 END) AS incidents,
   coalesce(max(CASE WHEN x.listed = 1 THEN x.weight END), 0) AS weight,
   max(CASE WHEN x.listed = 1 AND x.strong > 0 THEN 1 ELSE 0 END) AS failed_link
-  FROM (SELECT CASE kinds.k WHEN 'a' THEN 'a:' || r.agent WHEN 'e' THEN 'e:' || lower(r.author_email) ELSE 'n:' || lower(r.author_name) END AS ident, r.* FROM r JOIN (SELECT 'a' AS k UNION ALL SELECT 'e' UNION ALL SELECT 'n') kinds ON 1 = 1) x
+  FROM (SELECT CASE kinds.k WHEN 'a' THEN 'a:' || r.agent WHEN 'e' THEN 'e:' || lower(r.author_email) ELSE 'n:' || lower(r.author_name) END AS ident, CASE WHEN repos.k = 0 THEN 0 ELSE r.repo_id END AS repo_id, r.deploy_id,
+      r.env, r.service, r.finished_at, r.status, r.committed_at, r.listed, r.first_any, r.first_env, r.incidents,
+      r.weight, r.strong
+    FROM r JOIN (SELECT 'a' AS k UNION ALL SELECT 'e' UNION ALL SELECT 'n') kinds ON 1 = 1 JOIN (SELECT 0 AS k UNION ALL SELECT 1) repos ON 1 = 1) x
   WHERE x.ident IS NOT NULL
   GROUP BY x.ident, x.repo_id, x.deploy_id, x.env, x.service, x.finished_at, x.status;
-
 INSERT INTO impact_links (ident, committed_at, sha, incident_id, repo_id)
   SELECT CASE kinds.k WHEN 'a' THEN 'a:' || c.agent WHEN 'e' THEN 'e:' || lower(c.author_email) ELSE 'n:' || lower(c.author_name) END, c.committed_at, c.sha, l.incident_id, c.repo_id
   FROM incident_links l JOIN commits c ON c.sha = l.target JOIN (SELECT 'a' AS k UNION ALL SELECT 'e' UNION ALL SELECT 'n') kinds ON 1 = 1

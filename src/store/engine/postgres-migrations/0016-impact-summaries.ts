@@ -26,7 +26,7 @@ CREATE TABLE impact_deploys (
   incidents BIGINT NOT NULL,
   weight DOUBLE PRECISION NOT NULL,
   failed_link BIGINT NOT NULL,
-  PRIMARY KEY (ident, last_at, deploy_id, repo_id)
+  PRIMARY KEY (ident, repo_id, last_at, deploy_id)
 );
 CREATE INDEX impact_deploys_deploy ON impact_deploys(deploy_id);
 CREATE TABLE impact_dirty (deploy_id BIGINT PRIMARY KEY);
