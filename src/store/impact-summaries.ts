@@ -5,7 +5,8 @@ import { prepared as stmt } from './prepared.js';
 
 // my_deploy_impact's summaries kept at write time (migration 0016), so an identity's answer reads its own deploys'
 // rows instead of one seek per commit in deploy_commits, incident_links and commits:
-// - impact_deploys: per (identity, commit repository, deploy) what the answer needs of the deploy. Triggers on
+// - impact_deploys: per (identity, commit repository, deploy) what the answer needs of the deploy, and the same
+//   under repository 0 for all of an identity's repositories (a read then takes one row per deploy). Triggers on
 //   deploy_commits, deploys, incident_links, incidents and commits only mark the deploys an event can change
 //   (impact_dirty); refreshImpactSummaries recomputes them from rows with the statement the backfill uses. A deploy
 //   still marked when an answer is read is recomputed from rows by that answer, so a writer that does not refresh
