@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { basisFiles, refreshModuleRollups } from '../src/store/commits.js';
 import { DEPLOY_FAILURE_BACKFILL } from '../src/store/deploys.js';
+import { rebuildImpactSummaries } from '../src/store/impact-summaries.js';
 import { rebuildTriageRollups } from '../src/store/interrupts.js';
 import { deferIndexes, getMeta, openStore, restoreDeferredIndexes, setMeta, type Db } from '../src/store/open.js';
 import { pick, rng, skewed } from './stats.js';
@@ -85,13 +86,13 @@ export function orgDatabase(path: string, scale: OrgScale, log: (m: string) => v
   db.pragma('synchronous = OFF');
   const tables = ['commits', 'commit_files', 'commit_trailers', 'deploys', 'deploy_commits', 'incidents'];
   deferIndexes(db, [...tables, 'incident_files', 'incident_links', 'interrupts', 'clusters', 'tasks', 'fixes']);
-  // The full-text triggers would index each interrupt twice (insert, then rebuild), and the deploy-failure ones would
-  // scan every link per deploy link while the link indexes are deferred (hours at 100k incidents): off while
-  // generating, their tables rebuilt once at the end.
+  // The full-text triggers would index each interrupt twice (insert, then rebuild), and the deploy-failure and
+  // impact-summary ones would scan every link or deploy row per row while the indexes are deferred (hours at 100k
+  // incidents): off while generating, their tables rebuilt once at the end.
   const triggers = db
     .prepare(
       `SELECT name, sql FROM sqlite_master WHERE type = 'trigger'
-       AND (tbl_name = 'interrupts' OR name LIKE 'deploys_linked_failure_%')`,
+       AND (tbl_name = 'interrupts' OR name LIKE 'deploys_linked_failure_%' OR name LIKE 'impact_%')`,
     )
     .all() as { name: string; sql: string }[];
   for (const t of triggers) db.exec(`DROP TRIGGER ${t.name}`);
@@ -102,6 +103,7 @@ export function orgDatabase(path: string, scale: OrgScale, log: (m: string) => v
   refreshModuleRollups(db);
   for (const t of triggers) db.exec(t.sql);
   db.exec(DEPLOY_FAILURE_BACKFILL);
+  rebuildImpactSummaries(db);
   db.exec("INSERT INTO interrupts_fts(interrupts_fts) VALUES ('rebuild')");
   rebuildTriageRollups(db); // the rollup triggers were off while generating
   setMeta(db, 'bench_catalog', JSON.stringify(catalog));

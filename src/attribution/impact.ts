@@ -1,10 +1,23 @@
 import type { AppContext } from '../context.js';
 import { UserInputError } from '../errors.js';
-import { commitModules, commitsBy, commitSubject, revertsOfShas } from '../store/commit-facts.js';
+import { commitModules, commitsByWindow, commitSubject, revertsOfShas } from '../store/commit-facts.js';
 import { resolveSha } from '../store/commits.js';
 import { deploysCarrying } from '../store/deploy-shipments.js';
 import { deployFailureCounts, getDeploys } from '../store/deploys.js';
-import { incidentLines, type IncidentLine } from '../store/incident-lookup.js';
+import {
+  linkedIncidentIds,
+  listedCommits,
+  revertsOfIdentity,
+  partialSummaries,
+  staleSummaryDeploys,
+  summariesFromRows,
+  summaryPage,
+  summaryTotals,
+  type ImpactCommits,
+  type ImpactIdentity,
+  type ImpactSummary,
+} from '../store/impact-summaries.js';
+import { incidentLines } from '../store/incident-lookup.js';
 import { checkDeployTarget } from '../setup-hints.js';
 import { LINK_SCORE_THRESHOLD } from '../store/incidents.js';
 import { commitLinkEvidence, commitLinksTo } from '../store/links.js';
@@ -87,10 +100,33 @@ export interface DeployImpact {
   next?: ImpactKey;
 }
 
-interface MyCommit {
-  sha: string;
-  subject: string;
+/** Where my commits' answers come from: summaries kept at write time (an identity), or rows (named commits). */
+interface Scope {
+  /** my commits (commitsBy's count: at most MAX_SHAS) */
+  count: number;
+  commits: ImpactCommits;
+  /** deploys carrying my commits summarised from rows: every one for named commits, else those `stored` lacks */
+  fromRows: ImpactSummary[];
+  /** the summaries kept at write time, for the other deploys (of the env asked) */
+  stored?: {
+    totals: { inWindow: number; failed: number; firstAny: number; firstEnv: number };
+    /** the first `limit` listed deploys after `after`, in the answer's order */
+    page(after: ImpactKey | null, limit: number): ImpactSummary[];
+  };
+  /** my commits no deploy (of the env asked) carried, given the deploys of `fromRows` of that env and their sum */
+  unshipped(deploys: readonly ImpactSummary[], shipped: number): number;
+  linkedIncidents: number;
+  /** reverts of my commits, in the order the answer lists them */
+  reverts: { sha: string; revertedBy: string; at: number }[];
+  subject(sha: string): string;
+  /**
+   * Which 500-commit slice of my commits (newest first) `sha` falls in: the answer's lists were read a slice at a
+   * time, so equal keys keep that order.
+   */
+  slice(sha: string, committedAt: number): number;
 }
+
+const SLICE = 500;
 
 /**
  * What happened in production after my changes shipped: the deploys that carried my commits, the
@@ -102,132 +138,45 @@ export function deployImpact(ctx: AppContext, q: ImpactQuery): DeployImpact {
   const repo = servedRepoId(db, ctx.config.repoPath) ?? null;
   // An env no deploy names would answer "none shipped" for every commit: say what is known instead.
   checkDeployTarget(db, { env: q.env });
-  const mine = myCommits(ctx, q, repo);
-  const shaList = mine.map((c) => c.sha);
-  const mySet = new Set(shaList);
-  const subjects = new Map(mine.map((c) => [c.sha, c.subject]));
+  const scope = q.shas && q.shas.length > 0 ? namedScope(ctx, q.shas) : identityScope(ctx, q, repo);
 
-  // Deploys carrying my commits (any env unless one is asked for), newest first.
-  const deployOf = new Map<number, string[]>();
-  for (const r of deploysCarrying(db, shaList)) {
-    const list = deployOf.get(r.id);
-    if (list) list.push(r.sha);
-    else deployOf.set(r.id, [r.sha]);
-  }
-  const deployRows = getDeploys(db, [...deployOf.keys()])
-    .filter((d) => (q.env ? d.env === q.env : true))
-    .sort((a, b) => b.finishedAt - a.finishedAt || b.id - a.id);
-
-  // Incidents linked to my commits: only links shown or counted (weaker ones are never used below), and without their
-  // evidence, read only for the deploys the answer lists (an agent's 5,000 commits have ~1,000 links).
-  const linkRows = commitLinksTo(db, shaList, SHOW_LINK_SCORE);
-  const incidentRows = incidentLines(db, [...new Set(linkRows.map((l) => l.incidentId))]);
-  const incident = (id: number): IncidentLine => incidentRows.get(id)!;
-  const countsAsFailure = (l: { score: number; status: string }) =>
-    l.status === 'confirmed' || l.score >= FAILURE_LINK_SCORE;
-
-  // Links by commit, so each deploy reads only its own (an agent's 5,000 commits span thousands of deploys).
-  const linksOf = new Map<string, typeof linkRows>();
-  const order = new Map(linkRows.map((l, i) => [l, i]));
-  for (const l of linkRows) {
-    const list = linksOf.get(l.target);
-    if (list) list.push(l);
-    else linksOf.set(l.target, [l]);
-  }
-
-  // A commit is first shipped by the earliest deploy of an env/service that carries it; later deploys that carry it
-  // again (a merge forward, a re-ship after a rollback) say so instead of counting it twice. A failed deploy shipped
-  // nothing, so it keeps every commit it tried to ship.
-  const firstShipped = new Map<string, number>();
-  const shipKey = (d: { env: string; service: string }, sha: string) => `${d.env}\0${d.service}\0${sha}`;
-  for (const d of [...deployRows].sort((a, b) => a.finishedAt - b.finishedAt || a.id - b.id)) {
-    if (d.status === 'failure') continue;
-    for (const s of deployOf.get(d.id) ?? [])
-      if (!firstShipped.has(shipKey(d, s))) firstShipped.set(shipKey(d, s), d.id);
-  }
-
-  const shippedShas = new Set<string>();
-  // The link behind each listed incident, to read its evidence for the deploys the answer lists.
-  const linkOf = new Map<ImpactIncident, { incidentId: number; target: string }>();
-  const deploys: ImpactDeploy[] = deployRows.flatMap((d) => {
-    const carried = deployOf.get(d.id) ?? [];
-    carried.forEach((s) => shippedShas.add(s));
-    const shas = carried.filter((s) => d.status === 'failure' || firstShipped.get(shipKey(d, s)) === d.id);
-    if (shas.length === 0) return [];
-    const incidents = shas
-      .flatMap((s) => linksOf.get(s) ?? [])
-      .sort((a, b) => order.get(a)! - order.get(b)!) // the query's order, so equal scores rank as before
-      .map((l) => {
-        const inc = incident(l.incidentId);
-        return {
-          env: inc.env,
-          id: inc.id,
-          title: inc.title,
-          severity: inc.severity,
-          startedAt: iso(inc.startedAt),
-          status: inc.status,
-          linkStatus: l.status,
-          score: l.score,
-          commit: l.target.slice(0, 10),
-          // Filled below, only for the deploys the answer lists.
-          reasons: [] as string[],
-          link: l,
-          startedMs: inc.startedAt,
-        };
-      })
-      // An incident is only "after my deploy" if it began after this deploy finished.
-      .filter(
-        (i) =>
-          i.startedMs > d.finishedAt && i.env === d.env && (i.linkStatus === 'confirmed' || i.score >= SHOW_LINK_SCORE),
-      )
-      .sort((a, b) => Number(b.linkStatus === 'confirmed') - Number(a.linkStatus === 'confirmed') || b.score - a.score)
-      .map(({ startedMs: _s, env: _e, link, ...rest }) => {
-        linkOf.set(rest, link);
-        return rest;
-      });
-    return {
-      id: d.id,
-      env: d.env,
-      service: d.service,
-      sha: d.sha.slice(0, 10),
-      finishedAt: iso(d.finishedAt),
-      status: d.status,
-      rolledBackBy: d.rolledBackByDeployId,
-      // Modules are read below, only for the deploys the answer lists.
-      myCommits: shas.slice(0, 5).map((s) => ({ sha: s, subject: subjects.get(s) ?? '', modules: [] })),
-      moreCommits: Math.max(0, shas.length - 5),
-      shippedAgain: carried.length - shas.length,
-      incidents,
-      moreIncidents: 0,
-    };
-  });
+  // Deploys carrying my commits (any env unless one is asked for). A commit is listed by the earliest deploy of an
+  // env/service that carries it; later deploys that carry it again (a merge forward, a re-ship after a rollback)
+  // say so instead of counting it twice. A failed deploy shipped nothing, so it lists every commit it tried to ship.
+  const rows = scope.fromRows.filter((d) => (q.env ? d.env === q.env : true));
+  const listedRows = rows.filter((d) => d.listed > 0);
+  const totals = scope.stored?.totals ?? { inWindow: 0, failed: 0, firstAny: 0, firstEnv: 0 };
+  const inWindow = (d: ImpactSummary) => d.finishedAt >= q.since && d.finishedAt <= q.until;
+  const myDeploys = totals.inWindow + listedRows.filter(inWindow).length;
+  const myFailed =
+    totals.failed + listedRows.filter((d) => inWindow(d) && (d.status !== 'success' || d.failedLink > 0)).length;
+  const shipped = rows.reduce(
+    (n, d) => n + (q.env ? d.firstEnv : d.firstAny),
+    q.env ? totals.firstEnv : totals.firstAny,
+  );
 
   // What the agent must see first: deploys whose incidents point at my commits, strongest first, then the newest.
-  const weight = (d: ImpactDeploy) =>
-    Math.max(0, ...d.incidents.map((i) => (i.linkStatus === 'confirmed' ? 2 : 0) + i.score)) +
-    (d.status === 'success' ? 0 : 0.5);
   // The id breaks ties, so the order is total and a page's last key says exactly where the next page starts.
-  const keys = new Map(deploys.map((d) => [d, [weight(d), Date.parse(d.finishedAt), d.id] as ImpactKey]));
-  deploys.sort((a, b) => byKey(keys.get(a)!, keys.get(b)!));
-  const start = q.after ? deploys.findIndex((d) => byKey(q.after!, keys.get(d)!) < 0) : 0;
-  const page = start < 0 ? [] : deploys.slice(start, start + q.limit);
-  const hasMore = start >= 0 && start + q.limit < deploys.length;
-  const failed = (d: ImpactDeploy) =>
-    d.status !== 'success' || d.incidents.some((i) => i.linkStatus === 'confirmed' || i.score >= FAILURE_LINK_SCORE);
-  const inWindow = deploys.filter((d) => Date.parse(d.finishedAt) >= q.since && Date.parse(d.finishedAt) <= q.until);
-  const myFailed = inWindow.filter(failed).length;
+  const keyOf = (d: ImpactSummary): ImpactKey => [
+    Math.max(0, d.weight) + (d.status === 'success' ? 0 : 0.5),
+    d.finishedAt,
+    d.deployId,
+  ];
+  const candidates = [...(scope.stored?.page(q.after ?? null, q.limit + 1) ?? []), ...listedRows]
+    .map((d) => ({ d, key: keyOf(d) }))
+    .filter((x) => !q.after || byKey(q.after, x.key) < 0)
+    .sort((a, b) => byKey(a.key, b.key));
+  const page = candidates.slice(0, q.limit);
+  const hasMore = candidates.length > q.limit;
 
   const team = deployFailureCounts(db, { since: q.since, until: q.until, env: q.env, repoId: repo });
-
-  const reverts: DeployImpact['reverts'] = revertsOfShas(db, shaList).map((r) => ({
+  const reverts: DeployImpact['reverts'] = scope.reverts.map((r) => ({
     sha: r.sha.slice(0, 10),
-    subject: subjects.get(r.sha) ?? '',
+    subject: scope.subject(r.sha),
     revertedBy: r.revertedBy.slice(0, 10),
     revertedAt: iso(r.at),
   }));
-
-  const linkedIncidents = new Set(linkRows.filter(countsAsFailure).map((l) => l.incidentId)).size;
-  const myRate = inWindow.length ? round2(myFailed / inWindow.length) : null;
+  const myRate = myDeploys ? round2(myFailed / myDeploys) : null;
   const teamRate = team.deploys ? round2(team.failed / team.deploys) : null;
   const identity = q.shas
     ? { kind: 'shas' as const, value: `${q.shas.length} commit(s)`, source: 'argument' }
@@ -235,63 +184,184 @@ export function deployImpact(ctx: AppContext, q: ImpactQuery): DeployImpact {
   return {
     identity,
     window: { since: iso(q.since), until: iso(q.until) },
-    myCommits: mine.length,
-    unshippedCommits: mine.filter((c) => !shippedShas.has(c.sha)).length,
-    deploys: page.map((d) => ({
-      ...d,
-      myCommits: d.myCommits.map((c) => ({
-        ...c,
-        sha: c.sha.slice(0, 10),
-        modules: commitModules(db, c.sha),
-      })),
-      incidents: d.incidents.slice(0, INCIDENTS_PER_DEPLOY).map((i) => {
-        const l = linkOf.get(i);
-        const e = l ? commitLinkEvidence(db, l.incidentId, l.target) : undefined;
-        return { ...i, reasons: (e?.reasons ?? []).slice(0, 3) };
-      }),
-      moreIncidents: Math.max(0, d.incidents.length - INCIDENTS_PER_DEPLOY),
-    })),
+    myCommits: scope.count,
+    unshippedCommits: scope.unshipped(rows, shipped),
+    deploys: page.map(({ d }) => deployView(ctx, scope, d)),
     reverts: reverts.slice(0, 10),
     summary: {
-      myDeploys: inWindow.length,
+      myDeploys,
       myFailedDeploys: myFailed,
       myChangeFailureRate: myRate,
       teamDeploys: team.deploys,
       teamFailedDeploys: team.failed,
       teamChangeFailureRate: teamRate,
-      linkedIncidents,
+      linkedIncidents: scope.linkedIncidents,
       // With no deploys recorded at all, the tool's set-up note says so and how to add them (setup-hints.ts).
-      verdict: verdict(mine.length, inWindow.length, myRate, teamRate, linkedIncidents, reverts.length, mySet.size),
+      verdict: verdict(scope.count, myDeploys, myRate, teamRate, scope.linkedIncidents, reverts.length),
     },
     limit: q.limit,
     hasMore,
-    ...(hasMore ? { next: keys.get(page.at(-1)!)! } : {}),
+    ...(hasMore ? { next: page.at(-1)!.key } : {}),
+  };
+}
+
+/** A listed deploy as the answer shows it: its first commits of mine and its incidents, read from rows. */
+function deployView(ctx: AppContext, scope: Scope, s: ImpactSummary): ImpactDeploy {
+  const db = ctx.store;
+  const d = getDeploys(db, [s.deployId])[0]!;
+  const mine = listedCommits(db, s.deployId, scope.commits);
+  const sliceOf = new Map(mine.map((c) => [c.sha, scope.slice(c.sha, c.committedAt)]));
+  const shas = mine.map((c) => c.sha).sort((a, b) => sliceOf.get(a)! - sliceOf.get(b)! || (a < b ? -1 : a > b ? 1 : 0));
+  // Incidents linked to those commits that began after this deploy finished, in its env; weaker links are noise in
+  // an answer about my changes (they stay visible in incident_suspects). Equal scores keep the order links were
+  // read in: by slice, then commit, then incident.
+  const links = commitLinksTo(db, shas, SHOW_LINK_SCORE).sort(
+    (a, b) =>
+      sliceOf.get(a.target)! - sliceOf.get(b.target)! ||
+      (a.target < b.target ? -1 : a.target > b.target ? 1 : 0) ||
+      a.incidentId - b.incidentId,
+  );
+  const lines = incidentLines(db, [...new Set(links.map((l) => l.incidentId))]);
+  const incidents = links
+    .map((l) => ({ l, inc: lines.get(l.incidentId)! }))
+    .filter(({ inc }) => inc.startedAt > d.finishedAt && inc.env === d.env)
+    .sort((a, b) => Number(b.l.status === 'confirmed') - Number(a.l.status === 'confirmed') || b.l.score - a.l.score);
+  return {
+    id: d.id,
+    env: d.env,
+    service: d.service,
+    sha: d.sha.slice(0, 10),
+    finishedAt: iso(d.finishedAt),
+    status: d.status,
+    rolledBackBy: d.rolledBackByDeployId,
+    myCommits: shas.slice(0, 5).map((sha) => ({
+      sha: sha.slice(0, 10),
+      subject: scope.subject(sha),
+      modules: commitModules(db, sha),
+    })),
+    moreCommits: Math.max(0, shas.length - 5),
+    shippedAgain: s.carried - s.listed,
+    incidents: incidents.slice(0, INCIDENTS_PER_DEPLOY).map(({ l, inc }) => ({
+      id: inc.id,
+      title: inc.title,
+      severity: inc.severity,
+      startedAt: iso(inc.startedAt),
+      status: inc.status,
+      linkStatus: l.status,
+      score: l.score,
+      commit: l.target.slice(0, 10),
+      reasons: (commitLinkEvidence(db, l.incidentId, l.target)?.reasons ?? []).slice(0, 3),
+    })),
+    moreIncidents: Math.max(0, incidents.length - INCIDENTS_PER_DEPLOY),
+  };
+}
+
+const countsAsFailure = (l: { score: number; status: string }) =>
+  l.status === 'confirmed' || l.score >= FAILURE_LINK_SCORE;
+
+/** Commits named by the caller (at most 200): everything from rows. */
+function namedScope(ctx: AppContext, refs: readonly string[]): Scope {
+  const db = ctx.store;
+  const mine = refs.map((ref, i) => {
+    const sha = resolveSha(db, ref, `shas[${i}]`);
+    if (!sha)
+      throw new UserInputError(
+        `shas[${i}] '${ref}' is not an ingested commit; run 'hindsight ingest git' or check the sha`,
+        `shas[${i}]`,
+      );
+    return commitSubject(db, sha)!;
+  });
+  const shas = mine.map((c) => c.sha);
+  const subjects = new Map(mine.map((c) => [c.sha, c.subject]));
+  const carriers = deploysCarrying(db, shas);
+  const commits: ImpactCommits = { shas };
+  return {
+    count: mine.length,
+    commits,
+    fromRows: summariesFromRows(db, [...new Set(carriers.map((c) => c.id))], commits),
+    unshipped(deploys) {
+      const ids = new Set(deploys.map((d) => d.deployId));
+      const shipped = new Set(carriers.filter((c) => ids.has(c.id)).map((c) => c.sha));
+      return mine.filter((c) => !shipped.has(c.sha)).length;
+    },
+    linkedIncidents: new Set(
+      commitLinksTo(db, shas, SHOW_LINK_SCORE)
+        .filter(countsAsFailure)
+        .map((l) => l.incidentId),
+    ).size,
+    reverts: revertsOfShas(db, shas),
+    subject: (sha) => subjects.get(sha) ?? '',
+    slice: () => 0,
+  };
+}
+
+/**
+ * An identity's commits in the window (at most MAX_SHAS, newest first): its deploys from the summaries kept at
+ * write time (store/impact-summaries.ts); from rows only the deploys a writer changed since, those that also carry
+ * commits outside the window, and those carrying commits at the MAX_SHAS cut.
+ */
+function identityScope(ctx: AppContext, q: ImpactQuery, repo: number | null): Scope {
+  const db = ctx.store;
+  const id = q.identity!;
+  // "My changes shipped here": in a database that holds a whole organisation, only the served repository's commits
+  // (every repository's when it was not ingested, e.g. a server started outside any of them). Named shas are not.
+  const kind: ImpactIdentity['kind'] = id.kind === 'agent' ? 'agent' : id.value.includes('@') ? 'email' : 'name';
+  const who = { kind, value: id.value };
+  const window = commitsByWindow(db, who, { since: q.since, until: q.until, repoId: repo, limit: MAX_SHAS });
+  const times = window.times;
+  const lo = window.cut ? window.cut.after + 1 : q.since;
+  const edge = window.cut?.edge ?? [];
+  const owner = { kind, value: id.value, repoId: repo };
+  const commits: ImpactCommits = { who: owner, lo, hi: q.until, edge };
+
+  // From rows: deploys a writer changed since (not yet recomputed), deploys that also carry commits outside the
+  // window, and those carrying commits at the cut.
+  const fromRows = [
+    ...new Set([
+      ...staleSummaryDeploys(db),
+      ...partialSummaries(db, owner, lo, q.until),
+      ...deploysCarrying(db, edge).map((r) => r.id),
+    ]),
+  ];
+  const part = { lo, hi: q.until, env: q.env ?? null, excluded: fromRows };
+  const edgeLinks = commitLinksTo(db, edge, SHOW_LINK_SCORE).filter(countsAsFailure);
+  const linked = new Set([...linkedIncidentIds(db, owner, lo, q.until), ...edgeLinks.map((l) => l.incidentId)]);
+  // My commits committed after t: the first index of a time not after t in the newest-first list.
+  const slice = (_sha: string, t: number) => {
+    let [from, to] = [0, times.length];
+    while (from < to) {
+      const mid = (from + to) >> 1;
+      if (times[mid]! > t) from = mid + 1;
+      else to = mid;
+    }
+    return Math.floor(from / SLICE);
+  };
+  const reverts = [
+    ...revertsOfIdentity(db, owner, lo, q.until),
+    ...revertsOfShas(db, edge).map((r) => ({ ...r, committedAt: window.cut!.after })),
+  ]
+    .map((r) => ({ r, slice: slice(r.sha, r.committedAt) }))
+    .sort((a, b) => a.slice - b.slice || b.r.at - a.r.at)
+    .map(({ r }) => ({ sha: r.sha, revertedBy: r.revertedBy, at: r.at }));
+  return {
+    count: times.length,
+    commits,
+    fromRows: summariesFromRows(db, fromRows, commits),
+    stored: {
+      totals: summaryTotals(db, owner, { ...part, since: q.since, until: q.until }),
+      page: (after, limit) => summaryPage(db, owner, { ...part, after, limit }),
+    },
+    unshipped: (_deploys, shipped) => times.length - shipped,
+    linkedIncidents: linked.size,
+    reverts,
+    subject: (sha) => commitSubject(db, sha)?.subject ?? '',
+    slice,
   };
 }
 
 /** Descending by weight, then time, then id. */
 function byKey(a: ImpactKey, b: ImpactKey): number {
   return b[0] - a[0] || b[1] - a[1] || b[2] - a[2];
-}
-
-function myCommits(ctx: AppContext, q: ImpactQuery, repo: number | null): MyCommit[] {
-  const db = ctx.store;
-  if (q.shas && q.shas.length > 0) {
-    return q.shas.map((ref, i) => {
-      const sha = resolveSha(db, ref, `shas[${i}]`);
-      if (!sha)
-        throw new UserInputError(
-          `shas[${i}] '${ref}' is not an ingested commit; run 'hindsight ingest git' or check the sha`,
-          `shas[${i}]`,
-        );
-      return commitSubject(db, sha)!;
-    });
-  }
-  const id = q.identity!;
-  // "My changes shipped here": in a database that holds a whole organisation, only the served repository's commits
-  // (every repository's when it was not ingested, e.g. a server started outside any of them). Named shas are not.
-  const kind = id.kind === 'agent' ? 'agent' : id.value.includes('@') ? 'email' : 'name';
-  return commitsBy(db, { kind, value: id.value }, { since: q.since, until: q.until, repoId: repo, limit: MAX_SHAS });
 }
 
 function verdict(
@@ -301,7 +371,6 @@ function verdict(
   team: number | null,
   incidents: number,
   reverts: number,
-  _n: number,
 ): string {
   if (commits === 0) return 'No commits of yours in this window.';
   if (deploys === 0) return `${commits} commit(s), none shipped in a deploy in this window yet.`;

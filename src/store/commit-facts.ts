@@ -76,6 +76,18 @@ export function commitsBy(
   who: CommitIdentity,
   q: { since: number; until: number; repoId: number | null; limit: number },
 ): CommitSubjectRow[] {
+  return stmt(db, `SELECT sha, subject ${byWhom(db, who)} ORDER BY committed_at DESC LIMIT ?`).all(
+    who.value,
+    q.since,
+    q.until,
+    q.repoId,
+    q.repoId,
+    q.limit,
+  ) as CommitSubjectRow[];
+}
+
+/** FROM and WHERE of one identity's commits in [?, ?] of repository ? (all when NULL): five parameters. */
+function byWhom(db: Db, who: CommitIdentity): string {
   // NOCASE: the index commits_author_email_nocase (migration 0006) serves the email form.
   const where =
     who.kind === 'agent'
@@ -83,11 +95,33 @@ export function commitsBy(
       : who.kind === 'email'
         ? equalsCaseless(db, 'author_email', '?')
         : equalsCaseless(db, 'author_name', '?');
-  return stmt(
-    db,
-    `SELECT sha, subject FROM commits WHERE ${where} AND committed_at >= ? AND committed_at <= ?
-       AND (CAST(? AS BIGINT) IS NULL OR repo_id = ?) ORDER BY committed_at DESC LIMIT ?`,
-  ).all(who.value, q.since, q.until, q.repoId, q.repoId, q.limit) as CommitSubjectRow[];
+  return `FROM commits WHERE ${where} AND committed_at >= ? AND committed_at <= ?
+       AND (CAST(? AS BIGINT) IS NULL OR repo_id = ?)`;
+}
+
+/**
+ * Which of an identity's commits commitsBy would return, without reading them: their commit times, newest first
+ * (an index range), and when there are more than `limit`, the cut — those committed after `after` all count, and of
+ * those committed at `after`, only `edge`.
+ */
+export function commitsByWindow(
+  db: Db,
+  who: CommitIdentity,
+  q: { since: number; until: number; repoId: number | null; limit: number },
+): { times: number[]; cut?: { after: number; edge: string[] } } {
+  const p = [who.value, q.since, q.until, q.repoId, q.repoId];
+  const times = stmt(db, `SELECT committed_at ${byWhom(db, who)} ORDER BY committed_at DESC LIMIT ?`)
+    .pluck()
+    .all(...p, q.limit + 1) as number[];
+  if (times.length <= q.limit) return { times };
+  times.pop();
+  const after = times.at(-1)!;
+  const newer = times.filter((t) => t > after).length;
+  // The same order as commitsBy's, so ties at the cut fall the same way.
+  const edge = stmt(db, `SELECT sha ${byWhom(db, who)} AND committed_at = ? ORDER BY committed_at DESC LIMIT ?`)
+    .pluck()
+    .all(...p, after, q.limit - newer) as string[];
+  return { times, cut: { after, edge } };
 }
 
 /** The reverts of any of `shas`: the reverted commit (`sha`), the revert, and when it was committed. */

@@ -2,6 +2,7 @@ import type { Statement } from './engine/types.js';
 import { UserInputError } from '../errors.js';
 import { basisOfRank, KEEP_STRONGER_BASIS, linkRank, rebuildModuleIncidents, strongLink } from './incidents.js';
 import { prepared } from './prepared.js';
+import { refreshImpactSummaries } from './impact-summaries.js';
 import { isPostgres, type Db } from './open.js';
 
 export type AuthorKind = 'human' | 'agent' | 'pair';
@@ -435,6 +436,7 @@ export function refreshModuleRollups(db: Db): void {
     }
     for (const s of stmts) s.run({ from, to });
   }).immediate();
+  refreshImpactSummaries(db); // commits stored after the deploys that named them
 }
 
 /** Readers call this first: a no-op (two index lookups) unless commits were stored without catching up. */

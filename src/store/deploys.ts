@@ -1,4 +1,5 @@
 import { inJson } from './dialect.js';
+import { refreshImpactSummaries } from './impact-summaries.js';
 import { LINK_SCORE_THRESHOLD } from './incidents.js';
 import type { Db } from './open.js';
 import { prepared } from './prepared.js';
@@ -208,4 +209,5 @@ export function setDeployLinks(db: Db, deployId: number, links: DeployLinks): vo
     'INSERT INTO deploy_commits (deploy_id, sha) VALUES (?, ?) ON CONFLICT (deploy_id, sha) DO NOTHING',
   );
   for (const sha of links.shas) insert.run(deployId, sha);
+  refreshImpactSummaries(db);
 }

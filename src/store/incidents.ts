@@ -1,4 +1,5 @@
 import { inJson } from './dialect.js';
+import { refreshImpactSummaries } from './impact-summaries.js';
 import { UserInputError } from '../errors.js';
 import type { Db } from './open.js';
 import { prepared as stmt } from './prepared.js';
@@ -120,6 +121,7 @@ export function updateIncident(db: Db, id: number, fields: IncidentFields, updat
        attribution_pending = 1
      WHERE id = @id`,
   ).run({ ...fields, id, updatedAt });
+  refreshImpactSummaries(db); // a start or env that moved changes which deploys came before it
 }
 
 /** Replaces an incident's files or frames (one kind), leaving the other kind as it is; marks it pending attribution. */

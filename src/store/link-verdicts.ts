@@ -1,3 +1,4 @@
+import { refreshImpactSummaries } from './impact-summaries.js';
 import type { Db } from './open.js';
 import { prepared as stmt } from './prepared.js';
 
@@ -30,6 +31,7 @@ export function rejectLink(
         `UPDATE incident_links SET status = 'rejected', evidence = ?, updated_at = ?
           WHERE incident_id = ? AND kind = ? AND target = ?`,
       ).run(JSON.stringify(updated), now, link.incidentId, link.kind, link.target);
+      refreshImpactSummaries(db);
       return 'rejected';
     }
     stmt(

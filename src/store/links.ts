@@ -1,3 +1,4 @@
+import { refreshImpactSummaries } from './impact-summaries.js';
 import { inListChunks } from './in-list.js';
 import type { Db } from './open.js';
 import { prepared as stmt } from './prepared.js';
@@ -56,6 +57,7 @@ export function replaceLinks(
     }
     stmt(db, 'UPDATE incidents SET attribution_pending = 0 WHERE id = ? AND attribution_pending = 1').run(incidentId);
     if (alsoPending.length > 0) markPending(db, alsoPending);
+    refreshImpactSummaries(db);
   }).immediate(); // takes the write lock before reading: a read that turned into a write could fail at once
 }
 

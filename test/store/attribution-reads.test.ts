@@ -14,28 +14,13 @@ import {
 import { openStore } from '../../src/store/open.js';
 import { testDbTarget } from '../helpers/context.js';
 import { newCommit } from '../helpers/new-commit.js';
+import { newIncident } from '../helpers/new-incident.js';
 import { ensureRepo } from '../../src/store/repos.js';
 
 const DAY = 86_400_000;
 
 function incident(external: string, title: string, startedAt: number, env = 'production'): IncidentFields {
-  return {
-    source: 'import',
-    externalId: external,
-    title,
-    severity: null,
-    startedAt,
-    resolvedAt: null,
-    env,
-    service: null,
-    module: null,
-    status: 'open',
-    url: null,
-    summary: null,
-    fixSha: null,
-    rootCauseSha: null,
-    postmortemPath: null,
-  };
+  return newIncident(external, startedAt, { title, env });
 }
 
 const sha = (c: string) => c.repeat(40);

@@ -59,6 +59,12 @@ const TABLES: readonly { name: string; key: string[]; later?: string[]; replace?
   { name: 'agent_incidents', key: ['agent', 'incident_id'], replace: true },
   { name: 'digest_marks', key: ['agent'] },
   { name: 'resource_subscriptions', key: ['token_id', 'uri'] },
+  // my_deploy_impact's summaries (0016): the target's triggers write and mark them as the rows above arrive, so
+  // they come last, whole, as consistent as the source's.
+  { name: 'impact_deploys', key: ['ident', 'repo_id', 'last_at', 'deploy_id'], replace: true },
+  { name: 'impact_dirty', key: ['deploy_id'], replace: true },
+  { name: 'impact_links', key: ['ident', 'committed_at', 'sha', 'incident_id'], replace: true },
+  { name: 'impact_reverts', key: ['ident', 'committed_at', 'sha', 'revert_sha'], replace: true },
 ];
 
 const PROGRESS = `CREATE TABLE IF NOT EXISTS hindsight_copy (

@@ -13,6 +13,7 @@ import { sql as notify } from './0012-notify.js';
 import { sql as changeIdentity } from './0013-change-identity.js';
 import { sql as commitFilesBasis } from './0014-commit-files-basis.js';
 import { sql as interruptsModule } from './0015-interrupts-module.js';
+import { sql as impactSummaries } from './0016-impact-summaries.js';
 import { sql as moduleIncidentBasis } from './0017-module-incident-basis.js';
 
 /** Ordered migrations; the index + 1 is the schema version stored in `PRAGMA user_version`. Append only. */
@@ -32,5 +33,6 @@ export const migrations: readonly { name: string; sql: string }[] = [
   { name: '0013-change-identity', sql: changeIdentity },
   { name: '0014-commit-files-basis', sql: commitFilesBasis },
   { name: '0015-interrupts-module', sql: interruptsModule },
+  { name: '0016-impact-summaries', sql: impactSummaries },
   { name: '0017-module-incident-basis', sql: moduleIncidentBasis },
 ];

@@ -10,6 +10,7 @@ import { sql as notify } from './0012-notify.js';
 import { sql as changeIdentity } from './0013-change-identity.js';
 import { sql as commitFilesBasis } from './0014-commit-files-basis.js';
 import { sql as interruptsModule } from './0015-interrupts-module.js';
+import { sql as impactSummaries } from './0016-impact-summaries.js';
 import { sql as moduleIncidentBasis } from './0017-module-incident-basis.js';
 
 import { migrations } from '../../migrations/index.js';
@@ -30,6 +31,7 @@ const sqlByVersion = [
   changeIdentity,
   commitFilesBasis,
   interruptsModule,
+  impactSummaries,
   moduleIncidentBasis,
 ];
 
