@@ -6,6 +6,7 @@ import {
   type CommitRow,
   type PathModule,
 } from '../store/suspect-facts.js';
+import type { CalibrationPoint } from './calibration.js';
 import { FailureIndex } from './recurrence.js';
 
 /** Entries per memo before it starts over: incidents attributed in start order share most of their candidates. */
@@ -20,6 +21,7 @@ export class AttributionMemo {
   private readonly deployCommits = new Map<number, CommitRow[]>();
   private readonly commitFiles = new Map<string, PathModule[]>();
   private reverts: Map<string, { sha: string; at: number }> | undefined;
+  private readonly replayed = new Map<string, CalibrationPoint[]>();
 
   constructor(private readonly db: Db) {
     this.failures = new FailureIndex(db);
@@ -31,6 +33,11 @@ export class AttributionMemo {
 
   filesOf(sha: string): PathModule[] {
     return remember(this.commitFiles, sha, () => commitPathModules(this.db, sha));
+  }
+
+  /** An earlier confirmed incident's top suspects as of its own start: fixed once computed, so kept. */
+  calibrationPoints(key: string, replay: () => CalibrationPoint[]): CalibrationPoint[] {
+    return remember(this.replayed, key, replay);
   }
 
   /** The first revert of a commit, whenever it came (attribution reads everything known). */
