@@ -7,11 +7,12 @@ import { round } from './score.js';
 import { changeKey } from './score-commit.js';
 
 // Turning SUSPECT_MODEL's score into a chance that holds on this repository (issue 16: "0.8" right about 80 % of the
-// time). The model's constants were fitted on two other repositories and are over-confident elsewhere; a Platt map
-// — a logistic over the model's log-odds — refitted on the repository's own confirmed causes corrects that
-// without changing the order of the suspects.
+// time). The model's fitted constants come from two other repositories and are over-confident elsewhere; a Platt
+// map — a logistic over the model's log-odds — refitted on the repository's own confirmed causes
+// corrects that without changing the order of the suspects. Evidence from after the incident began (a revert or a
+// rollback) is added unchanged: earlier incidents are replayed as of their start, so the fit never sees it.
 
-/** p = σ(a · logit(model score) + b) */
+/** p = σ(a · model log-odds + b + log-odds of what happened after the start) */
 export interface CalibrationMap {
   a: number;
   b: number;
@@ -21,10 +22,11 @@ export interface CalibrationMap {
 
 /**
  * The map used when a repository has fewer than MIN_PAIRS confirmed incidents before the scored one, and the prior
- * every repository's fit is pulled towards: fitted once on the top-5 suspects of the two development repositories'
- * fix pairs (shemminger/iproute2, linux-nvme/nvme-cli; docs/attribution-eval.md), shipped as constants.
+ * every repository's fit is pulled towards: fitted once on the top-5 suspects of every default-branch fix pair of
+ * the two repositories SUSPECT_MODEL was fitted on (shemminger/iproute2, linux-nvme/nvme-cli: 529 incidents, 2,353
+ * suspects; Brier 0.0765 → 0.0685; docs/attribution-eval.md), shipped as constants.
  */
-export const GLOBAL_CALIBRATION: CalibrationMap = { a: 0.46, b: -1.49, pairs: 0 };
+export const GLOBAL_CALIBRATION: CalibrationMap = { a: 0.559, b: -1.159, pairs: 0 };
 
 /** Fewer confirmed incidents than this: the global map applies. */
 export const MIN_PAIRS = 30;
@@ -35,8 +37,13 @@ export const TOP = 5;
 /** Strength of the pull towards the global map (a pseudo-count in the penalised fit). */
 const PRIOR = 10;
 
-/** One suspect of an earlier confirmed incident: the model's score, and whether it was the cause. */
-export type CalibrationPoint = [score: number, hit: 0 | 1];
+/** One suspect of an earlier confirmed incident: the model's log-odds, and whether it was the cause. */
+export type CalibrationPoint = [logOdds: number, afterStart: number, hit: 0 | 1];
+
+/** The model's log-odds of a scored suspect, as scoreCommit records them in its factors. */
+export function modelLogOdds(link: Link): { logOdds: number; afterStart: number } {
+  return { logOdds: link.evidence.factors['logOdds'] ?? 0, afterStart: link.evidence.factors['afterStart'] ?? 0 };
+}
 
 /** An earlier confirmed incident as the fit replays it: the fix's files, as of the fix. */
 export interface ConfirmedIncident {
@@ -84,15 +91,17 @@ export function isFitted(map: CalibrationMap): boolean {
   return map.pairs >= MIN_PAIRS;
 }
 
-/** The calibrated chance for a model score. */
-export function calibrate(map: CalibrationMap, score: number): number {
-  return sigmoid(map.a * logit(score) + map.b);
+/** The calibrated chance for the model's log-odds. */
+export function calibrate(map: CalibrationMap, logOdds: number, afterStart = 0): number {
+  return sigmoid(map.a * logOdds + map.b + afterStart);
 }
 
 /** Applies the map to a heuristic link: its score becomes the calibrated chance; the model's score stays a factor. */
-export function applyCalibration(link: Link, map: CalibrationMap, modelScore: number): void {
+export function applyCalibration(link: Link, map: CalibrationMap): void {
+  const modelScore = link.score;
+  const { logOdds, afterStart } = modelLogOdds(link);
   // Five digits: the map compresses the model's range, and two suspects the model told apart stay apart.
-  link.score = round(calibrate(map, modelScore), 5);
+  link.score = round(calibrate(map, logOdds, afterStart), 5);
   link.evidence.factors['model'] = round(modelScore);
   link.evidence.reasons.push(
     isFitted(map)
@@ -102,8 +111,9 @@ export function applyCalibration(link: Link, map: CalibrationMap, modelScore: nu
 }
 
 /**
- * Penalised logistic regression of hit on logit(score): Newton steps from the prior, with a pull of PRIOR
- * pseudo-observations towards it, so a small or one-sided history moves the map only a little. Deterministic.
+ * Penalised logistic regression of hit on the model's log-odds (what happened after the start an offset): Newton
+ * steps from the prior, with a pull of PRIOR pseudo-observations towards it, so a small or one-sided history moves
+ * the map only a little. Deterministic.
  */
 export function fitPlatt(
   points: readonly CalibrationPoint[],
@@ -111,7 +121,6 @@ export function fitPlatt(
 ): { a: number; b: number } {
   let a = prior.a;
   let b = prior.b;
-  const xs = points.map(([s]) => logit(s));
   for (let iter = 0; iter < 50; iter++) {
     // gradient and Hessian of the penalised negative log-likelihood
     let ga = PRIOR * (a - prior.a);
@@ -119,9 +128,8 @@ export function fitPlatt(
     let haa = PRIOR;
     let hab = 0;
     let hbb = PRIOR;
-    for (const [i, [, y]] of points.entries()) {
-      const x = xs[i]!;
-      const p = sigmoid(a * x + b);
+    for (const [x, o, y] of points) {
+      const p = sigmoid(a * x + b + o);
       const w = p * (1 - p);
       ga += (p - y) * x;
       gb += p - y;
@@ -157,15 +165,11 @@ export function pointsOfRanking(
   for (const { link, key } of ranked) {
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push([link.score, causes.includes(link.target) || causeKeys.has(key) ? 1 : 0]);
+    const { logOdds, afterStart } = modelLogOdds(link);
+    out.push([logOdds, afterStart, causes.includes(link.target) || causeKeys.has(key) ? 1 : 0]);
     if (out.length >= TOP) break;
   }
   return out;
-}
-
-function logit(p: number): number {
-  const q = Math.min(1 - 1e-4, Math.max(1e-4, p));
-  return Math.log(q / (1 - q));
 }
 
 function sigmoid(z: number): number {

@@ -48,6 +48,9 @@ export function scoreCommit(inc: SuspectQuery, c: CommitFacts, history: Map<stri
   const hasLocation = inc.files.length > 0 || inc.module !== null;
   // Naming files makes most candidates unrelated (the fitted prior); otherwise the recent deploys are the field.
   let z = inc.files.length > 0 ? M.bias : M.unlocatedBias;
+  // What happened after the start: calibration adds it unchanged (a replayed confirmed incident is read as of its
+  // start, so the fit never sees it).
+  let afterStart = 0;
 
   if (c.deploy) {
     const hours = (inc.startedAt - c.deploy.finishedAt) / 3_600_000;
@@ -111,6 +114,7 @@ export function scoreCommit(inc: SuspectQuery, c: CommitFacts, history: Map<stri
     factors['reverted'] = after ? 1 : 0;
     // Its change was no longer live when the incident began, or it was pulled once the incident was seen.
     z += after ? M.revertedAfterStart : M.revertedBefore;
+    if (after) afterStart += M.revertedAfterStart;
     reasons.push(
       `reverted by ${c.revertedBy.sha.slice(0, 7)} ${after ? 'after' : 'before'} the incident began (${formatHours(
         Math.abs(c.revertedBy.at - inc.startedAt) / 3_600_000,
@@ -120,6 +124,7 @@ export function scoreCommit(inc: SuspectQuery, c: CommitFacts, history: Map<stri
   if (c.deploy?.rolledBackAt && c.deploy.rolledBackAt >= inc.startedAt) {
     factors['rolledBack'] = 1;
     z += M.rolledBack;
+    afterStart += M.rolledBack;
     reasons.push(`its deploy #${c.deploy.id} was rolled back after the incident began`);
   }
   if (c.files.length > 0 && c.files.every((f) => isTestPath(f.path))) {
@@ -128,6 +133,8 @@ export function scoreCommit(inc: SuspectQuery, c: CommitFacts, history: Map<stri
   }
   const related = matched.length > 0 || sharedModules.length > 0 || c.revertedBy !== null;
   if (!related && hasLocation) reasons.push('touches none of the files or modules the incident names');
+  factors['logOdds'] = round(z - afterStart);
+  if (afterStart !== 0) factors['afterStart'] = round(afterStart);
   return {
     kind: 'commit',
     target: c.sha,

@@ -26,7 +26,8 @@ export function scoreSuspects(
   const history = fileHistory(inc, commits);
   return [...commits.values()].map((c) => {
     const link = scoreCommit(inc, c, history);
-    if (map) applyCalibration(link, map, link.score);
+    // An incident naming no file is scored by hand-set evidence only: there is nothing fitted to calibrate.
+    if (map && inc.files.length > 0) applyCalibration(link, map);
     return link;
   });
 }
@@ -38,12 +39,17 @@ export function scoreSuspects(
 export function suspectCalibration(ctx: AppContext, inc: SuspectQuery, memo: AttributionMemo): CalibrationMap {
   const earlier = confirmedIncidentsBefore(ctx.store, inc.startedAt);
   return calibrationFor(earlier, (c) =>
-    memo.calibrationPoints(`${inc.env}\0${c.fix}`, () => replay(ctx, inc.env, c, memo)),
+    memo.calibrationPoints(`${inc.env}\0${c.fix}`, () => replayPoints(ctx, inc.env, c, memo)),
   );
 }
 
 /** An earlier confirmed incident as it looked when it began: the fix's files named, the model's top suspects. */
-function replay(ctx: AppContext, env: string, c: ConfirmedIncident, memo: AttributionMemo): CalibrationPoint[] {
+export function replayPoints(
+  ctx: AppContext,
+  env: string,
+  c: ConfirmedIncident,
+  memo: AttributionMemo,
+): CalibrationPoint[] {
   const q: SuspectQuery = {
     startedAt: c.startedAt,
     env,
