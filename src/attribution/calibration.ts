@@ -9,10 +9,12 @@ import { changeKey } from './score-commit.js';
 // Turning SUSPECT_MODEL's score into a chance that holds on this repository (issue 16: "0.8" right about 80 % of the
 // time). The model's fitted constants come from two other repositories and are over-confident elsewhere; a Platt
 // map — a logistic over the model's log-odds — refitted on the repository's own confirmed causes
-// corrects that without changing the order of the suspects. Evidence from after the incident began (a revert or a
-// rollback) is added unchanged: earlier incidents are replayed as of their start, so the fit never sees it.
+// corrects that without changing the order of the suspects. The hand-set evidence is added unchanged: a revert or a
+// rollback after the start (earlier incidents are replayed as of their start, so the fit never sees it) and a deploy
+// shortly before the start (a replayed incident starts at its fix's date, not when it began: the timing it shows is
+// an artefact, and fitting it would discount the strongest sign of a real incident, a deploy an hour before).
 
-/** p = σ(a · model log-odds + b + log-odds of what happened after the start) */
+/** p = σ(a · fitted log-odds + b + hand-set log-odds) */
 export interface CalibrationMap {
   a: number;
   b: number;
@@ -24,9 +26,9 @@ export interface CalibrationMap {
  * The map used when a repository has fewer than MIN_PAIRS confirmed incidents before the scored one, and the prior
  * every repository's fit is pulled towards: fitted once on the top-5 suspects of every default-branch fix pair of
  * the two repositories SUSPECT_MODEL was fitted on (shemminger/iproute2, linux-nvme/nvme-cli: 529 incidents, 2,353
- * suspects; Brier 0.0765 → 0.0685; docs/attribution-eval.md), shipped as constants.
+ * suspects; Brier 0.0765 → 0.0727; docs/attribution-eval.md), shipped as constants.
  */
-export const GLOBAL_CALIBRATION: CalibrationMap = { a: 0.559, b: -1.159, pairs: 0 };
+export const GLOBAL_CALIBRATION: CalibrationMap = { a: 0.83, b: -0.741, pairs: 0 };
 
 /** Fewer confirmed incidents than this: the global map applies. */
 export const MIN_PAIRS = 30;
@@ -38,11 +40,11 @@ export const TOP = 5;
 const PRIOR = 10;
 
 /** One suspect of an earlier confirmed incident: the model's log-odds, and whether it was the cause. */
-export type CalibrationPoint = [logOdds: number, afterStart: number, hit: 0 | 1];
+export type CalibrationPoint = [logOdds: number, handSet: number, hit: 0 | 1];
 
 /** The model's log-odds of a scored suspect, as scoreCommit records them in its factors. */
-export function modelLogOdds(link: Link): { logOdds: number; afterStart: number } {
-  return { logOdds: link.evidence.factors['logOdds'] ?? 0, afterStart: link.evidence.factors['afterStart'] ?? 0 };
+export function modelLogOdds(link: Link): { logOdds: number; handSet: number } {
+  return { logOdds: link.evidence.factors['logOdds'] ?? 0, handSet: link.evidence.factors['handSet'] ?? 0 };
 }
 
 /** An earlier confirmed incident as the fit replays it: the fix's files, as of the fix. */
@@ -92,16 +94,16 @@ export function isFitted(map: CalibrationMap): boolean {
 }
 
 /** The calibrated chance for the model's log-odds. */
-export function calibrate(map: CalibrationMap, logOdds: number, afterStart = 0): number {
-  return sigmoid(map.a * logOdds + map.b + afterStart);
+export function calibrate(map: CalibrationMap, logOdds: number, handSet = 0): number {
+  return sigmoid(map.a * logOdds + map.b + handSet);
 }
 
 /** Applies the map to a heuristic link: its score becomes the calibrated chance; the model's score stays a factor. */
 export function applyCalibration(link: Link, map: CalibrationMap): void {
   const modelScore = link.score;
-  const { logOdds, afterStart } = modelLogOdds(link);
+  const { logOdds, handSet } = modelLogOdds(link);
   // Five digits: the map compresses the model's range, and two suspects the model told apart stay apart.
-  link.score = round(calibrate(map, logOdds, afterStart), 5);
+  link.score = round(calibrate(map, logOdds, handSet), 5);
   link.evidence.factors['model'] = round(modelScore);
   link.evidence.reasons.push(
     isFitted(map)
@@ -111,7 +113,7 @@ export function applyCalibration(link: Link, map: CalibrationMap): void {
 }
 
 /**
- * Penalised logistic regression of hit on the model's log-odds (what happened after the start an offset): Newton
+ * Penalised logistic regression of hit on the model's fitted log-odds (the hand-set ones an offset): Newton
  * steps from the prior, with a pull of PRIOR pseudo-observations towards it, so a small or one-sided history moves
  * the map only a little. Deterministic.
  */
@@ -165,8 +167,8 @@ export function pointsOfRanking(
   for (const { link, key } of ranked) {
     if (seen.has(key)) continue;
     seen.add(key);
-    const { logOdds, afterStart } = modelLogOdds(link);
-    out.push([logOdds, afterStart, causes.includes(link.target) || causeKeys.has(key) ? 1 : 0]);
+    const { logOdds, handSet } = modelLogOdds(link);
+    out.push([logOdds, handSet, causes.includes(link.target) || causeKeys.has(key) ? 1 : 0]);
     if (out.length >= TOP) break;
   }
   return out;

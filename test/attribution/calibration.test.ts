@@ -96,7 +96,7 @@ describe('suspect calibration per repository', () => {
     expect(links.length).toBeGreaterThan(1);
     for (const l of links) {
       expect(l.score).toBeCloseTo(
-        calibrate(map, l.evidence.factors['logOdds']!, l.evidence.factors['afterStart'] ?? 0),
+        calibrate(map, l.evidence.factors['logOdds']!, l.evidence.factors['handSet'] ?? 0),
         4,
       );
       expect(l.evidence.reasons.join(' ')).toMatch(
@@ -131,7 +131,7 @@ describe('suspect calibration per repository', () => {
     expect(links.length).toBeGreaterThan(0);
     for (const l of links) {
       expect(l.score).toBeCloseTo(
-        calibrate(GLOBAL_CALIBRATION, l.evidence.factors['logOdds']!, l.evidence.factors['afterStart'] ?? 0),
+        calibrate(GLOBAL_CALIBRATION, l.evidence.factors['logOdds']!, l.evidence.factors['handSet'] ?? 0),
         4,
       );
       expect(l.evidence.reasons.join(' ')).toMatch(
