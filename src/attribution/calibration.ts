@@ -8,11 +8,12 @@ import { changeKey } from './score-commit.js';
 
 // Turning SUSPECT_MODEL's score into a chance that holds on this repository (issue 16: "0.8" right about 80 % of the
 // time). The model's fitted constants come from two other repositories and are over-confident elsewhere; a Platt
-// map — a logistic over the model's log-odds — refitted on the repository's own confirmed causes
-// corrects that without changing the order of the suspects. The hand-set evidence is added unchanged: a revert or a
-// rollback after the start (earlier incidents are replayed as of their start, so the fit never sees it) and a deploy
-// shortly before the start (a replayed incident starts at its fix's date, not when it began: the timing it shows is
-// an artefact, and fitting it would discount the strongest sign of a real incident, a deploy an hour before).
+// map — a logistic over the model's log-odds — refitted on the repository's own confirmed causes corrects that,
+// reordering suspects only where hand-set evidence weighs in. The hand-set evidence is added unchanged: a revert or
+// a rollback after the start (earlier incidents are replayed as of their start, so the fit never sees it) and a
+// deploy shortly before the start (a replayed incident starts at its fix's date, not when it began: the timing it
+// shows is an artefact, and fitting it would discount the strongest sign of a real incident, a deploy an hour
+// before).
 
 /** p = σ(a · fitted log-odds + b + hand-set log-odds) */
 export interface CalibrationMap {

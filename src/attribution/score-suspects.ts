@@ -57,6 +57,7 @@ export function replayPoints(
     module: null,
     files: commitPathModules(ctx.store, c.fix),
   };
+  if (q.files.length === 0) return []; // like an incident naming no file, nothing fitted to learn from
   const { commits } = gatherCandidates(ctx, q, { asOf: c.startedAt }, memo);
   fillCommitFacts(ctx, commits, c.startedAt);
   const ranked = scoreSuspects(q, commits, null)
