@@ -6,8 +6,8 @@ import { confirmations, type Confirmation } from './confirmations.js';
 import { byRank, type Link } from './link.js';
 import { AttributionMemo } from './memo.js';
 import { MIN_SCORE } from './score.js';
-import { fileHistory, scoreCommit } from './score-commit.js';
 import { scoreDeploy } from './score-deploy.js';
+import { scoreSuspects, suspectCalibration } from './score-suspects.js';
 import { changeTestOptions, errorRateStep } from '../history/signal-change.js';
 
 const MAX_COMMIT_LINKS = 25;
@@ -52,12 +52,12 @@ async function computeLinks(ctx: AppContext, inc: IncidentFacts, memo: Attributi
   }
 
   fillCommitFacts(ctx, commits, undefined, memo);
-  const history = fileHistory(inc, commits);
-  for (const c of commits.values()) {
-    const link = scoreCommit(inc, c, history);
-    const conf = bySha.get(c.sha);
+  for (const link of scoreSuspects(inc, commits, suspectCalibration(ctx, inc, memo))) {
+    // Kept by the model's score, so calibration changes what a score says, not which suspects are kept.
+    const kept = (link.evidence.factors['model'] ?? link.score) >= MIN_SCORE;
+    const conf = bySha.get(link.target);
     if (conf) applyConfirmation(link, conf);
-    if (link.score >= MIN_SCORE || link.status === 'confirmed') links.set(key(link), link);
+    if (kept || link.status === 'confirmed') links.set(key(link), link);
   }
 
   const commitLinks = [...links.values()].sort(byRank).slice(0, MAX_COMMIT_LINKS);

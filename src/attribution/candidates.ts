@@ -67,6 +67,8 @@ export interface SuspectOptions {
    * whenever they shipped (default 50; 0: only the commits of the recent deploys, the rule before issue 16)
    */
   changesPerFile?: number;
+  /** map the model's scores to chances fitted on the repository's earlier confirmed incidents (default true) */
+  calibrate?: boolean;
 }
 
 /** The incident as suspect ranking sees it: when, where, and which files or frames it names. */

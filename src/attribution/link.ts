@@ -24,5 +24,8 @@ export interface Link {
 /** Confirmed links first, then by score, then by target: the order links are kept and shown in. */
 export function byRank(a: Link, b: Link): number {
   const conf = Number(b.status === 'confirmed') - Number(a.status === 'confirmed');
-  return conf !== 0 ? conf : b.score - a.score || a.target.localeCompare(b.target);
+  if (conf !== 0) return conf;
+  // Equal chances: the suspect the model scored higher before calibration first.
+  const model = (b.evidence.factors['model'] ?? 0) - (a.evidence.factors['model'] ?? 0);
+  return b.score - a.score || model || a.target.localeCompare(b.target);
 }

@@ -7,6 +7,7 @@ import {
   type PathModule,
 } from '../store/suspect-facts.js';
 import { hasSeriesIn } from '../store/signals.js';
+import type { CalibrationPoint } from './calibration.js';
 import { FailureIndex } from './recurrence.js';
 
 /** Entries per memo before it starts over: incidents attributed in start order share most of their candidates. */
@@ -22,6 +23,7 @@ export class AttributionMemo {
   private readonly commitFiles = new Map<string, PathModule[]>();
   private readonly signalEnvs = new Map<string, boolean>();
   private reverts: Map<string, { sha: string; at: number }> | undefined;
+  private readonly replayed = new Map<string, CalibrationPoint[]>();
 
   constructor(
     private readonly db: Db,
@@ -57,6 +59,11 @@ export class AttributionMemo {
   /** Whether an env has any signal series: without one, no deploy has an error-rate step to test (one read per env). */
   hasSignals(env: string): boolean {
     return remember(this.limit, this.signalEnvs, env, () => hasSeriesIn(this.db, env));
+  }
+
+  /** An earlier confirmed incident's top suspects as of its own start: fixed once computed, so kept. */
+  calibrationPoints(key: string, replay: () => CalibrationPoint[]): CalibrationPoint[] {
+    return remember(this.limit, this.replayed, key, replay);
   }
 
   /** The first revert of a commit, whenever it came (attribution reads everything known). */

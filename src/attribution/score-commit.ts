@@ -48,12 +48,17 @@ export function scoreCommit(inc: SuspectQuery, c: CommitFacts, history: Map<stri
   const hasLocation = inc.files.length > 0 || inc.module !== null;
   // Naming files makes most candidates unrelated (the fitted prior); otherwise the recent deploys are the field.
   let z = inc.files.length > 0 ? M.bias : M.unlocatedBias;
+  // Evidence calibration adds unchanged, as hand-set: what happened after the start (a replayed confirmed incident is
+  // read as of its start, so the fit never sees it) and a deploy shortly before it (a replayed incident starts at
+  // its fix's date, not when it began, so the timing it shows is an artefact of the replay).
+  let handSet = 0;
 
   if (c.deploy) {
     const hours = (inc.startedAt - c.deploy.finishedAt) / 3_600_000;
     const t = timeDecay(hours);
     factors['time'] = round(t);
     z += M.time * t + M.liveAge * ageScore(hours / 24);
+    handSet += M.time * t;
     reasons.push(`shipped in deploy #${c.deploy.id} ${formatHours(hours)} before the incident began`);
   } else {
     reasons.push('no shipped deploy of this commit found before the incident in this environment');
@@ -111,6 +116,7 @@ export function scoreCommit(inc: SuspectQuery, c: CommitFacts, history: Map<stri
     factors['reverted'] = after ? 1 : 0;
     // Its change was no longer live when the incident began, or it was pulled once the incident was seen.
     z += after ? M.revertedAfterStart : M.revertedBefore;
+    if (after) handSet += M.revertedAfterStart;
     reasons.push(
       `reverted by ${c.revertedBy.sha.slice(0, 7)} ${after ? 'after' : 'before'} the incident began (${formatHours(
         Math.abs(c.revertedBy.at - inc.startedAt) / 3_600_000,
@@ -120,6 +126,7 @@ export function scoreCommit(inc: SuspectQuery, c: CommitFacts, history: Map<stri
   if (c.deploy?.rolledBackAt && c.deploy.rolledBackAt >= inc.startedAt) {
     factors['rolledBack'] = 1;
     z += M.rolledBack;
+    handSet += M.rolledBack;
     reasons.push(`its deploy #${c.deploy.id} was rolled back after the incident began`);
   }
   if (c.files.length > 0 && c.files.every((f) => isTestPath(f.path))) {
@@ -128,6 +135,8 @@ export function scoreCommit(inc: SuspectQuery, c: CommitFacts, history: Map<stri
   }
   const related = matched.length > 0 || sharedModules.length > 0 || c.revertedBy !== null;
   if (!related && hasLocation) reasons.push('touches none of the files or modules the incident names');
+  factors['logOdds'] = round(z - handSet);
+  if (handSet !== 0) factors['handSet'] = round(handSet);
   return {
     kind: 'commit',
     target: c.sha,

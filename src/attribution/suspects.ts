@@ -1,9 +1,11 @@
 import type { AppContext } from '../context.js';
 import { fillCommitFacts, gatherCandidates, type SuspectOptions, type SuspectQuery } from './candidates.js';
 import { byRank, type Link } from './link.js';
-import { fileHistory, scoreCommit } from './score-commit.js';
+import { AttributionMemo } from './memo.js';
+import { scoreSuspects, suspectCalibration } from './score-suspects.js';
 
 // Attribution, piece by piece: candidates.ts loads the evidence, score-commit.ts and score-deploy.ts score it,
+// score-suspects.ts and calibration.ts turn the model's score into a chance that holds on this repository,
 // confirmations.ts and confirm-link.ts confirm causes, attribute-incident.ts writes an incident's links.
 export { attributeIncident } from './attribute-incident.js';
 export type { SuspectOptions, SuspectQuery } from './candidates.js';
@@ -13,10 +15,18 @@ export { AttributionMemo } from './memo.js';
 export { formatHours } from './score.js';
 export { changeKey } from './score-commit.js';
 
-/** Shipped changes ranked as suspects of an incident, before any fix is known (heuristic evidence only). */
-export function rankSuspects(ctx: AppContext, inc: SuspectQuery, options: SuspectOptions = {}): Link[] {
-  const { commits } = gatherCandidates(ctx, inc, options);
+/**
+ * Shipped changes ranked as suspects of an incident, before any fix is known (heuristic evidence only), with
+ * calibrated scores — the same scoring `attribute` stores. `options.calibrate: false` leaves the model's scores.
+ */
+export function rankSuspects(
+  ctx: AppContext,
+  inc: SuspectQuery,
+  options: SuspectOptions = {},
+  memo = new AttributionMemo(ctx.store),
+): Link[] {
+  const { commits } = gatherCandidates(ctx, inc, options, memo);
   fillCommitFacts(ctx, commits, options.asOf);
-  const history = fileHistory(inc, commits);
-  return [...commits.values()].map((c) => scoreCommit(inc, c, history)).sort(byRank);
+  const map = options.calibrate === false ? null : suspectCalibration(ctx, inc, memo);
+  return scoreSuspects(inc, commits, map).sort(byRank);
 }

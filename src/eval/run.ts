@@ -1,6 +1,6 @@
 import { GitCache, runGit } from '../attribution/blame.js';
 import { changeKey } from '../attribution/score-commit.js';
-import { rankSuspects, type SuspectOptions } from '../attribution/suspects.js';
+import { AttributionMemo, rankSuspects, type SuspectOptions } from '../attribution/suspects.js';
 import { blameFix, rankBlame, storeFacts, type FixBlame, type FixFacts } from '../attribution/szz.js';
 import { DEFAULT_WEIGHTS, type Weights } from '../attribution/weights.js';
 import type { AppContext } from '../context.js';
@@ -43,11 +43,22 @@ export const SUSPECTS_HEADLINE = 'what ships (product defaults)';
 
 const SUSPECT_SETTINGS: readonly SuspectSetting[] = [
   { name: SUSPECTS_HEADLINE, options: {} },
-  { name: 'before issue 16: commits of the deploys of the last 30 days only', options: { changesPerFile: 0 } },
+  // Ablation: the model's own scores, not mapped by the repository's earlier confirmed incidents.
+  { name: 'what ships without calibration (the model’s scores)', options: { calibrate: false } },
+  {
+    name: 'before issue 16: commits of the deploys of the last 30 days only',
+    options: { changesPerFile: 0, calibrate: false },
+  },
   // An upper bound on the candidate pool: every earlier release's commits that touched the incident's files.
   {
     name: "all earlier releases, commits touching the incident's files",
-    options: { lookbackMs: 36_500 * 86_400_000, maxDeploys: 100_000, relatedOnly: true, changesPerFile: 0 },
+    options: {
+      lookbackMs: 36_500 * 86_400_000,
+      maxDeploys: 100_000,
+      relatedOnly: true,
+      changesPerFile: 0,
+      calibrate: false,
+    },
   },
 ];
 
@@ -209,6 +220,8 @@ async function evaluate(
     calibration: new CalibrationTally(),
   }));
   if (releaseTags > 0) {
+    // One memo for the run: each earlier confirmed incident is replayed once for the calibration maps.
+    const memo = new AttributionMemo(ctx.store);
     const keyOf = (sha: string) => {
       const f = facts(sha);
       return f ? changeKey(f) : sha;
@@ -221,6 +234,7 @@ async function evaluate(
           ctx,
           { startedAt: p.fixAt, env: ctx.config.env, service: null, module: null, files },
           { ...s.options, asOf: p.fixAt },
+          memo,
         );
         // Ranked by change: a cherry-pick of the cause on a release branch is the cause.
         const seen = new Set<string>();

@@ -4,7 +4,7 @@ import { DEFAULT_WEIGHTS } from '../../src/attribution/weights.js';
 import { Learner, MIN_TRAIN_PAIRS } from '../../src/eval/learner.js';
 import { ConfirmedTally, RankTally } from '../../src/eval/metrics.js';
 import { renderReport } from '../../src/eval/report.js';
-import { evaluateAttribution } from '../../src/eval/run.js';
+import { SUSPECTS_HEADLINE, evaluateAttribution } from '../../src/eval/run.js';
 import { BACKPORT } from '../../src/eval/truth.js';
 import { HEADLINE, LEARNED } from '../../src/eval/variants.js';
 import { gitdir } from '../helpers/gitdir.js';
@@ -80,7 +80,11 @@ describe('hindsight eval attribution', () => {
     expect(report.confirmed.filter((c) => c.role === 'ablation').length).toBeGreaterThan(10);
     // the cause of the fix shipped in v0.2, before the fix: suspect mode finds it among the release's changes
     expect(report.repo.releaseTags).toBe(3);
-    expect(report.suspects.map((s) => s.setting)).toHaveLength(3);
+    expect(report.suspects.map((s) => s.setting)).toHaveLength(4);
+    // the headline is calibrated (the global map: too few confirmed incidents here); the ablation row is not
+    const headline = report.suspects.find((s) => s.setting === SUSPECTS_HEADLINE)!;
+    const raw = report.suspects.find((s) => s.setting.startsWith('what ships without calibration'))!;
+    expect(headline.calibration.points).not.toEqual(raw.calibration.points);
     expect(
       report.pairs.find((p) => p.fix === fix)!.suspectRank[
         "all earlier releases, commits touching the incident's files"
