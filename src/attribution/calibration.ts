@@ -1,5 +1,5 @@
 import type { Db } from '../store/open.js';
-import { confirmedPairsBefore } from '../store/confirmed-pairs.js';
+import { confirmedPairs, type ConfirmedPairRow } from '../store/confirmed-pairs.js';
 import { commitRow } from '../store/suspect-facts.js';
 import { shasWithPrefix } from '../store/commits.js';
 import type { Link } from './link.js';
@@ -56,12 +56,19 @@ export interface ConfirmedIncident {
 }
 
 /**
- * The confirmed incidents a map for an incident starting at `startedAt` may learn from: fixes committed strictly
- * before it (a fix at or after the start is future information), newest first, at most MAX_PAIRS.
+ * The confirmed incidents a map for an incident starting at `startedAt` may learn from: fixes authored and committed
+ * strictly before it (a fix at or after the start is future information), newest first, at most MAX_PAIRS. `pairs`:
+ * every confirmed pair, newest first (an attribution run reads them once).
  */
-export function confirmedIncidentsBefore(db: Db, startedAt: number): ConfirmedIncident[] {
+export function confirmedIncidentsBefore(
+  db: Db,
+  startedAt: number,
+  pairs: readonly ConfirmedPairRow[] = confirmedPairs(db),
+): ConfirmedIncident[] {
   const byFix = new Map<string, ConfirmedIncident>();
-  for (const r of confirmedPairsBefore(db, startedAt, MAX_PAIRS)) {
+  for (const r of pairs) {
+    if (r.committedAt >= startedAt || r.fixAt >= startedAt) continue;
+    if (!byFix.has(r.fix) && byFix.size >= MAX_PAIRS) break;
     const cause = r.cause.length >= 40 ? r.cause : single(shasWithPrefix(db, r.cause, 2));
     if (!cause) continue;
     const inc = byFix.get(r.fix) ?? { fix: r.fix, startedAt: r.fixAt, causes: [] };

@@ -6,6 +6,7 @@ import {
   type CommitRow,
   type PathModule,
 } from '../store/suspect-facts.js';
+import { confirmedPairs, type ConfirmedPairRow } from '../store/confirmed-pairs.js';
 import { hasSeriesIn } from '../store/signals.js';
 import type { CalibrationPoint } from './calibration.js';
 import { FailureIndex } from './recurrence.js';
@@ -24,6 +25,7 @@ export class AttributionMemo {
   private readonly signalEnvs = new Map<string, boolean>();
   private reverts: Map<string, { sha: string; at: number }> | undefined;
   private readonly replayed = new Map<string, CalibrationPoint[]>();
+  private pairs: ConfirmedPairRow[] | undefined;
 
   constructor(
     private readonly db: Db,
@@ -59,6 +61,11 @@ export class AttributionMemo {
   /** Whether an env has any signal series: without one, no deploy has an error-rate step to test (one read per env). */
   hasSignals(env: string): boolean {
     return remember(this.limit, this.signalEnvs, env, () => hasSeriesIn(this.db, env));
+  }
+
+  /** Every confirmed pair of the store, newest first: read once per run (calibration takes a window of it). */
+  confirmedPairs(): ConfirmedPairRow[] {
+    return (this.pairs ??= confirmedPairs(this.db));
   }
 
   /** An earlier confirmed incident's top suspects as of its own start: fixed once computed, so kept. */

@@ -1,5 +1,6 @@
 import type { AppContext } from '../context.js';
 import { errorMessage } from '../errors.js';
+import { refreshImpactSummaries } from '../store/impact-summaries.js';
 import { markPendingTogether, pendingIncidents } from '../store/links.js';
 import { attributeIncident } from './attribute-incident.js';
 import { AttributionMemo } from './memo.js';
@@ -94,6 +95,8 @@ export async function refreshAttribution(
       }
     }
   }
+  // Once for the whole run: the deploys whose incident links changed (marked by the link triggers).
+  refreshImpactSummaries(db);
   let links = 0;
   for (const n of linkCounts.values()) links += n;
   return { incidents: linkCounts.size, links, failed: failed.size };

@@ -57,7 +57,8 @@ export function replaceLinks(
     }
     stmt(db, 'UPDATE incidents SET attribution_pending = 0 WHERE id = ? AND attribution_pending = 1').run(incidentId);
     if (alsoPending.length > 0) markPending(db, alsoPending);
-    refreshImpactSummaries(db);
+    // The impact summaries this marked are recomputed once per attribution run (refreshAttribution), not per
+    // incident: per incident it was ~55 ms of a ~12 ms attribution on bench 6's history.
   }).immediate(); // takes the write lock before reading: a read that turned into a write could fail at once
 }
 

@@ -50,13 +50,17 @@ function setup() {
   };
   const incident = (startedAt: number, env = 'production'): IncidentFields =>
     newIncident(`INC-${startedAt}-${env}`, startedAt, { env });
-  const link = (incidentId: number, sha: string, score: number) =>
+  // As an attribution run writes links: each incident's in turn, the marked summaries recomputed once at the end.
+  const link = (incidentId: number, sha: string, score: number) => {
     replaceLinks(
       db,
       incidentId,
       [{ kind: 'commit', target: sha, score, status: 'suspect', method: 'heuristic', evidence: { reasons: [] } }],
       1,
     );
+    expect(db.prepare('SELECT count(*) FROM impact_dirty').pluck().get()).toBeGreaterThan(0);
+    refreshImpactSummaries(db);
+  };
   return { ctx, db, commit, deploy, incident, link };
 }
 
