@@ -1,4 +1,3 @@
-import { refreshImpactSummaries } from './impact-summaries.js';
 import { inListChunks } from './in-list.js';
 import type { Db } from './open.js';
 import { prepared as stmt } from './prepared.js';
