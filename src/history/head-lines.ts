@@ -21,9 +21,14 @@ export interface HeadLines {
 /**
  * The current size, in lines, of `paths` at the repository's HEAD — read from git objects (ls-tree, then cat-file
  * --batch for blobs not seen before), never from the work tree, so a bare clone and a dirty checkout answer alike.
+ * `head`: the HEAD commit when the caller already read it.
  */
-export async function headLines(repoPath: string, paths: Iterable<string>): Promise<HeadLines> {
-  const head = await headCommit(repoPath);
+export async function headLines(
+  repoPath: string,
+  paths: Iterable<string>,
+  head: string | null | undefined = undefined,
+): Promise<HeadLines> {
+  head = head === undefined ? await headCommit(repoPath) : head;
   const lines = new Map<string, number>();
   if (!head) return { head, lines };
   const blobs = await treeBlobs(repoPath, head);

@@ -272,7 +272,8 @@ function changeTable(ctx: AppContext, since: number, until: number): Promise<Cha
 
 async function readTable(ctx: AppContext, since: number, until: number): Promise<ChangeTable> {
   const repoId = servedRepoId(ctx.store, ctx.config.repoPath) ?? null;
-  const generated = await generatedFiles(ctx.config.repoPath, await headCommit(ctx.config.repoPath));
+  const headSha = await headCommit(ctx.config.repoPath);
+  const generated = await generatedFiles(ctx.config.repoPath, headSha);
   const commits: ChangeTable['commits'] = [];
   const paths = new Set<string>();
   const excluded = new Map<string, Reason>();
@@ -288,7 +289,7 @@ async function readTable(ctx: AppContext, since: number, until: number): Promise
     c.files.push({ path: r.path, added: r.added, deleted: r.deleted });
     paths.add(r.path);
   }
-  const { head, lines } = await headLines(ctx.config.repoPath, paths);
+  const { head, lines } = await headLines(ctx.config.repoPath, paths, headSha);
   return { head, commits, lines, excluded };
 }
 
