@@ -2,9 +2,11 @@ import type { Db } from '../store/open.js';
 import { confirmedPairs, type ConfirmedPairRow } from '../store/confirmed-pairs.js';
 import { commitRow } from '../store/suspect-facts.js';
 import { shasWithPrefix } from '../store/commits.js';
+import { createHash } from 'node:crypto';
 import type { Link } from './link.js';
-import { round } from './score.js';
+import { round, SUSPECT_MODEL } from './score.js';
 import { changeKey } from './score-commit.js';
+import { SUSPECT_MODEL_VERSION } from './weights.js';
 
 // Turning SUSPECT_MODEL's score into a chance that holds on this repository (issue 16: "0.8" right about 80 % of the
 // time). The model's fitted constants come from two other repositories and are over-confident elsewhere; a Platt
@@ -77,6 +79,20 @@ export function confirmedIncidentsBefore(
   }
   return [...byFix.values()];
 }
+
+/** A replay's key: the fix and the causes its points are judged against. */
+export function replayKey(inc: ConfirmedIncident): string {
+  return `${inc.fix}:${[...inc.causes].sort().join(',')}`;
+}
+
+/**
+ * What produced a replay's points: the scoring's version, its fitted constants (a change the version bump forgot
+ * still reads no old points) and how many suspects a replay keeps.
+ */
+export const REPLAY_MODEL = `${SUSPECT_MODEL_VERSION}/${TOP}/${createHash('sha256')
+  .update(JSON.stringify(SUSPECT_MODEL))
+  .digest('hex')
+  .slice(0, 12)}`;
 
 function single(found: string[]): string | undefined {
   return found.length === 1 ? found[0] : undefined;

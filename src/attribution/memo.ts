@@ -8,7 +8,8 @@ import {
 } from '../store/suspect-facts.js';
 import { confirmedPairs, type ConfirmedPairRow } from '../store/confirmed-pairs.js';
 import { hasSeriesIn } from '../store/signals.js';
-import type { CalibrationPoint } from './calibration.js';
+import { replayWatermark, saveReplays, storedReplays, type ReplayRow } from '../store/calibration-replays.js';
+import { REPLAY_MODEL, replayKey, type CalibrationPoint, type ConfirmedIncident } from './calibration.js';
 import { FailureIndex } from './recurrence.js';
 
 /** Entries per memo before it starts over: incidents attributed in start order share most of their candidates. */
@@ -27,11 +28,20 @@ export class AttributionMemo {
   private readonly replayed = new Map<string, CalibrationPoint[]>();
   private pairs: ConfirmedPairRow[] | undefined;
 
+  private readonly limit: number;
+  private readonly keepReplays: boolean;
+
   constructor(
     private readonly db: Db,
-    /** entries per map before it starts over */
-    private readonly limit = MEMO_LIMIT,
+    options: {
+      /** entries per map before it starts over */
+      limit?: number;
+      /** store the calibration replays this memo computes (an attribution run, which writes anyway) */
+      keepReplays?: boolean;
+    } = {},
   ) {
+    this.limit = options.limit ?? MEMO_LIMIT;
+    this.keepReplays = options.keepReplays ?? false;
     this.failures = new FailureIndex(db);
   }
 
@@ -68,9 +78,39 @@ export class AttributionMemo {
     return (this.pairs ??= confirmedPairs(this.db));
   }
 
-  /** An earlier confirmed incident's top suspects as of its own start: fixed once computed, so kept. */
-  calibrationPoints(key: string, replay: () => CalibrationPoint[]): CalibrationPoint[] {
-    return remember(this.limit, this.replayed, key, replay);
+  /**
+   * Earlier confirmed incidents' top suspects, each as of its own start: remembered in this run, else stored by an
+   * earlier one (one statement for all that are missing), else replayed — and stored when this memo keeps replays.
+   * A replay reads only what came before its start, so it is fixed until an older deploy or commit arrives, which
+   * deletes it (migration 0018).
+   */
+  calibrationPoints(
+    env: string,
+    incidents: readonly ConfirmedIncident[],
+    replay: (inc: ConfirmedIncident) => CalibrationPoint[],
+  ): Map<ConfirmedIncident, CalibrationPoint[]> {
+    const out = new Map<ConfirmedIncident, CalibrationPoint[]>();
+    const missing: ConfirmedIncident[] = [];
+    for (const inc of incidents) {
+      const points = this.replayed.get(`${env}\0${replayKey(inc)}`);
+      if (points) out.set(inc, points);
+      else missing.push(inc);
+    }
+    if (missing.length === 0) return out;
+    const stored = storedReplays(this.db, env, REPLAY_MODEL, missing.map(replayKey));
+    const watermark = this.keepReplays && missing.length > stored.size ? replayWatermark(this.db) : undefined;
+    const fresh: ReplayRow[] = [];
+    for (const inc of missing) {
+      const key = replayKey(inc);
+      const json = stored.get(key);
+      const points = json !== undefined ? (JSON.parse(json) as CalibrationPoint[]) : replay(inc);
+      if (json === undefined) fresh.push({ fixKey: key, startedAt: inc.startedAt, points: JSON.stringify(points) });
+      out.set(inc, points);
+    }
+    // remembered only after every answer is taken: remembering may start the memo over
+    for (const [inc, points] of out) remember(this.limit, this.replayed, `${env}\0${replayKey(inc)}`, () => points);
+    if (watermark && fresh.length > 0) saveReplays(this.db, env, REPLAY_MODEL, fresh, watermark);
+    return out;
   }
 
   /** The first revert of a commit, whenever it came (attribution reads everything known). */

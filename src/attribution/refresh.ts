@@ -80,7 +80,7 @@ export async function refreshAttribution(
       : {}),
   });
 
-  const memo = new AttributionMemo(db);
+  const memo = new AttributionMemo(db, { keepReplays: true });
   const linkCounts = new Map<number, number>();
   const failed = new Set<number>();
   for (let pass = 0; pass < MAX_PASSES; pass++) {

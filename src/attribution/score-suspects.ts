@@ -38,32 +38,12 @@ export function scoreSuspects(
  */
 export function suspectCalibration(ctx: AppContext, inc: SuspectQuery, memo: AttributionMemo): CalibrationMap {
   const earlier = confirmedIncidentsBefore(ctx.store, inc.startedAt, memo.confirmedPairs());
+  // Fetched for all at the first question: calibrationFor asks only when there are enough to fit on.
+  let points: Map<ConfirmedIncident, CalibrationPoint[]> | undefined;
   return calibrationFor(earlier, (c) => {
-    const key = `${inc.env}\0${c.fix}`;
-    return memo.calibrationPoints(key, () => recentReplay(ctx, key, () => replayPoints(ctx, inc.env, c, memo)));
+    points ??= memo.calibrationPoints(inc.env, earlier, (e) => replayPoints(ctx, inc.env, e, memo));
+    return points.get(c) ?? [];
   });
-}
-
-/**
- * Replays outlive one attribution run for a few minutes in this process: a refresh for one new incident or deploy
- * made a fresh memo and replayed up to MAX_PAIRS earlier incidents (~20–30 ms each on bench 7's history: one new
- * incident 0.1 → 1.8–2.4 s). A replay reads only what came before its fix, so it rarely changes; the bound keeps a
- * late-recorded past deploy from being missed for long. A one-shot CLI process still pays them once.
- */
-const REPLAY_TTL_MS = 10 * 60_000;
-const MAX_REPLAYS_KEPT = 20_000;
-const replays = new WeakMap<object, Map<string, { at: number; points: CalibrationPoint[] }>>();
-
-function recentReplay(ctx: AppContext, key: string, replay: () => CalibrationPoint[]): CalibrationPoint[] {
-  let own = replays.get(ctx.store);
-  if (!own) replays.set(ctx.store, (own = new Map()));
-  const now = Date.now();
-  const hit = own.get(key);
-  if (hit && now - hit.at < REPLAY_TTL_MS) return hit.points;
-  if (own.size >= MAX_REPLAYS_KEPT) own.clear();
-  const points = replay();
-  own.set(key, { at: now, points });
-  return points;
 }
 
 /** An earlier confirmed incident as it looked when it began: the fix's files named, the model's top suspects. */

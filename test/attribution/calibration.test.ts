@@ -2,15 +2,21 @@ import { describe, expect, it } from 'vitest';
 import {
   GLOBAL_CALIBRATION,
   MIN_PAIRS,
+  REPLAY_MODEL,
   calibrate,
+  calibrationFor,
   confirmedIncidentsBefore,
   fitPlatt,
+  replayKey,
   type CalibrationPoint,
+  type ConfirmedIncident,
 } from '../../src/attribution/calibration.js';
 import type { SuspectQuery } from '../../src/attribution/candidates.js';
-import { suspectCalibration } from '../../src/attribution/score-suspects.js';
+import { refreshAttribution } from '../../src/attribution/refresh.js';
+import { replayPoints, suspectCalibration } from '../../src/attribution/score-suspects.js';
 import { AttributionMemo, attributeIncident, rankSuspects } from '../../src/attribution/suspects.js';
 import { ingestGit } from '../../src/ingest/git.js';
+import { replayWatermark, saveReplays, storedReplays } from '../../src/store/calibration-replays.js';
 import { incidentLinks } from '../../src/store/links.js';
 import { testContext } from '../helpers/context.js';
 import { gitdir } from '../helpers/gitdir.js';
@@ -137,6 +143,87 @@ describe('suspect calibration per repository', () => {
         ),
       );
     }
+  });
+});
+
+describe('calibration replays kept in the store', () => {
+  const stored = (ctx: ReturnType<typeof testContext>, incs: readonly ConfirmedIncident[]) =>
+    storedReplays(ctx.store, 'production', REPLAY_MODEL, incs.map(replayKey));
+  const noReplay = (): CalibrationPoint[] => {
+    throw new Error('replayed although stored');
+  };
+
+  it('an attribution run stores its replays; a later process reads them instead of replaying', async () => {
+    const { ctx } = await confirmedHistory(MIN_PAIRS + 2);
+    const startedAt = START + 2 * (MIN_PAIRS + 2) * DAY + DAY;
+    wrongSum(ctx, startedAt);
+    await refreshAttribution(ctx);
+    const earlier = confirmedIncidentsBefore(ctx.store, startedAt);
+    expect(stored(ctx, earlier).size).toBe(earlier.length);
+
+    const fresh = new AttributionMemo(ctx.store).calibrationPoints('production', earlier, noReplay);
+    const replayed = new AttributionMemo(ctx.store);
+    for (const inc of earlier) expect(fresh.get(inc)).toEqual(replayPoints(ctx, 'production', inc, replayed));
+    expect(suspectCalibration(ctx, query(startedAt), new AttributionMemo(ctx.store))).toEqual(
+      calibrationFor(earlier, (inc) => replayPoints(ctx, 'production', inc, replayed)),
+    );
+    // a read-only caller (incident_suspects) computes what is missing but writes nothing
+    new AttributionMemo(ctx.store).calibrationPoints('staging', earlier.slice(0, 2), () => []);
+    expect(storedReplays(ctx.store, 'staging', REPLAY_MODEL, earlier.map(replayKey)).size).toBe(0);
+  });
+
+  it('an older deploy or commit deletes exactly the replays it can change; newer data deletes none', async () => {
+    const { g, ctx } = await confirmedHistory(MIN_PAIRS + 2);
+    const startedAt = START + 2 * (MIN_PAIRS + 2) * DAY + DAY;
+    wrongSum(ctx, startedAt);
+    await refreshAttribution(ctx);
+    const earlier = confirmedIncidentsBefore(ctx.store, startedAt);
+    const all = stored(ctx, earlier).size;
+    expect(all).toBe(earlier.length);
+
+    // a deploy and a commit newer than every fix
+    const head = g.git('rev-parse', 'HEAD').trim();
+    await shipEach(ctx, [[head, at(200)]]);
+    g.commit({ files: { 'src/db/new.c': source(999) }, message: 'db: new', date: at(201) });
+    await ingestGit(ctx);
+    expect(stored(ctx, earlier).size).toBe(all);
+
+    // a deploy recorded late, finished on day 20: the replays of fixes after it are gone, those before it kept
+    const cut = START + 20 * DAY;
+    await shipEach(ctx, [[earlier.at(-1)!.fix, new Date(cut).toISOString()]]);
+    // (the deploy may also restructure others — what they carried, what they rolled back — each deleting after itself)
+    const kept = stored(ctx, earlier);
+    expect(kept.size).toBeGreaterThan(0);
+    const scratch = new AttributionMemo(ctx.store);
+    for (const inc of earlier) {
+      if (inc.startedAt > cut) expect(kept.has(replayKey(inc))).toBe(false);
+      else if (kept.has(replayKey(inc)))
+        expect(JSON.parse(kept.get(replayKey(inc))!)).toEqual(replayPoints(ctx, 'production', inc, scratch));
+    }
+    // …and what is recomputed is what a replay from scratch gives now
+    const memo = new AttributionMemo(ctx.store, { keepReplays: true });
+    const points = memo.calibrationPoints('production', earlier, (inc) => replayPoints(ctx, 'production', inc, memo));
+    for (const inc of earlier) expect(points.get(inc)).toEqual(replayPoints(ctx, 'production', inc, scratch));
+    expect(stored(ctx, earlier).size).toBe(all);
+
+    // a commit dated day 10 ingested late (a branch fetched now): replays after day 10 are gone
+    g.git('checkout', '-q', '-b', 'old', earlier.at(-1)!.fix);
+    g.commit({ files: { 'src/db/f9.c': source(998) }, message: 'db: old branch', date: at(10) });
+    await ingestGit(ctx);
+    const left = stored(ctx, earlier);
+    expect(left.size).toBeGreaterThan(0);
+    for (const inc of earlier) expect(left.has(replayKey(inc))).toBe(inc.startedAt <= START + 10 * DAY);
+  });
+
+  it('keeps no replay computed while another writer stored a deploy or commit', async () => {
+    const { ctx } = await confirmedHistory(2);
+    const row = { fixKey: 'f:c', startedAt: START, points: '[[0.5,0,1]]' };
+    const before = replayWatermark(ctx.store);
+    await shipEach(ctx, [[confirmedIncidentsBefore(ctx.store, START + 10 * DAY)[0]!.fix, at(30)]]);
+    expect(saveReplays(ctx.store, 'production', REPLAY_MODEL, [row], before)).toBe(0);
+    expect(saveReplays(ctx.store, 'production', REPLAY_MODEL, [row], replayWatermark(ctx.store))).toBe(1);
+    expect(storedReplays(ctx.store, 'production', REPLAY_MODEL, ['f:c']).get('f:c')).toBe(row.points);
+    expect(storedReplays(ctx.store, 'production', `${REPLAY_MODEL}x`, ['f:c']).size).toBe(0);
   });
 });
 

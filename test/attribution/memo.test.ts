@@ -26,7 +26,7 @@ describe('AttributionMemo.filesOf', () => {
     db.transaction(() => writer.insertAll(commits))();
     const expected = new Map(shas.map((sha, i) => [sha, [{ path: `src/f${i}.ts`, module: 'src' }]]));
 
-    const memo = new AttributionMemo(db, 3);
+    const memo = new AttributionMemo(db, { limit: 3 });
     expect(memo.filesOf(shas.slice(0, 2))).toEqual(new Map([...expected].slice(0, 2)));
     // three new, then the two remembered: remembering the new ones passes the limit and starts the memo over
     // before the remembered ones are answered
