@@ -3,7 +3,12 @@
 // loader costs ~1 ms per file, and a stdio server loads ~230 files before its first answer (zod alone is 116);
 // bundling is what brings the cold start under @modelcontextprotocol/server-memory's (bench/FINDINGS.md, §3).
 // better-sqlite3 stays external: a native addon. The API rather than the rolldown CLI: the CLI prints every chunk.
+import { rmSync } from 'node:fs';
 import { build } from 'rolldown';
+
+// Chunk names carry a content hash: without a clean directory every build left the last one's chunks behind, and
+// the published package shipped them all (553 files after a few dozen builds).
+rmSync('dist/bundle', { recursive: true, force: true });
 
 await build({
   input: { main: 'dist/cli/main.js' },
