@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
 import type { AppContext } from '../context.js';
 import { errorMessage } from '../errors.js';
 import { resolveSha } from '../store/commits.js';
+import { repoPathOfCommit } from '../store/repos.js';
 import { commitMessage, commitPathModules, fixedBy, revertsBetween } from '../store/suspect-facts.js';
 import { pathsMatch } from './paths.js';
 import type { FailureIndex, FailureQuery } from './recurrence.js';
@@ -127,11 +129,21 @@ async function blameTheFix(ctx: AppContext, inc: ConfirmationQuery, fix: string)
   const msg = commitMessage(ctx.store, fix);
   const maskedMessage = maskFixMessage(msg ? `${msg.subject}\n\n${msg.body}` : '');
   return runSzz(
-    ctx.config.repoPath,
+    fixRepository(ctx, fix),
     { sha: fix, startedAt: inc.startedAt, maskedMessage },
     HINDSIGHT_SZZ,
     storeFacts(ctx.store),
   );
+}
+
+/**
+ * The repository the fix was ingested from: a team server serves several over one store, and an incident arriving by
+ * webhook is attributed with the server's first repository's context, where another repository's fix is unknown to
+ * git. The context's own when the stored path is gone (a database copied from another machine).
+ */
+function fixRepository(ctx: AppContext, fix: string): string {
+  const path = repoPathOfCommit(ctx.store, fix);
+  return path !== undefined && existsSync(path) ? path : ctx.config.repoPath;
 }
 
 /** The SZZ pick becomes confirmed causes; other commits that wrote changed lines stay suspects. */

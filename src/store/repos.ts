@@ -40,6 +40,13 @@ export function getRepo(db: Db, id: number): RepoRow | undefined {
   return db.prepare('SELECT id, path, name, last_ingested_at FROM repos WHERE id = ?').get(id) as RepoRow | undefined;
 }
 
+/** Where a stored commit's repository lives (the path it was ingested from); undefined for an unknown sha. */
+export function repoPathOfCommit(db: Db, sha: string): string | undefined {
+  return prepared(db, 'SELECT r.path FROM commits c JOIN repos r ON r.id = c.repo_id WHERE c.sha = ?')
+    .pluck()
+    .get(sha) as string | undefined;
+}
+
 export function setLastIngestedAt(db: Db, repoId: number, at: number): void {
   db.prepare('UPDATE repos SET last_ingested_at = ? WHERE id = ?').run(at, repoId);
 }
