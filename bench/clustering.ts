@@ -4,14 +4,16 @@
 // `entries` entries about them in time order — skewed, so some problems have hundreds of entries and most a few —
 // written in varied words over a shared everyday vocabulary, then logs them through log_interrupt into a fresh
 // SQLite database and compares the clusters with the ground truth: pairwise precision / recall / F1 and the
-// adjusted Rand index. Usage: npx tsx bench/clustering.ts [entries] [seed]
+// adjusted Rand index. Usage: npx tsx bench/clustering.ts [entries] [seeds] [group]; group > 1 logs the entries
+// `group` at a time through a server's group commits (src/triage/write-queue.ts), as concurrent agents would.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { createContext } from '../src/context.js';
-import { logInterrupt } from '../src/triage/interrupts.js';
+import { logInterrupt, type LoggedEntry, type NewEntry } from '../src/triage/interrupts.js';
+import { queueInterrupt } from '../src/triage/write-queue.js';
 import { pick, rng, skewed } from './stats.js';
 
 export interface ClusteringQuality {
@@ -107,7 +109,13 @@ export function agreement(truth: readonly number[], found: readonly number[]) {
   };
 }
 
-export function measureClustering(o: { entries: number; problems: number; seed: number }): ClusteringQuality {
+export async function measureClustering(o: {
+  entries: number;
+  problems: number;
+  seed: number;
+  group?: number;
+}): Promise<ClusteringQuality> {
+  const group = o.group ?? 1;
   const dir = mkdtempSync(join(tmpdir(), 'hindsight-clustering-'));
   try {
     execFileSync('git', ['init', '-q', dir]);
@@ -120,11 +128,20 @@ export function measureClustering(o: { entries: number; problems: number; seed: 
     const found: number[] = [];
     const t0 = Date.parse('2026-01-05T09:00:00Z');
     const cpu = process.cpuUsage();
+    let waiting: NewEntry[] = [];
+    const log = async () => {
+      const logged: LoggedEntry[] =
+        group === 1
+          ? waiting.map((e) => logInterrupt(ctx, e))
+          : await Promise.all(waiting.map((e) => queueInterrupt(ctx, e)));
+      found.push(...logged.map((r) => r.cluster.id));
+      waiting = [];
+    };
     for (let i = 0; i < o.entries; i++) {
       const which = skewed(random, problems.length);
       const p = problems[which]!;
       const { summary, paths } = entryText(p, random);
-      const res = logInterrupt(ctx, {
+      waiting.push({
         kind: 'interrupt',
         // Agents name the category most of the time; the rest is guessed from the words.
         ...(random() < 0.8 ? { category: p.category as (typeof CATEGORIES)[number] } : {}),
@@ -135,8 +152,9 @@ export function measureClustering(o: { entries: number; problems: number; seed: 
         createdAt: t0 + i * 600_000,
       });
       truth.push(which);
-      found.push(res.cluster.id);
+      if (waiting.length === group) await log();
     }
+    await log();
     const used = process.cpuUsage(cpu);
     ctx.store.close();
     const a = agreement(truth, found);
@@ -156,8 +174,9 @@ export function measureClustering(o: { entries: number; problems: number; seed: 
 if (process.argv[1] && import.meta.filename === process.argv[1]) {
   const entries = Number(process.argv[2] ?? 3000);
   const seeds = (process.argv[3] ?? '1,2,3').split(',').map(Number);
+  const group = Number(process.argv[4] ?? 1);
   for (const seed of seeds) {
-    const q = measureClustering({ entries, problems: Math.round(entries / 20), seed });
+    const q = await measureClustering({ entries, problems: Math.round(entries / 20), seed, group });
     process.stdout.write(
       `seed ${seed}: ${q.entries} entries, ${q.problems} problems → ${q.clusters} clusters; pairwise precision ` +
         `${q.precision.toFixed(3)}, recall ${q.recall.toFixed(3)}, F1 ${q.f1.toFixed(3)}, ARI ${q.ari.toFixed(3)}; ` +

@@ -2,6 +2,7 @@
 // and on PostgreSQL (issue 11: HINDSIGHT_BENCH_PG_URL, else an embedded server the bench starts; a fresh database
 // per benchmark). Every figure is a ratio or a distribution against a baseline measured in the same run. Flags:
 // --only 1,3 (benchmarks), --engine sqlite|postgres|both (default both), --quick (small scales, no git/git),
+// --write-group N and --http-rounds N (benchmark 5 over HTTP: the server's group size against 1, alternated),
 // --calls N and --max-seconds S (per tool, benchmark 2), --runs N (cold starts), --max-minutes M (benchmarks 6
 // and 7, per engine).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -23,6 +24,7 @@ import { measureToolLatency } from './latency.js';
 import { benchPostgres, loadIntoPostgres, type BenchPostgres } from './postgres.js';
 import { machine, median, ms, ratio, tokens, BYTES_PER_TOKEN } from './stats.js';
 import { measureLargeAnswers, measureTokens, type TokenReport } from './tokens.js';
+import { measureHttpWriters, type HttpWritersResult } from './http-writers.js';
 import { measureWriters, type WritersResult } from './writers.js';
 
 const ROOT = resolve(import.meta.dirname, '../../../..'); // bench/.work/build/bench → the project
@@ -37,6 +39,8 @@ const { values: flags } = parseArgs({
     calls: { type: 'string' },
     'max-seconds': { type: 'string' },
     runs: { type: 'string' },
+    'write-group': { type: 'string', default: '64' },
+    'http-rounds': { type: 'string' },
     'max-minutes': { type: 'string' },
     out: { type: 'string' },
     engine: { type: 'string', default: 'both' },
@@ -639,6 +643,23 @@ async function writersSection(): Promise<string> {
     }
     return out;
   });
+  // The team topology: 8 MCP clients over HTTP, one server. Its group commits against the same server writing
+  // each call in its own transaction (HINDSIGHT_WRITE_GROUP=1, the behaviour before them), alternated.
+  const group = Number(flags['write-group']);
+  const rounds = Number(flags['http-rounds'] ?? (quick ? 2 : 3));
+  const http = await perEngine('5. many writers over HTTP', failures, async (e) => {
+    const out: HttpWritersResult[] = [];
+    for (let r = 0; r < rounds; r++) {
+      for (const g of [1, group]) {
+        log(`    HTTP, 8 clients × ${per}, group ${g} (round ${r + 1})`);
+        const db = await freshDb(e, 'http-writers');
+        out.push(
+          await measureHttpWriters({ mainJs: MAIN_JS, db, repoPath: repo, clients: 8, perClient: per, group: g }),
+        );
+      }
+    }
+    return out;
+  });
   const lines = [
     '## 5. Many writers',
     '',
@@ -683,6 +704,51 @@ async function writersSection(): Promise<string> {
       text: lost.length
         ? lost.map((r) => `${r.processes}: ${r.rows} / ${r.writes}`).join(', ')
         : `${eight.rows} / ${eight.writes}`,
+      ok: lost.length === 0,
+    });
+  }
+  lines.push(
+    '',
+    `**Over HTTP** (issue 17): one \`serve --http\` process, 8 MCP clients (Streamable HTTP, each its own token, one call`,
+    `in flight each) log ${per} interrupts each. The server commits the calls that arrive together in one transaction`,
+    `(src/triage/write-queue.ts, at most ${group}); baseline: the same server with HINDSIGHT_WRITE_GROUP=1 (each call its`,
+    'own transaction, as before), alternated in the same run. CPU per write: server and clients (the clients run in the',
+    'bench process), then the server alone.',
+    '',
+    '| engine | round | group | writes | rows at the end | errors | wall | writes/s | vs group 1 | CPU per write | server CPU per write |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  );
+  for (const e of engines) {
+    const rs = http[e];
+    if (!rs) continue;
+    for (const [i, r] of rs.entries()) {
+      const base = rs[i - (i % 2)]!;
+      lines.push(
+        `| ${ENGINE_NAME[e]} | ${Math.floor(i / 2) + 1} | ${r.group} | ${r.writes} | ${r.rows} | ${r.errors} | ${ms(r.ms)} ms | ${r.perSecond.toFixed(0)} | ${ratio(r.perSecond / base.perSecond)} | ${r.cpuPerWrite.toFixed(2)} ms | ${r.serverCpuPerWrite.toFixed(2)} ms |`,
+      );
+      if (r.firstError)
+        failures.push(
+          `${ENGINE_NAME[e]}, HTTP group ${r.group}: ${r.errors} errors, the first \`${r.firstError}\``,
+          '',
+        );
+    }
+    const grouped = rs.filter((r) => r.group !== 1);
+    const single = rs.filter((r) => r.group === 1);
+    const best = grouped.reduce((b, r) => (r.perSecond > b.perSecond ? r : b), grouped[0]!);
+    const mean = (xs: HttpWritersResult[]) => xs.reduce((t, r) => t + r.perSecond, 0) / xs.length;
+    budgets.add(e, '5. 8 MCP clients over HTTP, one server', `≥ ${BUDGET.writesPerSecond} writes/s`, {
+      value: best.perSecond,
+      text: `${best.perSecond.toFixed(0)} writes/s (best of ${grouped.length})`,
+      ok: best.perSecond >= BUDGET.writesPerSecond,
+    });
+    budgets.add(e, '5. HTTP group commits vs one transaction per call', '(no budget)', {
+      value: mean(grouped) / mean(single),
+      text: `${ratio(mean(grouped) / mean(single))} (means)`,
+    });
+    const lost = rs.filter((r) => r.rows !== r.writes);
+    budgets.add(e, '5. HTTP rows = writes (every round)', 'equal', {
+      value: best.rows,
+      text: lost.length ? lost.map((r) => `group ${r.group}: ${r.rows} / ${r.writes}`).join(', ') : 'yes',
       ok: lost.length === 0,
     });
   }

@@ -4,15 +4,14 @@ import { createInterface } from 'node:readline';
 import { loadConfig } from '../src/config.js';
 import { createContext } from '../src/context.js';
 import { logInterrupt } from '../src/triage/interrupts.js';
-import { pick, rng } from './stats.js';
+import { rng } from './stats.js';
+import { writerEntry } from './writer-entries.js';
 
 const [dbPath, repoPath, count, seed] = process.argv.slice(2) as [string, string, string, string];
 const ctx = createContext(loadConfig({ cwd: repoPath, env: {}, flags: { db: dbPath, repo: repoPath } }), {
   log: () => {},
 });
 const random = rng(Number(seed));
-const words = ['retry', 'timeout', 'schema', 'token', 'cache', 'queue', 'webhook', 'refund', 'session', 'index'];
-const modules = ['payments', 'auth', 'search', 'billing', 'orders', 'catalog'];
 
 process.stdout.write('ready\n');
 await new Promise<void>((go) => {
@@ -27,12 +26,12 @@ const cpu = process.cpuUsage();
 let errors = 0;
 let firstError: string | undefined;
 for (let i = 0; i < Number(count); i++) {
-  const module = pick(random, modules);
+  const { summary, paths } = writerEntry(random, Number(seed), i);
   try {
     logInterrupt(ctx, {
       kind: 'interrupt',
-      summary: `needed the ${pick(random, words)} ${pick(random, words)} policy for ${module} (writer ${seed} #${i})`,
-      paths: [`src/${module}/${pick(random, words)}.ts`],
+      summary,
+      paths,
       agent: `agent-${seed}`,
       source: 'agent',
       createdAt: Date.now(),

@@ -47,6 +47,11 @@ export interface Config {
   signalWindowMinutes?: number;
   /** Fixed "now" (unix ms) for reproducible answers (HINDSIGHT_NOW); undefined = the real clock. */
   now?: number;
+  /**
+   * At most this many concurrent log_interrupt calls of one process commit in one transaction
+   * (HINDSIGHT_WRITE_GROUP; undefined = 64; 1 = each call its own transaction, as before group commits).
+   */
+  writeGroup?: number;
   configFile?: string;
 }
 
@@ -78,6 +83,13 @@ export function loadConfig({ cwd, env, flags }: ConfigSources): Config {
       throw new ConfigError(`HINDSIGHT_NOW='${nowRaw}' is not an ISO date; use e.g. 2026-03-01T12:00:00Z`);
   }
 
+  const groupRaw = env['HINDSIGHT_WRITE_GROUP'];
+  const writeGroup = groupRaw ? Number(groupRaw) : undefined;
+  if (writeGroup !== undefined && !(Number.isInteger(writeGroup) && writeGroup >= 1))
+    throw new ConfigError(
+      `HINDSIGHT_WRITE_GROUP='${groupRaw}' is not a whole number ≥ 1; use e.g. 64, or 1 for no grouping`,
+    );
+
   const agent = env['HINDSIGHT_AGENT'] ?? file.agent;
   return {
     dbPath,
@@ -89,6 +101,7 @@ export function loadConfig({ cwd, env, flags }: ConfigSources): Config {
     decisionDirs: file.decisionDirs ?? DEFAULT_DECISION_DIRS,
     ...(file.signalWindowMinutes !== undefined ? { signalWindowMinutes: file.signalWindowMinutes } : {}),
     ...(now !== undefined ? { now } : {}),
+    ...(writeGroup !== undefined ? { writeGroup } : {}),
     ...(existsSync(configFile) ? { configFile } : {}),
   };
 }

@@ -44,4 +44,13 @@ describe('loadConfig', () => {
     );
     expect(() => loadConfig({ cwd: tempDir(), env: {}, flags: { config: 'missing.json' } })).toThrow(/does not exist/);
   });
+
+  it('reads the group commit size from HINDSIGHT_WRITE_GROUP and refuses one that is not a whole number ≥ 1', () => {
+    expect(loadConfig({ cwd: tempDir(), env: { HINDSIGHT_WRITE_GROUP: '1' }, flags: {} }).writeGroup).toBe(1);
+    expect(loadConfig({ cwd: tempDir(), env: {}, flags: {} }).writeGroup).toBeUndefined();
+    for (const bad of ['0', '2.5', 'many'])
+      expect(() => loadConfig({ cwd: tempDir(), env: { HINDSIGHT_WRITE_GROUP: bad }, flags: {} })).toThrow(
+        new RegExp(`HINDSIGHT_WRITE_GROUP='${bad}' is not a whole number`),
+      );
+  });
 });

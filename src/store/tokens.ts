@@ -1,4 +1,5 @@
 import type { Db } from './open.js';
+import { prepared } from './prepared.js';
 
 /** An `access_tokens` row as the rest of the code sees it (the hash and salt stay here and in auth). */
 export interface TokenRow {
@@ -55,7 +56,8 @@ export function insertToken(db: Db, t: Omit<TokenSecretRow, 'revokedAt' | 'lastU
 }
 
 export function getToken(db: Db, id: string): TokenSecretRow | undefined {
-  const r = db.prepare(`SELECT ${COLUMNS} FROM access_tokens WHERE id = ?`).get(id) as Raw | undefined;
+  // Every authenticated request reads its token: prepared once per connection.
+  const r = prepared(db, `SELECT ${COLUMNS} FROM access_tokens WHERE id = ?`).get(id) as Raw | undefined;
   return r ? fromRaw(r) : undefined;
 }
 
@@ -76,7 +78,8 @@ export function revokeToken(db: Db, id: string, at: number): boolean {
 
 /** Records use; at most once a minute per token, so reads over HTTP do not each cost a write. */
 export function touchToken(db: Db, id: string, at: number): void {
-  db.prepare(
+  prepared(
+    db,
     'UPDATE access_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)',
   ).run(at, id, at - 60_000);
 }

@@ -68,14 +68,15 @@ export const logInterruptTool = defineTool({
     notes: z.array(z.string()),
   },
   async handler(input, ctx, call) {
-    const [{ otherThanCaller, resolveIdentity }, { logInterrupt }, { openIncidentLine }] = await Promise.all([
+    const [{ otherThanCaller, resolveIdentity }, { queueInterrupt }, { openIncidentLine }] = await Promise.all([
       import('../../attribution/whoami.js'),
-      import('../../triage/interrupts.js'),
+      import('../../triage/write-queue.js'),
       import('../../history/open-incident-line.js'),
     ]);
     const identity = await resolveIdentity(ctx, { agent: input.agent }, call);
     const other = otherThanCaller({ agent: input.agent }, call);
-    const res = logInterrupt(ctx, {
+    // Committed with the other calls this process is answering at the same moment (one transaction for all).
+    const res = await queueInterrupt(ctx, {
       kind: input.kind,
       category: input.category,
       summary: input.summary,
