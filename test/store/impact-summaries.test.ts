@@ -126,6 +126,31 @@ describe('impact summaries (migration 0016)', () => {
     expectExact(db);
   });
 
+  it('a link no answer shows marks nothing; one that stops being shown still reaches the summary (0019)', () => {
+    const { db, commit, deploy, incident, link } = setup();
+    commit('c1', 100);
+    const d = deploy(1000, ['c1']);
+    const inc = insertIncident(db, incident(2000), 1);
+    link(inc, 'c1', 0.8);
+    link(inc, 'c1', 0.1); // shown → not shown: the deletion of the shown link marks the deploy
+    expect(stored(db, d)).toMatchObject({ incidents: 0, weight: 0, failedLink: 0 });
+    const weak = (score: number) => ({
+      kind: 'commit' as const,
+      target: 'c1',
+      score,
+      status: 'suspect' as const,
+      method: 'heuristic' as const,
+      evidence: { reasons: [] },
+    });
+    replaceLinks(db, inc, [weak(0.2)], 2); // not shown → not shown, as a re-attribution rewrites it
+    db.prepare('UPDATE incident_links SET score = 0.25 WHERE incident_id = ?').run(inc);
+    expect(db.prepare('SELECT count(*) FROM impact_dirty').pluck().get()).toBe(0);
+    db.prepare("UPDATE incident_links SET status = 'confirmed' WHERE incident_id = ?").run(inc); // shown again
+    refreshImpactSummaries(db);
+    expect(stored(db, d)).toMatchObject({ incidents: 1, weight: 2.25, failedLink: 1 });
+    expectExact(db);
+  });
+
   it("an incident moved in time or env moves in or out of a deploy's incidents", () => {
     const { db, commit, deploy, incident, link } = setup();
     commit('c1', 100);

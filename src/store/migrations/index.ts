@@ -16,6 +16,7 @@ import { sql as interruptsModule } from './0015-interrupts-module.js';
 import { sql as impactSummaries } from './0016-impact-summaries.js';
 import { sql as moduleIncidentBasis } from './0017-module-incident-basis.js';
 import { sql as calibrationReplays } from './0018-calibration-replays.js';
+import { sql as impactShownMarks } from './0019-impact-shown-marks.js';
 
 /** Ordered migrations; the index + 1 is the schema version stored in `PRAGMA user_version`. Append only. */
 export const migrations: readonly { name: string; sql: string }[] = [
@@ -37,4 +38,5 @@ export const migrations: readonly { name: string; sql: string }[] = [
   { name: '0016-impact-summaries', sql: impactSummaries },
   { name: '0017-module-incident-basis', sql: moduleIncidentBasis },
   { name: '0018-calibration-replays', sql: calibrationReplays },
+  { name: '0019-impact-shown-marks', sql: impactShownMarks },
 ];

@@ -13,6 +13,7 @@ import { sql as interruptsModule } from './0015-interrupts-module.js';
 import { sql as impactSummaries } from './0016-impact-summaries.js';
 import { sql as moduleIncidentBasis } from './0017-module-incident-basis.js';
 import { sql as calibrationReplays } from './0018-calibration-replays.js';
+import { sql as impactShownMarks } from './0019-impact-shown-marks.js';
 
 import { migrations } from '../../migrations/index.js';
 
@@ -35,6 +36,7 @@ const sqlByVersion = [
   impactSummaries,
   moduleIncidentBasis,
   calibrationReplays,
+  impactShownMarks,
 ];
 
 /**
