@@ -4,11 +4,15 @@
 // bundling is what brings the cold start under @modelcontextprotocol/server-memory's (bench/FINDINGS.md, §3).
 // better-sqlite3 stays external: a native addon. The API rather than the rolldown CLI: the CLI prints every chunk.
 import { rmSync } from 'node:fs';
+import process from 'node:process';
 import { build } from 'rolldown';
 
-// Chunk names carry a content hash: without a clean directory every build left the last one's chunks behind, and
-// the published package shipped them all (553 files after a few dozen builds).
-rmSync('dist/bundle', { recursive: true, force: true });
+// Chunk names carry a content hash, so each build leaves the previous one's chunks behind. That is what keeps a
+// server started from a checkout working through a rebuild (it imports its tool modules on first use, by the old
+// names), but a package must not ship them (553 files after a few dozen builds): `npm pack` and `npm publish` run
+// this through `prepare`, and only then is the directory emptied first.
+if (['pack', 'publish'].includes(process.env.npm_command ?? ''))
+  rmSync('dist/bundle', { recursive: true, force: true });
 
 await build({
   input: { main: 'dist/cli/main.js' },
