@@ -9,10 +9,9 @@ import { build } from 'rolldown';
 
 // Chunk names carry a content hash, so each build leaves the previous one's chunks behind. That is what keeps a
 // server started from a checkout working through a rebuild (it imports its tool modules on first use, by the old
-// names), but a package must not ship them (553 files after a few dozen builds): `npm pack` and `npm publish` run
-// this through `prepare`, and only then is the directory emptied first.
-if (['pack', 'publish'].includes(process.env.npm_command ?? ''))
-  rmSync('dist/bundle', { recursive: true, force: true });
+// names), but a package must not ship them (553 files after a few dozen builds): `prepare` (npm pack, publish, ci)
+// passes --clean, and only then is the directory emptied first.
+if (process.argv.includes('--clean')) rmSync('dist/bundle', { recursive: true, force: true });
 
 await build({
   input: { main: 'dist/cli/main.js' },
