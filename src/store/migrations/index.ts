@@ -15,6 +15,7 @@ import { sql as commitFilesBasis } from './0014-commit-files-basis.js';
 import { sql as interruptsModule } from './0015-interrupts-module.js';
 import { sql as impactSummaries } from './0016-impact-summaries.js';
 import { sql as moduleIncidentBasis } from './0017-module-incident-basis.js';
+import { sql as modulePairOwn } from './0020-module-pair-own.js';
 
 /** Ordered migrations; the index + 1 is the schema version stored in `PRAGMA user_version`. Append only. */
 export const migrations: readonly { name: string; sql: string }[] = [
@@ -35,4 +36,5 @@ export const migrations: readonly { name: string; sql: string }[] = [
   { name: '0015-interrupts-module', sql: interruptsModule },
   { name: '0016-impact-summaries', sql: impactSummaries },
   { name: '0017-module-incident-basis', sql: moduleIncidentBasis },
+  { name: '0020-module-pair-own', sql: modulePairOwn },
 ];

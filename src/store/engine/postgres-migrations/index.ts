@@ -12,6 +12,7 @@ import { sql as commitFilesBasis } from './0014-commit-files-basis.js';
 import { sql as interruptsModule } from './0015-interrupts-module.js';
 import { sql as impactSummaries } from './0016-impact-summaries.js';
 import { sql as moduleIncidentBasis } from './0017-module-incident-basis.js';
+import { sql as modulePairOwn } from './0020-module-pair-own.js';
 
 import { migrations } from '../../migrations/index.js';
 
@@ -33,6 +34,7 @@ const sqlByVersion = [
   interruptsModule,
   impactSummaries,
   moduleIncidentBasis,
+  modulePairOwn,
 ];
 
 /**
