@@ -40,16 +40,21 @@ const before = await serve(flags.old!, flags['old-db']!);
 const after = await serve(flags.new!, flags['new-db']!);
 
 /**
- * The answer as the agent sees it: text and structured content (its own database path, which set-up notes name, as
- * <db>); a cursor to follow when there is one.
+ * The answer as the agent sees it: text and structured content (its own database and binary paths, which set-up
+ * notes name, as <db> and <main>); a cursor to follow when there is one.
  */
-async function call(c: typeof before.client, db: string, tool: string, args: Record<string, unknown>) {
+async function call(c: typeof before.client, db: string, main: string, tool: string, args: Record<string, unknown>) {
   const res = await c.callTool({ name: tool, arguments: args });
   const structured = res.structuredContent as Record<string, unknown> | undefined;
   const cursor =
     (structured?.nextCursor as string | undefined) ??
     ((structured?.incidents as Record<string, unknown> | undefined)?.nextCursor as string | undefined);
-  return { text: JSON.stringify([res.content, structured, res.isError ?? false]).replaceAll(db, '<db>'), cursor };
+  return {
+    text: JSON.stringify([res.content, structured, res.isError ?? false])
+      .replaceAll(db, '<db>')
+      .replaceAll(main, '<main>'),
+    cursor,
+  };
 }
 
 const calls = Number(flags.calls);
@@ -65,8 +70,8 @@ for (const tool of flags.tools!.split(',')) {
     // Follow the cursors: paging must give the same pages too (at most 5 pages a call).
     for (let page = 0; page < 5; page++) {
       const [a, b] = [
-        await call(before.client, flags['old-db']!, tool, args),
-        await call(after.client, flags['new-db']!, tool, args),
+        await call(before.client, flags['old-db']!, flags.old!, tool, args),
+        await call(after.client, flags['new-db']!, flags.new!, tool, args),
       ];
       compared++;
       if (page > 0) pages++;

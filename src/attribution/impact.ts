@@ -15,7 +15,6 @@ import {
   listedCommits,
   revertsOfIdentity,
   partialSummaries,
-  staleSummaryDeploys,
   summariesFromRows,
   summaryPage,
   summaryTotals,
@@ -359,11 +358,7 @@ function identityScope(ctx: AppContext, q: ImpactQuery, repo: number | null): Sc
   // From rows: deploys a writer changed since (not yet recomputed), deploys that also carry commits outside the
   // window, and those carrying commits at the cut.
   const fromRows = [
-    ...new Set([
-      ...staleSummaryDeploys(db),
-      ...partialSummaries(db, owner, lo, q.until),
-      ...deploysCarrying(db, edge).map((r) => r.id),
-    ]),
+    ...new Set([...partialSummaries(db, owner, lo, q.until), ...deploysCarrying(db, edge).map((r) => r.id)]),
   ];
   const part = { lo, hi: q.until, env: q.env ?? null, excluded: fromRows };
   const edgeLinks = commitLinksTo(db, edge, SHOW_LINK_SCORE).filter(countsAsFailure);

@@ -107,11 +107,17 @@ const wholeParams = (who: ImpactIdentity, lo: number, excluded: readonly number[
 ];
 const WHOLE = 'g.first_at >= ? AND g.last_at <= ?';
 
-/** Deploys with a stored summary of `who` for commits both in and outside [lo, hi]: they are recomputed from rows. */
+/**
+ * The deploys an answer about `who`'s commits in [lo, hi] recomputes from rows: those a writer marked and nobody has
+ * recomputed yet (staleSummaryDeploys), and those with a stored summary of `who` for commits both in and outside
+ * [lo, hi]. One statement: on PostgreSQL each is a round trip.
+ */
 export function partialSummaries(db: Db, who: ImpactIdentity, lo: number, hi: number): number[] {
   return stmt(
     db,
-    `SELECT deploy_id FROM impact_deploys
+    `SELECT deploy_id FROM impact_dirty
+     UNION
+     SELECT deploy_id FROM impact_deploys
      WHERE ident = ${keyOf(who.kind, '?')} AND repo_id = ? AND last_at >= ? AND (first_at < ? OR last_at > ?)`,
   )
     .pluck()
