@@ -52,6 +52,8 @@ export function missingSetup(ctx: AppContext, needs: readonly Setup[]): string[]
  * not an empty answer that reads as "nothing shipped". With no deploys at all, the empty answer says so instead.
  */
 export function checkDeployTarget(db: Db, target: { env?: string | undefined; service?: string | undefined }): void {
+  // Nothing named, nothing to check: no statement (a round trip on PostgreSQL) for most calls.
+  if (target.env === undefined && target.service === undefined) return;
   const known = deployTargets(db);
   if (known.envs.length === 0) return;
   if (target.env !== undefined && !known.envs.includes(target.env)) {

@@ -1,6 +1,12 @@
 import type { AppContext } from '../context.js';
 import { UserInputError } from '../errors.js';
-import { commitModules, commitsByWindow, commitSubject, revertsOfShas } from '../store/commit-facts.js';
+import {
+  commitModulesOf,
+  commitsByWindow,
+  commitSubject,
+  commitSubjects,
+  revertsOfShas,
+} from '../store/commit-facts.js';
 import { resolveSha } from '../store/commits.js';
 import { deploysCarrying } from '../store/deploy-shipments.js';
 import { deployFailureCounts, getDeploys } from '../store/deploys.js';
@@ -9,7 +15,6 @@ import {
   listedCommits,
   revertsOfIdentity,
   partialSummaries,
-  staleSummaryDeploys,
   summariesFromRows,
   summaryPage,
   summaryTotals,
@@ -20,7 +25,7 @@ import {
 import { incidentLines } from '../store/incident-lookup.js';
 import { checkDeployTarget } from '../setup-hints.js';
 import { LINK_SCORE_THRESHOLD } from '../store/incidents.js';
-import { commitLinkEvidence, commitLinksTo } from '../store/links.js';
+import { commitLinkEvidences, commitLinksTo, evidenceKey } from '../store/links.js';
 import { servedRepoId } from '../store/repos.js';
 import type { Identity } from './whoami.js';
 
@@ -118,7 +123,8 @@ interface Scope {
   linkedIncidents: number;
   /** reverts of my commits, in the order the answer lists them */
   reverts: { sha: string; revertedBy: string; at: number }[];
-  subject(sha: string): string;
+  /** the subjects of `shas` (read in one statement) */
+  subjects(shas: readonly string[]): Map<string, string>;
   /**
    * Which 500-commit slice of my commits (newest first) `sha` falls in: the answer's lists were read a slice at a
    * time, so equal keys keep that order.
@@ -170,9 +176,18 @@ export function deployImpact(ctx: AppContext, q: ImpactQuery): DeployImpact {
   const hasMore = candidates.length > q.limit;
 
   const team = deployFailureCounts(db, { since: q.since, until: q.until, env: q.env, repoId: repo });
-  const reverts: DeployImpact['reverts'] = scope.reverts.map((r) => ({
+  const listedReverts = scope.reverts.slice(0, 10);
+  const views = deployViews(
+    ctx,
+    scope,
+    page.map(({ d }) => d),
+  );
+  // One statement for every subject the answer shows (each was a statement: a round trip apiece on PostgreSQL).
+  const subjects = scope.subjects([...listedReverts.map((r) => r.sha), ...views.flatMap((v) => v.shown)]);
+  const subject = (sha: string) => subjects.get(sha) ?? '';
+  const reverts: DeployImpact['reverts'] = listedReverts.map((r) => ({
     sha: r.sha.slice(0, 10),
-    subject: scope.subject(r.sha),
+    subject: subject(r.sha),
     revertedBy: r.revertedBy.slice(0, 10),
     revertedAt: iso(r.at),
   }));
@@ -186,8 +201,8 @@ export function deployImpact(ctx: AppContext, q: ImpactQuery): DeployImpact {
     window: { since: iso(q.since), until: iso(q.until) },
     myCommits: scope.count,
     unshippedCommits: scope.unshipped(rows, shipped),
-    deploys: page.map(({ d }) => deployView(ctx, scope, d)),
-    reverts: reverts.slice(0, 10),
+    deploys: views.map((v) => v.view(subject)),
+    reverts,
     summary: {
       myDeploys,
       myFailedDeploys: myFailed,
@@ -197,7 +212,7 @@ export function deployImpact(ctx: AppContext, q: ImpactQuery): DeployImpact {
       teamChangeFailureRate: teamRate,
       linkedIncidents: scope.linkedIncidents,
       // With no deploys recorded at all, the tool's set-up note says so and how to add them (setup-hints.ts).
-      verdict: verdict(scope.count, myDeploys, myRate, teamRate, scope.linkedIncidents, reverts.length),
+      verdict: verdict(scope.count, myDeploys, myRate, teamRate, scope.linkedIncidents, scope.reverts.length),
     },
     limit: q.limit,
     hasMore,
@@ -205,55 +220,81 @@ export function deployImpact(ctx: AppContext, q: ImpactQuery): DeployImpact {
   };
 }
 
-/** A listed deploy as the answer shows it: its first commits of mine and its incidents, read from rows. */
-function deployView(ctx: AppContext, scope: Scope, s: ImpactSummary): ImpactDeploy {
+/**
+ * The listed deploys as the answer shows them: their first commits of mine and their incidents, read from rows in
+ * one statement per kind for the whole page (each deploy, commit and link was a statement of its own: ~45 round
+ * trips a call on PostgreSQL). `shown` are the commits whose subjects the view needs.
+ */
+function deployViews(
+  ctx: AppContext,
+  scope: Scope,
+  page: readonly ImpactSummary[],
+): { shown: string[]; view(subject: (sha: string) => string): ImpactDeploy }[] {
   const db = ctx.store;
-  const d = getDeploys(db, [s.deployId])[0]!;
-  const mine = listedCommits(db, s.deployId, scope.commits);
-  const sliceOf = new Map(mine.map((c) => [c.sha, scope.slice(c.sha, c.committedAt)]));
-  const shas = mine.map((c) => c.sha).sort((a, b) => sliceOf.get(a)! - sliceOf.get(b)! || (a < b ? -1 : a > b ? 1 : 0));
-  // Incidents linked to those commits that began after this deploy finished, in its env; weaker links are noise in
-  // an answer about my changes (they stay visible in incident_suspects). Equal scores keep the order links were
-  // read in: by slice, then commit, then incident.
-  const links = commitLinksTo(db, shas, SHOW_LINK_SCORE).sort(
-    (a, b) =>
-      sliceOf.get(a.target)! - sliceOf.get(b.target)! ||
-      (a.target < b.target ? -1 : a.target > b.target ? 1 : 0) ||
-      a.incidentId - b.incidentId,
-  );
+  const ids = page.map((s) => s.deployId);
+  const deploys = new Map(getDeploys(db, ids).map((d) => [d.id, d]));
+  const listed = listedCommits(db, ids, scope.commits);
+  const links = commitLinksTo(db, [...new Set(listed.map((c) => c.sha))], SHOW_LINK_SCORE);
   const lines = incidentLines(db, [...new Set(links.map((l) => l.incidentId))]);
-  const incidents = links
-    .map((l) => ({ l, inc: lines.get(l.incidentId)! }))
-    .filter(({ inc }) => inc.startedAt > d.finishedAt && inc.env === d.env)
-    .sort((a, b) => Number(b.l.status === 'confirmed') - Number(a.l.status === 'confirmed') || b.l.score - a.l.score);
-  return {
-    id: d.id,
-    env: d.env,
-    service: d.service,
-    sha: d.sha.slice(0, 10),
-    finishedAt: iso(d.finishedAt),
-    status: d.status,
-    rolledBackBy: d.rolledBackByDeployId,
-    myCommits: shas.slice(0, 5).map((sha) => ({
-      sha: sha.slice(0, 10),
-      subject: scope.subject(sha),
-      modules: commitModules(db, sha),
-    })),
-    moreCommits: Math.max(0, shas.length - 5),
-    shippedAgain: s.carried - s.listed,
-    incidents: incidents.slice(0, INCIDENTS_PER_DEPLOY).map(({ l, inc }) => ({
-      id: inc.id,
-      title: inc.title,
-      severity: inc.severity,
-      startedAt: iso(inc.startedAt),
-      status: inc.status,
-      linkStatus: l.status,
-      score: l.score,
-      commit: l.target.slice(0, 10),
-      reasons: (commitLinkEvidence(db, l.incidentId, l.target)?.reasons ?? []).slice(0, 3),
-    })),
-    moreIncidents: Math.max(0, incidents.length - INCIDENTS_PER_DEPLOY),
-  };
+  const parts = page.map((s) => {
+    const d = deploys.get(s.deployId)!;
+    const mine = listed.filter((c) => c.deployId === s.deployId);
+    const sliceOf = new Map(mine.map((c) => [c.sha, scope.slice(c.sha, c.committedAt)]));
+    const shas = mine
+      .map((c) => c.sha)
+      .sort((a, b) => sliceOf.get(a)! - sliceOf.get(b)! || (a < b ? -1 : a > b ? 1 : 0));
+    // Incidents linked to those commits that began after this deploy finished, in its env; weaker links are noise in
+    // an answer about my changes (they stay visible in incident_suspects). Equal scores keep the order links were
+    // read in: by slice, then commit, then incident.
+    const incidents = links
+      .filter((l) => sliceOf.has(l.target))
+      .sort(
+        (a, b) =>
+          sliceOf.get(a.target)! - sliceOf.get(b.target)! ||
+          (a.target < b.target ? -1 : a.target > b.target ? 1 : 0) ||
+          a.incidentId - b.incidentId,
+      )
+      .map((l) => ({ l, inc: lines.get(l.incidentId)! }))
+      .filter(({ inc }) => inc.startedAt > d.finishedAt && inc.env === d.env)
+      .sort((a, b) => Number(b.l.status === 'confirmed') - Number(a.l.status === 'confirmed') || b.l.score - a.l.score);
+    return { s, d, shas, incidents, shown: shas.slice(0, 5), told: incidents.slice(0, INCIDENTS_PER_DEPLOY) };
+  });
+  const modules = commitModulesOf(db, [...new Set(parts.flatMap((p) => p.shown))]);
+  const evidence = commitLinkEvidences(
+    db,
+    parts.flatMap((p) => p.told.map(({ l }) => ({ incidentId: l.incidentId, sha: l.target }))),
+  );
+  return parts.map(({ s, d, shas, incidents, shown, told }) => ({
+    shown,
+    view: (subject) => ({
+      id: d.id,
+      env: d.env,
+      service: d.service,
+      sha: d.sha.slice(0, 10),
+      finishedAt: iso(d.finishedAt),
+      status: d.status,
+      rolledBackBy: d.rolledBackByDeployId,
+      myCommits: shown.map((sha) => ({
+        sha: sha.slice(0, 10),
+        subject: subject(sha),
+        modules: modules.get(sha) ?? [],
+      })),
+      moreCommits: Math.max(0, shas.length - 5),
+      shippedAgain: s.carried - s.listed,
+      incidents: told.map(({ l, inc }) => ({
+        id: inc.id,
+        title: inc.title,
+        severity: inc.severity,
+        startedAt: iso(inc.startedAt),
+        status: inc.status,
+        linkStatus: l.status,
+        score: l.score,
+        commit: l.target.slice(0, 10),
+        reasons: (evidence.get(evidenceKey(l.incidentId, l.target))?.reasons ?? []).slice(0, 3),
+      })),
+      moreIncidents: Math.max(0, incidents.length - INCIDENTS_PER_DEPLOY),
+    }),
+  }));
 }
 
 const countsAsFailure = (l: { score: number; status: string }) =>
@@ -290,7 +331,7 @@ function namedScope(ctx: AppContext, refs: readonly string[]): Scope {
         .map((l) => l.incidentId),
     ).size,
     reverts: revertsOfShas(db, shas),
-    subject: (sha) => subjects.get(sha) ?? '',
+    subjects: (wanted) => new Map(wanted.flatMap((sha) => (subjects.has(sha) ? [[sha, subjects.get(sha)!]] : []))),
     slice: () => 0,
   };
 }
@@ -317,11 +358,7 @@ function identityScope(ctx: AppContext, q: ImpactQuery, repo: number | null): Sc
   // From rows: deploys a writer changed since (not yet recomputed), deploys that also carry commits outside the
   // window, and those carrying commits at the cut.
   const fromRows = [
-    ...new Set([
-      ...staleSummaryDeploys(db),
-      ...partialSummaries(db, owner, lo, q.until),
-      ...deploysCarrying(db, edge).map((r) => r.id),
-    ]),
+    ...new Set([...partialSummaries(db, owner, lo, q.until), ...deploysCarrying(db, edge).map((r) => r.id)]),
   ];
   const part = { lo, hi: q.until, env: q.env ?? null, excluded: fromRows };
   const edgeLinks = commitLinksTo(db, edge, SHOW_LINK_SCORE).filter(countsAsFailure);
@@ -354,7 +391,7 @@ function identityScope(ctx: AppContext, q: ImpactQuery, repo: number | null): Sc
     unshipped: (_deploys, shipped) => times.length - shipped,
     linkedIncidents: linked.size,
     reverts,
-    subject: (sha) => commitSubject(db, sha)?.subject ?? '',
+    subjects: (shas) => commitSubjects(db, [...new Set(shas)]),
     slice,
   };
 }

@@ -1,4 +1,4 @@
-import { equalsCaseless } from './dialect.js';
+import { equalsCaseless, inShortJson } from './dialect.js';
 import { inListChunks } from './in-list.js';
 import type { Db } from './open.js';
 import { prepared as stmt } from './prepared.js';
@@ -32,9 +32,19 @@ export function commitPaths(db: Db, sha: string): string[] {
 
 /** The modules a commit touched, sorted, each once. */
 export function commitModules(db: Db, sha: string): string[] {
-  return stmt(db, 'SELECT DISTINCT module FROM commit_files WHERE sha = ? ORDER BY module')
-    .pluck()
-    .all(sha) as string[];
+  return commitModulesOf(db, [sha]).get(sha) ?? [];
+}
+
+/** The modules each of `shas` changed (sorted), in one statement: a commit that changed no file is absent. */
+export function commitModulesOf(db: Db, shas: readonly string[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  if (shas.length === 0) return out;
+  const rows = stmt(
+    db,
+    `SELECT DISTINCT sha, module FROM commit_files WHERE sha IN (${inShortJson(db, '?')}) ORDER BY sha, module`,
+  ).all(JSON.stringify(shas)) as { sha: string; module: string }[];
+  for (const r of rows) out.set(r.sha, [...(out.get(r.sha) ?? []), r.module]);
+  return out;
 }
 
 export interface CommitAuthorRow {
@@ -62,6 +72,15 @@ export interface CommitSubjectRow {
 
 export function commitSubject(db: Db, sha: string): CommitSubjectRow | undefined {
   return stmt(db, 'SELECT sha, subject FROM commits WHERE sha = ?').get(sha) as CommitSubjectRow | undefined;
+}
+
+/** The subjects of the stored commits among `shas`, in one statement. */
+export function commitSubjects(db: Db, shas: readonly string[]): Map<string, string> {
+  if (shas.length === 0) return new Map();
+  const rows = stmt(db, `SELECT sha, subject FROM commits WHERE sha IN (${inShortJson(db, '?')})`).all(
+    JSON.stringify(shas),
+  ) as CommitSubjectRow[];
+  return new Map(rows.map((r) => [r.sha, r.subject]));
 }
 
 /** Who wrote the commits: an agent's name, or an author's email or name (both case-insensitive). */

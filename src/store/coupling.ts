@@ -5,16 +5,40 @@ import { prepared } from './prepared.js';
 // The co-change reads of history/coupling.ts: module_pair_days (migration 0008, kept by store/commits.ts) and the
 // time-ordered commit files of migration 0006.
 
-/** A module's pair rows of whole days before `beforeDay`, newest day first, read lazily (the caller stops early). */
-export function modulePairDaysBefore(
+/**
+ * The whole day before `beforeDay` on which the module's own commits, counted newest day first, reach `need`: that
+ * day, its own commits and the running total through it. Undefined when all its days before `beforeDay` hold fewer.
+ * The running sum is SQL's, so a module with years of days costs one scan in the engine, not a row per day in JS.
+ */
+export function modulePairCutDay(
   db: Db,
   module: string,
   beforeDay: number,
-): Iterable<{ day: number; other: string; commits: number }> {
+  need: number,
+): { day: number; own: number; through: number } | undefined {
   return prepared(
     db,
-    'SELECT day, other, commits FROM module_pair_days WHERE module = ? AND day < ? ORDER BY day DESC',
-  ).iterate(module, beforeDay) as Iterable<{ day: number; other: string; commits: number }>;
+    // other = module, not other = @m: the partial index module_pair_days_own (migration 0020) holds those rows. The
+    // running total rises with every day, so exactly one day crosses `need`.
+    `SELECT day, own, through FROM (
+       SELECT day, commits AS own, SUM(commits) OVER (ORDER BY day DESC) AS through
+       FROM module_pair_days WHERE module = @m AND other = module AND day < @before
+     ) d WHERE through >= @need AND through - own < @need`,
+  ).get({ m: module, before: beforeDay, need }) as { day: number; own: number; through: number } | undefined;
+}
+
+/** The module's pair rows of the whole days in [fromDay, beforeDay), summed per other module (itself included). */
+export function modulePairTotals(
+  db: Db,
+  module: string,
+  fromDay: number,
+  beforeDay: number,
+): { other: string; commits: number }[] {
+  return prepared(
+    db,
+    `SELECT other, SUM(commits) AS commits FROM module_pair_days
+     WHERE module = ? AND day >= ? AND day < ? GROUP BY other`,
+  ).all(module, fromDay, beforeDay) as { other: string; commits: number }[];
 }
 
 /** Other modules changed by `shas`, with how many of those commits changed each. */

@@ -1,4 +1,4 @@
-import { inJson } from './dialect.js';
+import { inShortJson } from './dialect.js';
 import { refreshImpactSummaries } from './impact-summaries.js';
 import { LINK_SCORE_THRESHOLD } from './incidents.js';
 import type { Db } from './open.js';
@@ -41,7 +41,7 @@ export function getDeploy(db: Db, id: number): DeployRow | undefined {
 /** Several deploys by id in one query (unknown ids are left out), in no particular order. */
 export function getDeploys(db: Db, ids: readonly number[]): DeployRow[] {
   if (ids.length === 0) return [];
-  return prepared(db, `SELECT ${COLUMNS} FROM deploys WHERE id IN (${inJson(db, '?', 'bigint')})`).all(
+  return prepared(db, `SELECT ${COLUMNS} FROM deploys WHERE id IN (${inShortJson(db, '?', 'bigint')})`).all(
     JSON.stringify(ids),
   ) as DeployRow[];
 }

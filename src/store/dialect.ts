@@ -21,6 +21,17 @@ export function inJson(db: Db, param: string, type: ValueType = 'text'): string 
   return `SELECT value FROM ${jsonValues(db, param, 'j', type)}`;
 }
 
+/**
+ * inJson for a short list (an answer's page of deploys, incidents or commits) probed against a large table.
+ * PostgreSQL plans a JSON function at 100 rows and answered `id IN (…)` by hashing the whole table (one deploy by
+ * id: 2.6 ms at 10k deploys); an array's elements it plans at 10, and probes the index per element (0.2 ms).
+ */
+export function inShortJson(db: Db, param: string, type: ValueType = 'text'): string {
+  return isPostgres(db)
+    ? `SELECT unnest(ARRAY(SELECT CAST(e.v AS ${type}) FROM json_array_elements_text(CAST(${param} AS json)) AS e(v))) AS value`
+    : inJson(db, param, type);
+}
+
 /** `expr = param`, ignoring ASCII case (SQLite's NOCASE collation; lower() on both sides in PostgreSQL). */
 export function equalsCaseless(db: Db, expr: string, param: string): string {
   return isPostgres(db) ? `lower(${expr}) = lower(${param})` : `${expr} = ${param} COLLATE NOCASE`;

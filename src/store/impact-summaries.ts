@@ -1,4 +1,4 @@
-import { inJson } from './dialect.js';
+import { inJson, inShortJson } from './dialect.js';
 import { impactBackfill, impactSummaryInsert, keyOf, KEYS, perCommit, SUMS, type Engine } from './impact-sql.js';
 import { isPostgres, type Db } from './open.js';
 import { prepared as stmt } from './prepared.js';
@@ -107,11 +107,17 @@ const wholeParams = (who: ImpactIdentity, lo: number, excluded: readonly number[
 ];
 const WHOLE = 'g.first_at >= ? AND g.last_at <= ?';
 
-/** Deploys with a stored summary of `who` for commits both in and outside [lo, hi]: they are recomputed from rows. */
+/**
+ * The deploys an answer about `who`'s commits in [lo, hi] recomputes from rows: those a writer marked and nobody has
+ * recomputed yet (staleSummaryDeploys), and those with a stored summary of `who` for commits both in and outside
+ * [lo, hi]. One statement: on PostgreSQL each is a round trip.
+ */
 export function partialSummaries(db: Db, who: ImpactIdentity, lo: number, hi: number): number[] {
   return stmt(
     db,
-    `SELECT deploy_id FROM impact_deploys
+    `SELECT deploy_id FROM impact_dirty
+     UNION
+     SELECT deploy_id FROM impact_deploys
      WHERE ident = ${keyOf(who.kind, '?')} AND repo_id = ? AND last_at >= ? AND (first_at < ? OR last_at > ?)`,
   )
     .pluck()
@@ -195,7 +201,9 @@ function commitFilter(db: Db, mine: ImpactCommits): { where: string; params: unk
   };
 }
 
-const DEPLOYS_FROM = (db: Db) => `(${inJson(db, '?', 'bigint')}) x JOIN deploy_commits dc ON dc.deploy_id = x.value`;
+// A few deploys (a page, those a writer marked or that straddle the window): probed by index on PostgreSQL as well.
+const DEPLOYS_FROM = (db: Db) =>
+  `(${inShortJson(db, '?', 'bigint')}) x JOIN deploy_commits dc ON dc.deploy_id = x.value`;
 
 /** The summaries of `deployIds` computed from rows, for `mine` only (deploys carrying none of them are absent). */
 export function summariesFromRows(db: Db, deployIds: readonly number[], mine: ImpactCommits): ImpactSummary[] {
@@ -210,15 +218,26 @@ export function summariesFromRows(db: Db, deployIds: readonly number[], mine: Im
   ).all(JSON.stringify(deployIds), ...f.params) as ImpactSummary[];
 }
 
-/** The commits of mine a deploy lists (it shipped them first, or it failed), with their commit times. */
-export function listedCommits(db: Db, deployId: number, mine: ImpactCommits): { sha: string; committedAt: number }[] {
+/** The commits of mine each of `deployIds` lists (it shipped them first, or it failed), with their commit times. */
+export function listedCommits(
+  db: Db,
+  deployIds: readonly number[],
+  mine: ImpactCommits,
+): { deployId: number; sha: string; committedAt: number }[] {
+  if (deployIds.length === 0) return [];
   const f = commitFilter(db, mine);
   // Filtered here, not in SQL: PostgreSQL planned `WHERE listed = 1` around the row subqueries (~1 s a deploy).
   const rows = stmt(
     db,
-    `SELECT r.sha, r.committed_at AS committedAt, r.listed FROM (${perCommit(engineOf(db), DEPLOYS_FROM(db), f.where)}) r`,
-  ).all(JSON.stringify([deployId]), ...f.params) as { sha: string; committedAt: number; listed: number }[];
-  return rows.filter((r) => r.listed === 1).map(({ sha, committedAt }) => ({ sha, committedAt }));
+    `SELECT r.deploy_id AS deployId, r.sha, r.committed_at AS committedAt, r.listed
+     FROM (${perCommit(engineOf(db), DEPLOYS_FROM(db), f.where)}) r`,
+  ).all(JSON.stringify(deployIds), ...f.params) as {
+    deployId: number;
+    sha: string;
+    committedAt: number;
+    listed: number;
+  }[];
+  return rows.filter((r) => r.listed === 1).map(({ deployId, sha, committedAt }) => ({ deployId, sha, committedAt }));
 }
 
 /** The incidents strongly linked to `who`'s commits in [lo, hi]. */

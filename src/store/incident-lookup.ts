@@ -1,4 +1,4 @@
-import { equalsCaseless, inJson, likeCaseless } from './dialect.js';
+import { equalsCaseless, inShortJson, likeCaseless } from './dialect.js';
 import type { IncidentRow } from './incidents.js';
 import type { Db } from './open.js';
 import { prepared as stmt } from './prepared.js';
@@ -65,7 +65,7 @@ export function incidentLines(db: Db, ids: readonly number[]): Map<number, Incid
   const rows = stmt(
     db,
     `SELECT id AS rowid, external_id AS id, title, severity, started_at AS startedAt, status, env FROM incidents
-     WHERE id IN (${inJson(db, '?', 'bigint')})`,
+     WHERE id IN (${inShortJson(db, '?', 'bigint')})`,
   ).all(JSON.stringify(ids)) as (IncidentLine & { rowid: number })[];
   return new Map(rows.map(({ rowid, ...line }) => [rowid, line]));
 }

@@ -1,4 +1,4 @@
-import { joinInOrder } from './dialect.js';
+import { inShortJson, joinInOrder } from './dialect.js';
 import { inListChunks } from './in-list.js';
 import type { Db } from './open.js';
 import { prepared as stmt } from './prepared.js';
@@ -121,6 +121,35 @@ export function commitLinksTo(db: Db, shas: readonly string[], minScore: number)
   }
   return out;
 }
+
+/**
+ * The evidence of each (incident, commit) link among `pairs` that exists, in one statement, keyed by
+ * evidenceKey(incidentId, sha).
+ */
+export function commitLinkEvidences(
+  db: Db,
+  pairs: readonly { incidentId: number; sha: string }[],
+): Map<string, StoredEvidence> {
+  const out = new Map<string, StoredEvidence>();
+  if (pairs.length === 0) return out;
+  const rows = stmt(
+    db,
+    `SELECT incident_id AS incidentId, target, evidence FROM incident_links
+     WHERE kind = 'commit' AND incident_id IN (${inShortJson(db, '?', 'bigint')}) AND target IN (${inShortJson(db, '?')})`,
+  ).all(JSON.stringify(pairs.map((p) => p.incidentId)), JSON.stringify(pairs.map((p) => p.sha))) as {
+    incidentId: number;
+    target: string;
+    evidence: string;
+  }[];
+  const wanted = new Set(pairs.map((p) => evidenceKey(p.incidentId, p.sha)));
+  for (const r of rows) {
+    const key = evidenceKey(r.incidentId, r.target);
+    if (wanted.has(key)) out.set(key, JSON.parse(r.evidence) as StoredEvidence);
+  }
+  return out;
+}
+
+export const evidenceKey = (incidentId: number, sha: string): string => `${incidentId}\u0000${sha}`;
 
 /** The evidence of an incident's link to a commit; undefined when there is no such link. */
 export function commitLinkEvidence(db: Db, incidentId: number, sha: string): StoredEvidence | undefined {

@@ -17,6 +17,7 @@ import { sql as impactSummaries } from './0016-impact-summaries.js';
 import { sql as moduleIncidentBasis } from './0017-module-incident-basis.js';
 import { sql as calibrationReplays } from './0018-calibration-replays.js';
 import { sql as impactShownMarks } from './0019-impact-shown-marks.js';
+import { sql as modulePairOwn } from './0020-module-pair-own.js';
 
 /** Ordered migrations; the index + 1 is the schema version stored in `PRAGMA user_version`. Append only. */
 export const migrations: readonly { name: string; sql: string }[] = [
@@ -39,4 +40,5 @@ export const migrations: readonly { name: string; sql: string }[] = [
   { name: '0017-module-incident-basis', sql: moduleIncidentBasis },
   { name: '0018-calibration-replays', sql: calibrationReplays },
   { name: '0019-impact-shown-marks', sql: impactShownMarks },
+  { name: '0020-module-pair-own', sql: modulePairOwn },
 ];

@@ -14,6 +14,7 @@ import { sql as impactSummaries } from './0016-impact-summaries.js';
 import { sql as moduleIncidentBasis } from './0017-module-incident-basis.js';
 import { sql as calibrationReplays } from './0018-calibration-replays.js';
 import { sql as impactShownMarks } from './0019-impact-shown-marks.js';
+import { sql as modulePairOwn } from './0020-module-pair-own.js';
 
 import { migrations } from '../../migrations/index.js';
 
@@ -37,6 +38,7 @@ const sqlByVersion = [
   moduleIncidentBasis,
   calibrationReplays,
   impactShownMarks,
+  modulePairOwn,
 ];
 
 /**
