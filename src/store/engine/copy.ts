@@ -65,6 +65,8 @@ const TABLES: readonly { name: string; key: string[]; later?: string[]; replace?
   { name: 'impact_dirty', key: ['deploy_id'], replace: true },
   { name: 'impact_links', key: ['ident', 'committed_at', 'sha', 'incident_id'], replace: true },
   { name: 'impact_reverts', key: ['ident', 'committed_at', 'sha', 'revert_sha'], replace: true },
+  // Calibration replays (0018): the target's triggers delete them as older rows arrive, so they too come last, whole.
+  { name: 'calibration_replays', key: ['env', 'model', 'fix_key'], replace: true },
 ];
 
 const PROGRESS = `CREATE TABLE IF NOT EXISTS hindsight_copy (
