@@ -52,6 +52,8 @@ export const FITTED_FEATURES = [
   'cosmetic',
   'isRevert',
   'revertedBefore',
+  'namedLines',
+  'namedShare',
 ] as const;
 export type FittedFeature = (typeof FITTED_FEATURES)[number];
 export type SuspectFeatures = Record<FittedFeature, number>;
@@ -106,6 +108,14 @@ export function suspectEvidence(inc: SuspectQuery, c: CommitFacts, history: Map<
       x.fileMatch = 1;
       x.fileOverlap = overlap;
       x.focus = focus;
+      // how much of the change went into the named files: a one-line touch of a file rarely breaks it
+      const lines = c.files.reduce((n, cf) => n + (cf.lines ?? 0), 0);
+      const named = c.files
+        .filter((cf) => inc.files.some((f) => pathsMatch(cf.path, f.path)))
+        .reduce((n, cf) => n + (cf.lines ?? 0), 0);
+      x.namedLines = sizeScore(named);
+      x.namedShare = lines > 0 ? named / lines : 0;
+      factors['namedLines'] = named;
       const names = [...new Set(matched.map((f) => f.path))];
       reasons.push(
         `changed ${names.slice(0, 3).join(', ')}${names.length > 3 ? ` (+${names.length - 3})` : ''} named by the incident`,
