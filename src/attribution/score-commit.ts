@@ -204,7 +204,7 @@ export function scoreCommit(
 }
 
 /** The link for a suspect's evidence under some weights. */
-export function linkOf(inc: SuspectQuery, sha: string, e: SuspectEvidence, weights: SuspectWeights): Link {
+function linkOf(inc: SuspectQuery, sha: string, e: SuspectEvidence, weights: SuspectWeights): Link {
   const fitted = fittedLogOdds(inc, e, weights);
   const factors: Record<string, number> = { ...e.factors, logOdds: round(fitted) };
   if (e.handSet !== 0) factors['handSet'] = round(e.handSet);
