@@ -85,7 +85,7 @@ describe('suspect calibration per repository', () => {
     const later = suspectCalibration(ctx, query(START + 100 * DAY), new AttributionMemo(ctx.store));
     expect(later.pairs).toBe(MIN_PAIRS + 4);
     g.git('log', '-1'); // the repository is still there for the next read
-  });
+  }, 90_000); // 30+ replays of a real git history: ~15 s alone, twice that on a loaded machine
 
   it('is the score attribute stores and the evaluation ranks by, and says what it was fitted on', async () => {
     const { ctx } = await confirmedHistory(MIN_PAIRS + 2);
@@ -119,7 +119,7 @@ describe('suspect calibration per repository', () => {
         2,
       );
     }
-  });
+  }, 90_000);
 
   it('falls back to the global map with too little confirmed history, and says so', async () => {
     const { ctx } = await confirmedHistory(3);
