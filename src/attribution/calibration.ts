@@ -11,27 +11,37 @@ import { SUSPECT_MODEL_VERSION } from './weights.js';
 // Turning SUSPECT_MODEL's score into a chance that holds on this repository (issue 16: "0.8" right about 80 % of the
 // time). The model's fitted constants come from two other repositories and are over-confident elsewhere; a Platt
 // map — a logistic over the model's log-odds — refitted on the repository's own confirmed causes corrects that,
-// reordering suspects only where hand-set evidence weighs in. The hand-set evidence is added unchanged: a revert or
-// a rollback after the start (earlier incidents are replayed as of their start, so the fit never sees it) and a
-// deploy shortly before the start (a replayed incident starts at its fix's date, not when it began: the timing it
-// shows is an artefact, and fitting it would discount the strongest sign of a real incident, a deploy an hour
-// before).
+// reordering suspects only where hand-set evidence weighs in. The hand-set evidence — a revert or a rollback after
+// the start, a deploy shortly before it — gets a weight of its own, fitted too but kept in [C_MIN, 1]: a replayed
+// incident starts at its fix's date, not when it began, so the timing it shows is partly an artefact, and an
+// unbounded fit would discount the strongest sign of a real incident, a deploy an hour before; left at 1 (the
+// first round) it made the scores above 0.3 over-confident (0.45 → 22 %, docs/attribution-eval.md).
 
-/** p = σ(a · fitted log-odds + b + hand-set log-odds) */
+/** p = σ(a · fitted log-odds + b + c · hand-set log-odds) */
 export interface CalibrationMap {
   a: number;
   b: number;
+  /** weight of the hand-set log-odds, in [C_MIN, 1] */
+  c: number;
   /** confirmed incidents of this repository the map was fitted on (0: the global map) */
   pairs: number;
 }
 
 /**
  * The map used when a repository has fewer than MIN_PAIRS confirmed incidents before the scored one, and the prior
- * every repository's fit is pulled towards: fitted once on the top-5 suspects of every default-branch fix pair of
- * the two repositories SUSPECT_MODEL was fitted on (shemminger/iproute2, linux-nvme/nvme-cli: 529 incidents, 2,353
- * suspects; Brier 0.0765 → 0.0727; docs/attribution-eval.md), shipped as constants.
+ * every repository's fit is pulled towards: fitted once on the top-5 suspects of the default-branch fix pairs of
+ * the two repositories SUSPECT_MODEL was fitted on (shemminger/iproute2, linux-nvme/nvme-cli: 412 incidents naming
+ * files, 2,058 suspects; Brier 0.0745 → 0.0693; docs/attribution-eval.md), shipped as constants. Hand-set evidence
+ * keeps its whole weight here (c = 1): nothing measured this repository's.
  */
-export const GLOBAL_CALIBRATION: CalibrationMap = { a: 0.83, b: -0.741, pairs: 0 };
+export const GLOBAL_CALIBRATION: CalibrationMap = { a: 0.722, b: -1.064, c: 1, pairs: 0 };
+
+/**
+ * The least weight a fitted map gives hand-set evidence: a deploy an hour before a real incident still adds half its
+ * 4 log-odds (measured on five repositories, docs/attribution-eval.md: the fits went below it only on the replays'
+ * artefact timing).
+ */
+export const C_MIN = 0.5;
 
 /** Fewer confirmed incidents than this: the global map applies. */
 export const MIN_PAIRS = 30;
@@ -108,8 +118,7 @@ export function calibrationFor(
 ): CalibrationMap {
   if (incidents.length < MIN_PAIRS) return { ...GLOBAL_CALIBRATION, pairs: incidents.length };
   const points = incidents.flatMap(pointsOf);
-  const { a, b } = fitPlatt(points, GLOBAL_CALIBRATION);
-  return { a, b, pairs: incidents.length };
+  return { ...fitPlatt(points, GLOBAL_CALIBRATION), pairs: incidents.length };
 }
 
 /** Whether a map was fitted on the repository, or is the global fallback. */
@@ -119,7 +128,7 @@ export function isFitted(map: CalibrationMap): boolean {
 
 /** The calibrated chance for the model's log-odds. */
 export function calibrate(map: CalibrationMap, logOdds: number, handSet = 0): number {
-  return sigmoid(map.a * logOdds + map.b + handSet);
+  return sigmoid(map.a * logOdds + map.b + map.c * handSet);
 }
 
 /** Applies the map to a heuristic link: its score becomes the calibrated chance; the model's score stays a factor. */
@@ -137,41 +146,65 @@ export function applyCalibration(link: Link, map: CalibrationMap): void {
 }
 
 /**
- * Penalised logistic regression of hit on the model's fitted log-odds (the hand-set ones an offset): Newton
- * steps from the prior, with a pull of PRIOR pseudo-observations towards it, so a small or one-sided history moves
- * the map only a little. Deterministic.
+ * Penalised logistic regression of hit on the model's fitted log-odds and the hand-set ones: Newton steps from the
+ * prior, with a pull of PRIOR pseudo-observations towards it, so a small or one-sided history moves the map only a
+ * little; the hand-set weight is then kept in [C_MIN, 1]. Deterministic.
  */
 export function fitPlatt(
   points: readonly CalibrationPoint[],
-  prior: { a: number; b: number },
-): { a: number; b: number } {
-  let a = prior.a;
-  let b = prior.b;
-  for (let iter = 0; iter < 50; iter++) {
-    // gradient and Hessian of the penalised negative log-likelihood
-    let ga = PRIOR * (a - prior.a);
-    let gb = PRIOR * (b - prior.b);
-    let haa = PRIOR;
-    let hab = 0;
-    let hbb = PRIOR;
+  prior: { a: number; b: number; c: number },
+): { a: number; b: number; c: number } {
+  const start = [prior.a, prior.b, prior.c];
+  // the penalised negative log-likelihood, to keep each Newton step downhill (halved until it is)
+  const loss = (v: number[]) => {
+    let l = (PRIOR / 2) * v.reduce((s, x, i) => s + (x - start[i]!) ** 2, 0);
     for (const [x, o, y] of points) {
-      const p = sigmoid(a * x + b + o);
-      const w = p * (1 - p);
-      ga += (p - y) * x;
-      gb += p - y;
-      haa += w * x * x;
-      hab += w * x;
-      hbb += w;
+      const z = v[0]! * x + v[1]! + v[2]! * o;
+      l += Math.log1p(Math.exp(-Math.abs(z))) + Math.max(z, 0) - y * z;
     }
-    const det = haa * hbb - hab * hab;
-    if (!(det > 0)) break;
-    const da = (hbb * ga - hab * gb) / det;
-    const db = (haa * gb - hab * ga) / det;
-    a -= da;
-    b -= db;
-    if (Math.abs(da) + Math.abs(db) < 1e-9) break;
+    return l;
+  };
+  let w = [...start];
+  let current = loss(w);
+  for (let iter = 0; iter < 50; iter++) {
+    const g = w.map((v, i) => PRIOR * (v - start[i]!));
+    const h = [0, 1, 2].map((i) => [0, 1, 2].map((j) => (i === j ? PRIOR : 0)));
+    for (const [x, o, y] of points) {
+      const f = [x, 1, o];
+      const p = sigmoid(w[0]! * x + w[1]! + w[2]! * o);
+      for (let i = 0; i < 3; i++) {
+        g[i]! += (p - y) * f[i]!;
+        for (let j = 0; j < 3; j++) h[i]![j]! += p * (1 - p) * f[i]! * f[j]!;
+      }
+    }
+    const step = solve3(h, g);
+    if (!step) break;
+    let t = 1;
+    let next = w.map((v, i) => v - step[i]!);
+    let l = loss(next);
+    while (!(l <= current) && t > 1e-6) {
+      t /= 2;
+      next = w.map((v, i) => v - t * step[i]!);
+      l = loss(next);
+    }
+    if (!(l <= current)) break;
+    const moved = next.reduce((s, v, i) => s + Math.abs(v - w[i]!), 0);
+    w = next;
+    current = l;
+    if (moved < 1e-9) break;
   }
-  return { a: round(a, 4), b: round(b, 4) };
+  return { a: round(w[0]!, 4), b: round(w[1]!, 4), c: round(Math.min(1, Math.max(C_MIN, w[2]!)), 4) };
+}
+
+/** The 3×3 system h · d = g by Cramer's rule (h is positive definite: the prior's pull is on its diagonal). */
+function solve3(h: number[][], g: number[]): number[] | null {
+  const det = (m: number[][]) =>
+    m[0]![0]! * (m[1]![1]! * m[2]![2]! - m[1]![2]! * m[2]![1]!) -
+    m[0]![1]! * (m[1]![0]! * m[2]![2]! - m[1]![2]! * m[2]![0]!) +
+    m[0]![2]! * (m[1]![0]! * m[2]![1]! - m[1]![1]! * m[2]![0]!);
+  const d = det(h);
+  if (!(d > 0)) return null;
+  return [0, 1, 2].map((col) => det(h.map((row, i) => row.map((v, j) => (j === col ? g[i]! : v)))) / d);
 }
 
 /** The top suspects of a replayed incident against its causes; a cherry-pick of a cause counts as the cause. */

@@ -28,7 +28,8 @@ export interface IncidentFacts extends IncidentFactsRow {
 export type DeployFacts = DeployFactsRow;
 
 export interface CommitFacts extends CommitRow {
-  files: PathModule[];
+  /** the files it changed, with the lines changed in each when known */
+  files: (PathModule & { lines?: number })[];
   deploy: DeployFacts | null;
   revertedBy: { sha: string; at: number } | null;
 }

@@ -4,7 +4,7 @@ import {
   commitPathModulesOf,
   commitsOfDeploy,
   type CommitRow,
-  type PathModule,
+  type CommitFile,
 } from '../store/suspect-facts.js';
 import { confirmedPairs, type ConfirmedPairRow } from '../store/confirmed-pairs.js';
 import { hasSeriesIn } from '../store/signals.js';
@@ -22,7 +22,7 @@ const MEMO_LIMIT = 50_000;
 export class AttributionMemo {
   readonly failures: FailureIndex;
   private readonly deployCommits = new Map<number, CommitRow[]>();
-  private readonly commitFiles = new Map<string, PathModule[]>();
+  private readonly commitFiles = new Map<string, CommitFile[]>();
   private readonly signalEnvs = new Map<string, boolean>();
   private reverts: Map<string, { sha: string; at: number }> | undefined;
   private readonly replayed = new Map<string, CalibrationPoint[]>();
@@ -50,8 +50,8 @@ export class AttributionMemo {
   }
 
   /** The files of each of `shas`: those not remembered yet read in one statement (a round trip on PostgreSQL). */
-  filesOf(shas: readonly string[]): Map<string, PathModule[]> {
-    const out = new Map<string, PathModule[]>();
+  filesOf(shas: readonly string[]): Map<string, CommitFile[]> {
+    const out = new Map<string, CommitFile[]>();
     const missing: string[] = [];
     for (const sha of shas) {
       const files = this.commitFiles.get(sha);

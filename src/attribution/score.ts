@@ -24,39 +24,44 @@ export const WEIGHTS = {
  * adds to the log-odds, so a score reads as a probability (issue 16: "0.8" should be right about 80 % of the time).
  * The weights marked fitted come from one logistic regression on the pooled fix pairs of the two development
  * repositories (shemminger/iproute2 and linux-nvme/nvme-cli: incidents naming the fix's files, as of the fix; see
- * docs/attribution-eval.md), shipped as constants and measured on repositories they were not fitted on. What the
+ * docs/attribution-eval.md), refitted once when the lines changed in the named files joined them (pulled towards
+ * the first fit), shipped as constants and measured on repositories they were not fitted on. What the
  * evaluation cannot see — a deploy hours before, a revert or rollback after the start, an incident naming no
  * file — is hand-set.
  */
 export const SUSPECT_MODEL = {
   /** fitted: log-odds of a candidate touching nothing the incident names, when it names files */
-  bias: -10.8,
+  bias: -11.39,
   /** fitted: touched a file the incident names */
-  fileMatch: 1.83,
+  fileMatch: 0.93,
   /** fitted: share of the incident's files it touched */
-  fileOverlap: 2.31,
+  fileOverlap: 2.33,
   /** fitted: share of its own files the incident names (a focused change over a sweep that brushed the file) */
-  focus: 0.73,
+  focus: -0.12,
   /** fitted: 1 / (1 + n) for the change with n later shipped changes to a named file */
-  fileHistory: 4.68,
+  fileHistory: 5.99,
   /** fitted: the very latest change is less likely than 1 / (1 + n) alone says (it is often the cosmetic one) */
-  latest: -1.59,
+  latest: -2.34,
   /** fitted: touched the incident's module but none of its files */
-  moduleOnly: 0.76,
+  moduleOnly: 1.76,
   /** fitted: sizeScore (bigger changes break more) */
-  size: 4.67,
+  size: 3.13,
   /** fitted: log10(1 + files it touched): sweeping changes rarely carry the bug */
-  files: -1.17,
+  files: -0.72,
   /** fitted: ageScore of the days since it was written */
-  age: 0.24,
+  age: 0.25,
   /** fitted: ageScore of the days since it went live */
-  liveAge: -0.39,
+  liveAge: 0.15,
   /** fitted: its subject says documentation, style, typo, rename, cleanup, licence */
   cosmetic: -1.26,
   /** fitted: it is itself a revert */
-  isRevert: -1.06,
+  isRevert: -1.74,
   /** fitted: reverted before the incident began (its change was no longer live) */
-  revertedBefore: -0.43,
+  revertedBefore: -1.2,
+  /** fitted: sizeScore of the lines it changed in the named files */
+  namedLines: 2.33,
+  /** fitted: share of its changed lines that are in the named files */
+  namedShare: 1.16,
   /** hand-set: an incident that names no file: the prior of a recently shipped change */
   unlocatedBias: -6.5,
   /** hand-set: with no file named, touched the incident's module, or not */

@@ -114,3 +114,11 @@ export function trainWeights(
 export function zeroFeatures(): FeatureVector {
   return Object.fromEntries(FEATURES.map((f) => [f, 0])) as FeatureVector;
 }
+
+/**
+ * The version of how suspects are scored and calibrated (SUSPECT_MODEL, scoreCommit's evidence, the calibration map
+ * and its fit). Anything kept from an earlier scoring — replayed calibration points — is only valid for the same
+ * version: bump it whenever suspect scoring changes. 2: the calibration map weighs hand-set evidence (c); 3: the
+ * lines a change made in the named files (namedLines, namedShare), the model and the global map refitted.
+ */
+export const SUSPECT_MODEL_VERSION = '3';

@@ -23,6 +23,11 @@ export interface PathModule {
   module: string;
 }
 
+/** A file a commit changed, with the lines it added and deleted there (0 for a binary file). */
+export interface CommitFile extends PathModule {
+  lines: number;
+}
+
 export interface DeployFactsRow {
   id: number;
   sha: string;
@@ -136,19 +141,19 @@ export function commitPathModules(db: Db, sha: string): PathModule[] {
  * The files of many commits in one statement, each commit's in path order (as its primary key gives them one at a
  * time): an incident's suspects are up to several hundred commits, and on PostgreSQL every statement is a round trip.
  */
-export function commitPathModulesOf(db: Db, shas: readonly string[]): Map<string, PathModule[]> {
-  const out = new Map<string, PathModule[]>();
+export function commitPathModulesOf(db: Db, shas: readonly string[]): Map<string, CommitFile[]> {
+  const out = new Map<string, CommitFile[]>();
   if (shas.length === 0) return out;
   const rows = stmt(
     db,
-    `SELECT cf.sha, cf.path, cf.module FROM ${jsonValues(db, '?', 'j')} ${joinInOrder(db)} commit_files cf
-       ON cf.sha = j.value
+    `SELECT cf.sha, cf.path, cf.module, COALESCE(cf.added, 0) + COALESCE(cf.deleted, 0) AS lines
+     FROM ${jsonValues(db, '?', 'j')} ${joinInOrder(db)} commit_files cf ON cf.sha = j.value
      ORDER BY cf.sha, cf.path`,
-  ).all(JSON.stringify(shas)) as (PathModule & { sha: string })[];
-  for (const { sha, path, module } of rows) {
+  ).all(JSON.stringify(shas)) as (CommitFile & { sha: string })[];
+  for (const { sha, path, module, lines } of rows) {
     let files = out.get(sha);
     if (!files) out.set(sha, (files = []));
-    files.push({ path, module });
+    files.push({ path, module, lines: Number(lines) });
   }
   return out;
 }

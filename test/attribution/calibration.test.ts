@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  C_MIN,
   GLOBAL_CALIBRATION,
   MIN_PAIRS,
   REPLAY_MODEL,
@@ -90,7 +91,7 @@ describe('suspect calibration per repository', () => {
     const later = suspectCalibration(ctx, query(START + 100 * DAY), new AttributionMemo(ctx.store));
     expect(later.pairs).toBe(MIN_PAIRS + 4);
     g.git('log', '-1'); // the repository is still there for the next read
-  });
+  }, 90_000); // 30+ replays of a real git history: ~15 s alone, twice that on a loaded machine
 
   it('is the score attribute stores and the evaluation ranks by, and says what it was fitted on', async () => {
     const { ctx } = await confirmedHistory(MIN_PAIRS + 2);
@@ -124,7 +125,7 @@ describe('suspect calibration per repository', () => {
         2,
       );
     }
-  });
+  }, 90_000);
 
   it('falls back to the global map with too little confirmed history, and says so', async () => {
     const { ctx } = await confirmedHistory(3);
@@ -229,7 +230,7 @@ describe('calibration replays kept in the store', () => {
 
 describe('the Platt fit', () => {
   it('recovers the map that generated the outcomes, and stays at the prior with nothing to learn from', () => {
-    const truth = { a: 0.6, b: -1.2 };
+    const truth = { a: 0.6, b: -1.2, c: 1 };
     const points: CalibrationPoint[] = [];
     // deterministic outcomes at the true rate of each log-odds (a low-discrepancy sequence); some with hand-set evidence
     for (let i = 0; i < 4000; i++) {
@@ -241,7 +242,29 @@ describe('the Platt fit', () => {
     const fit = fitPlatt(points, GLOBAL_CALIBRATION);
     expect(fit.a).toBeCloseTo(truth.a, 1);
     expect(fit.b).toBeCloseTo(truth.b, 1);
-    expect(fitPlatt([], GLOBAL_CALIBRATION)).toEqual({ a: GLOBAL_CALIBRATION.a, b: GLOBAL_CALIBRATION.b });
+    expect(fit.c).toBeCloseTo(1, 1);
+    expect(fitPlatt([], GLOBAL_CALIBRATION)).toEqual({
+      a: GLOBAL_CALIBRATION.a,
+      b: GLOBAL_CALIBRATION.b,
+      c: GLOBAL_CALIBRATION.c,
+    });
     expect(fitPlatt(points, GLOBAL_CALIBRATION)).toEqual(fit); // deterministic
+  });
+
+  it('discounts hand-set evidence the repository shows to be over-confident, but never below C_MIN', () => {
+    // Suspects with a deploy just before (hand-set +4) are causes no more often than the model's log-odds say.
+    const points = (c: number): CalibrationPoint[] =>
+      Array.from({ length: 4000 }, (_, i) => {
+        const z = -6 + (8 * (i % 97)) / 96;
+        const hand = i % 3 === 0 ? 4 : 0;
+        const p = calibrate({ a: 0.6, b: -1.2, c, pairs: 0 }, z, hand);
+        return [z, hand, (i * 0.618034) % 1 < p ? 1 : 0];
+      });
+    const fit = fitPlatt(points(0.7), GLOBAL_CALIBRATION);
+    expect(fit.c).toBeCloseTo(0.7, 1);
+    // a suspect scored 0.45 by the first-round map (hand-set added whole) reads lower now
+    const overConfident = calibrate({ ...fit, c: 1, pairs: 0 }, -4, 4);
+    expect(calibrate({ ...fit, pairs: 0 }, -4, 4)).toBeLessThan(overConfident - 0.05);
+    expect(fitPlatt(points(0), GLOBAL_CALIBRATION).c).toBe(C_MIN);
   });
 });

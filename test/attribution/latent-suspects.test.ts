@@ -153,6 +153,19 @@ describe('suspect scores are chances', () => {
     expect(score(nothing)).toBeLessThan(0.01);
   });
 
+  it('weigh how much of a change went into the named files', () => {
+    // Same size, same files: one rewrote the named file, the other touched it with one line and rewrote another.
+    const files = (named: number) => [
+      { path: 'src/db/pool.c', module: 'db', lines: named },
+      { path: 'src/ui/menu.c', module: 'ui', lines: 40 - named },
+    ];
+    const rewrote = commit({ files: files(39) });
+    const brushed = commit({ files: files(1) });
+    expect(score(rewrote, 3)).toBeGreaterThan(score(brushed, 3) + 0.01);
+    const link = scoreCommit(inc, rewrote, new Map([[rewrote.sha, 3]]));
+    expect(link.evidence.factors['namedLines']).toBe(39);
+  });
+
   it('are measured by a reliability table and the Brier score', () => {
     const t = new CalibrationTally();
     for (let i = 0; i < 10; i++) t.add(0.8, i < 8);

@@ -24,7 +24,7 @@ describe('AttributionMemo.filesOf', () => {
     );
     const writer = commitWriter(db);
     db.transaction(() => writer.insertAll(commits))();
-    const expected = new Map(shas.map((sha, i) => [sha, [{ path: `src/f${i}.ts`, module: 'src' }]]));
+    const expected = new Map(shas.map((sha, i) => [sha, [{ path: `src/f${i}.ts`, module: 'src', lines: 1 }]]));
 
     const memo = new AttributionMemo(db, { limit: 3 });
     expect(memo.filesOf(shas.slice(0, 2))).toEqual(new Map([...expected].slice(0, 2)));

@@ -3,7 +3,12 @@ import { insertCommit } from '../../src/store/commits.js';
 import { insertDeploy, setDeployLinks } from '../../src/store/deploys.js';
 import { openStore } from '../../src/store/open.js';
 import { ensureRepo } from '../../src/store/repos.js';
-import { latestDeployOf, liveSinceDeploysOf, shippedChangesTo } from '../../src/store/suspect-facts.js';
+import {
+  commitPathModulesOf,
+  latestDeployOf,
+  liveSinceDeploysOf,
+  shippedChangesTo,
+} from '../../src/store/suspect-facts.js';
 import { testDbTarget } from '../helpers/context.js';
 import { newCommit } from '../helpers/new-commit.js';
 
@@ -59,6 +64,24 @@ describe('suspect history reads (both engines)', () => {
     expect(latestDeployOf(db, a, 'production', 200 * DAY)?.id).toBe(second);
     // a service filter keeps deploys of that service and service-less ones
     expect(live(b, 'web')).toBe(second);
+    db.close();
+  });
+
+  it('reads the lines each candidate changed in each of its files (a binary file counts 0)', async () => {
+    const db = await openStore(testDbTarget());
+    const repoId = ensureRepo(db, '/tmp/repo');
+    const a = 'a'.repeat(40);
+    const files = [
+      { path: 'src/db/pool.c', oldPath: null, module: 'db', added: 30, deleted: 12 },
+      { path: 'src/ui/menu.c', oldPath: null, module: 'ui', added: 1, deleted: 0 },
+      { path: 'img/logo.png', oldPath: null, module: 'img', added: null, deleted: null },
+    ];
+    insertCommit(db, newCommit(repoId, a, { authoredAt: DAY, committedAt: DAY, files }));
+    expect(commitPathModulesOf(db, [a]).get(a)).toEqual([
+      { path: 'img/logo.png', module: 'img', lines: 0 },
+      { path: 'src/db/pool.c', module: 'db', lines: 42 },
+      { path: 'src/ui/menu.c', module: 'ui', lines: 1 },
+    ]);
     db.close();
   });
 });
