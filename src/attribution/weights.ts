@@ -4,12 +4,6 @@
  * recent commit that wrote one blamed line does not beat an older one that wrote the whole broken function.
  */
 
-/**
- * The suspect scoring's version: bump it whenever how suspects are gathered or scored changes (score-commit.ts,
- * candidates.ts, score.ts's SUSPECT_MODEL), so calibration replays stored by the old scoring are recomputed, not read.
- */
-export const SUSPECT_MODEL_VERSION = '1';
-
 /** Candidate features, each roughly in [0, 1]. */
 export const FEATURES = [
   /** weighted share of the blamed lines this commit last touched (changed lines 1, lines next to an addition 0.5) */
