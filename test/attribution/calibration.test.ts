@@ -171,7 +171,7 @@ describe('calibration replays kept in the store', () => {
     // a read-only caller (incident_suspects) computes what is missing but writes nothing
     new AttributionMemo(ctx.store).calibrationPoints('staging', earlier.slice(0, 2), () => []);
     expect(storedReplays(ctx.store, 'staging', REPLAY_MODEL, earlier.map(replayKey)).size).toBe(0);
-  });
+  }, 90_000);
 
   it('an older deploy or commit deletes exactly the replays it can change; newer data deletes none', async () => {
     const { g, ctx } = await confirmedHistory(MIN_PAIRS + 2);
@@ -214,7 +214,7 @@ describe('calibration replays kept in the store', () => {
     const left = stored(ctx, earlier);
     expect(left.size).toBeGreaterThan(0);
     for (const inc of earlier) expect(left.has(replayKey(inc))).toBe(inc.startedAt <= START + 10 * DAY);
-  });
+  }, 90_000);
 
   it('keeps no replay computed while another writer stored a deploy or commit', async () => {
     const { ctx } = await confirmedHistory(2);
