@@ -10,6 +10,7 @@ import {
   latestDeployOf,
   liveSinceDeploysOf,
   shippedChangesTo,
+  type CommitFile,
   type CommitRow,
   type DeployFactsRow,
   type IncidentFactsRow,
@@ -29,7 +30,7 @@ export type DeployFacts = DeployFactsRow;
 
 export interface CommitFacts extends CommitRow {
   /** the files it changed, with the lines changed in each when known */
-  files: (PathModule & { lines?: number })[];
+  files: (PathModule & Partial<Pick<CommitFile, 'lines'>>)[];
   deploy: DeployFacts | null;
   revertedBy: { sha: string; at: number } | null;
 }

@@ -90,25 +90,31 @@ export class AttributionMemo {
     replay: (inc: ConfirmedIncident) => CalibrationPoint[],
   ): Map<ConfirmedIncident, CalibrationPoint[]> {
     const out = new Map<ConfirmedIncident, CalibrationPoint[]>();
+    const keys = new Map(incidents.map((inc) => [inc, replayKey(inc)]));
     const missing: ConfirmedIncident[] = [];
     for (const inc of incidents) {
-      const points = this.replayed.get(`${env}\0${replayKey(inc)}`);
+      const points = this.replayed.get(`${env}\0${keys.get(inc)!}`);
       if (points) out.set(inc, points);
       else missing.push(inc);
     }
     if (missing.length === 0) return out;
-    const stored = storedReplays(this.db, env, REPLAY_MODEL, missing.map(replayKey));
+    const stored = storedReplays(
+      this.db,
+      env,
+      REPLAY_MODEL,
+      missing.map((inc) => keys.get(inc)!),
+    );
     const watermark = this.keepReplays && missing.length > stored.size ? replayWatermark(this.db) : undefined;
     const fresh: ReplayRow[] = [];
     for (const inc of missing) {
-      const key = replayKey(inc);
-      const json = stored.get(key);
+      const json = stored.get(keys.get(inc)!);
       const points = json !== undefined ? (JSON.parse(json) as CalibrationPoint[]) : replay(inc);
-      if (json === undefined) fresh.push({ fixKey: key, startedAt: inc.startedAt, points: JSON.stringify(points) });
+      if (json === undefined)
+        fresh.push({ fixKey: keys.get(inc)!, startedAt: inc.startedAt, points: JSON.stringify(points) });
       out.set(inc, points);
     }
     // remembered only after every answer is taken: remembering may start the memo over
-    for (const [inc, points] of out) remember(this.limit, this.replayed, `${env}\0${replayKey(inc)}`, () => points);
+    for (const [inc, points] of out) remember(this.limit, this.replayed, `${env}\0${keys.get(inc)!}`, () => points);
     if (watermark && fresh.length > 0) saveReplays(this.db, env, REPLAY_MODEL, fresh, watermark);
     return out;
   }

@@ -103,16 +103,17 @@ export function suspectEvidence(inc: SuspectQuery, c: CommitFacts, history: Map<
     const overlap = matched.length / inc.files.length;
     factors['fileOverlap'] = round(overlap);
     if (matched.length > 0) {
-      const focus = c.files.filter((cf) => inc.files.some((f) => pathsMatch(cf.path, f.path))).length / c.files.length;
+      // its own files the incident names: how focused the change is, and how much of it went there
+      const namedFiles = c.files.filter((cf) => inc.files.some((f) => pathsMatch(cf.path, f.path)));
+      const focus = namedFiles.length / c.files.length;
       factors['focus'] = round(focus);
       x.fileMatch = 1;
       x.fileOverlap = overlap;
       x.focus = focus;
-      // how much of the change went into the named files: a one-line touch of a file rarely breaks it
-      const lines = c.files.reduce((n, cf) => n + (cf.lines ?? 0), 0);
-      const named = c.files
-        .filter((cf) => inc.files.some((f) => pathsMatch(cf.path, f.path)))
-        .reduce((n, cf) => n + (cf.lines ?? 0), 0);
+      // a one-line touch of a named file rarely breaks it
+      const linesOf = (files: typeof c.files) => files.reduce((n, cf) => n + (cf.lines ?? 0), 0);
+      const lines = linesOf(c.files);
+      const named = linesOf(namedFiles);
       x.namedLines = sizeScore(named);
       x.namedShare = lines > 0 ? named / lines : 0;
       factors['namedLines'] = named;

@@ -153,10 +153,7 @@ export const evidenceKey = (incidentId: number, sha: string): string => `${incid
 
 /** The evidence of an incident's link to a commit; undefined when there is no such link. */
 export function commitLinkEvidence(db: Db, incidentId: number, sha: string): StoredEvidence | undefined {
-  const e = stmt(db, "SELECT evidence FROM incident_links WHERE incident_id = ? AND kind = 'commit' AND target = ?")
-    .pluck()
-    .get(incidentId, sha) as string | undefined;
-  return e === undefined ? undefined : (JSON.parse(e) as StoredEvidence);
+  return commitLinkEvidences(db, [{ incidentId, sha }]).get(evidenceKey(incidentId, sha));
 }
 
 // ------------------------------------------------------------------------------------------- the pending marker
