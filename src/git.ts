@@ -68,9 +68,14 @@ export async function parentsOf(repoPath: string, tips: readonly string[]): Prom
 }
 
 /**
- * Which of `candidates` are ancestors of `sha` (or `sha` itself), in one walk: `git rev-list C… --not sha` lists
- * exactly the commits reachable from a candidate but not from `sha`, so a candidate it leaves out is an ancestor.
- * One call for any number of candidates (220 release tags cost 220 walks, not 220 × 220 merge-base calls).
+ * Which of `candidates` are ancestors of `sha` (or `sha` itself). First one walk: `git rev-list C… --not sha` lists
+ * the commits reachable from a candidate but not from `sha`, so a candidate it leaves out is an ancestor (220 release
+ * tags cost one walk, not 220 merge-base calls). That walk goes by commit date and stops once only commits `sha`
+ * reaches are left for a few steps, so under clock skew (a path from `sha` through commits dated before the
+ * candidate) it lists ancestors too. When it lists any candidate, `sha`'s whole history is read once (no negative
+ * side, so no early stop) and decides: a deploy on the main line lists none and pays nothing more; one on a release
+ * line lists the main-line deploys since it branched (util-linux v2.40.4: 58 of 201 tags, 0.27 s for 19,568
+ * commits, where 58 `merge-base --is-ancestor` calls took seconds).
  */
 export async function ancestorsAmong(
   repoPath: string,
@@ -79,8 +84,10 @@ export async function ancestorsAmong(
 ): Promise<Set<string>> {
   const unique = [...new Set(candidates)];
   if (unique.length === 0) return new Set();
-  const notReached = new Set(await revList(repoPath, [...unique, '--not', sha], 1_000_000_000));
-  return new Set(unique.filter((c) => !notReached.has(c)));
+  const listed = new Set(await revList(repoPath, [...unique, '--not', sha], 1_000_000_000));
+  if (!unique.some((c) => listed.has(c))) return new Set(unique);
+  const history = new Set(await revList(repoPath, [sha], 1_000_000_000));
+  return new Set(unique.filter((c) => history.has(c)));
 }
 
 /** The commits among `shas` that none of the others reaches (`git merge-base --independent`). */

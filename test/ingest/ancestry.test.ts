@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { gitAncestry, graphAncestry, type Ancestry } from '../../src/ingest/ancestry.js';
+import { recordDeploy } from '../../src/ingest/deploys.js';
+import { testContext } from '../helpers/context.js';
 import { gitdir } from '../helpers/gitdir.js';
 
 // A batch of release tags reads the commit graph once and answers the range questions in memory: every answer must
@@ -95,5 +97,41 @@ describe('ancestry from the commit graph read once', () => {
     const present = Object.fromEntries(Object.entries(all).filter(([, sha]) => has(sha)));
     expect(Object.keys(present).length).toBeLessThan(Object.keys(all).length);
     expect(await answers(graph, present)).toEqual(await answers(git, present));
+  });
+});
+
+describe('ancestry under clock skew', () => {
+  // git's `rev-list C --not S` walks by commit date and stops once only uninteresting commits are left for a few
+  // steps, so a path from S to C through commits dated before C is cut short and C is reported as not reached.
+  // A deploy from CI asks exactly this question of git (no graph is read for one deploy), and its predecessor was lost.
+  function skewed() {
+    const g = gitdir();
+    let n = 0;
+    const commit = (date: string) =>
+      g.commit({ files: { 'src/a.ts': `export const a = ${++n};\n` }, message: `c${n}`, date });
+    commit('2026-03-01T10:00:00Z');
+    const released = commit('2026-03-10T10:00:00Z');
+    // eight commits whose committer clock was years behind, then one with the right time
+    for (let i = 0; i < 8; i++) commit(`2020-01-0${1 + (i % 8)}T1${i}:00:00Z`);
+    const next = commit('2026-03-20T10:00:00Z');
+    return { g, released, next };
+  }
+
+  it("finds an ancestor git's date-ordered walk misses, from git and from the graph alike", async () => {
+    const { g, released, next } = skewed();
+    const walk = g.git('rev-list', released, '--not', next);
+    expect(walk.split('\n')).toContain(released); // the premise: git's own walk misses it
+    for (const a of [gitAncestry(g.path), await graphAncestry(g.path, [next])]) {
+      expect([...(await a.ancestorsAmong(next, [released]))]).toEqual([released]);
+    }
+  });
+
+  it('gives a deploy from CI its predecessor across the skewed commits, and only the commits between', async () => {
+    const { g, released, next } = skewed();
+    const ctx = testContext(g.path);
+    const first = await recordDeploy(ctx, { ref: released, status: 'success', finishedAt: Date.UTC(2026, 2, 11) });
+    const second = await recordDeploy(ctx, { ref: next, status: 'success', finishedAt: Date.UTC(2026, 2, 21) });
+    expect(second.deploy.prevDeployId).toBe(first.deploy.id);
+    expect(second.commitCount).toBe(9); // git rev-list released..next, not the whole history
   });
 });
