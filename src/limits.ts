@@ -21,3 +21,6 @@ export const LIMITS = {
   /** an ISO date or date-time */
   date: 40,
 } as const;
+
+/** The longest window delivery figures are asked for, in days (delivery_metrics' `window_days`, `metrics --window-days`). */
+export const MAX_WINDOW_DAYS = 365;

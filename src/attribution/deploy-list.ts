@@ -1,6 +1,6 @@
 import type { AppContext } from '../context.js';
 import { checkDeployTarget, missingSetup } from '../setup-hints.js';
-import { listDeploys, type DeployListRow } from '../store/deploys.js';
+import { deployRef, listDeploys, type DeployListRow } from '../store/deploys.js';
 
 export interface DeployListEntry {
   id: number;
@@ -47,21 +47,17 @@ function entry(d: DeployListRow): DeployListEntry {
     env: d.env,
     service: d.service,
     sha: d.sha,
-    ref: refName(d.source, d.externalId),
+    ref: deployRef(d.source, d.externalId),
     source: d.source,
     finishedAt: new Date(d.finishedAt).toISOString(),
     status: d.status,
     prev:
       d.prevDeployId === null
         ? null
-        : { id: d.prevDeployId, sha: d.prevSha!, ref: refName(d.prevSource!, d.prevExternalId) },
+        : { id: d.prevDeployId, sha: d.prevSha!, ref: deployRef(d.prevSource!, d.prevExternalId) },
     commits: d.commits,
     shippedBefore: d.shippedBefore,
     rollbackTo: d.rollbackToDeployId,
     rolledBackBy: d.rolledBackByDeployId,
   };
 }
-
-/** Tag deploys are recorded as `<tag>@<env>[/<service>]`; the tag is what a reader knows them by. */
-const refName = (source: string, externalId: string | null): string | null =>
-  source === 'tags' ? (externalId?.replace(/@[^@]*$/, '') ?? null) : externalId;

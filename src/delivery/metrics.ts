@@ -13,6 +13,7 @@ import {
   type DeliveryIncident,
   type ShippedCommit,
 } from '../store/delivery.js';
+import { deployRef, latestDeployBefore } from '../store/deploys.js';
 import { median, percentile } from '../triage/kpis.js';
 import { ATTRIBUTION_RULES, DORA_SOURCE, METRIC_DEFINITIONS, METRIC_NAMES } from './definitions.js';
 import { checkDeployTarget } from '../setup-hints.js';
@@ -71,9 +72,24 @@ export interface DeliveryMetrics {
     notCausedByDeploy: number;
     notCausedExamples: string[];
   };
+  /**
+   * Only when no deploy in scope finished in the window: the newest one before it, so that an all-empty answer about
+   * a repository whose last release is months old says where its deploys are instead of reading as "nothing shipped".
+   */
+  latestDeploy?: QuietWindowHint;
   definitions: { name: string; better: 'lower' | 'higher'; definition: string }[];
   rules: string[];
   source: string;
+}
+
+export interface QuietWindowHint {
+  id: number;
+  ref: string | null;
+  env: string;
+  service: string;
+  finishedAt: string;
+  /** days from its finish to the window's end, rounded up: the window that would include it */
+  daysBeforeEnd: number;
 }
 
 /** What every group's figures are computed from: the deploys of both windows and what was learned about them. */
@@ -163,6 +179,7 @@ export function deliveryMetrics(ctx: AppContext, q: DeliveryQuery): DeliveryMetr
         )
       : [];
 
+  const latest = current.length === 0 ? latestDeployBefore(db, { before: since, env, service }) : undefined;
   const started = incidents.filter((i) => i.startedAt >= since);
   const notCaused = started.filter((i) => (causes.get(i.id)?.size ?? 0) === 0);
   return {
@@ -184,6 +201,18 @@ export function deliveryMetrics(ctx: AppContext, q: DeliveryQuery): DeliveryMetr
       notCausedByDeploy: notCaused.length,
       notCausedExamples: notCaused.slice(-3).map((i) => i.externalId),
     },
+    ...(latest
+      ? {
+          latestDeploy: {
+            id: latest.id,
+            ref: deployRef(latest.source, latest.externalId),
+            env: latest.env,
+            service: latest.service,
+            finishedAt: iso(latest.finishedAt),
+            daysBeforeEnd: Math.ceil((until - latest.finishedAt) / DAY),
+          },
+        }
+      : {}),
     definitions: METRIC_NAMES.map((name) => ({ name, ...METRIC_DEFINITIONS[name] })),
     rules: [...ATTRIBUTION_RULES],
     source: DORA_SOURCE,

@@ -1,4 +1,5 @@
-import type { DeliveryMetrics, Figures, GroupFigures } from './metrics.js';
+import { MAX_WINDOW_DAYS } from '../limits.js';
+import type { DeliveryMetrics, Figures, GroupFigures, QuietWindowHint } from './metrics.js';
 
 /** A group as the answers carry it: breakdown rows may leave the previous window's figures out (deltas stay). */
 export type FiguresRow = Omit<GroupFigures, 'previous'> & { previous?: Figures };
@@ -32,6 +33,7 @@ export function renderDelivery(m: DeliveryAnswer, options: { definitions?: boole
     `incidents started: ${i.started}; caused by a deploy: ${i.causedByDeploy}; not caused by any deploy: ` +
       `${i.notCausedByDeploy}${i.notCausedExamples.length ? ` (${i.notCausedExamples.join(', ')})` : ''}`,
   );
+  if (m.latestDeploy) lines.push(quietWindow(m.latestDeploy));
   if (options.definitions !== false) {
     lines.push(`definitions (${m.source}):`);
     for (const d of m.definitions) lines.push(`- ${d.name} (${d.better} is better): ${d.definition}`);
@@ -59,3 +61,13 @@ const pp = (v: number | null | undefined): number | null | undefined =>
   v === null || v === undefined ? v : Math.round(v * 1000) / 10;
 const sign = (v: number | null | undefined, unit = ''): string =>
   v === null || v === undefined ? '' : ` Δ${v > 0 ? '+' : ''}${Math.round(v * 10) / 10}${unit}`;
+
+/** Where the deploys are when none finished in the window, and the window (or its end) that reaches them. */
+function quietWindow(d: QuietWindowHint): string {
+  const name = `#${d.id}${d.ref ? ` ${d.ref}` : ''} (${d.env}${d.service ? `/${d.service}` : ''})`;
+  const fix =
+    d.daysBeforeEnd <= MAX_WINDOW_DAYS
+      ? `widen the window to ${d.daysBeforeEnd} days (window_days; CLI --window-days ${d.daysBeforeEnd})`
+      : `the window is at most ${MAX_WINDOW_DAYS} days: end it at that deploy instead (CLI: HINDSIGHT_NOW=${d.finishedAt})`;
+  return `no deploy finished in this window; the latest, ${name}, finished ${d.finishedAt.slice(0, 10)}, ${d.daysBeforeEnd} d before its end: ${fix}`;
+}

@@ -38,6 +38,23 @@ export function getDeploy(db: Db, id: number): DeployRow | undefined {
   return db.prepare(`SELECT ${COLUMNS} FROM deploys WHERE id = ?`).get(id) as DeployRow | undefined;
 }
 
+/** Tag deploys are recorded as `<tag>@<env>[/<service>]`; the tag is what a reader knows them by. */
+export const deployRef = (source: string, externalId: string | null): string | null =>
+  source === 'tags' ? (externalId?.replace(/@[^@]*$/, '') ?? null) : externalId;
+
+/** The newest deploy that finished before `before`, optionally of one env and/or service. */
+export function latestDeployBefore(
+  db: Db,
+  q: { before: number; env: string | null; service: string | null },
+): DeployRow | undefined {
+  return prepared(
+    db,
+    `SELECT ${COLUMNS} FROM deploys WHERE finished_at < @before AND (CAST(@env AS TEXT) IS NULL OR env = @env)
+       AND (CAST(@service AS TEXT) IS NULL OR service = @service)
+     ORDER BY finished_at DESC, id DESC LIMIT 1`,
+  ).get(q) as DeployRow | undefined;
+}
+
 /** Several deploys by id in one query (unknown ids are left out), in no particular order. */
 export function getDeploys(db: Db, ids: readonly number[]): DeployRow[] {
   if (ids.length === 0) return [];

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { renderDelivery } from '../../src/delivery/report-text.js';
 import { DAY, deliveryFixture, HOUR, NOW } from './fixture.js';
 
 describe('delivery metrics', () => {
@@ -39,6 +40,27 @@ describe('delivery metrics', () => {
     expect(m.overall.delta.deploys).toBe(3);
     expect(m.overall.delta.perWeek).toBe(0.7);
     expect(m.previous.until).toBe(m.window.since);
+  });
+
+  it('says where the deploys are when none finished in the window, and which window reaches the newest', () => {
+    const f = deliveryFixture();
+    const old = f.deploy({ at: NOW - 100 * DAY - HOUR, shas: [] });
+    f.deploy({ at: NOW - 200 * DAY, shas: [] });
+    f.deploy({ at: NOW - 5 * DAY, shas: [], env: 'staging' });
+    const quiet = f.metrics(30, { env: 'production' });
+    expect(quiet.overall.current.deploys).toBe(0);
+    // the newest production deploy, not staging's (in scope) nor the older one; 100 d and an hour → 101 days
+    expect(quiet.latestDeploy).toMatchObject({ id: old, env: 'production', daysBeforeEnd: 101 });
+    expect(renderDelivery(quiet)).toContain('widen the window to 101 days (window_days; CLI --window-days 101)');
+    // the window it names does include that deploy, and then the hint is gone
+    const wide = f.metrics(101, { env: 'production' });
+    expect(wide.overall.current.deploys).toBe(1);
+    expect(wide.latestDeploy).toBeUndefined();
+    // a deploy in the window (staging's, all envs counted): no hint; beyond the longest window, move its end instead
+    expect(f.metrics(30).latestDeploy).toBeUndefined();
+    expect(renderDelivery({ ...quiet, latestDeploy: { ...quiet.latestDeploy!, daysBeforeEnd: 400 } })).toContain(
+      'end it at that deploy instead (CLI: HINDSIGHT_NOW=',
+    );
   });
 
   it('measures recovery: time its incidents were open, else deploy → next good deploy; open ones apart', () => {

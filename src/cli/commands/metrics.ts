@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { renderDelivery } from '../../delivery/report-text.js';
 import { deliveryMetrics } from '../../delivery/metrics.js';
+import { MAX_WINDOW_DAYS } from '../../limits.js';
 import { UserInputError } from '../../errors.js';
 import type { ContextFactory } from '../main.js';
 import { out, outJson } from '../output.js';
@@ -25,7 +26,7 @@ export function registerMetrics(program: Command, makeContext: ContextFactory): 
     .option('--agents <n>', 'agents to list, most deploys first (default 10)')
     .option('--json', 'print the structured figures')
     .action((o: MetricsFlags) => {
-      const windowDays = wholeNumber(o.windowDays, '--window-days', 30, 1, 365);
+      const windowDays = wholeNumber(o.windowDays, '--window-days', 30, 1, MAX_WINDOW_DAYS);
       const agentLimit = wholeNumber(o.agents, '--agents', 10, 0, 100);
       const ctx = makeContext();
       try {

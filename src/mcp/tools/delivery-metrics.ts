@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_WINDOW_DAYS } from '../../limits.js';
 import { defineTool } from '../define-tool.js';
 
 const num = z.number().nullable();
@@ -33,7 +34,7 @@ export const deliveryMetricsTool = defineTool({
   input: {
     env: name.optional().describe('default: all'),
     service: name.optional().describe('default: all'),
-    window_days: z.number().int().min(1).max(365).default(30).describe('days up to now'),
+    window_days: z.number().int().min(1).max(MAX_WINDOW_DAYS).default(30).describe('days up to now'),
     agents: z.number().int().min(0).max(20).default(3).describe('agents to list'),
   },
   output: {
@@ -52,6 +53,17 @@ export const deliveryMetricsTool = defineTool({
       notCausedExamples: z.array(z.string()),
     }),
     definitions: z.array(z.object({ name: z.string(), better: z.enum(['lower', 'higher']), definition: z.string() })),
+    latestDeploy: z
+      .object({
+        id: z.number(),
+        ref: z.string().nullable(),
+        env: z.string(),
+        service: z.string(),
+        finishedAt: z.string(),
+        daysBeforeEnd: z.number(),
+      })
+      .optional()
+      .describe('only when no deploy finished in the window: the newest before it'),
     rules: z.array(z.string()),
     source: z.string(),
   },
