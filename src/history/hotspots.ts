@@ -1,6 +1,8 @@
 import type { AppContext } from '../context.js';
 import { UserInputError } from '../errors.js';
-import { windowChanges } from '../store/hotspots.js';
+import { SETUP_FIX } from '../setup-hints.js';
+import { hasCommits } from '../store/commits.js';
+import { newestCommitBefore, windowChanges } from '../store/hotspots.js';
 import { servedRepoId } from '../store/repos.js';
 import { DAY_MS } from './change-stats.js';
 import { generatedFiles, type Reason } from './generated-files.js';
@@ -133,10 +135,7 @@ export async function hotspots(ctx: AppContext, q: HotspotQuery): Promise<Hotspo
   couples.sort((x, y) => y.degree - x.degree || y.sharedRevs - x.sharedRevs || x.entity.localeCompare(y.entity));
 
   const notes: string[] = [];
-  if (table.commits.length === 0)
-    notes.push(
-      `no commits in the ${q.windowDays} days before ${iso(until)}: run 'hindsight ingest git', or widen --since`,
-    );
+  if (table.commits.length === 0) notes.push(quietWindowNote(ctx, since, until, q.windowDays));
   if (table.excluded.size > 0) notes.push(excludedNote(table.excluded));
   if (table.head === null)
     notes.push('the repository has no HEAD commit to read sizes from: hotspots are ranked only when it has one');
@@ -320,3 +319,24 @@ function defined(q: HotspotQuery): Partial<typeof CODE_MAAT_DEFAULTS> {
 }
 
 const iso = (t: number) => new Date(t).toISOString();
+
+/**
+ * Why a window holds no commits: none ingested (and the line that ingests them), or the newest is older than the
+ * window (a repository nobody committed to lately) and how far back `--since` must reach.
+ */
+function quietWindowNote(ctx: AppContext, since: number, until: number, days: number): string {
+  const newest = newestCommitBefore(ctx.store, {
+    before: until + 1,
+    repoId: servedRepoId(ctx.store, ctx.config.repoPath) ?? null,
+  });
+  if (newest === null)
+    return hasCommits(ctx.store)
+      ? `no commits in the ${days} days before ${iso(until)}: every ingested commit is later`
+      : SETUP_FIX.commits(ctx.config);
+  if (newest >= since) return `only merge commits in the ${days} days before ${iso(until)} (hotspots count the others)`;
+  const reach = Math.ceil((until - newest) / DAY_MS);
+  return (
+    `no commits in the ${days} days before ${iso(until)}; the newest was committed ${iso(newest).slice(0, 10)}, ` +
+    `${reach} days before: widen the window with --since ${reach}d`
+  );
+}

@@ -33,3 +33,14 @@ const WINDOW_CHANGES = `
 export function windowChanges(db: Db, w: ChangeWindow): Iterable<WindowChange> {
   return prepared(db, WINDOW_CHANGES).iterate(w) as Iterable<WindowChange>;
 }
+
+/** When the newest commit before `before` was committed (unix ms), of one repository or of all; null if none. */
+export function newestCommitBefore(db: Db, q: { before: number; repoId: number | null }): number | null {
+  // Two shapes, so each walks its own index backwards from `before` (commits_repo_time, commits_time).
+  const sql =
+    q.repoId === null
+      ? 'SELECT committed_at FROM commits WHERE committed_at < @before ORDER BY committed_at DESC LIMIT 1'
+      : 'SELECT committed_at FROM commits WHERE repo_id = @repoId AND committed_at < @before ORDER BY committed_at DESC LIMIT 1';
+  const at = prepared(db, sql).pluck().get(q) as number | undefined;
+  return at ?? null;
+}

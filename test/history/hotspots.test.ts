@@ -5,7 +5,7 @@ import { UserInputError } from '../../src/errors.js';
 import { hotspotNotes, hotspots } from '../../src/history/hotspots.js';
 import { ingestGit } from '../../src/ingest/git.js';
 import { testContext } from '../helpers/context.js';
-import { gitdir } from '../helpers/gitdir.js';
+import { gitdir, tempDir } from '../helpers/gitdir.js';
 
 const NOW = Date.parse('2026-03-01T00:00:00Z');
 const A = 'src/pay/a.ts';
@@ -91,7 +91,24 @@ describe('hotspots (code-maat definitions)', () => {
     ]);
     const none = await hotspots(ctx, { now: Date.parse('2025-01-01T00:00:00Z'), windowDays: 30, by: 'file', limit: 5 });
     expect(none.items).toEqual([]);
-    expect(none.notes.join(' ')).toMatch(/no commits in the 30 days.*hindsight ingest git/);
+    expect(none.notes.join(' ')).toMatch(
+      /no commits in the 30 days before 2025-01-01.*: every ingested commit is later/,
+    );
+    // a window after the last commit names it and how far back --since must reach; the reach does include it
+    const later = Date.parse('2026-06-01T00:00:00Z');
+    const quiet = await hotspots(ctx, { now: later, windowDays: 30, by: 'file', limit: 5 });
+    const reach = /committed (\d{4}-\d\d-\d\d), (\d+) days before: widen the window with --since \2d/.exec(
+      quiet.notes.join(' '),
+    );
+    expect(reach).not.toBeNull();
+    const wide = await hotspots(ctx, { now: later, windowDays: Number(reach![2]), by: 'file', limit: 5 });
+    expect(wide.items.length).toBeGreaterThan(0);
+    const shorter = await hotspots(ctx, { now: later, windowDays: Number(reach![2]) - 1, by: 'file', limit: 5 });
+    expect(shorter.items).toEqual([]);
+    // with nothing ingested, the line that ingests
+    const empty = testContext(tempDir());
+    const nothing = await hotspots(empty, { now: later, windowDays: 30, by: 'file', limit: 5 });
+    expect(nothing.notes.join(' ')).toMatch(/has no commits ingested: run `.*ingest git`/);
     await expect(hotspots(ctx, { now: NOW, windowDays: 0, by: 'file', limit: 5 })).rejects.toThrow(UserInputError);
   });
 
