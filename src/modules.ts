@@ -19,8 +19,18 @@ const CONTAINERS = new Set([
 
 export const ROOT_MODULE = '(root)';
 
+/** How paths are mapped to modules; bump it when a change of the mapping must relabel stored files. 2: catch-alls. */
+const MAPPING_VERSION = 2;
+
+/**
+ * CODEOWNERS patterns that match every path: they name the default reviewers, not a part of the code. As a module,
+ * `* @bryanbeverly @dustin-decker …` (gitleaks) made the whole repository one module named after a person, so every
+ * module question had one answer; the paths only a catch-all covers keep their directory module instead.
+ */
+const CATCH_ALL = new Set(['*', '/*', '**', '/**', '**/*', '/**/*']);
+
 interface Rule {
-  /** undefined: a CODEOWNERS pattern without owners, which un-owns the paths it matches */
+  /** undefined: a CODEOWNERS pattern without owners, which un-owns the paths it matches, or a catch-all */
   module: string | undefined;
   test: (path: string) => boolean;
 }
@@ -42,10 +52,13 @@ export class ModuleMapper {
     this.ownerRules = codeowners ? parseCodeowners(codeowners).reverse() : [];
   }
 
-  /** A short fingerprint of the rules, so stored modules can be recomputed when the config changes. */
+  /**
+   * A short fingerprint of the rules, so stored modules can be recomputed when the config changes — or when how the
+   * rules are read changes (MAPPING_VERSION).
+   */
   static fingerprint(modules: Record<string, string[]>, codeowners?: string): string {
     return createHash('sha256')
-      .update(JSON.stringify({ modules, codeowners: codeowners ?? '' }))
+      .update(JSON.stringify({ modules, codeowners: codeowners ?? '', version: MAPPING_VERSION }))
       .digest('hex')
       .slice(0, 16);
   }
@@ -114,7 +127,7 @@ export function parseCodeowners(text: string): Rule[] {
     if (!pattern) continue;
     const owner = owners[0]?.replace(/^@/, '').split('/').pop();
     // No owner and no section: GitHub treats the path as unowned, overriding earlier patterns.
-    const module = section ?? owner;
+    const module = CATCH_ALL.has(pattern) ? undefined : (section ?? owner);
     rules.push({ module, test: codeownersMatcher(pattern) });
   }
   return rules;

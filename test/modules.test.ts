@@ -78,9 +78,27 @@ describe('CODEOWNERS', () => {
   });
 
   it('a later pattern without owners un-owns the path (falls back to its directory)', () => {
-    const m = new ModuleMapper({}, '* @acme/core\nsrc/vendor/\n');
+    const m = new ModuleMapper({}, 'src/ @acme/core\nsrc/vendor/\n');
     expect(m.moduleOf('src/app/a.ts')).toBe('core');
     expect(m.moduleOf('src/vendor/lib.js')).toBe('vendor');
+  });
+
+  it('a catch-all names the default reviewers, not a module: its paths keep their directory modules', () => {
+    // gitleaks' CODEOWNERS (2026-07): one catch-all of four people, then release-critical paths
+    const owners = [
+      '*                          @bryanbeverly @dustin-decker @dxa4481 @zricethezav',
+      '/.github/                  @bryanbeverly @dustin-decker @dxa4481 @zricethezav',
+      '/go.mod                    @bryanbeverly @dustin-decker @dxa4481 @zricethezav',
+    ].join('\n');
+    const m = new ModuleMapper({}, owners);
+    expect(m.moduleOf('detect/detect.go')).toBe('detect');
+    expect(m.moduleOf('cmd/generate/config/main.go')).toBe('generate');
+    expect(m.moduleOf('main.go')).toBe('(root)');
+    expect(m.moduleOf('.github/workflows/test.yml')).toBe('bryanbeverly');
+    for (const all of ['/*', '**', '/**', '**/*', '/**/*']) {
+      expect(new ModuleMapper({}, `${all} @acme/core`).moduleOf('src/app/a.ts')).toBe('app');
+    }
+    expect(new ModuleMapper({}, '*.go @acme/go').moduleOf('src/app/a.go')).toBe('go');
   });
 
   it('unanchored single names match at any depth; anchored ones only at the root', () => {
