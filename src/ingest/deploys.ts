@@ -159,11 +159,20 @@ async function planLinks(ctx: AppContext, deploy: DeployRow, ancestry: Ancestry)
     deploy.sha,
     earlier.map((d) => d.sha),
   );
-  const prev = await nearestAncestor(
+  const ancestor = await nearestAncestor(
     ancestry,
     deploy.sha,
     earlier.filter((d) => reached.has(d.sha)),
   );
+  const prev =
+    deploy.source === TAG_SOURCE
+      ? await closestRelease(
+          ancestry,
+          deploy.sha,
+          ancestor,
+          earlier.filter((d) => !reached.has(d.sha)),
+        )
+      : ancestor;
   const rollback = rollsBack(deploy) ? await rollbackOf(ctx, ancestry, deploy, earlier[0], reached) : undefined;
   // The first deploy keeps git's newest commits (its order decides which 10,000 stay); later ranges are sets.
   const shas = prev
@@ -184,6 +193,32 @@ async function planLinks(ctx: AppContext, deploy: DeployRow, ancestry: Ancestry)
  */
 const rollsBack = (deploy: DeployRow): boolean => deploy.status !== 'failure' && deploy.source !== TAG_SOURCE;
 const TAG_SOURCE = 'tags';
+
+/** How many of the newest earlier releases on other lines a release tag is compared with (see closestRelease). */
+const OTHER_LINES = 3;
+
+/**
+ * A release tag's predecessor: its nearest deployed ancestor, unless one of the newest releases on another line
+ * leaves strictly fewer commits (`git rev-list tag --not other`). Projects that tag only release branches (Open vSwitch:
+ * v3.7.0 on branch-3.7, v3.6.0 on branch-3.6, no tag on main since v1.1.0pre2) have no near ancestor: each x.y.0
+ * ranged back to 2010 and carried ~18,900 commits, 18,800 of them shipped before — 398k deploy rows for 32k commits,
+ * and two minutes of summary refresh for 241 tags. The previous release leaves what is new in this one. Only tags:
+ * a deploy from CD keeps its own line's chain, which is what a rollback returns along.
+ */
+async function closestRelease(
+  ancestry: Ancestry,
+  sha: string,
+  ancestor: DeployRow | undefined,
+  others: DeployRow[],
+): Promise<DeployRow | undefined> {
+  let best = ancestor;
+  let fewest = ancestor ? await ancestry.countBetween(sha, ancestor.sha) : Infinity;
+  for (const d of others.slice(0, OTHER_LINES)) {
+    const count = await ancestry.countBetween(sha, d.sha);
+    if (count < fewest) [best, fewest] = [d, count];
+  }
+  return best;
+}
 
 /**
  * Of deployed ancestors (newest first), the one `sha` follows: the newest among those no other one reaches; when a

@@ -169,11 +169,43 @@ describe('deploy ranges by ancestry (release lines from tags)', () => {
     expect(list.map((d) => d.ref)).toEqual(['v3.0', 'v2.9.1', 'v3.1']);
     expect(list.map((d) => d.status)).toEqual(['success', 'success', 'success']);
     expect(list.every((d) => d.rollbackTo === null && d.rolledBackBy === null)).toBe(true);
+    // v2.9.1 reaches no earlier release, but m1 under it shipped in v3.0: what it brings is s1 alone
     expectRanges(ctx, g, [
-      ['v2.9.1', null],
+      ['v2.9.1', 'v3.0'],
       ['v3.1', 'v3.0'],
     ]);
     expect(await ingestDeploysFromTags(ctx, { glob: 'v*' })).toMatchObject({ added: 0, skipped: 3, aliases: 1 });
+  });
+
+  it('ranges a release tagged only on its own branch from the previous release, not from the last tag on main', async () => {
+    // Open vSwitch's shape: main is never tagged after v1.0; each x.y.0 is tagged on branch-x.y after a release commit
+    const { g, commit } = repo();
+    commit('m1', 1);
+    g.git('tag', 'v1.0');
+    const main = () => g.git('checkout', '-q', 'main');
+    let n = 2;
+    for (const line of ['2.0', '2.1', '2.2']) {
+      commit(`work${n}`, n++);
+      commit(`more${n}`, n++);
+      g.git('checkout', '-q', '-b', `branch-${line}`);
+      commit(`release${n}`, n++);
+      g.git('tag', `v${line}.0`);
+      main();
+    }
+    g.git('checkout', '-q', 'branch-2.1');
+    commit('backport', n++);
+    g.git('tag', 'v2.1.1');
+    main();
+
+    const ctx = testContext(g.path);
+    await ingestDeploysFromTags(ctx, { glob: 'v*' });
+    expectRanges(ctx, g, [
+      ['v2.0.0', 'v1.0'],
+      ['v2.1.0', 'v2.0.0'], // not v1.0, its only deployed ancestor: that range repeats work2, more3 and m1's line
+      ['v2.2.0', 'v2.1.0'],
+      ['v2.1.1', 'v2.1.0'], // its own line's release leaves the backport alone; v2.2.0 would leave it and release7
+    ]);
+    expect(range(ctx, g, 'v2.2.0', 'v2.1.0').git).toHaveLength(3);
   });
 });
 
