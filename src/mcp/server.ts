@@ -80,6 +80,15 @@ export function buildServer(
 }
 
 /**
+ * Loads what the first tool call needs (the definitions, the call machinery) ahead of it. `serve` runs it after the
+ * first tools/list and before its start-up ingest, whose synchronous chunks would otherwise share the event loop
+ * with every step of that loading and hold back a call made meanwhile.
+ */
+export async function loadToolCalls(): Promise<void> {
+  await Promise.all([allToolsCatalog.definitions(), import('./run-tool.js')]);
+}
+
+/**
  * A server that cannot run its tools (the configuration is wrong, the database unusable) but still starts: it lists
  * them and answers every call with `reason` — what is wrong and how to fix it — so the agent and its user read the
  * fix instead of a bare "Connection closed".
