@@ -3,8 +3,9 @@
 // per benchmark). Every figure is a ratio or a distribution against a baseline measured in the same run. Flags:
 // --only 1,3 (benchmarks), --engine sqlite|postgres|both (default both), --quick (small scales, no git/git),
 // --write-group N and --http-rounds N (benchmark 5 over HTTP: the server's group size against 1, alternated),
-// --calls N and --max-seconds S (per tool, benchmark 2), --runs N (cold starts), --max-minutes M (benchmarks 6
-// and 7, per engine).
+// --calls N and --max-seconds S (per tool, benchmark 2), --runs N (cold starts), --cold-baseline MAIN_JS (benchmark
+// 3: another build's dist/bundle/main.js, e.g. main's, served on the same SQLite database in the same interleaved
+// runs), --max-minutes M (benchmarks 6 and 7, per engine).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -39,6 +40,7 @@ const { values: flags } = parseArgs({
     calls: { type: 'string' },
     'max-seconds': { type: 'string' },
     runs: { type: 'string' },
+    'cold-baseline': { type: 'string' },
     'write-group': { type: 'string', default: '64' },
     'http-rounds': { type: 'string' },
     'max-minutes': { type: 'string' },
@@ -431,6 +433,14 @@ async function coldStartSection(demo: Demo): Promise<string> {
   const targets: ColdStartTarget[] = engines
     .filter((e) => servers[e])
     .map((e) => ({ name: serveName(e), server: servers[e]! }));
+  const baseline = flags['cold-baseline'];
+  if (baseline && servers.sqlite) {
+    const [, ...args] = servers.sqlite.args;
+    targets.push({
+      name: 'baseline build: serve (SQLite)',
+      server: { ...servers.sqlite, args: [resolve(baseline), ...args] },
+    });
+  }
   targets.push({
     name: 'SDK floor (1 tool)',
     server: { command: process.execPath, args: [join(import.meta.dirname, 'min-server.js')] },

@@ -123,7 +123,8 @@ function readConfigFile(path: string, required: boolean): ConfigFile {
       `config file ${path} is not valid JSON (${(err as Error).message}): fix it, with keys and strings in double quotes and no trailing commas`,
     );
   }
-  const parsed = configFileSchema.safeParse(raw);
+  // Parsed once per process: zod's compiled fast path would cost more to build than it saves (bench/FINDINGS.md §3).
+  const parsed = configFileSchema.safeParse(raw, { jitless: true });
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n');
     throw new ConfigError(

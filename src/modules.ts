@@ -46,7 +46,7 @@ export class ModuleMapper {
 
   constructor(modules: Record<string, string[]>, codeowners?: string) {
     this.configRules = Object.entries(modules).flatMap(([module, globs]) =>
-      globs.map((g) => ({ module, test: picomatch(configGlobs(g), { dot: true }) })),
+      globs.map((g) => ({ module, test: lazyMatcher(() => configGlobs(g)) })),
     );
     // CODEOWNERS: the last matching pattern wins, so we keep them reversed.
     this.ownerRules = codeowners ? parseCodeowners(codeowners).reverse() : [];
@@ -139,7 +139,14 @@ function codeownersMatcher(pattern: string): (path: string) => boolean {
   const anchored = p.startsWith('/') || p.slice(0, -1).includes('/');
   p = p.replace(/^\//, '');
   if (p.endsWith('/')) p += '**';
-  const globs = anchored ? [p, `${p}/**`] : [`**/${p}`, `**/${p}/**`];
-  const m = picomatch(globs, { dot: true });
-  return (path) => m(path);
+  return lazyMatcher(() => (anchored ? [p, `${p}/**`] : [`**/${p}`, `**/${p}/**`]));
+}
+
+/**
+ * A glob matcher compiled on its first path: every context maps paths with it, but a server answers its first
+ * tools/list without (compiling a repository's globs took ~12 ms of a cold start, bench/FINDINGS.md §3).
+ */
+function lazyMatcher(globs: () => string[]): (path: string) => boolean {
+  let match: ((path: string) => boolean) | undefined;
+  return (path) => (match ??= picomatch(globs(), { dot: true }))(path);
 }

@@ -1,6 +1,6 @@
 import type { Scope } from '../auth/scopes.js';
 import { UserInputError } from '../errors.js';
-import type { ToolDefinition } from './define-tool.js';
+import type { ToolSummary } from './define-tool.js';
 
 /**
  * Toolsets a server (`--toolsets`) or one HTTP request (`X-MCP-Toolsets`) can load, as github-mcp-server does:
@@ -25,7 +25,7 @@ const TOOLSET_NAMES = ALL_TOOLSETS;
 export const DEFAULT_TOOLSETS: readonly Toolset[] = ['attribution', 'history', 'triage', 'proposals'];
 
 /** The scope a call needs: read-only tools `read`, proposals `propose`, the other writers (interrupts, tasks) `log`. */
-export function scopeOf(tool: ToolDefinition): Scope {
+export function scopeOf(tool: ToolSummary): Scope {
   if (tool.annotations.readOnlyHint) return 'read';
   return tool.name.startsWith('propose_') ? 'propose' : 'log';
 }
@@ -41,7 +41,7 @@ export interface Access {
 }
 
 /** Why `tool` may not be called under `access` (said to the caller, with the fix), or undefined when it may. */
-export function refusal(tool: ToolDefinition, access: Access): string | undefined {
+export function refusal(tool: ToolSummary, access: Access): string | undefined {
   const scope = scopeOf(tool);
   if (access.scopes && !access.scopes.includes(scope)) {
     return `${tool.name} needs the '${scope}' scope, which this token lacks; ask for a token created with --scope ${scope}`;

@@ -52,3 +52,6 @@ export function defineTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
 ): ToolDefinition<I, O> {
   return def;
 }
+
+/** What tools/list and a refusal need of a tool: its name and hints, not its schemas or code. */
+export type ToolSummary = Pick<ToolDefinition, 'name' | 'annotations'>;

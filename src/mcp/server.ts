@@ -1,19 +1,17 @@
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation';
 import { ErrorCode, ListToolsRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
-import { untilNotBusy } from '../store/busy.js';
 import type { PromptDefinition, ResourceDefinition } from './define-resource.js';
-import type { ToolDefinition } from './define-tool.js';
+import type { ToolDefinition, ToolSummary } from './define-tool.js';
 import { refusal } from './access.js';
 import { allPrompts } from './prompts/index.js';
 import { allResources } from './resources/index.js';
-import { failureText, invalidArguments } from './tool-errors.js';
 import { rpcError } from './rpc-error.js';
-import { strictInput } from './strict-input.js';
 import type { OutputSchemas } from './output-schema.js';
-import { toolListEntry } from './tool-list.js';
-import { allTools } from './tools/index.js';
+import { allToolsCatalog, catalogOf, type ToolCatalog } from './tool-catalog.js';
 import { VERSION } from '../version.js';
 
 /** What the caller of buildServer may want to hear about, and who is calling. */
@@ -21,7 +19,7 @@ export interface ServerHooks {
   /** After each tools/list answer is built: `serve` starts its start-up ingest after the first. */
   onToolsListed?: () => void;
   /** Why a tool may not be called here (scope, --read-only, toolsets); refused tools are not listed either. */
-  refuse?: (tool: ToolDefinition) => string | undefined;
+  refuse?: (tool: ToolSummary) => string | undefined;
   /**
    * The agent an HTTP token authenticated: "me" for every tool, whatever the arguments or client name say. A server
    * shared by requests of several tokens (HTTP) leaves it out: each request's `authInfo.extra.agent` says it.
@@ -45,20 +43,29 @@ const INSTRUCTIONS =
   'and ask a human, or a human corrects you, call log_interrupt (it may point you at an existing ADR/rule/skill); ' +
   'wrap each task in record_task; load hindsight://digest/{agent} at session start.';
 
-/** Builds the MCP server over a context; the transport (stdio, in-memory, HTTP) is the caller's choice. */
+/**
+ * Builds the MCP server over a context; the transport (stdio, in-memory, HTTP) is the caller's choice. `tools`:
+ * every tool hindsight has unless given (tests); none when empty.
+ */
 export function buildServer(
   ctx: AppContext,
-  tools: readonly ToolDefinition[] = allTools,
+  tools: readonly ToolDefinition[] | ToolCatalog = allToolsCatalog,
   hooks: ServerHooks = {},
 ): McpServer {
-  const server = new McpServer({ name: 'hindsight', version: VERSION }, { instructions: INSTRUCTIONS });
+  const server = new McpServer(
+    { name: 'hindsight', version: VERSION },
+    { instructions: INSTRUCTIONS, jsonSchemaValidator: lazyValidator() },
+  );
   // Without a say from the door, the default toolsets (access.ts) are loaded.
-  const refuse = hooks.refuse ?? ((tool: ToolDefinition) => refusal(tool, {}));
-  if (tools.length > 0) {
-    serveTools(server, tools, { ...hooks, refuse }, (tool, args, call) => {
+  const refuse = hooks.refuse ?? ((tool: ToolSummary) => refusal(tool, {}));
+  if (!Array.isArray(tools) || tools.length > 0) {
+    const catalog = Array.isArray(tools) ? catalogOf(tools) : (tools as ToolCatalog);
+    serveTools(server, catalog, { ...hooks, refuse }, async (listed, args, call) => {
+      const { runTool, errorResult } = await import('./run-tool.js');
       // Refused tools are not listed, but a call to one names what is missing instead of "no tool named".
-      const refused = refuse(tool);
-      if (refused) return Promise.resolve(errorResult(refused));
+      const refused = refuse(listed);
+      if (refused) return errorResult(refused);
+      const tool = (await catalog.definitions()).get(listed.name)!;
       const agent = hooks.agent ?? call.agent;
       return runTool(ctx, tool, args, agent ? { ...call, agent } : call, hooks.busyWaitMs ?? 0);
     });
@@ -73,19 +80,40 @@ export function buildServer(
 }
 
 /**
+ * Loads what the first tool call needs (the definitions, the call machinery) ahead of it. `serve` runs it after the
+ * first tools/list and before its start-up ingest, whose synchronous chunks would otherwise share the event loop
+ * with every step of that loading and hold back a call made meanwhile.
+ */
+export async function loadToolCalls(): Promise<void> {
+  await Promise.all([allToolsCatalog.definitions(), import('./run-tool.js')]);
+}
+
+/**
  * A server that cannot run its tools (the configuration is wrong, the database unusable) but still starts: it lists
  * them and answers every call with `reason` — what is wrong and how to fix it — so the agent and its user read the
  * fix instead of a bare "Connection closed".
  */
-export function buildUnavailableServer(reason: string, tools: readonly ToolDefinition[] = allTools): McpServer {
+export function buildUnavailableServer(reason: string, tools: ToolCatalog = allToolsCatalog): McpServer {
   const server = new McpServer(
     { name: 'hindsight', version: VERSION },
-    { instructions: `hindsight cannot answer until its set-up is fixed: ${reason}` },
+    {
+      instructions: `hindsight cannot answer until its set-up is fixed: ${reason}`,
+      jsonSchemaValidator: lazyValidator(),
+    },
   );
-  serveTools(server, tools, { refuse: (tool) => refusal(tool, {}) }, () =>
-    Promise.resolve(errorResult(`hindsight cannot run: ${reason}`)),
+  serveTools(server, tools, { refuse: (tool) => refusal(tool, {}) }, async () =>
+    (await import('./run-tool.js')).errorResult(`hindsight cannot run: ${reason}`),
   );
   return server;
+}
+
+/**
+ * The SDK's validator, built on first use: the SDK builds an Ajv instance for every server, to check the answers
+ * to elicitation requests hindsight never sends — ~5 ms of each start (bench/FINDINGS.md §3) and of each HTTP server.
+ */
+function lazyValidator(): jsonSchemaValidator {
+  let ajv: AjvJsonSchemaValidator | undefined;
+  return { getValidator: (schema) => (ajv ??= new AjvJsonSchemaValidator()).getValidator(schema) };
 }
 
 function registerResource(server: McpServer, ctx: AppContext, r: ResourceDefinition): void {
@@ -123,7 +151,7 @@ const ToolCallRequest = z.object({
 });
 
 type ToolRunner = (
-  tool: ToolDefinition,
+  tool: ToolSummary,
   args: unknown,
   call: { clientName?: string; agent?: string },
 ) => Promise<CallToolResult>;
@@ -134,24 +162,24 @@ type ToolRunner = (
  * `$schema` on each, on every request. tools/call: arguments checked with answers that say how to fix them, and
  * every failure classified by who acts on it (tool-errors.ts).
  */
-function serveTools(server: McpServer, tools: readonly ToolDefinition[], hooks: ServerHooks, run: ToolRunner): void {
-  const byName = new Map(tools.map((t) => [t.name, t]));
+function serveTools(server: McpServer, tools: ToolCatalog, hooks: ServerHooks, run: ToolRunner): void {
   server.server.registerCapabilities({ tools: { listChanged: false } });
   let listing: Tool[] | undefined;
-  server.server.setRequestHandler(ListToolsRequestSchema, () => {
-    listing ??= tools
+  server.server.setRequestHandler(ListToolsRequestSchema, async () => {
+    listing ??= (await tools.listed())
       .filter((t) => hooks.refuse?.(t) === undefined)
-      .map((t) => cachedListEntry(t, hooks.outputSchemas ?? 'top'));
+      .map((t) => t.entry(hooks.outputSchemas ?? 'top'));
     // After this answer is on its way, not before: a hook's work must not delay it.
     if (hooks.onToolsListed) setImmediate(hooks.onToolsListed);
     return { tools: listing };
   });
-  server.server.setRequestHandler(ToolCallRequest, ({ params }, extra) => {
-    const tool = byName.get(params.name);
+  server.server.setRequestHandler(ToolCallRequest, async ({ params }, extra) => {
+    const listed = await tools.listed();
+    const tool = listed.find((t) => t.name === params.name);
     if (!tool) {
       throw rpcError(
         ErrorCode.InvalidParams,
-        `no tool named '${params.name.slice(0, 100)}'; call one of: ${[...byName.keys()].join(', ')}`,
+        `no tool named '${params.name.slice(0, 100)}'; call one of: ${listed.map((t) => t.name).join(', ')}`,
       );
     }
     // Over HTTP the request's token says who calls (transport.ts); the client name is then not asked, as a
@@ -161,50 +189,4 @@ function serveTools(server: McpServer, tools: readonly ToolDefinition[], hooks: 
     const clientName = server.server.getClientVersion()?.name;
     return run(tool, params.arguments ?? {}, clientName ? { clientName } : {});
   });
-}
-
-/** Each tool's entry is converted once per process, not per server (over HTTP, one per access profile). */
-const listEntries = { top: new WeakMap<ToolDefinition, Tool>(), full: new WeakMap<ToolDefinition, Tool>() };
-function cachedListEntry(tool: ToolDefinition, outputSchemas: OutputSchemas): Tool {
-  const cache = listEntries[outputSchemas];
-  let entry = cache.get(tool);
-  if (!entry) cache.set(tool, (entry = toolListEntry(tool, outputSchemas)));
-  return entry;
-}
-
-// Built once per tool: the input (unknown fields refused at every depth, not dropped) and the full output schema
-// (tools/list may advertise only its top level).
-const schemas = new WeakMap<ToolDefinition, { input: z.ZodObject; output: z.ZodObject }>();
-
-async function runTool(
-  ctx: AppContext,
-  tool: ToolDefinition,
-  args: unknown,
-  call: { clientName?: string; agent?: string },
-  busyWaitMs: number,
-): Promise<CallToolResult> {
-  let s = schemas.get(tool);
-  if (!s) schemas.set(tool, (s = { input: strictInput(tool.input), output: z.object(tool.output) }));
-  const parsed = s.input.safeParse(args);
-  if (!parsed.success) return errorResult(invalidArguments(tool.name, parsed.error, args, s.input));
-  try {
-    const output = await untilNotBusy(async () => tool.handler(parsed.data as never, ctx, call), busyWaitMs);
-    // Checked here so a mismatch is reported as our bug rather than as the caller's invalid params.
-    const checked = s.output.safeParse(output);
-    if (!checked.success) throw new Error(`answer does not match its output schema: ${checked.error.message}`);
-    const text = await tool.render(output as never);
-    const setup = tool.needs ? (await import('../setup-hints.js')).missingSetup(ctx, tool.needs) : [];
-    if (setup.length === 0)
-      return { structuredContent: output as Record<string, unknown>, content: [{ type: 'text', text }] };
-    return {
-      structuredContent: { ...(output as Record<string, unknown>), setup },
-      content: [{ type: 'text', text: [...setup.map((s) => `set-up missing: ${s}`), text].join('\n') }],
-    };
-  } catch (err) {
-    return errorResult(failureText(tool.name, err, ctx));
-  }
-}
-
-function errorResult(text: string): CallToolResult {
-  return { isError: true, content: [{ type: 'text', text }] };
 }

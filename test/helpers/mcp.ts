@@ -1,7 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { AppContext } from '../../src/context.js';
-import type { ToolDefinition } from '../../src/mcp/define-tool.js';
+import type { ToolDefinition, ToolSummary } from '../../src/mcp/define-tool.js';
 import { ALL_TOOLSETS, refusal, type Access } from '../../src/mcp/access.js';
 import type { OutputSchemas } from '../../src/mcp/output-schema.js';
 import { buildServer } from '../../src/mcp/server.js';
@@ -21,7 +21,7 @@ export async function mcpClient(
   const access = options.access ?? { toolsets: ALL_TOOLSETS };
   const refuse = options.tools
     ? () => undefined
-    : (tool: ToolDefinition) => refusal(tool, access === 'default' ? {} : access);
+    : (tool: ToolSummary) => refusal(tool, access === 'default' ? {} : access);
   const server = buildServer(ctx, options.tools, {
     ...(options.access === 'default' ? {} : { refuse }),
     ...(options.outputSchemas ? { outputSchemas: options.outputSchemas } : {}),

@@ -5,7 +5,7 @@ import type { AppContext } from '../../context.js';
 import { classifyError, ConfigError, errorMessage } from '../../errors.js';
 import { TOOLSETS, parseToolsets, refusal, type Access } from '../../mcp/access.js';
 import { OUTPUT_SCHEMAS, type OutputSchemas } from '../../mcp/output-schema.js';
-import { buildServer, buildUnavailableServer } from '../../mcp/server.js';
+import { buildServer, buildUnavailableServer, loadToolCalls } from '../../mcp/server.js';
 import type { ContextFactory } from '../main.js';
 import { info } from '../output.js';
 import { selfCommand, shellQuote } from '../../shell.js';
@@ -52,7 +52,7 @@ export function registerServe(program: Command, makeContext: ContextFactory): vo
  * repository in the background and prints the banner to stderr. Stdout belongs to JSON-RPC.
  *
  * The ingest starts once the client has its tool list (or after INGEST_AFTER_MS), so neither loading the ingest
- * code nor git delays the first answers. It writes through its own connection (with its own page cache settings),
+ * code nor git delays the first answers; the tool definitions load between the two (loadToolCalls). It writes through its own connection (with its own page cache settings),
  * in short synchronous chunks: tool calls meanwhile read committed data (WAL), each ingested commit whole, and a
  * tool call that writes waits at most one chunk for the lock.
  */
@@ -100,6 +100,7 @@ export async function serve(
   let ingestNote = 'ingest skipped (--no-ingest)';
   if (opts.ingest) {
     await listed;
+    await loadToolCalls();
     ingestNote = await ingestQuietly(makeContext);
   }
   await banner(ctx, ingestNote);

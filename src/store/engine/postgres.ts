@@ -2,7 +2,8 @@
 // and every call waits for its answer (SharedArrayBuffer + Atomics.wait, the synckit pattern). One code path for
 // both engines: the store and domain stay synchronous, and horizontal scale comes from several processes.
 import { createRequire } from 'node:module';
-import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import type * as Threads from 'node:worker_threads';
+import type { MessagePort, Worker } from 'node:worker_threads';
 import { bindValues, translatePlaceholders, type Translated } from './placeholders.js';
 import type { BindArgs, EngineDb, RunResult, Statement, Transaction, TxFn } from './types.js';
 import { redactUrl } from './postgres-url.js';
@@ -59,6 +60,7 @@ interface Reply {
 export class PostgresDb implements EngineDb {
   private readonly worker: Worker;
   private readonly port: MessagePort;
+  private readonly receiveMessageOnPort: typeof Threads.receiveMessageOnPort;
   private readonly flag = new Int32Array(new SharedArrayBuffer(4));
   private readonly waitMs: number;
   private readonly names = new Map<string, string>();
@@ -74,9 +76,13 @@ export class PostgresDb implements EngineDb {
     this.url = url;
     const statementTimeoutMs = options.statementTimeoutMs ?? 30_000;
     this.waitMs = statementTimeoutMs + 15_000;
+    // Loaded here, not imported: a server on SQLite starts without it (~5 ms, bench/FINDINGS.md §3).
+    const require = createRequire(import.meta.url);
+    const { MessageChannel, Worker, receiveMessageOnPort } = require('node:worker_threads') as typeof Threads;
+    this.receiveMessageOnPort = receiveMessageOnPort;
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    const pgPath = createRequire(import.meta.url).resolve('pg');
+    const pgPath = require.resolve('pg');
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
       // Not the parent's flags: under `node --input-type=module -e …` the worker's CommonJS source would be read
@@ -140,7 +146,7 @@ export class PostgresDb implements EngineDb {
   }
 
   private receive(): (Reply & { id?: number }) | undefined {
-    return receiveMessageOnPort(this.port)?.message as (Reply & { id?: number }) | undefined;
+    return this.receiveMessageOnPort(this.port)?.message as (Reply & { id?: number }) | undefined;
   }
 
   /** Runs a translated statement as a named (server-side prepared) statement of this connection. */
