@@ -275,6 +275,38 @@ export async function blameFix(
   };
 }
 
+/**
+ * Blames, once per file and blame setting, every line that any of `configs` asks for in its first round, so each
+ * configuration's `blameFix` then reads `cache` instead of starting its own `git blame` for the lines the others
+ * did not ask for (a blame walks the file's history whatever the number of lines: the process is the cost).
+ * A failure is left for `blameFix` to meet and report.
+ */
+export async function prefetchBlame(
+  repoPath: string,
+  fix: FixFacts,
+  configs: readonly SzzConfig[],
+  cache: GitCache,
+): Promise<void> {
+  if (configs.length === 0) return;
+  const parentSha = await firstParent(repoPath, fix.sha, cache);
+  if (!parentSha) return;
+  const groups = new Map<string, { config: SzzConfig; revs: string[]; ranges: Map<string, [number, number][]> }>();
+  for (const config of configs) {
+    const all = await fixHunks(repoPath, parentSha, fix.sha, { ignoreWhitespace: config.diffIgnoreWhitespace }, cache);
+    const wanted = await wantedLines(repoPath, parentSha, selectHunks(all, config, []), config, [], cache);
+    const revs = config.lookThroughMeta ? await ignoreRevsFile(repoPath, parentSha, cache) : [];
+    const key = JSON.stringify([config.blame.ignoreWhitespace, config.blame.moves, revs]);
+    const group = groups.get(key) ?? { config, revs, ranges: new Map() };
+    groups.set(key, group);
+    for (const [path, w] of wanted) group.ranges.set(path, [...(group.ranges.get(path) ?? []), ...w.ranges]);
+  }
+  for (const { config, revs, ranges } of groups.values()) {
+    for (const [path, r] of ranges) {
+      await blameWithRevs(repoPath, parentSha, path, r, config, revs, cache).catch(() => undefined);
+    }
+  }
+}
+
 /** Which old-side lines of the fix's hunks to blame, and how much each one says about the cause. */
 async function wantedLines(
   repoPath: string,
@@ -381,12 +413,17 @@ async function blameWithRevs(
   cache?: GitCache,
 ): Promise<BlameEntry[]> {
   const options: BlameOptions = { ...config.blame, ignoreRevs };
+  const withoutRevs = () => blameRanges(repoPath, rev, path, ranges, { ...config.blame }, cache);
+  if (cache && ignoreRevs.some((r) => cache.missingRevs.has(r))) return withoutRevs();
   try {
     return await blameRanges(repoPath, rev, path, ranges, options, cache);
   } catch (err) {
     // An ignore-revs file may list commits this clone does not have; blame without it rather than fail.
-    if (ignoreRevs.length > 0 && /cannot find revision|bad revision|not a valid/i.test((err as Error).message)) {
-      return blameRanges(repoPath, rev, path, ranges, { ...config.blame }, cache);
+    const message = (err as Error).message;
+    if (ignoreRevs.length > 0 && /cannot find revision|bad revision|not a valid/i.test(message)) {
+      const missing = /cannot find revision ([0-9a-f]{40,64}) to ignore/i.exec(message)?.[1];
+      if (missing) cache?.missingRevs.add(missing);
+      return withoutRevs();
     }
     throw err;
   }

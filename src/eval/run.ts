@@ -1,7 +1,7 @@
 import { GitCache, runGit } from '../attribution/blame.js';
 import { changeKey } from '../attribution/score-commit.js';
 import { AttributionMemo, rankSuspects, type SuspectOptions } from '../attribution/suspects.js';
-import { blameFix, rankBlame, storeFacts, type FixBlame, type FixFacts } from '../attribution/szz.js';
+import { blameFix, prefetchBlame, rankBlame, storeFacts, type FixBlame, type FixFacts } from '../attribution/szz.js';
 import { DEFAULT_WEIGHTS, type Weights } from '../attribution/weights.js';
 import type { AppContext } from '../context.js';
 import { shippedBefore } from '../store/deploy-shipments.js';
@@ -147,6 +147,8 @@ async function evaluate(
   const cache = new GitCache();
 
   // Phase 1 (git-bound, parallel): mask each fix's message and blame it under every variant.
+  const configs = variants.map((v) => v.config);
+  const blameStarted = Date.now();
   const masked = new Map<string, { text: string; leaked: string | null }>();
   const blames = new Map<string, Map<string, FixBlame>>();
   let done = 0;
@@ -156,6 +158,8 @@ async function evaluate(
     masked.set(p.fix, maskForEval(`${m.subject}\n\n${m.body}`, truth));
     const fix = fixFacts(p, masked.get(p.fix)!.text);
     const perVariant = new Map<string, FixBlame>();
+    // One blame per file and blame setting for all the variants that share it (their first round).
+    await prefetchBlame(repoPath, fix, configs, cache);
     for (const v of variants) {
       try {
         perVariant.set(v.name, await blameFix(repoPath, fix, v.config, facts, cache));
@@ -165,7 +169,15 @@ async function evaluate(
     }
     blames.set(p.fix, perVariant);
     done++;
-    if (done % 10 === 0 || done === pairs.length) progress(log, done, pairs.length, started);
+    if (done % 10 === 0 || done === pairs.length)
+      progress(
+        log,
+        `blamed ${done}/${pairs.length} fixes`,
+        done,
+        pairs.length,
+        blameStarted,
+        `${cache.blameRuns} git blame runs`,
+      );
   });
 
   // Phase 2 (in time order): rank, with weights learned only from pairs older than the one under test.
@@ -220,6 +232,7 @@ async function evaluate(
     calibration: new CalibrationTally(),
   }));
   if (releaseTags > 0) {
+    const suspectsStarted = Date.now();
     // One memo for the run: each earlier confirmed incident is replayed once for the calibration maps.
     const memo = new AttributionMemo(ctx.store);
     const keyOf = (sha: string) => {
@@ -247,7 +260,8 @@ async function evaluate(
         const at = ranked.findIndex((k) => truth.includes(k));
         results[i]!.suspectRank[s.name] = at >= 0 ? at + 1 : null;
       }
-      if ((i + 1) % 50 === 0) log(`eval: suspect mode ${i + 1}/${pairs.length}`);
+      if ((i + 1) % 25 === 0 || i + 1 === pairs.length)
+        progress(log, `suspect mode ${i + 1}/${pairs.length}`, i + 1, pairs.length, suspectsStarted);
     }
   }
 
@@ -297,9 +311,20 @@ function fixFacts(p: FixPair, maskedMessage: string): FixFacts {
   return { sha: p.fix, startedAt: p.fixAt, maskedMessage };
 }
 
-function progress(log: (m: string) => void, done: number, total: number, started: number): void {
-  const s = (Date.now() - started) / 1000;
-  log(`eval: blamed ${done}/${total} fixes (${Math.round(s)} s)`);
+/** One phase's progress on stderr: what is done, the rate so far, and the time left at that rate. */
+function progress(
+  log: (m: string) => void,
+  what: string,
+  done: number,
+  total: number,
+  phaseStarted: number,
+  extra?: string,
+): void {
+  const s = (Date.now() - phaseStarted) / 1000;
+  const perPair = s / Math.max(1, done);
+  const left = Math.round(perPair * (total - done));
+  const eta = left >= 120 ? `${Math.round(left / 60)} min` : `${left} s`;
+  log(`eval: ${what} (${Math.round(s)} s, ${perPair.toFixed(1)} s per fix, ~${eta} left${extra ? `; ${extra}` : ''})`);
 }
 
 function round(n: number): number {
