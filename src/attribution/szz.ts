@@ -275,38 +275,6 @@ export async function blameFix(
   };
 }
 
-/**
- * Blames, once per file and blame setting, every line that any of `configs` asks for in its first round, so each
- * configuration's `blameFix` then reads `cache` instead of starting its own `git blame` for the lines the others
- * did not ask for (a blame walks the file's history whatever the number of lines: the process is the cost).
- * A failure is left for `blameFix` to meet and report.
- */
-export async function prefetchBlame(
-  repoPath: string,
-  fix: FixFacts,
-  configs: readonly SzzConfig[],
-  cache: GitCache,
-): Promise<void> {
-  if (configs.length === 0) return;
-  const parentSha = await firstParent(repoPath, fix.sha, cache);
-  if (!parentSha) return;
-  const groups = new Map<string, { config: SzzConfig; revs: string[]; ranges: Map<string, [number, number][]> }>();
-  for (const config of configs) {
-    const all = await fixHunks(repoPath, parentSha, fix.sha, { ignoreWhitespace: config.diffIgnoreWhitespace }, cache);
-    const wanted = await wantedLines(repoPath, parentSha, selectHunks(all, config, []), config, [], cache);
-    const revs = config.lookThroughMeta ? await ignoreRevsFile(repoPath, parentSha, cache) : [];
-    const key = JSON.stringify([config.blame.ignoreWhitespace, config.blame.moves, revs]);
-    const group = groups.get(key) ?? { config, revs, ranges: new Map() };
-    groups.set(key, group);
-    for (const [path, w] of wanted) group.ranges.set(path, [...(group.ranges.get(path) ?? []), ...w.ranges]);
-  }
-  for (const { config, revs, ranges } of groups.values()) {
-    for (const [path, r] of ranges) {
-      await blameWithRevs(repoPath, parentSha, path, r, config, revs, cache).catch(() => undefined);
-    }
-  }
-}
-
 /** Which old-side lines of the fix's hunks to blame, and how much each one says about the cause. */
 async function wantedLines(
   repoPath: string,

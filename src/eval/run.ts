@@ -1,7 +1,7 @@
 import { GitCache, runGit } from '../attribution/blame.js';
 import { changeKey } from '../attribution/score-commit.js';
 import { AttributionMemo, rankSuspects, type SuspectOptions } from '../attribution/suspects.js';
-import { blameFix, prefetchBlame, rankBlame, storeFacts, type FixBlame, type FixFacts } from '../attribution/szz.js';
+import { blameFix, rankBlame, storeFacts, type FixBlame, type FixFacts } from '../attribution/szz.js';
 import { DEFAULT_WEIGHTS, type Weights } from '../attribution/weights.js';
 import type { AppContext } from '../context.js';
 import { shippedBefore } from '../store/deploy-shipments.js';
@@ -196,7 +196,6 @@ async function evaluate(
   suspectRanks.catch(() => undefined);
 
   // Phase 1 (git-bound, parallel): mask each fix's message and blame it under every variant.
-  const configs = variants.map((v) => v.config);
   const blameStarted = Date.now();
   const masked = new Map<string, { text: string; leaked: string | null }>();
   const blames = new Map<string, Map<string, FixBlame>>();
@@ -207,8 +206,6 @@ async function evaluate(
     masked.set(p.fix, maskForEval(`${m.subject}\n\n${m.body}`, truth));
     const fix = fixFacts(p, masked.get(p.fix)!.text);
     const perVariant = new Map<string, FixBlame>();
-    // One blame per file and blame setting for all the variants that share it (their first round).
-    await prefetchBlame(repoPath, fix, configs, cache);
     for (const v of variants) {
       try {
         perVariant.set(v.name, await blameFix(repoPath, fix, v.config, facts, cache));
