@@ -51,6 +51,13 @@ export class GitCache {
   private readonly entries = new Map<string, Promise<unknown>>();
   /** (rev, path, options) → blamed line → entry */
   readonly blamed = new Map<string, Map<number, BlameEntry>>();
+  /** `git blame` processes started through this cache (what the evaluation's sharing saves; tests read it) */
+  blameRuns = 0;
+  /**
+   * Revisions an ignore-revs list named that this clone lacks: blame with any of them fails before it starts,
+   * so the next list that holds one goes straight to its fallback instead of starting a process that fails.
+   */
+  readonly missingRevs = new Set<string>();
   constructor(private readonly max = 20_000) {}
 
   get<T>(key: string, load: () => Promise<T>): Promise<T> {
@@ -90,6 +97,7 @@ export async function blameRanges(
   const missing: [number, number][] = [];
   for (const [s, e] of merged) for (let n = s; n <= e; n++) if (!known.has(n)) missing.push([n, n]);
   if (missing.length > 0) {
+    cache.blameRuns++;
     for (const entry of await blameOnce(repoPath, rev, path, mergeRanges(missing), options))
       known.set(entry.line, entry);
     // Lines past the end of the file stay unknown; remember them as absent so they are not asked again.

@@ -381,12 +381,17 @@ async function blameWithRevs(
   cache?: GitCache,
 ): Promise<BlameEntry[]> {
   const options: BlameOptions = { ...config.blame, ignoreRevs };
+  const withoutRevs = () => blameRanges(repoPath, rev, path, ranges, { ...config.blame }, cache);
+  if (cache && ignoreRevs.some((r) => cache.missingRevs.has(r))) return withoutRevs();
   try {
     return await blameRanges(repoPath, rev, path, ranges, options, cache);
   } catch (err) {
     // An ignore-revs file may list commits this clone does not have; blame without it rather than fail.
-    if (ignoreRevs.length > 0 && /cannot find revision|bad revision|not a valid/i.test((err as Error).message)) {
-      return blameRanges(repoPath, rev, path, ranges, { ...config.blame }, cache);
+    const message = (err as Error).message;
+    if (ignoreRevs.length > 0 && /cannot find revision|bad revision|not a valid/i.test(message)) {
+      const missing = /cannot find revision ([0-9a-f]{40,64}) to ignore/i.exec(message)?.[1];
+      if (missing) cache?.missingRevs.add(missing);
+      return withoutRevs();
     }
     throw err;
   }

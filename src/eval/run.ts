@@ -146,7 +146,57 @@ async function evaluate(
   const facts = storeFacts(ctx.store);
   const cache = new GitCache();
 
+  // Phase 3: suspect mode, as of each incident's start, with the files the fix touched. It reads no blame, so it
+  // runs on the main thread while phase 1 waits for git, yielding between rankings so blames keep being started.
+  // Two views: every pair, and only pairs whose cause had shipped (an incident in production needs shipped code).
+  const suspects = SUSPECT_SETTINGS.map((s) => ({
+    s,
+    tally: new RankTally(),
+    shippedTally: new RankTally(),
+    calibration: new CalibrationTally(),
+  }));
+  const suspectRanks = (async () => {
+    const ranks: Record<string, number | null>[] = pairs.map(() => ({}));
+    if (releaseTags === 0) return ranks;
+    const suspectsStarted = Date.now();
+    // One memo for the run: each earlier confirmed incident is replayed once for the calibration maps.
+    const memo = new AttributionMemo(ctx.store);
+    const keyOf = (sha: string) => {
+      const f = facts(sha);
+      return f ? changeKey(f) : sha;
+    };
+    for (const [i, p] of pairs.entries()) {
+      const files = commitPathModules(ctx.store, p.fix);
+      const causeShipped = p.truth.some((t) => shippedBefore(ctx.store, t, p.fixAt));
+      for (const { s, tally, shippedTally, calibration } of suspects) {
+        await new Promise((ok) => setImmediate(ok));
+        const links = rankSuspects(
+          ctx,
+          { startedAt: p.fixAt, env: ctx.config.env, service: null, module: null, files },
+          { ...s.options, asOf: p.fixAt },
+          memo,
+        );
+        // Ranked by change: a cherry-pick of the cause on a release branch is the cause.
+        const seen = new Set<string>();
+        const top = links.filter((l) => !seen.has(keyOf(l.target)) && seen.add(keyOf(l.target)));
+        const ranked = top.map((l) => keyOf(l.target));
+        const truth = p.truth.map(keyOf);
+        tally.add(ranked, truth, new Set(ranked));
+        for (const [n, l] of top.slice(0, 5).entries()) calibration.add(l.score, truth.includes(ranked[n]!));
+        if (causeShipped) shippedTally.add(ranked, truth, new Set(ranked));
+        const at = ranked.findIndex((k) => truth.includes(k));
+        ranks[i]![s.name] = at >= 0 ? at + 1 : null;
+      }
+      if ((i + 1) % 25 === 0 || i + 1 === pairs.length)
+        progress(log, `suspect mode ${i + 1}/${pairs.length}`, i + 1, pairs.length, suspectsStarted);
+    }
+    return ranks;
+  })();
+  // awaited after phase 2; until then a failure must not surface as an unhandled rejection
+  suspectRanks.catch(() => undefined);
+
   // Phase 1 (git-bound, parallel): mask each fix's message and blame it under every variant.
+  const blameStarted = Date.now();
   const masked = new Map<string, { text: string; leaked: string | null }>();
   const blames = new Map<string, Map<string, FixBlame>>();
   let done = 0;
@@ -165,7 +215,15 @@ async function evaluate(
     }
     blames.set(p.fix, perVariant);
     done++;
-    if (done % 10 === 0 || done === pairs.length) progress(log, done, pairs.length, started);
+    if (done % 10 === 0 || done === pairs.length)
+      progress(
+        log,
+        `blamed ${done}/${pairs.length} fixes`,
+        done,
+        pairs.length,
+        blameStarted,
+        `${cache.blameRuns} git blame runs`,
+      );
   });
 
   // Phase 2 (in time order): rank, with weights learned only from pairs older than the one under test.
@@ -211,45 +269,8 @@ async function evaluate(
     results.push(result);
   }
 
-  // Phase 3: suspect mode, as of each incident's start, with the files the fix touched.
-  // Two views: every pair, and only pairs whose cause had shipped (an incident in production needs shipped code).
-  const suspects = SUSPECT_SETTINGS.map((s) => ({
-    s,
-    tally: new RankTally(),
-    shippedTally: new RankTally(),
-    calibration: new CalibrationTally(),
-  }));
-  if (releaseTags > 0) {
-    // One memo for the run: each earlier confirmed incident is replayed once for the calibration maps.
-    const memo = new AttributionMemo(ctx.store);
-    const keyOf = (sha: string) => {
-      const f = facts(sha);
-      return f ? changeKey(f) : sha;
-    };
-    for (const [i, p] of pairs.entries()) {
-      const files = commitPathModules(ctx.store, p.fix);
-      const causeShipped = p.truth.some((t) => shippedBefore(ctx.store, t, p.fixAt));
-      for (const { s, tally, shippedTally, calibration } of suspects) {
-        const links = rankSuspects(
-          ctx,
-          { startedAt: p.fixAt, env: ctx.config.env, service: null, module: null, files },
-          { ...s.options, asOf: p.fixAt },
-          memo,
-        );
-        // Ranked by change: a cherry-pick of the cause on a release branch is the cause.
-        const seen = new Set<string>();
-        const top = links.filter((l) => !seen.has(keyOf(l.target)) && seen.add(keyOf(l.target)));
-        const ranked = top.map((l) => keyOf(l.target));
-        const truth = p.truth.map(keyOf);
-        tally.add(ranked, truth, new Set(ranked));
-        for (const [n, l] of top.slice(0, 5).entries()) calibration.add(l.score, truth.includes(ranked[n]!));
-        if (causeShipped) shippedTally.add(ranked, truth, new Set(ranked));
-        const at = ranked.findIndex((k) => truth.includes(k));
-        results[i]!.suspectRank[s.name] = at >= 0 ? at + 1 : null;
-      }
-      if ((i + 1) % 50 === 0) log(`eval: suspect mode ${i + 1}/${pairs.length}`);
-    }
-  }
+  // Phase 3 (started before phase 1, on the main thread while git blames): its ranks, now that results exist.
+  for (const [i, ranks] of (await suspectRanks).entries()) results[i]!.suspectRank = ranks;
 
   const head = (await runGit(repoPath, ['log', '-1', '--format=%H %cI', 'HEAD'])).trim().split(' ');
   const leaks = results.filter((r) => r.leak);
@@ -297,9 +318,20 @@ function fixFacts(p: FixPair, maskedMessage: string): FixFacts {
   return { sha: p.fix, startedAt: p.fixAt, maskedMessage };
 }
 
-function progress(log: (m: string) => void, done: number, total: number, started: number): void {
-  const s = (Date.now() - started) / 1000;
-  log(`eval: blamed ${done}/${total} fixes (${Math.round(s)} s)`);
+/** One phase's progress on stderr: what is done, the rate so far, and the time left at that rate. */
+function progress(
+  log: (m: string) => void,
+  what: string,
+  done: number,
+  total: number,
+  phaseStarted: number,
+  extra?: string,
+): void {
+  const s = (Date.now() - phaseStarted) / 1000;
+  const perPair = s / Math.max(1, done);
+  const left = Math.round(perPair * (total - done));
+  const eta = left >= 120 ? `${Math.round(left / 60)} min` : `${left} s`;
+  log(`eval: ${what} (${Math.round(s)} s, ${perPair.toFixed(1)} s per fix, ~${eta} left${extra ? `; ${extra}` : ''})`);
 }
 
 function round(n: number): number {
