@@ -211,9 +211,12 @@ async function closestRelease(
   ancestor: DeployRow | undefined,
   others: DeployRow[],
 ): Promise<DeployRow | undefined> {
+  const rivals = others.slice(0, OTHER_LINES);
+  // Nothing to compare with (a project that tags one line): the ancestor, without walking its range.
+  if (rivals.length === 0) return ancestor;
   let best = ancestor;
   let fewest = ancestor ? await ancestry.countBetween(sha, ancestor.sha) : Infinity;
-  for (const d of others.slice(0, OTHER_LINES)) {
+  for (const d of rivals) {
     const count = await ancestry.countBetween(sha, d.sha);
     if (count < fewest) [best, fewest] = [d, count];
   }
